@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+
+#ifndef SWIM_RECON_PARSER_HPP
+#define SWIM_RECON_PARSER_HPP
+
+#include <swim/recon/error.hpp>
+#include <swim/recon/value.hpp>
+
+#include <cstddef>
+#include <stdexcept>
+#include <string_view>
+
+namespace swim::recon {
+
+/// Limits of the parser.
+struct parse_options {
+    /// Deepest nesting of records, attribute arguments and markup; deeper input is
+    /// error::max_depth_exceeded. The parser recurses, so this also bounds its stack use.
+    std::size_t max_depth = 128;
+    /// Longest input in bytes; longer input is error::input_too_large. Zero disables.
+    std::size_t max_size = 64 * 1024 * 1024;
+};
+
+/** Parses a Recon document.
+ *
+ * Reads everything the Java, JS and Rust writers produce (`warp-protocol.md` §1.2 to §1.4):
+ * identifiers, `"..."`, `'...'` and back-tick raw strings, decimal, hex (`0x`, `-0x`) and
+ * binary (`0b`) integers, floats, `%` base64 data, records, attributes in any position,
+ * slots, markup `[...]` and `#` comments. An empty document is absent. Several top-level
+ * items separated by `,`, `;` or newlines make a record (Java).
+ *
+ * @param text  the document
+ * @param err   set on failure, with the offset where the problem was found; cleared on success
+ * @returns the value, or absent on failure
+ * @par Exceptions
+ * Only `std::bad_alloc`.
+ */
+value parse(std::string_view text, parse_error& err, parse_options const& opts = {});
+
+/// Thrown by the throwing overload of parse().
+class parse_exception : public std::runtime_error {
+public:
+    explicit parse_exception(parse_error e);
+    parse_error const& error() const noexcept { return err_; }
+
+private:
+    parse_error err_;
+};
+
+/// Parses a Recon document; throws parse_exception on failure.
+value parse(std::string_view text, parse_options const& opts = {});
+
+/// True when `s` can be written bare: a Recon identifier (Java start set) that is not
+/// `true` or `false`.
+bool is_identifier(std::string_view s) noexcept;
+
+}  // namespace swim::recon
+
+#endif

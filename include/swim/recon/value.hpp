@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+
+#ifndef SWIM_RECON_VALUE_HPP
+#define SWIM_RECON_VALUE_HPP
+
+#include <compare>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+/** @file
+ * The Recon value model: the data of every WARP payload.
+ *
+ * A @ref swim::recon::value is one of absent, extant, bool, a signed or unsigned 64-bit
+ * integer, a big integer, a float64, text, data (a blob) or a record. A record is an ordered
+ * list of @ref swim::recon::item "items": attributes (`@name(value)`), slots (`key: value`) and
+ * plain values, in any order (the Java model, a superset of the Rust one).
+ *
+ * Integers are normalised on construction: every integer that fits in `int64_t` is stored as
+ * `int64`, `uint64` holds only values above `INT64_MAX`, and @ref big_integer holds only values
+ * outside both. So equal integers always have the same kind.
+ *
+ * @par Equality and order
+ * `==` is structural, except that numbers compare by numeric value across kinds (`1 == 1.0`),
+ * as Java's `Num` does, because Java writes an integral float as an integer. `<=>` is a total
+ * order, the one map lanes keep their keys in ("Recon key order"): first by type, in the Java
+ * rank record < data < text < number < bool < extant < absent, then within the type: records
+ * item by item (attr < slot < plain value, then names, keys and values), data and text
+ * bytewise (for UTF-8 text that is code point order), numbers numerically, false < true.
+ *
+ * @par Thread safety
+ * Distinct objects: safe. Shared objects: const access is safe.
+ */
+
+namespace swim::recon {
+
+class value;
+struct item;
+
+/// An integer outside the range of `int64_t` and `uint64_t`, kept as decimal digits.
+struct big_integer {
+    bool negative = false;
+    /// Decimal digits of the magnitude, most significant first, no leading zeros.
+    std::string digits;
+
+    friend bool operator==(big_integer const&, big_integer const&) = default;
+};
+
+/// The bytes of a Recon data value (written `%` + base64).
+using blob = std::vector<std::uint8_t>;
+
+/// The kind of a @ref value.
+enum class kind : std::uint8_t {
+    absent,       ///< no value at all (an empty document in Java/JS)
+    extant,       ///< a value that exists but has no content (`@a`, `{x:}`)
+    boolean,      ///< `true` / `false`
+    int64,        ///< an integer in the range of `int64_t`
+    uint64,       ///< an integer above `INT64_MAX` that fits `uint64_t`
+    big_integer,  ///< any other integer
+    float64,      ///< a double
+    text,         ///< UTF-8 text
+    data,         ///< a blob
+    record,       ///< an ordered list of items
+};
+
+/// The name of a kind, for messages: "absent", "int64", "record", ...
+std::string_view to_string(kind k) noexcept;
+
+/// An ordered list of items: the Recon record.
+class record {
+public:
+    using container = std::vector<item>;
+    using iterator = container::iterator;
+    using const_iterator = container::const_iterator;
+
+    record() = default;
+    record(std::initializer_list<item> items);
+    record(record const&);
+    record(record&&) noexcept;
+    record& operator=(record const&);
+    record& operator=(record&&) noexcept;
+    ~record();
+
+    std::size_t size() const noexcept { return items_.size(); }
+    bool empty() const noexcept { return items_.empty(); }
+    item& operator[](std::size_t i) noexcept;
+    item const& operator[](std::size_t i) const noexcept;
+    iterator begin() noexcept { return items_.begin(); }
+    iterator end() noexcept { return items_.end(); }
+    const_iterator begin() const noexcept { return items_.begin(); }
+    const_iterator end() const noexcept { return items_.end(); }
+    container& items() noexcept { return items_; }
+    container const& items() const noexcept { return items_; }
+
+    void reserve(std::size_t n) { items_.reserve(n); }
+    void push_back(item i);
+    /// Appends `@name(v)`.
+    void add_attr(std::string name, value v);
+    /// Appends `key: v`.
+    void add_slot(value key, value v);
+    /// Appends a plain value item.
+    void add_value(value v);
+
+    /// The name of the first item if it is an attribute, else empty (Java `tag()`).
+    std::string_view tag() const noexcept;
+    /// The first slot whose key is the text `key`, or nullptr.
+    value const* find(std::string_view key) const noexcept;
+    /// The number of leading attributes.
+    std::size_t attr_count() const noexcept;
+
+    friend bool operator==(record const&, record const&);
+    friend std::strong_ordering operator<=>(record const&, record const&);
+
+private:
+    container items_;
+};
+
+/// Tag type for the absent value.
+struct absent_t {
+    friend bool operator==(absent_t, absent_t) = default;
+};
+/// Tag type for the extant value.
+struct extant_t {
+    friend bool operator==(extant_t, extant_t) = default;
+};
+inline constexpr absent_t absent{};
+inline constexpr extant_t extant{};
+
+/// A Recon value. See the file comment for the model, equality and order.
+class value {
+public:
+    /// The absent value.
+    value() noexcept = default;
+    value(absent_t) noexcept { }
+    value(extant_t) noexcept
+        : v_(extant_t{})
+    { }
+    value(bool b) noexcept
+        : v_(b)
+    { }
+    template <std::integral I>
+        requires(!std::same_as<I, bool> && !std::same_as<I, char>)
+    value(I i) noexcept
+    {
+        if constexpr (std::is_signed_v<I>)
+            v_.template emplace<std::int64_t>(static_cast<std::int64_t>(i));
+        else
+            set_unsigned(static_cast<std::uint64_t>(i));
+    }
+    value(double d) noexcept
+        : v_(d)
+    { }
+    value(float f) noexcept
+        : v_(static_cast<double>(f))
+    { }
+    value(std::string s) noexcept
+        : v_(std::move(s))
+    { }
+    value(std::string_view s)
+        : v_(std::string(s))
+    { }
+    value(char const* s)
+        : v_(std::string(s))
+    { }
+    value(blob b) noexcept
+        : v_(std::move(b))
+    { }
+    value(record r) noexcept
+        : v_(std::move(r))
+    { }
+    /// Normalises: a big integer in range of int64/uint64 becomes that kind.
+    value(big_integer b);
+
+    recon::kind kind() const noexcept { return static_cast<recon::kind>(v_.index()); }
+
+    bool is_absent() const noexcept { return kind() == kind::absent; }
+    bool is_extant() const noexcept { return kind() == kind::extant; }
+    /// Absent or extant: no content.
+    bool is_empty() const noexcept { return kind() <= kind::extant; }
+    bool is_bool() const noexcept { return kind() == kind::boolean; }
+    bool is_integer() const noexcept
+    {
+        auto k = kind();
+        return k == kind::int64 || k == kind::uint64 || k == kind::big_integer;
+    }
+    bool is_number() const noexcept { return is_integer() || kind() == kind::float64; }
+    bool is_text() const noexcept { return kind() == kind::text; }
+    bool is_data() const noexcept { return kind() == kind::data; }
+    bool is_record() const noexcept { return kind() == kind::record; }
+
+    /// Pointer access: nullptr when the value is of another kind.
+    bool const* if_bool() const noexcept { return std::get_if<bool>(&v_); }
+    std::int64_t const* if_int64() const noexcept { return std::get_if<std::int64_t>(&v_); }
+    std::uint64_t const* if_uint64() const noexcept { return std::get_if<std::uint64_t>(&v_); }
+    recon::big_integer const* if_big_integer() const noexcept
+    {
+        return std::get_if<recon::big_integer>(&v_);
+    }
+    double const* if_float64() const noexcept { return std::get_if<double>(&v_); }
+    std::string const* if_text() const noexcept { return std::get_if<std::string>(&v_); }
+    std::string* if_text() noexcept { return std::get_if<std::string>(&v_); }
+    blob const* if_data() const noexcept { return std::get_if<blob>(&v_); }
+    recon::record const* if_record() const noexcept { return std::get_if<recon::record>(&v_); }
+    recon::record* if_record() noexcept { return std::get_if<recon::record>(&v_); }
+
+    /// Checked access: precondition is the matching kind (asserted in debug builds).
+    bool as_bool() const noexcept { return *std::get_if<bool>(&v_); }
+    std::string const& as_text() const noexcept { return *std::get_if<std::string>(&v_); }
+    recon::record const& as_record() const noexcept { return *std::get_if<recon::record>(&v_); }
+    recon::record& as_record() noexcept { return *std::get_if<recon::record>(&v_); }
+
+    /// The text if this is text, else empty.
+    std::string_view text_or_empty() const noexcept
+    {
+        auto p = if_text();
+        return p ? std::string_view(*p) : std::string_view();
+    }
+
+    /// The record's tag (first attribute name) or empty when not a record.
+    std::string_view tag() const noexcept
+    {
+        auto p = if_record();
+        return p ? p->tag() : std::string_view();
+    }
+
+    /// Numeric view: true and the value when this is a number that fits.
+    bool to_int64(std::int64_t& out) const noexcept;
+    bool to_uint64(std::uint64_t& out) const noexcept;
+    bool to_double(double& out) const noexcept;
+
+    /// A one-item record holding a plain value gives that value; anything else gives itself
+    /// (Java `flattened`): a Rust peer's `{5}` reads like a Java peer's `5`.
+    value const& flattened() const noexcept;
+
+    friend bool operator==(value const& a, value const& b) noexcept;
+    friend std::strong_ordering operator<=>(value const& a, value const& b) noexcept;
+
+private:
+    void set_unsigned(std::uint64_t u) noexcept
+    {
+        if (u <= static_cast<std::uint64_t>(INT64_MAX))
+            v_.template emplace<std::int64_t>(static_cast<std::int64_t>(u));
+        else
+            v_.template emplace<std::uint64_t>(u);
+    }
+
+    std::variant<
+        absent_t,
+        extant_t,
+        bool,
+        std::int64_t,
+        std::uint64_t,
+        recon::big_integer,
+        double,
+        std::string,
+        blob,
+        recon::record>
+        v_;
+};
+
+/// One item of a record: an attribute, a slot or a plain value.
+struct item {
+    enum class item_kind : std::uint8_t {
+        value,  ///< a plain value: `val`
+        attr,   ///< `@name(val)`: `key` is the name as text
+        slot,   ///< `key: val`
+    };
+
+    item_kind kind = item_kind::value;
+    value key;
+    value val;
+
+    item() = default;
+    /// A plain value item.
+    item(value v) noexcept
+        : val(std::move(v))
+    { }
+    template <class V>
+        requires std::constructible_from<value, V>
+    item(V&& v)
+        : val(std::forward<V>(v))
+    { }
+
+    item(item_kind k, value key_, value val_) noexcept
+        : kind(k)
+        , key(std::move(key_))
+        , val(std::move(val_))
+    { }
+
+    static item attr(std::string name, value v = value(extant))
+    {
+        return item(item_kind::attr, value(std::move(name)), std::move(v));
+    }
+    static item slot(value k, value v)
+    {
+        return item(item_kind::slot, std::move(k), std::move(v));
+    }
+
+    bool is_attr() const noexcept { return kind == item_kind::attr; }
+    bool is_slot() const noexcept { return kind == item_kind::slot; }
+    bool is_value() const noexcept { return kind == item_kind::value; }
+    /// The attribute name (attr items only).
+    std::string_view name() const noexcept { return key.text_or_empty(); }
+
+    friend bool operator==(item const& a, item const& b) noexcept;
+    friend std::strong_ordering operator<=>(item const& a, item const& b) noexcept;
+};
+
+/// Builds a record from items: `make_record(item::attr("a"), 1, item::slot("k", 2))`.
+template <class... Items>
+record make_record(Items&&... items)
+{
+    record r;
+    r.reserve(sizeof...(Items));
+    (r.push_back(item(std::forward<Items>(items))), ...);
+    return r;
+}
+
+/// Compares two texts the way `<=>` orders text values (bytewise, code point order for UTF-8).
+inline std::strong_ordering compare_text(std::string_view a, std::string_view b) noexcept
+{
+    int c = a.compare(b);
+    return c < 0 ? std::strong_ordering::less
+         : c > 0 ? std::strong_ordering::greater
+                 : std::strong_ordering::equal;
+}
+
+}  // namespace swim::recon
+
+#endif

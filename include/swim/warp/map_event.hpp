@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+
+#ifndef SWIM_WARP_MAP_EVENT_HPP
+#define SWIM_WARP_MAP_EVENT_HPP
+
+#include <swim/recon/value.hpp>
+#include <swim/warp/error.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace swim::warp {
+
+/** A map lane operation, the body of a map lane `@event` or `@command` (§3.3):
+ * `@update(key:K) V`, `@remove(key:K)`, `@clear`, `@take(n)`, `@drop(n)`.
+ */
+struct map_event {
+    enum class op : std::uint8_t { update, remove, clear, take, drop };
+
+    op kind = op::clear;
+    recon::value key;    ///< update, remove
+    recon::value value;  ///< update
+    std::uint64_t n = 0; ///< take, drop
+
+    static map_event update(recon::value k, recon::value v)
+    {
+        return {op::update, std::move(k), std::move(v), 0};
+    }
+    static map_event remove(recon::value k) { return {op::remove, std::move(k), {}, 0}; }
+    static map_event clear() { return {op::clear, {}, {}, 0}; }
+    static map_event take(std::uint64_t n) { return {op::take, {}, {}, n}; }
+    static map_event drop(std::uint64_t n) { return {op::drop, {}, {}, n}; }
+
+    friend bool operator==(map_event const&, map_event const&) = default;
+};
+
+/// Interprets a parsed body as a map operation; error::invalid_map_event when it is none.
+/// Takes the body by value to move the key and value out of it.
+boost::system::error_code to_map_event(recon::value body, map_event& out);
+
+/// The body value of a map operation, to send or to write with recon::write.
+recon::value to_value(map_event const& e);
+
+/// Appends the canonical body text of a map operation.
+void write_map_event(map_event const& e, std::string& out);
+
+}  // namespace swim::warp
+
+#endif

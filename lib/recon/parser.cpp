@@ -1,0 +1,836 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+//
+// A recursive-descent Recon parser. It reads the union of what the Java, JS and Rust
+// implementations write (warp-protocol.md §1.2 to §1.4) and builds values the way Java's
+// ValueBuilder does: a block of one plain value is that value, attributes followed by `{...}`
+// or `[...]` merge into one record, and so on (§1.3).
+
+#include <swim/recon/parser.hpp>
+
+#include "detail/chars.hpp"
+#include "detail/parse_attr.hpp"
+
+#include <charconv>
+#include <cmath>
+
+namespace swim::recon {
+
+namespace {
+
+class parser {
+public:
+    parser(std::string_view text, parse_options const& opts)
+        : begin_(text.data())
+        , p_(text.data())
+        , end_(text.data() + text.size())
+        , opts_(opts)
+    { }
+
+    parse_error err;
+
+    value document()
+    {
+        record items;
+        if (!block('\0', items))
+            return {};
+        return shape_block(std::move(items), value());
+    }
+
+    bool leading_attr(item& out, std::size_t& consumed)
+    {
+        record rec;
+        if (at_end() || *p_ != '@' || !attr(rec))
+            return fail(error::missing_attribute_name);
+        out = std::move(rec[0]);
+        consumed = static_cast<std::size_t>(p_ - begin_);
+        return true;
+    }
+
+private:
+    // ---- errors and positions -----------------------------------------------------------
+
+    bool fail(error e) { return fail(e, p_); }
+    bool fail(error e, char const* at)
+    {
+        if (!err.code) {
+            err.code = e;
+            err.offset = static_cast<std::size_t>(at - begin_);
+        }
+        return false;
+    }
+
+    bool at_end() const noexcept { return p_ >= end_; }
+    unsigned char peek() const noexcept { return static_cast<unsigned char>(*p_); }
+
+    // Spaces, tabs and comments; not newlines (they separate items).
+    void skip_space()
+    {
+        while (p_ < end_) {
+            char c = *p_;
+            if (c == ' ' || c == '\t') {
+                ++p_;
+            } else if (c == '#') {
+                while (p_ < end_ && *p_ != '\n' && *p_ != '\r')
+                    ++p_;
+            } else {
+                break;
+            }
+        }
+    }
+
+    // Whitespace including newlines, and comments.
+    void skip_ws()
+    {
+        while (p_ < end_) {
+            char c = *p_;
+            if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+                ++p_;
+            } else if (c == '#') {
+                while (p_ < end_ && *p_ != '\n' && *p_ != '\r')
+                    ++p_;
+            } else {
+                break;
+            }
+        }
+    }
+
+    bool enter(char const* at)
+    {
+        if (++depth_ > opts_.max_depth)
+            return fail(error::max_depth_exceeded, at);
+        return true;
+    }
+    void leave() noexcept { --depth_; }
+
+    // ---- character classes --------------------------------------------------------------
+
+    bool ident_start_here() const noexcept
+    {
+        unsigned char c = peek();
+        if (c < 0x80)
+            return detail::is_ascii_ident_start(c);
+        std::uint32_t cp = 0;
+        return detail::decode_utf8(p_, end_, cp) != 0 && detail::is_read_ident_start(cp);
+    }
+
+    bool value_start_here() const noexcept
+    {
+        if (at_end())
+            return false;
+        unsigned char c = peek();
+        switch (c) {
+            case '@':
+            case '{':
+            case '[':
+            case '"':
+            case '\'':
+            case '`':
+            case '%':
+            case '-': return true;
+            default: return (c >= '0' && c <= '9') || ident_start_here();
+        }
+    }
+
+    // ---- blocks ---------------------------------------------------------------------------
+
+    // A block made one value: none gives `empty`, one plain value gives itself, else a record.
+    static value shape_block(record items, value empty)
+    {
+        if (items.empty())
+            return empty;
+        if (items.size() == 1 && items[0].is_value())
+            return std::move(items[0].val);
+        return value(std::move(items));
+    }
+
+    // Items separated by `,` `;` or newlines, up to `close` (or the end for '\0'). Empty items
+    // and a trailing separator are skipped (Java).
+    bool block(char close, record& out)
+    {
+        char const* start = p_ - (close ? 1 : 0);
+        for (;;) {
+            skip_ws();
+            if (at_end()) {
+                if (close == '\0')
+                    return true;
+                return fail(close == '}' ? error::unterminated_record : error::unterminated_attribute, start);
+            }
+            char c = *p_;
+            if (c == close) {
+                ++p_;
+                return true;
+            }
+            if (c == ',' || c == ';') {
+                ++p_;
+                continue;
+            }
+            if (!block_item(out))
+                return false;
+            skip_space();
+            if (at_end())
+                continue;
+            c = *p_;
+            if (c == close)
+                continue;
+            if (c == ',' || c == ';' || c == '\n' || c == '\r') {
+                ++p_;
+                continue;
+            }
+            return fail(close == '\0' ? error::trailing_characters : error::unexpected_character);
+        }
+    }
+
+    bool block_item(record& out)
+    {
+        if (*p_ == ':')
+            return fail(error::missing_slot_key);
+        value v;
+        if (!parse_value(v))
+            return false;
+        char const* save = p_;
+        skip_space();
+        if (!at_end() && *p_ == ':') {
+            ++p_;
+            skip_space();
+            value slot_value(extant);
+            if (value_start_here() && !parse_value(slot_value))
+                return false;
+            out.items().push_back(item::slot(std::move(v), std::move(slot_value)));
+            return true;
+        }
+        p_ = save;
+        out.items().push_back(item(std::move(v)));
+        return true;
+    }
+
+    // ---- values ---------------------------------------------------------------------------
+
+    bool parse_value(value& out)
+    {
+        if (at_end())
+            return fail(error::unexpected_end);
+        if (*p_ == '@') {
+            record rec;
+            while (!at_end() && *p_ == '@') {
+                if (!attr(rec))
+                    return false;
+                skip_space();
+            }
+            // A value right after the attributes joins their record.
+            if (!at_end() && *p_ != '@' && value_start_here() && !primary_into(rec))
+                return false;
+            if (!postfix(rec))
+                return false;
+            out = value(std::move(rec));
+            return true;
+        }
+        bool merge = false;
+        value v;
+        if (!primary(v, merge))
+            return false;
+        char const* save = p_;
+        skip_space();
+        if (at_end() || *p_ != '@') {
+            p_ = save;
+            out = std::move(v);
+            return true;
+        }
+        // Postfix attributes (Java): `42@signed`, `{} @signed`.
+        record rec;
+        if (merge)
+            rec = std::move(v.as_record());
+        else
+            rec.items().push_back(item(std::move(v)));
+        if (!postfix(rec))
+            return false;
+        out = value(std::move(rec));
+        return true;
+    }
+
+    // Attributes after a value, each optionally followed by one more value (Java infix form).
+    bool postfix(record& rec)
+    {
+        for (;;) {
+            char const* save = p_;
+            skip_space();
+            if (at_end() || *p_ != '@') {
+                p_ = save;
+                return true;
+            }
+            if (!attr(rec))
+                return false;
+            save = p_;
+            skip_space();
+            if (!at_end() && *p_ != '@' && value_start_here()) {
+                if (!primary_into(rec))
+                    return false;
+            } else {
+                p_ = save;
+            }
+        }
+    }
+
+    // Parses a literal, record or markup and adds it to `rec`: records and markup merge
+    // their items, a literal is appended.
+    bool primary_into(record& rec)
+    {
+        bool merge = false;
+        value v;
+        if (!primary(v, merge))
+            return false;
+        if (merge) {
+            for (auto& i : v.as_record())
+                rec.items().push_back(std::move(i));
+        } else {
+            rec.items().push_back(item(std::move(v)));
+        }
+        return true;
+    }
+
+    bool primary(value& out, bool& merge)
+    {
+        if (at_end())
+            return fail(error::unexpected_end);
+        unsigned char c = peek();
+        merge = false;
+        switch (c) {
+            case '{': {
+                merge = true;
+                if (!enter(p_))
+                    return false;
+                ++p_;
+                record r;
+                if (!block('}', r))
+                    return false;
+                leave();
+                out = value(std::move(r));
+                return true;
+            }
+            case '[': {
+                merge = true;
+                record r;
+                if (!markup(r))
+                    return false;
+                out = value(std::move(r));
+                return true;
+            }
+            case '"':
+            case '\'': {
+                std::string s;
+                if (!quoted(s))
+                    return false;
+                out = value(std::move(s));
+                return true;
+            }
+            case '`': {
+                std::string s;
+                if (!raw_string(s))
+                    return false;
+                out = value(std::move(s));
+                return true;
+            }
+            case '%': return data(out);
+            case '-': return number(out);
+            default:
+                if (c >= '0' && c <= '9')
+                    return number(out);
+                if (ident_start_here()) {
+                    std::string_view id = identifier();
+                    if (id == "true")
+                        out = value(true);
+                    else if (id == "false")
+                        out = value(false);
+                    else
+                        out = value(std::string(id));
+                    return true;
+                }
+                return fail(c == ':' ? error::missing_slot_key : error::unexpected_character);
+        }
+    }
+
+    // `@name` or `@"name"`, optionally with `(block)`; appended to `rec`.
+    bool attr(record& rec)
+    {
+        char const* at = p_;
+        ++p_;  // '@'
+        std::string name;
+        if (at_end())
+            return fail(error::missing_attribute_name, at);
+        if (*p_ == '"' || *p_ == '\'') {
+            if (!quoted(name))
+                return false;
+        } else if (ident_start_here()) {
+            name = identifier();
+        } else {
+            return fail(error::missing_attribute_name, at);
+        }
+        value arg(extant);
+        if (!at_end() && *p_ == '(') {
+            if (!enter(p_))
+                return false;
+            ++p_;
+            record args;
+            if (!block(')', args))
+                return false;
+            leave();
+            arg = shape_block(std::move(args), value(extant));
+        }
+        rec.items().push_back(item::attr(std::move(name), std::move(arg)));
+        return true;
+    }
+
+    // ---- literals -------------------------------------------------------------------------
+
+    std::string_view identifier()
+    {
+        char const* start = p_;
+        bool first = true;
+        while (p_ < end_) {
+            auto c = static_cast<unsigned char>(*p_);
+            if (c < 0x80) {
+                if (!(first ? detail::is_ascii_ident_start(c) : detail::is_ascii_ident_char(c)))
+                    break;
+                ++p_;
+            } else {
+                std::uint32_t cp = 0;
+                std::size_t n = detail::decode_utf8(p_, end_, cp);
+                if (n == 0 || !(first ? detail::is_read_ident_start(cp) : detail::is_ident_char(cp)))
+                    break;
+                p_ += n;
+            }
+            first = false;
+        }
+        return {start, static_cast<std::size_t>(p_ - start)};
+    }
+
+    static int hex_digit(char c) noexcept
+    {
+        if (c >= '0' && c <= '9')
+            return c - '0';
+        if (c >= 'a' && c <= 'f')
+            return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+            return c - 'A' + 10;
+        return -1;
+    }
+
+    // `\u` + 4 hex digits (`\uuuu0041` too); a surrogate pair becomes one code point.
+    bool unicode_escape(std::string& out, char const* esc)
+    {
+        auto four = [this](std::uint32_t& cp) {
+            while (p_ < end_ && *p_ == 'u')
+                ++p_;
+            if (end_ - p_ < 4)
+                return false;
+            cp = 0;
+            for (int i = 0; i < 4; ++i) {
+                int d = hex_digit(p_[i]);
+                if (d < 0)
+                    return false;
+                cp = cp * 16 + static_cast<std::uint32_t>(d);
+            }
+            p_ += 4;
+            return true;
+        };
+        std::uint32_t cp = 0;
+        if (!four(cp))
+            return fail(error::invalid_escape, esc);
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+            std::uint32_t lo = 0;
+            if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u')
+                return fail(error::invalid_escape, esc);
+            p_ += 1;
+            if (!four(lo) || lo < 0xDC00 || lo > 0xDFFF)
+                return fail(error::invalid_escape, esc);
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+        } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+            return fail(error::invalid_escape, esc);
+        }
+        detail::append_utf8(out, cp);
+        return true;
+    }
+
+    // One escape after a backslash, shared by strings and markup.
+    bool escape(std::string& out, char const* esc, bool allow_unicode)
+    {
+        if (at_end())
+            return fail(error::invalid_escape, esc);
+        char c = *p_++;
+        switch (c) {
+            case '"':
+            case '\'':
+            case '$':
+            case '/':
+            case '@':
+            case '[':
+            case '\\':
+            case ']':
+            case '{':
+            case '}': out.push_back(c); return true;
+            case 'b': out.push_back('\b'); return true;
+            case 'f': out.push_back('\f'); return true;
+            case 'n': out.push_back('\n'); return true;
+            case 'r': out.push_back('\r'); return true;
+            case 't': out.push_back('\t'); return true;
+            case 'u':
+                if (allow_unicode) {
+                    --p_;
+                    return unicode_escape(out, esc);
+                }
+                [[fallthrough]];
+            default: return fail(error::invalid_escape, esc);
+        }
+    }
+
+    // `"..."` or `'...'`. Raw control characters are accepted (Rust writes them).
+    bool quoted(std::string& out)
+    {
+        char const* start = p_;
+        char q = *p_++;
+        char const* run = p_;
+        while (p_ < end_) {
+            char c = *p_;
+            if (c == q) {
+                out.append(run, p_);
+                ++p_;
+                return true;
+            }
+            if (c == '\\') {
+                out.append(run, p_);
+                char const* esc = p_++;
+                if (!escape(out, esc, true))
+                    return false;
+                run = p_;
+                continue;
+            }
+            ++p_;
+        }
+        return fail(error::unterminated_string, start);
+    }
+
+    // Back-tick raw strings: `text` or ```text```; a backslash before a back-tick escapes it.
+    bool raw_string(std::string& out)
+    {
+        char const* start = p_;
+        std::size_t ticks = 0;
+        while (p_ < end_ && *p_ == '`' && ticks < 3) {
+            ++ticks;
+            ++p_;
+        }
+        if (ticks == 2)
+            return true;  // `` is the empty raw string
+        while (p_ < end_) {
+            char c = *p_;
+            if (c == '\\' && p_ + 1 < end_ && p_[1] == '`') {
+                out.push_back('`');
+                p_ += 2;
+                continue;
+            }
+            if (c == '`') {
+                std::size_t n = 0;
+                while (n < ticks && p_ + n < end_ && p_[n] == '`')
+                    ++n;
+                if (n == ticks) {
+                    p_ += n;
+                    return true;
+                }
+            }
+            out.push_back(c);
+            ++p_;
+        }
+        return fail(error::unterminated_string, start);
+    }
+
+    // Digits in `base` to a big integer's decimal digits (for hex/binary beyond 64 bits).
+    static std::string to_decimal(std::string_view digits, int base)
+    {
+        std::string dec = "0";  // little-endian decimal digits
+        for (char ch : digits) {
+            int carry = hex_digit(ch);
+            for (auto& d : dec) {
+                int v = (d - '0') * base + carry;
+                d = static_cast<char>('0' + v % 10);
+                carry = v / 10;
+            }
+            while (carry) {
+                dec.push_back(static_cast<char>('0' + carry % 10));
+                carry /= 10;
+            }
+        }
+        while (dec.size() > 1 && dec.back() == '0')
+            dec.pop_back();
+        return {dec.rbegin(), dec.rend()};
+    }
+
+    bool radix_integer(value& out, bool negative, int base, char const* start)
+    {
+        char const* digits = p_;
+        std::uint64_t v = 0;
+        bool overflow = false;
+        while (p_ < end_) {
+            int d = hex_digit(*p_);
+            if (d < 0 || d >= base)
+                break;
+            if (v > (UINT64_MAX - static_cast<std::uint64_t>(d)) / static_cast<std::uint64_t>(base))
+                overflow = true;
+            else
+                v = v * static_cast<std::uint64_t>(base) + static_cast<std::uint64_t>(d);
+            ++p_;
+        }
+        if (p_ == digits)
+            return fail(error::invalid_number, start);
+        if (overflow) {
+            big_integer b;
+            b.negative = negative;
+            b.digits = to_decimal({digits, static_cast<std::size_t>(p_ - digits)}, base);
+            out = value(std::move(b));
+        } else if (negative) {
+            out = value(big_integer{true, std::to_string(v)});
+        } else {
+            out = value(v);
+        }
+        return true;
+    }
+
+    bool number(value& out)
+    {
+        char const* start = p_;
+        bool negative = false;
+        if (*p_ == '-') {
+            negative = true;
+            ++p_;
+        }
+        if (at_end() || !(peek() >= '0' && peek() <= '9'))
+            return fail(error::invalid_number, start);
+        if (*p_ == '0' && p_ + 1 < end_) {
+            char x = p_[1];
+            if (x == 'x' || x == 'X') {
+                p_ += 2;
+                return radix_integer(out, negative, 16, start);
+            }
+            if (x == 'b' || x == 'B') {
+                p_ += 2;
+                return radix_integer(out, negative, 2, start);
+            }
+        }
+        char const* int_start = p_;
+        while (p_ < end_ && *p_ >= '0' && *p_ <= '9')
+            ++p_;
+        char const* int_end = p_;
+        bool is_float = false;
+        if (p_ < end_ && *p_ == '.') {
+            ++p_;
+            if (at_end() || !(peek() >= '0' && peek() <= '9'))
+                return fail(error::invalid_number, start);
+            while (p_ < end_ && *p_ >= '0' && *p_ <= '9')
+                ++p_;
+            is_float = true;
+        }
+        if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) {
+            ++p_;
+            if (p_ < end_ && (*p_ == '+' || *p_ == '-'))
+                ++p_;
+            if (at_end() || !(peek() >= '0' && peek() <= '9'))
+                return fail(error::invalid_number, start);
+            while (p_ < end_ && *p_ >= '0' && *p_ <= '9')
+                ++p_;
+            is_float = true;
+        }
+        if (is_float) {
+            // from_chars rejects a leading '+' only, which the grammar above never passes.
+            double d = 0;
+            auto r = std::from_chars(start, p_, d);
+            if (r.ec != std::errc() || r.ptr != p_ || !std::isfinite(d))
+                return fail(error::invalid_number, start);
+            out = value(d);
+            return true;
+        }
+        std::uint64_t u = 0;
+        auto r = std::from_chars(int_start, int_end, u);
+        if (r.ec == std::errc()) {
+            if (!negative)
+                out = value(u);
+            else if (u <= static_cast<std::uint64_t>(INT64_MAX) + 1)
+                out = value(static_cast<std::int64_t>(0 - u));
+            else
+                out = value(big_integer{true, std::string(int_start, int_end)});
+            return true;
+        }
+        // Beyond 64 bits: keep the digits, without leading zeros.
+        while (int_start + 1 < int_end && *int_start == '0')
+            ++int_start;
+        out = value(big_integer{negative, std::string(int_start, int_end)});
+        return true;
+    }
+
+    static int base64_digit(char c) noexcept
+    {
+        if (c >= 'A' && c <= 'Z')
+            return c - 'A';
+        if (c >= 'a' && c <= 'z')
+            return c - 'a' + 26;
+        if (c >= '0' && c <= '9')
+            return c - '0' + 52;
+        if (c == '+')
+            return 62;
+        if (c == '/')
+            return 63;
+        return -1;
+    }
+
+    // `%` + padded base64.
+    bool data(value& out)
+    {
+        char const* start = p_;
+        ++p_;
+        char const* b64 = p_;
+        while (p_ < end_ && (base64_digit(*p_) >= 0 || *p_ == '='))
+            ++p_;
+        std::size_t n = static_cast<std::size_t>(p_ - b64);
+        if (n % 4 != 0)
+            return fail(error::invalid_data, start);
+        blob bytes;
+        bytes.reserve(n / 4 * 3);
+        for (std::size_t i = 0; i < n; i += 4) {
+            int d[4];
+            int pad = 0;
+            for (int k = 0; k < 4; ++k) {
+                char c = b64[i + static_cast<std::size_t>(k)];
+                if (c == '=') {
+                    // Padding only at the very end, in the last two places.
+                    if (i + 4 != n || k < 2)
+                        return fail(error::invalid_data, start);
+                    ++pad;
+                    d[k] = 0;
+                } else {
+                    if (pad)
+                        return fail(error::invalid_data, start);
+                    d[k] = base64_digit(c);
+                }
+            }
+            std::uint32_t v = (std::uint32_t(d[0]) << 18) | (std::uint32_t(d[1]) << 12)
+                            | (std::uint32_t(d[2]) << 6) | std::uint32_t(d[3]);
+            bytes.push_back(static_cast<std::uint8_t>(v >> 16));
+            if (pad < 2)
+                bytes.push_back(static_cast<std::uint8_t>(v >> 8));
+            if (pad < 1)
+                bytes.push_back(static_cast<std::uint8_t>(v));
+        }
+        out = value(std::move(bytes));
+        return true;
+    }
+
+    // `[` markup `]`: text, `@attr` items (with an optional record or markup merged into
+    // them), `{...}` and nested `[...]` spliced flat.
+    bool markup(record& out)
+    {
+        char const* start = p_;
+        if (!enter(p_))
+            return false;
+        ++p_;
+        std::string text;
+        auto flush = [&] {
+            if (!text.empty()) {
+                out.items().push_back(item(value(std::move(text))));
+                text.clear();
+            }
+        };
+        while (p_ < end_) {
+            char c = *p_;
+            switch (c) {
+                case ']':
+                    ++p_;
+                    flush();
+                    leave();
+                    return true;
+                case '\\': {
+                    char const* esc = p_++;
+                    if (!escape(text, esc, false))
+                        return false;
+                    break;
+                }
+                case '@': {
+                    flush();
+                    record nested;
+                    if (!attr(nested))
+                        return false;
+                    if (!at_end() && (*p_ == '{' || *p_ == '[') && !primary_into(nested))
+                        return false;
+                    out.items().push_back(item(value(std::move(nested))));
+                    break;
+                }
+                case '{': {
+                    flush();
+                    if (!primary_into(out))
+                        return false;
+                    break;
+                }
+                case '[': {
+                    flush();
+                    if (!markup(out))
+                        return false;
+                    break;
+                }
+                case '}': return fail(error::unexpected_character);
+                default:
+                    text.push_back(c);
+                    ++p_;
+            }
+        }
+        return fail(error::unterminated_markup, start);
+    }
+
+    char const* begin_;
+    char const* p_;
+    char const* end_;
+    parse_options const& opts_;
+    std::size_t depth_ = 0;
+};
+
+}  // namespace
+
+value parse(std::string_view text, parse_error& err, parse_options const& opts)
+{
+    err = {};
+    if (opts.max_size != 0 && text.size() > opts.max_size) {
+        err.code = error::input_too_large;
+        err.offset = opts.max_size;
+        return {};
+    }
+    parser p(text, opts);
+    value v = p.document();
+    err = p.err;
+    if (err)
+        return {};
+    return v;
+}
+
+bool detail::parse_leading_attr(
+    std::string_view text,
+    item& out,
+    std::size_t& consumed,
+    parse_error& err,
+    parse_options const& opts)
+{
+    parser p(text, opts);
+    bool ok = p.leading_attr(out, consumed);
+    err = p.err;
+    return ok;
+}
+
+parse_exception::parse_exception(parse_error e)
+    : std::runtime_error(e.message())
+    , err_(std::move(e))
+{ }
+
+value parse(std::string_view text, parse_options const& opts)
+{
+    parse_error err;
+    value v = parse(text, err, opts);
+    if (err)
+        throw parse_exception(err);
+    return v;
+}
+
+}  // namespace swim::recon

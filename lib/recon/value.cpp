@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+
+#include <swim/recon/value.hpp>
+
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+
+namespace swim::recon {
+
+std::string_view to_string(kind k) noexcept
+{
+    switch (k) {
+        case kind::absent: return "absent";
+        case kind::extant: return "extant";
+        case kind::boolean: return "bool";
+        case kind::int64: return "int64";
+        case kind::uint64: return "uint64";
+        case kind::big_integer: return "big integer";
+        case kind::float64: return "float64";
+        case kind::text: return "text";
+        case kind::data: return "data";
+        case kind::record: return "record";
+    }
+    return "unknown";
+}
+
+// ---- record ---------------------------------------------------------------------------------
+
+record::record(std::initializer_list<item> items)
+    : items_(items)
+{ }
+record::record(record const&) = default;
+record::record(record&&) noexcept = default;
+record& record::operator=(record const&) = default;
+record& record::operator=(record&&) noexcept = default;
+record::~record() = default;
+
+item& record::operator[](std::size_t i) noexcept { return items_[i]; }
+item const& record::operator[](std::size_t i) const noexcept { return items_[i]; }
+
+void record::push_back(item i) { items_.push_back(std::move(i)); }
+void record::add_attr(std::string name, value v)
+{
+    items_.push_back(item::attr(std::move(name), std::move(v)));
+}
+void record::add_slot(value key, value v)
+{
+    items_.push_back(item::slot(std::move(key), std::move(v)));
+}
+void record::add_value(value v) { items_.push_back(item(std::move(v))); }
+
+std::string_view record::tag() const noexcept
+{
+    if (!items_.empty() && items_.front().is_attr())
+        return items_.front().name();
+    return {};
+}
+
+value const* record::find(std::string_view key) const noexcept
+{
+    for (auto const& i : items_) {
+        if (i.is_slot()) {
+            auto p = i.key.if_text();
+            if (p && *p == key)
+                return &i.val;
+        }
+    }
+    return nullptr;
+}
+
+std::size_t record::attr_count() const noexcept
+{
+    std::size_t n = 0;
+    while (n < items_.size() && items_[n].is_attr())
+        ++n;
+    return n;
+}
+
+// ---- value ----------------------------------------------------------------------------------
+
+namespace {
+
+// Parses decimal digits into a uint64; false on overflow.
+bool digits_to_u64(std::string_view digits, std::uint64_t& out) noexcept
+{
+    std::uint64_t v = 0;
+    for (char c : digits) {
+        auto d = static_cast<std::uint64_t>(c - '0');
+        if (v > (std::numeric_limits<std::uint64_t>::max() - d) / 10)
+            return false;
+        v = v * 10 + d;
+    }
+    out = v;
+    return true;
+}
+
+long double big_to_long_double(big_integer const& b) noexcept
+{
+    long double v = std::strtold(b.digits.c_str(), nullptr);
+    return b.negative ? -v : v;
+}
+
+}  // namespace
+
+value::value(big_integer b)
+{
+    std::uint64_t u = 0;
+    if (digits_to_u64(b.digits, u)) {
+        if (!b.negative) {
+            set_unsigned(u);
+            return;
+        }
+        if (u <= static_cast<std::uint64_t>(INT64_MAX) + 1) {
+            v_.emplace<std::int64_t>(static_cast<std::int64_t>(0 - u));
+            return;
+        }
+    }
+    v_.emplace<recon::big_integer>(std::move(b));
+}
+
+bool value::to_int64(std::int64_t& out) const noexcept
+{
+    if (auto p = if_int64()) {
+        out = *p;
+        return true;
+    }
+    if (auto d = if_float64()) {
+        if (*d >= -9223372036854775808.0 && *d < 9223372036854775808.0 && std::trunc(*d) == *d) {
+            out = static_cast<std::int64_t>(*d);
+            return true;
+        }
+    }
+    return false;
+}
+
+bool value::to_uint64(std::uint64_t& out) const noexcept
+{
+    if (auto p = if_int64()) {
+        if (*p < 0)
+            return false;
+        out = static_cast<std::uint64_t>(*p);
+        return true;
+    }
+    if (auto p = if_uint64()) {
+        out = *p;
+        return true;
+    }
+    if (auto d = if_float64()) {
+        if (*d >= 0 && *d < 18446744073709551616.0 && std::trunc(*d) == *d) {
+            out = static_cast<std::uint64_t>(*d);
+            return true;
+        }
+    }
+    return false;
+}
+
+bool value::to_double(double& out) const noexcept
+{
+    switch (kind()) {
+        case kind::int64: out = static_cast<double>(*if_int64()); return true;
+        case kind::uint64: out = static_cast<double>(*if_uint64()); return true;
+        case kind::big_integer:
+            out = static_cast<double>(big_to_long_double(*if_big_integer()));
+            return true;
+        case kind::float64: out = *if_float64(); return true;
+        default: return false;
+    }
+}
+
+value const& value::flattened() const noexcept
+{
+    if (auto r = if_record(); r && r->size() == 1 && (*r)[0].is_value())
+        return (*r)[0].val;
+    return *this;
+}
+
+// ---- order ----------------------------------------------------------------------------------
+
+namespace {
+
+// Java's type rank: record < data < text < number < bool < extant < absent.
+int type_rank(kind k) noexcept
+{
+    switch (k) {
+        case kind::record: return 0;
+        case kind::data: return 1;
+        case kind::text: return 2;
+        case kind::int64:
+        case kind::uint64:
+        case kind::big_integer:
+        case kind::float64: return 3;
+        case kind::boolean: return 4;
+        case kind::extant: return 5;
+        case kind::absent: return 6;
+    }
+    return 7;
+}
+
+template <class T>
+std::strong_ordering cmp(T const& a, T const& b) noexcept
+{
+    return a < b ? std::strong_ordering::less
+         : b < a ? std::strong_ordering::greater
+                 : std::strong_ordering::equal;
+}
+
+// Magnitude comparison of two digit strings without leading zeros.
+std::strong_ordering cmp_digits(std::string const& a, std::string const& b) noexcept
+{
+    if (a.size() != b.size())
+        return cmp(a.size(), b.size());
+    return compare_text(a, b);
+}
+
+std::strong_ordering cmp_big(big_integer const& a, big_integer const& b) noexcept
+{
+    if (a.negative != b.negative)
+        return a.negative ? std::strong_ordering::less : std::strong_ordering::greater;
+    auto m = cmp_digits(a.digits, b.digits);
+    return a.negative ? 0 <=> m : m;
+}
+
+// Numbers compare by numeric value across kinds; NaN sorts after every other number.
+std::strong_ordering cmp_numbers(value const& a, value const& b) noexcept
+{
+    kind ka = a.kind();
+    kind kb = b.kind();
+    if (ka == kb) {
+        switch (ka) {
+            case kind::int64: return cmp(*a.if_int64(), *b.if_int64());
+            case kind::uint64: return cmp(*a.if_uint64(), *b.if_uint64());
+            case kind::big_integer: return cmp_big(*a.if_big_integer(), *b.if_big_integer());
+            default: break;
+        }
+    }
+    // Big integers lie outside the 64-bit ranges.
+    if (ka == kind::big_integer && kb != kind::float64)
+        return a.if_big_integer()->negative ? std::strong_ordering::less
+                                            : std::strong_ordering::greater;
+    if (kb == kind::big_integer && ka != kind::float64)
+        return b.if_big_integer()->negative ? std::strong_ordering::greater
+                                            : std::strong_ordering::less;
+    // int64 vs uint64: uint64 holds only values above INT64_MAX.
+    if (ka == kind::int64 && kb == kind::uint64)
+        return std::strong_ordering::less;
+    if (ka == kind::uint64 && kb == kind::int64)
+        return std::strong_ordering::greater;
+    // One side is a float: compare in long double (exact for 64-bit integers).
+    auto as_ld = [](value const& v) -> long double {
+        switch (v.kind()) {
+            case kind::int64: return static_cast<long double>(*v.if_int64());
+            case kind::uint64: return static_cast<long double>(*v.if_uint64());
+            case kind::big_integer: return big_to_long_double(*v.if_big_integer());
+            default: return static_cast<long double>(*v.if_float64());
+        }
+    };
+    long double x = as_ld(a);
+    long double y = as_ld(b);
+    bool xn = std::isnan(x);
+    bool yn = std::isnan(y);
+    if (xn || yn)
+        return xn == yn ? std::strong_ordering::equal
+             : xn       ? std::strong_ordering::greater
+                        : std::strong_ordering::less;
+    if (x < y)
+        return std::strong_ordering::less;
+    if (y < x)
+        return std::strong_ordering::greater;
+    return std::strong_ordering::equal;
+}
+
+}  // namespace
+
+std::strong_ordering operator<=>(value const& a, value const& b) noexcept
+{
+    int ra = type_rank(a.kind());
+    int rb = type_rank(b.kind());
+    if (ra != rb)
+        return cmp(ra, rb);
+    switch (a.kind()) {
+        case kind::record: return *a.if_record() <=> *b.if_record();
+        case kind::data: {
+            auto const& x = *a.if_data();
+            auto const& y = *b.if_data();
+            return std::lexicographical_compare_three_way(x.begin(), x.end(), y.begin(), y.end());
+        }
+        case kind::text: return compare_text(*a.if_text(), *b.if_text());
+        case kind::boolean: return cmp(*a.if_bool(), *b.if_bool());
+        case kind::extant:
+        case kind::absent: return std::strong_ordering::equal;
+        default: return cmp_numbers(a, b);
+    }
+}
+
+bool operator==(value const& a, value const& b) noexcept
+{
+    if (a.kind() == b.kind()) {
+        switch (a.kind()) {
+            case kind::text: return *a.if_text() == *b.if_text();
+            case kind::int64: return *a.if_int64() == *b.if_int64();
+            case kind::record: return *a.if_record() == *b.if_record();
+            default: break;
+        }
+    }
+    return (a <=> b) == 0;
+}
+
+std::strong_ordering operator<=>(item const& a, item const& b) noexcept
+{
+    // attr < slot < plain value (Java item type order).
+    auto rank = [](item const& i) {
+        return i.is_attr() ? 0 : i.is_slot() ? 1 : 2;
+    };
+    if (rank(a) != rank(b))
+        return cmp(rank(a), rank(b));
+    if (!a.is_value()) {
+        auto k = a.key <=> b.key;
+        if (k != 0)
+            return k;
+    }
+    return a.val <=> b.val;
+}
+
+bool operator==(item const& a, item const& b) noexcept
+{
+    return a.kind == b.kind && (a.is_value() || a.key == b.key) && a.val == b.val;
+}
+
+bool operator==(record const& a, record const& b)
+{
+    return a.items_ == b.items_;
+}
+
+std::strong_ordering operator<=>(record const& a, record const& b)
+{
+    return std::lexicographical_compare_three_way(
+        a.items_.begin(),
+        a.items_.end(),
+        b.items_.begin(),
+        b.items_.end());
+}
+
+}  // namespace swim::recon

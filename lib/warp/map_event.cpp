@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+
+#include <swim/recon/writer.hpp>
+#include <swim/warp/map_event.hpp>
+
+namespace swim::warp {
+
+namespace {
+
+// Java's `body()`: the items after the first, flattened (none: absent; one plain value:
+// that value; else a record of them).
+recon::value rest_of(recon::record& r)
+{
+    std::size_t n = r.size() - 1;
+    if (n == 0)
+        return {};
+    if (n == 1 && r[1].is_value())
+        return std::move(r[1].val);
+    recon::record rest;
+    rest.reserve(n);
+    for (std::size_t i = 1; i < r.size(); ++i)
+        rest.push_back(std::move(r[i]));
+    return recon::value(std::move(rest));
+}
+
+// The key of `@update(key:K)` / `@remove(key:K)`; a lone positional value is taken too.
+bool key_of(recon::value& header, recon::value& out)
+{
+    if (auto r = header.if_record()) {
+        for (auto& i : *r) {
+            if (i.is_slot() && i.key.text_or_empty() == "key") {
+                out = std::move(i.val);
+                return true;
+            }
+        }
+        return false;
+    }
+    if (header.is_empty())
+        return false;
+    out = std::move(header);
+    return true;
+}
+
+}  // namespace
+
+boost::system::error_code to_map_event(recon::value body, map_event& out)
+{
+    auto r = body.if_record();
+    if (!r || r->empty() || !(*r)[0].is_attr())
+        return error::invalid_map_event;
+    std::string_view tag = (*r)[0].name();
+    recon::value& header = (*r)[0].val;
+    if (tag == "update") {
+        out.kind = map_event::op::update;
+        out.n = 0;
+        if (!key_of(header, out.key))
+            return error::invalid_map_event;
+        out.value = rest_of(*r);
+        return {};
+    }
+    if (tag == "remove") {
+        out.kind = map_event::op::remove;
+        out.value = {};
+        out.n = 0;
+        if (!key_of(header, out.key) || r->size() != 1)
+            return error::invalid_map_event;
+        return {};
+    }
+    if (tag == "clear") {
+        out = map_event::clear();
+        return r->size() == 1 ? boost::system::error_code() : error::invalid_map_event;
+    }
+    if (tag == "take" || tag == "drop") {
+        std::uint64_t n = 0;
+        if (r->size() != 1 || !header.flattened().to_uint64(n))
+            return error::invalid_map_event;
+        out = tag == "take" ? map_event::take(n) : map_event::drop(n);
+        return {};
+    }
+    return error::invalid_map_event;
+}
+
+recon::value to_value(map_event const& e)
+{
+    recon::record r;
+    switch (e.kind) {
+        case map_event::op::update: {
+            r.add_attr("update", recon::make_record(recon::item::slot("key", e.key)));
+            if (auto v = e.value.if_record(); v && !v->empty()) {
+                // A record value joins the envelope record (Java `concat`), so it is written
+                // `@update(key:k){a:1}` or `@update(key:k)@tag{a:1}`.
+                for (auto const& i : *v)
+                    r.push_back(i);
+            } else if (!e.value.is_empty()) {
+                r.add_value(e.value);
+            }
+            break;
+        }
+        case map_event::op::remove:
+            r.add_attr("remove", recon::make_record(recon::item::slot("key", e.key)));
+            break;
+        case map_event::op::clear: r.add_attr("clear", recon::value(recon::extant)); break;
+        case map_event::op::take: r.add_attr("take", recon::value(e.n)); break;
+        case map_event::op::drop: r.add_attr("drop", recon::value(e.n)); break;
+    }
+    return recon::value(std::move(r));
+}
+
+void write_map_event(map_event const& e, std::string& out)
+{
+    recon::write(to_value(e), out);
+}
+
+}  // namespace swim::warp
