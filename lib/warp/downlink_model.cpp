@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+
+#include <swim/recon/parser.hpp>
+#include <swim/recon/writer.hpp>
+#include <swim/warp/downlink_model.hpp>
+
+namespace swim::warp {
+
+std::string_view to_string(downlink_kind k) noexcept
+{
+    switch (k) {
+        case downlink_kind::value: return "value";
+        case downlink_kind::map: return "map";
+        case downlink_kind::event: return "event";
+    }
+    return "unknown";
+}
+
+std::string_view to_string(link_status s) noexcept
+{
+    switch (s) {
+        case link_status::unlinked: return "unlinked";
+        case link_status::linking: return "linking";
+        case link_status::linked: return "linked";
+        case link_status::synced: return "synced";
+    }
+    return "unknown";
+}
+
+namespace {
+
+using note = downlink_notification;
+using note_type = downlink_notification::type;
+
+note make(note_type t, bool before_sync)
+{
+    note n;
+    n.what = t;
+    n.before_sync = before_sync;
+    return n;
+}
+
+// The reason of an @unlinked body: the tag of `@nodeNotFound`, a text, or the Recon text of
+// anything else.
+std::string unlink_reason(recon::value const& body)
+{
+    if (body.is_empty())
+        return {};
+    if (auto t = body.if_text())
+        return *t;
+    if (auto tag = body.tag(); !tag.empty() && body.as_record().size() == 1)
+        return std::string(tag);
+    boost::system::error_code ec;
+    std::string s;
+    recon::write(body, s, ec);
+    return s;
+}
+
+}  // namespace
+
+downlink_model::downlink_model(downlink_kind kind, bool sync) noexcept
+    : kind_(kind)
+    , sync_(sync && kind != downlink_kind::event)
+{}
+
+envelope_kind downlink_model::open() noexcept
+{
+    if (synced_once_) {
+        // A resync: assemble the lane's state aside and reconcile at @synced.
+        incoming_map_.clear();
+        incoming_value_ = recon::value();
+        got_event_ = false;
+    } else {
+        // Never synced: start from nothing (Rust discards state on relink too).
+        value_ = recon::value();
+        map_.clear();
+    }
+    status_ = link_status::linking;
+    return sync_ ? envelope_kind::sync : envelope_kind::link;
+}
+
+void downlink_model::on_linked(notifications& out)
+{
+    if (status_ == link_status::linked || status_ == link_status::synced)
+        return;  // a second @linked changes nothing
+    status_ = link_status::linked;
+    out.push_back(make(note_type::linked, false));
+}
+
+void downlink_model::on_synced(notifications& out)
+{
+    if (status_ == link_status::unlinked || status_ == link_status::synced)
+        return;  // stale, or an answer to a second @sync: nothing new
+    if (synced_once_)
+        reconcile(out);
+    status_ = link_status::synced;
+    synced_once_ = true;
+    out.push_back(make(note_type::synced, false));
+}
+
+boost::system::error_code downlink_model::on_event(std::string_view body, notifications& out)
+{
+    recon::parse_error err;
+    recon::value v = recon::parse(body, err);
+    if (err) {
+        note n = make(note_type::failed, false);
+        n.error = error::malformed_body;
+        n.reason = "malformed event body: " + err.message();
+        out.push_back(std::move(n));
+        return error::malformed_body;
+    }
+    return on_event_value(std::move(v), out);
+}
+
+boost::system::error_code downlink_model::on_event_value(recon::value body, notifications& out)
+{
+    switch (kind_) {
+        case downlink_kind::event: {
+            // Event downlinks link without sync: events count once the link is up.
+            note n = make(note_type::event, false);
+            n.value = std::move(body);
+            out.push_back(std::move(n));
+            return {};
+        }
+        case downlink_kind::value: apply_value(std::move(body), true, out); return {};
+        case downlink_kind::map: {
+            map_event e;
+            if (auto ec = to_map_event(std::move(body), e)) {
+                note n = make(note_type::failed, false);
+                n.error = ec;
+                n.reason = "map downlink received an event that is not a map update";
+                out.push_back(std::move(n));
+                return ec;
+            }
+            apply_map(std::move(e), out);
+            return {};
+        }
+    }
+    return {};
+}
+
+void downlink_model::on_unlinked(recon::value const& body, notifications& out)
+{
+    status_ = link_status::unlinked;
+    note n = make(note_type::unlinked, false);
+    n.reason = unlink_reason(body);
+    out.push_back(std::move(n));
+}
+
+void downlink_model::on_disconnected() noexcept
+{
+    status_ = link_status::unlinked;
+}
+
+// ---- value -----------------------------------------------------------------------------------
+
+void downlink_model::apply_value(recon::value v, bool remote, notifications& out)
+{
+    if (remote && resyncing()) {
+        incoming_value_ = std::move(v);  // holds the incoming state until @synced
+        got_event_ = true;
+        return;
+    }
+    if (!remote && resyncing()) {
+        incoming_value_ = v;
+        got_event_ = true;
+    }
+    note n = make(note_type::set, remote && gated());
+    n.changed = !(v == value_);
+    n.old = std::move(value_);
+    value_ = std::move(v);
+    n.value = value_;
+    out.push_back(std::move(n));
+}
+
+recon::value downlink_model::set(recon::value v, notifications& out)
+{
+    recon::value body = v;
+    apply_value(std::move(v), false, out);
+    return body;
+}
+
+// ---- map -------------------------------------------------------------------------------------
+
+void downlink_model::put_entry(recon::value key, recon::value v, notifications& out)
+{
+    auto it = map_.find(key);
+    if (it != map_.end() && it->second == v)
+        return;  // an echo of what we hold
+    note n = make(note_type::update, gated());
+    n.key = key;
+    n.value = v;
+    if (it != map_.end()) {
+        n.old = std::exchange(it->second, std::move(v));
+    } else {
+        map_.emplace(std::move(key), std::move(v));
+    }
+    out.push_back(std::move(n));
+}
+
+void downlink_model::erase_entry(map_state::iterator it, notifications& out)
+{
+    note n = make(note_type::remove, gated());
+    n.key = it->first;
+    n.old = std::move(it->second);
+    map_.erase(it);
+    out.push_back(std::move(n));
+}
+
+void downlink_model::evict(std::uint64_t n, bool from_front, notifications& out)
+{
+    // take(n) keeps the first n keys; drop(n) removes them. Removals fire in key order.
+    if (from_front) {
+        while (n-- > 0 && !map_.empty())
+            erase_entry(map_.begin(), out);
+    } else {
+        if (n >= map_.size())
+            return;
+        auto it = std::next(map_.begin(), static_cast<std::ptrdiff_t>(n));
+        while (it != map_.end()) {
+            auto next = std::next(it);
+            erase_entry(it, out);
+            it = next;
+        }
+    }
+}
+
+void downlink_model::apply_map(map_event e, notifications& out)
+{
+    if (resyncing()) {
+        // Assemble the incoming state aside; @synced reconciles.
+        auto& m = incoming_map_;
+        switch (e.kind) {
+            case map_event::op::update:
+                m.insert_or_assign(std::move(e.key), std::move(e.value));
+                break;
+            case map_event::op::remove: m.erase(e.key); break;
+            case map_event::op::clear: m.clear(); break;
+            case map_event::op::take:
+                if (e.n < m.size())
+                    m.erase(std::next(m.begin(), static_cast<std::ptrdiff_t>(e.n)), m.end());
+                break;
+            case map_event::op::drop:
+                m.erase(
+                    m.begin(),
+                    std::next(
+                        m.begin(),
+                        static_cast<std::ptrdiff_t>(std::min<std::uint64_t>(e.n, m.size()))));
+                break;
+        }
+        return;
+    }
+    switch (e.kind) {
+        case map_event::op::update: put_entry(std::move(e.key), std::move(e.value), out); break;
+        case map_event::op::remove:
+            if (auto it = map_.find(e.key); it != map_.end())
+                erase_entry(it, out);
+            break;
+        case map_event::op::clear:
+            map_.clear();
+            out.push_back(make(note_type::clear, gated()));
+            break;
+        case map_event::op::take: evict(e.n, false, out); break;
+        case map_event::op::drop: evict(e.n, true, out); break;
+    }
+}
+
+recon::value downlink_model::update(recon::value key, recon::value v, notifications& out)
+{
+    map_event e = map_event::update(std::move(key), std::move(v));
+    recon::value body = to_value(e);
+    if (resyncing())
+        incoming_map_.insert_or_assign(e.key, e.value);
+    // Local writes always notify: they are the user's own, not pre-sync lane state.
+    std::size_t first = out.size();
+    put_entry(std::move(e.key), std::move(e.value), out);
+    for (std::size_t i = first; i < out.size(); ++i)
+        out[i].before_sync = false;
+    return body;
+}
+
+recon::value downlink_model::remove(recon::value const& key, notifications& out)
+{
+    if (resyncing())
+        incoming_map_.erase(key);
+    if (auto it = map_.find(key); it != map_.end()) {
+        erase_entry(it, out);
+        out.back().before_sync = false;
+    }
+    return to_value(map_event::remove(key));
+}
+
+recon::value downlink_model::clear(notifications& out)
+{
+    if (resyncing())
+        incoming_map_.clear();
+    map_.clear();
+    out.push_back(make(note_type::clear, false));
+    return to_value(map_event::clear());
+}
+
+recon::value downlink_model::take(std::uint64_t n, notifications& out)
+{
+    std::size_t first = out.size();
+    if (resyncing() && n < incoming_map_.size())
+        incoming_map_.erase(
+            std::next(incoming_map_.begin(), static_cast<std::ptrdiff_t>(n)),
+            incoming_map_.end());
+    evict(n, false, out);
+    for (std::size_t i = first; i < out.size(); ++i)
+        out[i].before_sync = false;
+    return to_value(map_event::take(n));
+}
+
+recon::value downlink_model::drop(std::uint64_t n, notifications& out)
+{
+    std::size_t first = out.size();
+    if (resyncing()) {
+        auto k = std::min<std::uint64_t>(n, incoming_map_.size());
+        incoming_map_.erase(
+            incoming_map_.begin(),
+            std::next(incoming_map_.begin(), static_cast<std::ptrdiff_t>(k)));
+    }
+    evict(n, true, out);
+    for (std::size_t i = first; i < out.size(); ++i)
+        out[i].before_sync = false;
+    return to_value(map_event::drop(n));
+}
+
+// ---- sync ------------------------------------------------------------------------------------
+
+void downlink_model::reconcile(notifications& out)
+{
+    if (kind_ == downlink_kind::value) {
+        if (!got_event_)
+            return;  // no state sent (a stateless lane): keep what we hold
+        if (!(incoming_value_ == value_)) {
+            note n = make(note_type::set, false);
+            n.old = std::move(value_);
+            value_ = std::move(incoming_value_);
+            n.value = value_;
+            out.push_back(std::move(n));
+        }
+        incoming_value_ = recon::value();
+        return;
+    }
+    if (kind_ != downlink_kind::map)
+        return;
+    // Walk both ordered maps together: vanished keys are removed, new or changed ones
+    // updated, equal ones left alone.
+    auto& incoming = incoming_map_;
+    auto a = map_.begin();
+    auto b = incoming.begin();
+    while (a != map_.end() || b != incoming.end()) {
+        if (b == incoming.end() || (a != map_.end() && a->first < b->first)) {
+            note n = make(note_type::remove, false);
+            n.key = a->first;
+            n.old = a->second;
+            out.push_back(std::move(n));
+            ++a;
+        } else if (a == map_.end() || b->first < a->first) {
+            note n = make(note_type::update, false);
+            n.key = b->first;
+            n.value = b->second;
+            out.push_back(std::move(n));
+            ++b;
+        } else {
+            if (!(a->second == b->second)) {
+                note n = make(note_type::update, false);
+                n.key = b->first;
+                n.value = b->second;
+                n.old = a->second;
+                out.push_back(std::move(n));
+            }
+            ++a;
+            ++b;
+        }
+    }
+    map_.swap(incoming);
+    incoming.clear();
+}
+
+void downlink_model::replay(notifications& out) const
+{
+    if (status_ == link_status::linked || status_ == link_status::synced)
+        out.push_back(make(note_type::linked, false));
+    if (status_ == link_status::synced)
+        out.push_back(make(note_type::synced, false));
+}
+
+}  // namespace swim::warp
