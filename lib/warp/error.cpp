@@ -27,6 +27,9 @@ public:
             case error::invalid_rate: return "rate is not a number";
             case error::malformed_body: return "malformed envelope body";
             case error::invalid_map_event: return "not a map lane event";
+            case error::kind_mismatch: return "a downlink of another kind is open on that lane";
+            case error::queue_full: return "write queue full";
+            case error::closed: return "downlink closed";
         }
         return "unknown swim.warp error " + std::to_string(ev);
     }

@@ -23,6 +23,9 @@ enum class error {
     invalid_rate,         ///< a rate header that is not a number
     malformed_body,       ///< the body after the header is not valid Recon
     invalid_map_event,    ///< a map lane body that is not update/remove/clear/take/drop
+    kind_mismatch,        ///< a downlink of another kind (value, map, event) is open on that lane
+    queue_full,           ///< the write queue is full: retry when there is room
+    closed,               ///< the downlink (or its client) is closed
 };
 
 boost::system::error_category const& error_category() noexcept;
@@ -36,7 +39,7 @@ inline boost::system::error_code make_error_code(error e) noexcept
 
 namespace boost::system {
 template <>
-struct is_error_code_enum<swim::warp::error> : std::true_type { };
+struct is_error_code_enum<swim::warp::error> : std::true_type {};
 }  // namespace boost::system
 
 #endif

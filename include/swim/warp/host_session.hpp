@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+
+#ifndef SWIM_WARP_HOST_SESSION_HPP
+#define SWIM_WARP_HOST_SESSION_HPP
+
+#include <swim/recon/value.hpp>
+#include <swim/warp/downlink_model.hpp>
+#include <swim/warp/envelope.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+/** @file
+ * The sans-io side of one connection to a WARP host: which links are open on it, which
+ * downlinks share each link, what to write, and what to tell each downlink. The I/O layer
+ * (swim::client) feeds it frames and connection events and writes what it asks for.
+ */
+
+namespace swim::warp {
+
+/// Identifies one downlink (a view of a link) within a host session.
+using view_id = std::uint64_t;
+
+/// Limits of a host session.
+struct session_options {
+    /// The most bytes of frames waiting to be written (commands queued while offline
+    /// included). A write beyond it is refused with error::queue_full; the caller retries.
+    std::size_t max_queued_bytes = 4 * 1024 * 1024;
+};
+
+/// A notification for one downlink.
+struct view_note {
+    view_id view = 0;
+    downlink_notification note;
+    /// The downlink is closed after this one (unlinked with terminate_on_unlinked, failed,
+    /// or the connection lost with keep_linked false): it will get nothing more.
+    bool terminal = false;
+};
+
+/// Something the session asks of its I/O layer other than writing.
+struct session_request {
+    enum class type : std::uint8_t {
+        /// Relink `node`/`lane` after a backoff (a downlink with terminate_on_unlinked false
+        /// saw @unlinked): call host_session::relink(node, lane) when the delay has passed.
+        relink,
+        /// The server answered @auth with @authed (`body` is the session) or @deauthed.
+        authed,
+        deauthed,
+    };
+    type what = type::relink;
+    std::string node;
+    std::string lane;
+    /// relink: how many relinks in a row this link has needed (1 for the first), for the
+    /// backoff.
+    unsigned attempt = 0;
+    recon::value body;
+};
+
+/** The links of one connection to one host.
+ *
+ * @par Thread safety
+ * Not thread safe: its owner serialises every call (the client runs it on one strand).
+ */
+class host_session {
+public:
+    explicit host_session(session_options opts = {});
+    ~host_session();
+    host_session(host_session const&) = delete;
+    host_session& operator=(host_session const&) = delete;
+
+    bool connected() const noexcept { return connected_; }
+
+    // ---- downlinks -----------------------------------------------------------------------
+
+    /** Opens a downlink to `node`/`lane`. Downlinks to the same node and lane share one link:
+     * the first one sends @sync (or @link), a later one is brought up to date from the shared
+     * state with no traffic. Fails with error::kind_mismatch when the link is open with
+     * another kind.
+     */
+    boost::system::error_code open_view(
+        std::string_view node,
+        std::string_view lane,
+        downlink_kind kind,
+        downlink_options const& opts,
+        view_id& out);
+
+    /** Closes a downlink. When it was the last one on its link, @unlink is queued after
+     * everything queued before it, so sets made before closing are written first.
+     */
+    void close_view(view_id id);
+
+    /// The shared state of a downlink's link, or nullptr if the downlink is closed.
+    downlink_model const* model(view_id id) const noexcept;
+    /// True while the downlink is open.
+    bool is_open(view_id id) const noexcept { return views_.count(id) != 0; }
+
+    // Local writes through a downlink: update its link's state (notifying every downlink of
+    // the link), queue the @command. error::queue_full when the queue is full (nothing is
+    // changed then); error::closed when the downlink is closed; error::kind_mismatch when
+    // the operation does not fit the downlink's kind.
+    boost::system::error_code set(view_id id, recon::value v);
+    boost::system::error_code update(view_id id, recon::value key, recon::value v);
+    boost::system::error_code remove(view_id id, recon::value const& key);
+    boost::system::error_code clear(view_id id);
+    boost::system::error_code take(view_id id, std::uint64_t n);
+    boost::system::error_code drop(view_id id, std::uint64_t n);
+
+    /// Queues `@command(node,lane) body`; commands wait for the connection when offline.
+    boost::system::error_code command(
+        std::string_view node,
+        std::string_view lane,
+        recon::value const& body);
+
+    /// Sets the credentials: sent now if connected, and first on every connection.
+    void authenticate(recon::value credentials);
+
+    // ---- the connection ------------------------------------------------------------------
+
+    /// The connection is up: queues @auth, the commands that waited, then @sync/@link for
+    /// every link.
+    void on_connected();
+    /// The connection is lost: links go down (kept for the next connection when a downlink
+    /// wants keep_linked; closed otherwise). Frames not yet taken are kept if they are
+    /// commands and dropped if they are link requests (those are made again).
+    void on_disconnected();
+
+    /** A text frame from the host. Envelopes for unknown links are ignored. An envelope that
+     * cannot be read, or an event that does not fit its link, fails only that link (its
+     * downlinks get `failed`); the error is returned for logging, and the connection goes on.
+     */
+    boost::system::error_code on_frame(std::string_view frame);
+
+    /// Reopens a link that a relink request named (does nothing if it has no downlinks).
+    void relink(std::string_view node, std::string_view lane);
+
+    // ---- output ------------------------------------------------------------------------------
+
+    /// True when frames wait to be written (never while offline: then commands wait for
+    /// the connection).
+    bool has_output() const noexcept { return connected_ && !out_frames_.empty(); }
+    /// Moves every waiting frame to the back of `out` (oldest first); nothing while offline.
+    void take_output(std::vector<std::string>& out);
+    /// The I/O layer wrote `bytes` of taken frames: room for more.
+    void on_written(std::size_t bytes) noexcept;
+    /// Bytes of frames queued or taken and not yet written.
+    std::size_t queued_bytes() const noexcept { return queued_bytes_; }
+
+    /// Notifications for downlinks, in order; the caller moves them out.
+    std::vector<view_note>& notes() noexcept { return notes_; }
+    /// Requests for the I/O layer; the caller moves them out.
+    std::vector<session_request>& requests() noexcept { return requests_; }
+
+private:
+    struct link;
+    struct view {
+        link* target = nullptr;
+        downlink_kind kind = downlink_kind::value;
+        downlink_options opts;
+    };
+    struct string_hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept
+        {
+            return std::hash<std::string_view>{}(s);
+        }
+    };
+    using lane_table =
+        std::unordered_map<std::string, std::unique_ptr<link>, string_hash, std::equal_to<>>;
+    using node_table = std::unordered_map<std::string, lane_table, string_hash, std::equal_to<>>;
+
+    link* find_link(std::string_view node, std::string_view lane) noexcept;
+    void erase_link(link& l);
+    void open_link(link& l);
+    void dispatch(link& l, downlink_model::notifications& notes);
+    void fail_link(link& l, boost::system::error_code ec, std::string reason);
+    void enqueue(std::string frame, bool is_command);
+    boost::system::error_code write_op(view_id id, downlink_kind kind, view*& v);
+    void queue_command(link& l, recon::value const& body);
+
+    session_options opts_;
+    bool connected_ = false;
+    view_id next_view_ = 1;
+    node_table links_;
+    std::unordered_map<view_id, view> views_;
+    // Frames waiting for the I/O layer; `is_command` marks those kept across a lost
+    // connection.
+    std::deque<std::pair<std::string, bool>> out_frames_;
+    std::size_t queued_bytes_ = 0;
+    std::size_t taken_bytes_ = 0;
+    recon::value credentials_;
+    bool has_credentials_ = false;
+    std::vector<view_note> notes_;
+    std::vector<session_request> requests_;
+    downlink_model::notifications scratch_notes_;
+    std::string scratch_;
+};
+
+}  // namespace swim::warp
+
+#endif

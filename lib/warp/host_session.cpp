@@ -1,0 +1,499 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+
+#include <swim/recon/parser.hpp>
+#include <swim/recon/writer.hpp>
+#include <swim/warp/host_session.hpp>
+
+#include <algorithm>
+
+namespace swim::warp {
+
+struct host_session::link {
+    std::string node;
+    std::string lane;
+    downlink_model model;
+    std::vector<view_id> views;
+    /// @unlink sent for the last downlink; the link goes when @unlinked arrives.
+    bool closing = false;
+    /// A downlink opened while closing: open again after @unlinked.
+    bool reopen = false;
+    /// Relinks in a row since the last @synced.
+    unsigned relinks = 0;
+
+    link(std::string n, std::string l, downlink_kind k, bool sync)
+        : node(std::move(n))
+        , lane(std::move(l))
+        , model(k, sync)
+    {}
+};
+
+host_session::host_session(session_options opts)
+    : opts_(opts)
+{}
+
+host_session::~host_session() = default;
+
+// ---- links ---------------------------------------------------------------------------------
+
+host_session::link* host_session::find_link(std::string_view node, std::string_view lane) noexcept
+{
+    auto n = links_.find(node);
+    if (n == links_.end())
+        return nullptr;
+    auto l = n->second.find(lane);
+    return l == n->second.end() ? nullptr : l->second.get();
+}
+
+void host_session::erase_link(link& l)
+{
+    for (view_id id : l.views)
+        views_.erase(id);
+    auto n = links_.find(l.node);
+    if (n == links_.end())
+        return;
+    n->second.erase(l.lane);  // destroys l
+    if (n->second.empty())
+        links_.erase(n);
+}
+
+void host_session::open_link(link& l)
+{
+    envelope_kind k = l.model.open();
+    std::string frame;
+    write_envelope(k, l.node, l.lane, std::string_view(), frame);
+    enqueue(std::move(frame), false);
+}
+
+void host_session::enqueue(std::string frame, bool is_command)
+{
+    // Offline, only commands wait: link requests are made again on connect.
+    if (!connected_ && !is_command)
+        return;
+    queued_bytes_ += frame.size();
+    out_frames_.emplace_back(std::move(frame), is_command);
+}
+
+// Hands the link's notifications to its downlinks, each filtered by its options. Terminal
+// notifications close every downlink that receives them; `terminal_for` picks those.
+void host_session::dispatch(link& l, downlink_model::notifications& notes)
+{
+    for (auto& n : notes) {
+        bool terminal_note = n.what == downlink_notification::type::failed;
+        for (std::size_t i = 0; i < l.views.size(); ++i) {
+            view_id id = l.views[i];
+            auto const& v = views_.at(id);
+            bool terminal = terminal_note || (n.what == downlink_notification::type::unlinked &&
+                                              v.opts.terminate_on_unlinked);
+            if (!n.wanted_by(v.opts) && !terminal)
+                continue;
+            notes_.push_back(view_note{id, n, terminal});
+        }
+    }
+    notes.clear();
+}
+
+boost::system::error_code host_session::open_view(
+    std::string_view node,
+    std::string_view lane,
+    downlink_kind kind,
+    downlink_options const& opts,
+    view_id& out)
+{
+    link* l = find_link(node, lane);
+    bool wants_sync = opts.keep_synced && kind != downlink_kind::event;
+    if (l) {
+        if (l->model.kind() != kind)
+            return error::kind_mismatch;
+    } else {
+        auto owned = std::make_unique<link>(std::string(node), std::string(lane), kind, wants_sync);
+        l = owned.get();
+        links_[std::string(node)].emplace(std::string(lane), std::move(owned));
+        l->closing = false;
+        out = next_view_++;
+        views_.emplace(out, view{l, kind, opts});
+        l->views.push_back(out);
+        if (connected_)
+            open_link(*l);
+        return {};
+    }
+    out = next_view_++;
+    views_.emplace(out, view{l, kind, opts});
+    l->views.push_back(out);
+    if (l->closing) {
+        // @unlink is on its way: open again once the server has answered it.
+        l->reopen = true;
+        return {};
+    }
+    if (wants_sync && !l->model.wants_sync()) {
+        // A downlink that wants the state joins a link that only listens: ask for it.
+        l->model.request_sync();
+        if (connected_)
+            open_link(*l);
+        return {};
+    }
+    // Bring the newcomer up to date from the shared state.
+    l->model.replay(scratch_notes_);
+    for (auto& n : scratch_notes_)
+        notes_.push_back(view_note{out, std::move(n), false});
+    scratch_notes_.clear();
+    return {};
+}
+
+void host_session::close_view(view_id id)
+{
+    auto it = views_.find(id);
+    if (it == views_.end())
+        return;
+    link* l = it->second.target;
+    views_.erase(it);
+    std::erase(l->views, id);
+    if (!l->views.empty())
+        return;
+    l->reopen = false;
+    if (connected_ && l->model.status() != link_status::unlinked) {
+        // Queued after every write made before closing, so none is lost.
+        std::string frame;
+        write_envelope(envelope_kind::unlink, l->node, l->lane, std::string_view(), frame);
+        enqueue(std::move(frame), false);
+        l->closing = true;
+        return;
+    }
+    erase_link(*l);
+}
+
+downlink_model const* host_session::model(view_id id) const noexcept
+{
+    auto it = views_.find(id);
+    return it == views_.end() ? nullptr : &it->second.target->model;
+}
+
+// ---- writes --------------------------------------------------------------------------------
+
+boost::system::error_code host_session::write_op(view_id id, downlink_kind kind, view*& v)
+{
+    auto it = views_.find(id);
+    if (it == views_.end())
+        return error::closed;
+    if (it->second.kind != kind)
+        return error::kind_mismatch;
+    if (queued_bytes_ >= opts_.max_queued_bytes)
+        return error::queue_full;
+    v = &it->second;
+    return {};
+}
+
+void host_session::queue_command(link& l, recon::value const& body)
+{
+    std::string frame;
+    write_envelope(envelope_kind::command, l.node, l.lane, body, frame);
+    enqueue(std::move(frame), true);
+}
+
+boost::system::error_code host_session::set(view_id id, recon::value v)
+{
+    view* w = nullptr;
+    if (auto ec = write_op(id, downlink_kind::value, w))
+        return ec;
+    link& l = *w->target;
+    recon::value body = l.model.set(std::move(v), scratch_notes_);
+    dispatch(l, scratch_notes_);
+    queue_command(l, body);
+    return {};
+}
+
+boost::system::error_code host_session::update(view_id id, recon::value key, recon::value v)
+{
+    view* w = nullptr;
+    if (auto ec = write_op(id, downlink_kind::map, w))
+        return ec;
+    link& l = *w->target;
+    recon::value body = l.model.update(std::move(key), std::move(v), scratch_notes_);
+    dispatch(l, scratch_notes_);
+    queue_command(l, body);
+    return {};
+}
+
+boost::system::error_code host_session::remove(view_id id, recon::value const& key)
+{
+    view* w = nullptr;
+    if (auto ec = write_op(id, downlink_kind::map, w))
+        return ec;
+    link& l = *w->target;
+    recon::value body = l.model.remove(key, scratch_notes_);
+    dispatch(l, scratch_notes_);
+    queue_command(l, body);
+    return {};
+}
+
+boost::system::error_code host_session::clear(view_id id)
+{
+    view* w = nullptr;
+    if (auto ec = write_op(id, downlink_kind::map, w))
+        return ec;
+    link& l = *w->target;
+    recon::value body = l.model.clear(scratch_notes_);
+    dispatch(l, scratch_notes_);
+    queue_command(l, body);
+    return {};
+}
+
+boost::system::error_code host_session::take(view_id id, std::uint64_t n)
+{
+    view* w = nullptr;
+    if (auto ec = write_op(id, downlink_kind::map, w))
+        return ec;
+    link& l = *w->target;
+    recon::value body = l.model.take(n, scratch_notes_);
+    dispatch(l, scratch_notes_);
+    queue_command(l, body);
+    return {};
+}
+
+boost::system::error_code host_session::drop(view_id id, std::uint64_t n)
+{
+    view* w = nullptr;
+    if (auto ec = write_op(id, downlink_kind::map, w))
+        return ec;
+    link& l = *w->target;
+    recon::value body = l.model.drop(n, scratch_notes_);
+    dispatch(l, scratch_notes_);
+    queue_command(l, body);
+    return {};
+}
+
+boost::system::error_code host_session::command(
+    std::string_view node,
+    std::string_view lane,
+    recon::value const& body)
+{
+    if (queued_bytes_ >= opts_.max_queued_bytes)
+        return error::queue_full;
+    std::string frame;
+    write_envelope(envelope_kind::command, node, lane, body, frame);
+    enqueue(std::move(frame), true);
+    return {};
+}
+
+void host_session::authenticate(recon::value credentials)
+{
+    credentials_ = std::move(credentials);
+    has_credentials_ = true;
+    if (connected_) {
+        std::string body;
+        recon::write(credentials_, body);
+        std::string frame;
+        write_host_envelope(envelope_kind::auth, body, frame);
+        enqueue(std::move(frame), false);
+    }
+}
+
+// ---- the connection ------------------------------------------------------------------------
+
+void host_session::on_connected()
+{
+    connected_ = true;
+    if (has_credentials_) {
+        // @auth goes first, before the commands that waited.
+        std::string body;
+        recon::write(credentials_, body);
+        std::string frame;
+        write_host_envelope(envelope_kind::auth, body, frame);
+        queued_bytes_ += frame.size();
+        out_frames_.emplace_front(std::move(frame), false);
+    }
+    // Commands that waited go before the link requests, so a resync already sees them and
+    // reconciling does not undo them.
+    for (auto& [node, lanes] : links_)
+        for (auto& [lane, l] : lanes)
+            if (!l->closing && !l->views.empty())
+                open_link(*l);
+}
+
+void host_session::on_disconnected()
+{
+    connected_ = false;
+    // Frames handed to the socket and not confirmed are gone with it.
+    queued_bytes_ -= taken_bytes_;
+    taken_bytes_ = 0;
+    // Link requests are made again on connect; commands wait.
+    std::deque<std::pair<std::string, bool>> kept;
+    for (auto& f : out_frames_) {
+        if (f.second)
+            kept.push_back(std::move(f));
+        else
+            queued_bytes_ -= f.first.size();
+    }
+    out_frames_.swap(kept);
+
+    std::vector<link*> gone;
+    for (auto& [node, lanes] : links_) {
+        for (auto& [lane, l] : lanes) {
+            l->model.on_disconnected();
+            bool keep = !l->closing &&
+                        std::any_of(l->views.begin(), l->views.end(), [&](view_id id) {
+                            return views_.at(id).opts.keep_linked;
+                        });
+            if (keep) {
+                // Downlinks that do not keep linked end here; the others wait for the
+                // connection to come back.
+                std::vector<view_id> staying;
+                for (view_id id : l->views) {
+                    if (views_.at(id).opts.keep_linked) {
+                        staying.push_back(id);
+                        continue;
+                    }
+                    downlink_notification n;
+                    n.what = downlink_notification::type::unlinked;
+                    n.reason = "connection lost";
+                    notes_.push_back(view_note{id, std::move(n), true});
+                    views_.erase(id);
+                }
+                l->views = std::move(staying);
+                continue;
+            }
+            for (view_id id : l->views) {
+                downlink_notification n;
+                n.what = downlink_notification::type::unlinked;
+                n.reason = "connection lost";
+                notes_.push_back(view_note{id, std::move(n), true});
+            }
+            gone.push_back(l.get());
+        }
+    }
+    for (link* l : gone)
+        erase_link(*l);
+}
+
+void host_session::fail_link(link& l, boost::system::error_code, std::string)
+{
+    // The failed notification is already dispatched as terminal; close the link itself.
+    for (view_id id : l.views)
+        views_.erase(id);
+    l.views.clear();
+    if (connected_ && l.model.status() != link_status::unlinked) {
+        std::string frame;
+        write_envelope(envelope_kind::unlink, l.node, l.lane, std::string_view(), frame);
+        enqueue(std::move(frame), false);
+        l.closing = true;
+        return;
+    }
+    erase_link(l);
+}
+
+boost::system::error_code host_session::on_frame(std::string_view frame)
+{
+    envelope_view env;
+    envelope_error err = read_envelope(frame, env, scratch_);
+    if (err)
+        return err.code;
+    switch (env.kind) {
+        case envelope_kind::authed:
+        case envelope_kind::deauthed: {
+            session_request r;
+            r.what = env.kind == envelope_kind::authed ? session_request::type::authed
+                                                       : session_request::type::deauthed;
+            recon::parse_error perr;
+            r.body = env.parse_body(perr);
+            requests_.push_back(std::move(r));
+            return {};
+        }
+        case envelope_kind::event:
+        case envelope_kind::linked:
+        case envelope_kind::synced:
+        case envelope_kind::unlinked: break;
+        default: return {};  // requests a client does not serve
+    }
+    link* l = find_link(env.node, env.lane);
+    if (!l)
+        return {};  // no such link (any more): nothing to do
+    if (l->closing) {
+        if (env.kind != envelope_kind::unlinked)
+            return {};
+        l->closing = false;
+        if (l->reopen && !l->views.empty()) {
+            l->reopen = false;
+            l->model.on_disconnected();
+            open_link(*l);
+        } else {
+            erase_link(*l);
+        }
+        return {};
+    }
+    switch (env.kind) {
+        case envelope_kind::event: {
+            auto ec = l->model.on_event(env.body, scratch_notes_);
+            dispatch(*l, scratch_notes_);
+            if (ec)
+                fail_link(*l, ec, {});
+            return ec;
+        }
+        case envelope_kind::linked:
+            l->model.on_linked(scratch_notes_);
+            dispatch(*l, scratch_notes_);
+            return {};
+        case envelope_kind::synced:
+            l->model.on_synced(scratch_notes_);
+            l->relinks = 0;
+            dispatch(*l, scratch_notes_);
+            return {};
+        case envelope_kind::unlinked: {
+            recon::parse_error perr;
+            recon::value body = env.parse_body(perr);
+            l->model.on_unlinked(body, scratch_notes_);
+            dispatch(*l, scratch_notes_);
+            // Downlinks that end on @unlinked are gone; the others relink after a backoff.
+            std::vector<view_id> staying;
+            for (view_id id : l->views) {
+                if (views_.at(id).opts.terminate_on_unlinked)
+                    views_.erase(id);
+                else
+                    staying.push_back(id);
+            }
+            l->views = std::move(staying);
+            if (l->views.empty()) {
+                erase_link(*l);
+            } else {
+                session_request r;
+                r.what = session_request::type::relink;
+                r.node = l->node;
+                r.lane = l->lane;
+                r.attempt = ++l->relinks;
+                requests_.push_back(std::move(r));
+            }
+            return {};
+        }
+        default: return {};
+    }
+}
+
+void host_session::relink(std::string_view node, std::string_view lane)
+{
+    link* l = find_link(node, lane);
+    if (!l || l->views.empty() || l->closing || !connected_)
+        return;
+    if (l->model.status() == link_status::unlinked)
+        open_link(*l);
+}
+
+// ---- output --------------------------------------------------------------------------------
+
+void host_session::take_output(std::vector<std::string>& out)
+{
+    if (!connected_)
+        return;
+    for (auto& f : out_frames_) {
+        taken_bytes_ += f.first.size();
+        out.push_back(std::move(f.first));
+    }
+    out_frames_.clear();
+}
+
+void host_session::on_written(std::size_t bytes) noexcept
+{
+    bytes = std::min(bytes, taken_bytes_);
+    taken_bytes_ -= bytes;
+    queued_bytes_ -= bytes;
+}
+
+}  // namespace swim::warp
