@@ -8,11 +8,11 @@
 
 #include <swim/recon/parser.hpp>
 
-#include "detail/chars.hpp"
-#include "detail/parse_attr.hpp"
-
 #include <charconv>
 #include <cmath>
+
+#include "detail/chars.hpp"
+#include "detail/parse_attr.hpp"
 
 namespace swim::recon {
 
@@ -25,7 +25,7 @@ public:
         , p_(text.data())
         , end_(text.data() + text.size())
         , opts_(opts)
-    { }
+    {}
 
     parse_error err;
 
@@ -154,7 +154,9 @@ private:
             if (at_end()) {
                 if (close == '\0')
                     return true;
-                return fail(close == '}' ? error::unterminated_record : error::unterminated_attribute, start);
+                return fail(
+                    close == '}' ? error::unterminated_record : error::unterminated_attribute,
+                    start);
             }
             char c = *p_;
             if (c == close) {
@@ -382,6 +384,21 @@ private:
 
     // ---- literals -------------------------------------------------------------------------
 
+    // Steps over one character of text, checking that a non-ASCII one is valid UTF-8.
+    bool utf8_step()
+    {
+        if (static_cast<unsigned char>(*p_) < 0x80) {
+            ++p_;
+            return true;
+        }
+        std::uint32_t cp = 0;
+        std::size_t n = detail::decode_utf8(p_, end_, cp);
+        if (n == 0)
+            return fail(error::invalid_utf8);
+        p_ += n;
+        return true;
+    }
+
     std::string_view identifier()
     {
         char const* start = p_;
@@ -395,7 +412,8 @@ private:
             } else {
                 std::uint32_t cp = 0;
                 std::size_t n = detail::decode_utf8(p_, end_, cp);
-                if (n == 0 || !(first ? detail::is_read_ident_start(cp) : detail::is_ident_char(cp)))
+                if (n == 0 ||
+                    !(first ? detail::is_read_ident_start(cp) : detail::is_ident_char(cp)))
                     break;
                 p_ += n;
             }
@@ -504,7 +522,8 @@ private:
                 run = p_;
                 continue;
             }
-            ++p_;
+            if (!utf8_step())
+                return false;
         }
         return fail(error::unterminated_string, start);
     }
@@ -536,8 +555,10 @@ private:
                     return true;
                 }
             }
-            out.push_back(c);
-            ++p_;
+            char const* from = p_;
+            if (!utf8_step())
+                return false;
+            out.append(from, p_);
         }
         return fail(error::unterminated_string, start);
     }
@@ -709,8 +730,8 @@ private:
                     d[k] = base64_digit(c);
                 }
             }
-            std::uint32_t v = (std::uint32_t(d[0]) << 18) | (std::uint32_t(d[1]) << 12)
-                            | (std::uint32_t(d[2]) << 6) | std::uint32_t(d[3]);
+            std::uint32_t v = (std::uint32_t(d[0]) << 18) | (std::uint32_t(d[1]) << 12) |
+                              (std::uint32_t(d[2]) << 6) | std::uint32_t(d[3]);
             bytes.push_back(static_cast<std::uint8_t>(v >> 16));
             if (pad < 2)
                 bytes.push_back(static_cast<std::uint8_t>(v >> 8));
@@ -773,9 +794,12 @@ private:
                     break;
                 }
                 case '}': return fail(error::unexpected_character);
-                default:
-                    text.push_back(c);
-                    ++p_;
+                default: {
+                    char const* from = p_;
+                    if (!utf8_step())
+                        return false;
+                    text.append(from, p_);
+                }
             }
         }
         return fail(error::unterminated_markup, start);
@@ -822,7 +846,7 @@ bool detail::parse_leading_attr(
 parse_exception::parse_exception(parse_error e)
     : std::runtime_error(e.message())
     , err_(std::move(e))
-{ }
+{}
 
 value parse(std::string_view text, parse_options const& opts)
 {

@@ -3,6 +3,7 @@
 
 #include <swim/recon/value.hpp>
 
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -30,17 +31,26 @@ std::string_view to_string(kind k) noexcept
 
 record::record(std::initializer_list<item> items)
     : items_(items)
-{ }
+{}
 record::record(record const&) = default;
 record::record(record&&) noexcept = default;
 record& record::operator=(record const&) = default;
 record& record::operator=(record&&) noexcept = default;
 record::~record() = default;
 
-item& record::operator[](std::size_t i) noexcept { return items_[i]; }
-item const& record::operator[](std::size_t i) const noexcept { return items_[i]; }
+item& record::operator[](std::size_t i) noexcept
+{
+    return items_[i];
+}
+item const& record::operator[](std::size_t i) const noexcept
+{
+    return items_[i];
+}
 
-void record::push_back(item i) { items_.push_back(std::move(i)); }
+void record::push_back(item i)
+{
+    items_.push_back(std::move(i));
+}
 void record::add_attr(std::string name, value v)
 {
     items_.push_back(item::attr(std::move(name), std::move(v)));
@@ -49,7 +59,10 @@ void record::add_slot(value key, value v)
 {
     items_.push_back(item::slot(std::move(key), std::move(v)));
 }
-void record::add_value(value v) { items_.push_back(item(std::move(v))); }
+void record::add_value(value v)
+{
+    items_.push_back(item(std::move(v)));
+}
 
 std::string_view record::tag() const noexcept
 {
@@ -201,9 +214,9 @@ int type_rank(kind k) noexcept
 template <class T>
 std::strong_ordering cmp(T const& a, T const& b) noexcept
 {
-    return a < b ? std::strong_ordering::less
-         : b < a ? std::strong_ordering::greater
-                 : std::strong_ordering::equal;
+    return a < b   ? std::strong_ordering::less
+           : b < a ? std::strong_ordering::greater
+                   : std::strong_ordering::equal;
 }
 
 // Magnitude comparison of two digit strings without leading zeros.
@@ -222,6 +235,26 @@ std::strong_ordering cmp_big(big_integer const& a, big_integer const& b) noexcep
     return a.negative ? 0 <=> m : m;
 }
 
+// A big integer (magnitude beyond 2^63) against a double. Doubles of magnitude below 2^63 are
+// beaten by the big integer's sign; larger ones are integers, compared digit by digit.
+std::strong_ordering cmp_big_float(big_integer const& b, double d) noexcept
+{
+    if (std::isnan(d))
+        return std::strong_ordering::less;  // NaN sorts after every number
+    if (std::fabs(d) < 9223372036854775808.0)
+        return b.negative ? std::strong_ordering::less : std::strong_ordering::greater;
+    bool d_negative = d < 0;
+    if (b.negative != d_negative)
+        return b.negative ? std::strong_ordering::less : std::strong_ordering::greater;
+    if (std::isinf(d))
+        return d_negative ? std::strong_ordering::greater : std::strong_ordering::less;
+    char buf[400];
+    auto r = std::to_chars(buf, buf + sizeof buf, std::fabs(d), std::chars_format::fixed, 0);
+    std::string digits(buf, r.ptr);
+    auto m = cmp_digits(b.digits, digits);
+    return b.negative ? 0 <=> m : m;
+}
+
 // Numbers compare by numeric value across kinds; NaN sorts after every other number.
 std::strong_ordering cmp_numbers(value const& a, value const& b) noexcept
 {
@@ -235,6 +268,11 @@ std::strong_ordering cmp_numbers(value const& a, value const& b) noexcept
             default: break;
         }
     }
+    // A big integer against a float: exactly (a long double cannot hold 2^64 + 1).
+    if (ka == kind::big_integer && kb == kind::float64)
+        return cmp_big_float(*a.if_big_integer(), *b.if_float64());
+    if (kb == kind::big_integer && ka == kind::float64)
+        return 0 <=> cmp_big_float(*b.if_big_integer(), *a.if_float64());
     // Big integers lie outside the 64-bit ranges.
     if (ka == kind::big_integer && kb != kind::float64)
         return a.if_big_integer()->negative ? std::strong_ordering::less
@@ -262,7 +300,7 @@ std::strong_ordering cmp_numbers(value const& a, value const& b) noexcept
     bool yn = std::isnan(y);
     if (xn || yn)
         return xn == yn ? std::strong_ordering::equal
-             : xn       ? std::strong_ordering::greater
+               : xn     ? std::strong_ordering::greater
                         : std::strong_ordering::less;
     if (x < y)
         return std::strong_ordering::less;

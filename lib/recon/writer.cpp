@@ -4,13 +4,13 @@
 #include <swim/recon/parser.hpp>
 #include <swim/recon/writer.hpp>
 
-#include "detail/chars.hpp"
-
 #include <boost/system/system_error.hpp>
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+
+#include "detail/chars.hpp"
 
 namespace swim::recon {
 
@@ -98,7 +98,7 @@ class writer {
 public:
     explicit writer(std::string& out)
         : out_(out)
-    { }
+    {}
 
     boost::system::error_code ec;
 

@@ -4,12 +4,12 @@
 #include <swim/recon/writer.hpp>
 #include <swim/warp/envelope.hpp>
 
-#include "../recon/detail/chars.hpp"
-#include "../recon/detail/parse_attr.hpp"
-
 #include <array>
 #include <charconv>
 #include <cmath>
+
+#include "../recon/detail/chars.hpp"
+#include "../recon/detail/parse_attr.hpp"
 
 namespace swim::warp {
 
@@ -66,7 +66,7 @@ public:
     fast_header(char const* p, char const* end)
         : p_(p)
         , end_(end)
-    { }
+    {}
 
     char const* p_;
     char const* end_;
@@ -126,8 +126,8 @@ public:
     bool number(double& out) noexcept
     {
         char const* s = p_;
-        while (p_ < end_ && (std::isdigit(static_cast<unsigned char>(*p_)) || *p_ == '-'
-                             || *p_ == '+' || *p_ == '.' || *p_ == 'e' || *p_ == 'E'))
+        while (p_ < end_ && (std::isdigit(static_cast<unsigned char>(*p_)) || *p_ == '-' ||
+                             *p_ == '+' || *p_ == '.' || *p_ == 'e' || *p_ == 'E'))
             ++p_;
         if (s == p_)
             return false;
@@ -184,7 +184,7 @@ public:
 
 bool number_of(recon::value const& v, double& out) noexcept
 {
-    return v.flattened().to_double(out);
+    return v.to_double(out);
 }
 
 }  // namespace
@@ -204,9 +204,8 @@ std::string envelope_error::message() const
     return m;
 }
 
-recon::value envelope_view::parse_body(
-    recon::parse_error& err,
-    recon::parse_options const& opts) const
+recon::value envelope_view::parse_body(recon::parse_error& err, recon::parse_options const& opts)
+    const
 {
     return recon::parse(body, err, opts);
 }
@@ -233,7 +232,12 @@ envelope_error read_envelope(std::string_view frame, envelope_view& out, std::st
         recon::item a;
         std::size_t used = 0;
         recon::parse_error perr;
-        if (!recon::detail::parse_leading_attr({at, static_cast<std::size_t>(end - at)}, a, used, perr, {})) {
+        if (!recon::detail::parse_leading_attr(
+                {at, static_cast<std::size_t>(end - at)},
+                a,
+                used,
+                perr,
+                {})) {
             result.code = error::malformed_header;
             result.recon = perr;
             result.recon.offset += static_cast<std::size_t>(at - frame.data());
@@ -325,8 +329,8 @@ envelope_error read_envelope(std::string_view frame, envelope_view& out, std::st
                 h.lane_value = positional[1];
             h.has_node = h.node_value != nullptr;
             h.has_lane = h.lane_value != nullptr;
-            h.node_is_text = h.has_node && h.node_value->flattened().is_text();
-            h.lane_is_text = h.has_lane && h.lane_value->flattened().is_text();
+            h.node_is_text = h.has_node && h.node_value->is_text();
+            h.lane_is_text = h.has_lane && h.lane_value->is_text();
         }
     }
     if (!h.has_node) {
@@ -347,8 +351,8 @@ envelope_error read_envelope(std::string_view frame, envelope_view& out, std::st
     }
     if (h.node_value) {
         // Slow path: the texts live in `header`, which dies here; copy them to scratch.
-        std::string_view n = h.node_value->flattened().as_text();
-        std::string_view l = h.lane_value->flattened().as_text();
+        std::string_view n = h.node_value->as_text();
+        std::string_view l = h.lane_value->as_text();
         scratch.assign(n);
         scratch.append(l);
         out.node = std::string_view(scratch).substr(0, n.size());
@@ -365,8 +369,16 @@ envelope_error read_envelope(std::string_view frame, envelope_view& out, std::st
 
 namespace {
 
+// prio and rate: an integral number as an integer (`rate:1`, as Java writes it), else the
+// shortest float.
 void append_number(double d, std::string& out)
 {
+    if (std::trunc(d) == d && std::fabs(d) < 1e15) {
+        char buf[24];
+        auto r = std::to_chars(buf, buf + sizeof buf, static_cast<long long>(d));
+        out.append(buf, r.ptr);
+        return;
+    }
     recon::write(recon::value(d), out);
 }
 
@@ -392,11 +404,11 @@ void write_head(
     recon::write_text(node, out);
     out.append(",lane:");
     recon::write_text(lane, out);
-    if (params.prio != 0 && std::isfinite(params.prio)) {
+    if (has_link_params(kind) && params.prio != 0 && std::isfinite(params.prio)) {
         out.append(",prio:");
         append_number(params.prio, out);
     }
-    if (params.rate != 0 && std::isfinite(params.rate)) {
+    if (has_link_params(kind) && params.rate != 0 && std::isfinite(params.rate)) {
         out.append(",rate:");
         append_number(params.rate, out);
     }
@@ -405,7 +417,7 @@ void write_head(
 
 }  // namespace
 
-void write_envelope(
+void write_envelope_text(
     envelope_kind kind,
     std::string_view node,
     std::string_view lane,

@@ -61,7 +61,7 @@ void host_session::open_link(link& l)
 {
     envelope_kind k = l.model.open();
     std::string frame;
-    write_envelope(k, l.node, l.lane, std::string_view(), frame);
+    write_envelope_text(k, l.node, l.lane, {}, frame);
     enqueue(std::move(frame), false);
 }
 
@@ -154,7 +154,7 @@ void host_session::close_view(view_id id)
     if (connected_ && l->model.status() != link_status::unlinked) {
         // Queued after every write made before closing, so none is lost.
         std::string frame;
-        write_envelope(envelope_kind::unlink, l->node, l->lane, std::string_view(), frame);
+        write_envelope_text(envelope_kind::unlink, l->node, l->lane, {}, frame);
         enqueue(std::move(frame), false);
         l->closing = true;
         return;
@@ -373,7 +373,7 @@ void host_session::fail_link(link& l, boost::system::error_code, std::string)
     l.views.clear();
     if (connected_ && l.model.status() != link_status::unlinked) {
         std::string frame;
-        write_envelope(envelope_kind::unlink, l.node, l.lane, std::string_view(), frame);
+        write_envelope_text(envelope_kind::unlink, l.node, l.lane, {}, frame);
         enqueue(std::move(frame), false);
         l.closing = true;
         return;
@@ -487,6 +487,18 @@ void host_session::take_output(std::vector<std::string>& out)
         out.push_back(std::move(f.first));
     }
     out_frames_.clear();
+}
+
+void host_session::return_output(std::vector<std::string> frames)
+{
+    for (auto it = frames.rbegin(); it != frames.rend(); ++it) {
+        taken_bytes_ -= std::min(taken_bytes_, it->size());
+        if (it->starts_with("@command")) {
+            out_frames_.emplace_front(std::move(*it), true);
+        } else {
+            queued_bytes_ -= std::min(queued_bytes_, it->size());
+        }
+    }
 }
 
 void host_session::on_written(std::size_t bytes) noexcept

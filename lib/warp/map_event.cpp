@@ -87,9 +87,13 @@ recon::value to_value(map_event const& e)
     switch (e.kind) {
         case map_event::op::update: {
             r.add_attr("update", recon::make_record(recon::item::slot("key", e.key)));
-            if (auto v = e.value.if_record(); v && !v->empty()) {
+            auto v = e.value.if_record();
+            bool lone_value = v && v->size() == 1 && (*v)[0].is_value();
+            if (v && !v->empty() && !lone_value) {
                 // A record value joins the envelope record (Java `concat`), so it is written
-                // `@update(key:k){a:1}` or `@update(key:k)@tag{a:1}`.
+                // `@update(key:k){a:1}` or `@update(key:k)@tag{a:1}`. One holding a single
+                // plain value stays nested (`@update(key:k){{3}}`): spliced, it would read
+                // back as that value.
                 for (auto const& i : *v)
                     r.push_back(i);
             } else if (!e.value.is_empty()) {

@@ -33,10 +33,10 @@ enum class error {
     // writer
     non_finite_float,  ///< NaN or infinity: no Recon implementation reads it back
     // typed conversion
-    type_mismatch,    ///< the value has another kind than the target type needs
-    out_of_range,     ///< a number that does not fit the target type
-    missing_field,    ///< a struct field absent from the record
-    invalid_value,    ///< any other value the target type rejects
+    type_mismatch,  ///< the value has another kind than the target type needs
+    out_of_range,   ///< a number that does not fit the target type
+    missing_field,  ///< a struct field absent from the record
+    invalid_value,  ///< any other value the target type rejects
 };
 
 boost::system::error_category const& error_category() noexcept;
@@ -61,7 +61,7 @@ struct parse_error {
 
 namespace boost::system {
 template <>
-struct is_error_code_enum<swim::recon::error> : std::true_type { };
+struct is_error_code_enum<swim::recon::error> : std::true_type {};
 }  // namespace boost::system
 
 #endif

@@ -17,41 +17,42 @@
  * type, and parsing or serialising JSON is left to them.
  *
  * @par Recon to JSON (to_json)
- * | Recon                                   | JSON                                                |
- * |-----------------------------------------|-----------------------------------------------------|
- * | absent, extant                          | `null`                                              |
- * | bool                                    | bool                                                |
- * | int64                                   | int64                                               |
- * | uint64                                  | uint64                                              |
- * | big_integer                             | string of the decimal digits, `-` first when        |
- * |                                         | negative, e.g. `"-18446744073709551616"`: JSON has  |
- * |                                         | no big integers and a double would round them       |
- * | float64 (finite)                        | double                                              |
- * | float64 NaN or infinite                 | error::non_finite_float (never a silent default)    |
- * | text                                    | string                                              |
- * | data                                    | string of standard, padded base64 (`"AAE="`)        |
- * | record with only plain values (or empty)| array of the values, in order (`{}` gives `[]`)     |
- * | record with an attribute or a slot      | object, one key per item, in item order:            |
- * | &nbsp;&nbsp;attribute `@a(v)`           | &nbsp;&nbsp;key `"@a"`, value of `v` (`@a` alone: `null`) |
- * | &nbsp;&nbsp;slot with a text key `k: v` | &nbsp;&nbsp;key `"k"`                               |
- * | &nbsp;&nbsp;slot with another key       | &nbsp;&nbsp;the key's compact Recon text (`{1:a}` gives `"1"`, `{{x:1}:a}` gives `"{x:1}"`) |
- * | &nbsp;&nbsp;plain value at item index i | &nbsp;&nbsp;key `"$i"` (`{@a,7}` gives `{"@a":null,"$1":7}`) |
+ * | Recon                              | JSON                                                   |
+ * |------------------------------------|--------------------------------------------------------|
+ * | absent, extant                     | `null`                                                 |
+ * | bool                               | bool                                                   |
+ * | int64                              | int64                                                  |
+ * | uint64                             | uint64                                                 |
+ * | big_integer                        | string of its decimal digits, `-` first if negative (*) |
+ * | float64, finite                    | double                                                 |
+ * | float64, NaN or infinite           | error::non_finite_float, never a silent default        |
+ * | text                               | string                                                 |
+ * | data                               | string of standard padded base64 (`"AAE="`)            |
+ * | record of plain values only        | array of the values in order (`{}` gives `[]`)         |
+ * | record with an attribute or a slot | object, one key per item in item order, as below       |
+ * | - attribute `@a(v)`                | key `"@a"`, the JSON of `v` (`@a` alone gives `null`)  |
+ * | - slot with a text key `k: v`      | key `"k"`                                              |
+ * | - slot with another key            | the key's compact Recon text (recon::write): `"1"`,    |
+ * |                                    | `"{x:1}"`                                              |
+ * | - plain value, item index i        | key `"$i"`: `{@a,7}` gives `{"@a":null,"$1":7}`        |
+ *
+ * (*) JSON has no big integers, and a double would round them: `"-18446744073709551616"`.
  *
  * When two items give the same key, the object keeps the position of the first and the value
  * of the last, as `JSON.parse` does with duplicate keys.
  *
  * @par JSON to Recon (from_json)
- * | JSON            | Recon                                                                   |
- * |-----------------|-------------------------------------------------------------------------|
- * | `null`          | extant                                                                  |
- * | bool            | bool                                                                    |
- * | int64, uint64   | integer, normalised by the value constructors (uint64 `5` is int64 `5`) |
- * | double          | float64                                                                 |
- * | string          | text (a numeric or base64 string stays text)                            |
- * | array           | record of plain values, in order                                        |
- * | object          | record in key order: a key `"@a"` becomes the attribute `@a(v)` (an     |
- * |                 | attribute whose value is extant when `v` is `null`), any other key `"k"`|
- * |                 | the slot `k: v` with a text key (`"$1"` is a slot, not a plain value)   |
+ * | JSON          | Recon                                                                      |
+ * |---------------|----------------------------------------------------------------------------|
+ * | `null`        | extant                                                                     |
+ * | bool          | bool                                                                       |
+ * | int64, uint64 | integer, normalised by the value constructors (uint64 `5` is int64 `5`)    |
+ * | double        | float64                                                                    |
+ * | string        | text (a numeric or base64 string stays text)                               |
+ * | array         | record of plain values, in order                                           |
+ * | object        | record, in key order: key `"@a"` gives the attribute `@a(v)` (`@a` holding |
+ * |               | extant when `v` is `null`); any other key `"k"` the slot `k: v` with a     |
+ * |               | text key (so `"$1"` gives a slot, not a plain value)                       |
  *
  * @par Round trips
  * JSON to Recon to JSON gives back the same value, keys in the same order, for every JSON value

@@ -45,6 +45,14 @@ namespace swim::recon {
 class value;
 struct item;
 
+/// Integer types a value is built from (not bool, not char: those are not numbers).
+template <class I>
+concept integer_like = std::integral<I> && !std::same_as<I, bool> && !std::same_as<I, char>;
+
+/// Anything a value can be built from.
+template <class V>
+concept value_constructible = std::constructible_from<value, V>;
+
 /// An integer outside the range of `int64_t` and `uint64_t`, kept as decimal digits.
 struct big_integer {
     bool negative = false;
@@ -139,15 +147,14 @@ class value {
 public:
     /// The absent value.
     value() noexcept = default;
-    value(absent_t) noexcept { }
+    value(absent_t) noexcept {}
     value(extant_t) noexcept
         : v_(extant_t{})
-    { }
+    {}
     value(bool b) noexcept
         : v_(b)
-    { }
-    template <std::integral I>
-        requires(!std::same_as<I, bool> && !std::same_as<I, char>)
+    {}
+    template <integer_like I>
     value(I i) noexcept
     {
         if constexpr (std::is_signed_v<I>)
@@ -157,25 +164,25 @@ public:
     }
     value(double d) noexcept
         : v_(d)
-    { }
+    {}
     value(float f) noexcept
         : v_(static_cast<double>(f))
-    { }
+    {}
     value(std::string s) noexcept
         : v_(std::move(s))
-    { }
+    {}
     value(std::string_view s)
         : v_(std::string(s))
-    { }
+    {}
     value(char const* s)
         : v_(std::string(s))
-    { }
+    {}
     value(blob b) noexcept
         : v_(std::move(b))
-    { }
+    {}
     value(record r) noexcept
         : v_(std::move(r))
-    { }
+    {}
     /// Normalises: a big integer in range of int64/uint64 becomes that kind.
     value(big_integer b);
 
@@ -282,27 +289,23 @@ struct item {
     /// A plain value item.
     item(value v) noexcept
         : val(std::move(v))
-    { }
-    template <class V>
-        requires std::constructible_from<value, V>
+    {}
+    template <value_constructible V>
     item(V&& v)
         : val(std::forward<V>(v))
-    { }
+    {}
 
     item(item_kind k, value key_, value val_) noexcept
         : kind(k)
         , key(std::move(key_))
         , val(std::move(val_))
-    { }
+    {}
 
     static item attr(std::string name, value v = value(extant))
     {
         return item(item_kind::attr, value(std::move(name)), std::move(v));
     }
-    static item slot(value k, value v)
-    {
-        return item(item_kind::slot, std::move(k), std::move(v));
-    }
+    static item slot(value k, value v) { return item(item_kind::slot, std::move(k), std::move(v)); }
 
     bool is_attr() const noexcept { return kind == item_kind::attr; }
     bool is_slot() const noexcept { return kind == item_kind::slot; }
@@ -328,9 +331,9 @@ record make_record(Items&&... items)
 inline std::strong_ordering compare_text(std::string_view a, std::string_view b) noexcept
 {
     int c = a.compare(b);
-    return c < 0 ? std::strong_ordering::less
-         : c > 0 ? std::strong_ordering::greater
-                 : std::strong_ordering::equal;
+    return c < 0   ? std::strong_ordering::less
+           : c > 0 ? std::strong_ordering::greater
+                   : std::strong_ordering::equal;
 }
 
 }  // namespace swim::recon

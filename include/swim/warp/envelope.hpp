@@ -105,10 +105,12 @@ struct link_params {
 };
 
 /** Appends an envelope to `out` in the canonical form, with `body_text` (Recon text, as
- * produced by recon::write) after it: nothing when empty, directly when it starts with `@`,
- * else after one space (the Rust layout every implementation reads).
+ * produced by recon::write, or a body read from another frame) after it: nothing when empty,
+ * directly when it starts with `@`, else after one space (the Rust layout every
+ * implementation reads). prio and rate are written only on link, linked and sync, and only
+ * when nonzero.
  */
-void write_envelope(
+void write_envelope_text(
     envelope_kind kind,
     std::string_view node,
     std::string_view lane,

@@ -147,6 +147,9 @@ public:
     bool has_output() const noexcept { return connected_ && !out_frames_.empty(); }
     /// Moves every waiting frame to the back of `out` (oldest first); nothing while offline.
     void take_output(std::vector<std::string>& out);
+    /// Gives back taken frames that could not be written (the connection failed): the
+    /// commands among them wait for the next connection, in front of newer ones.
+    void return_output(std::vector<std::string> frames);
     /// The I/O layer wrote `bytes` of taken frames: room for more.
     void on_written(std::size_t bytes) noexcept;
     /// Bytes of frames queued or taken and not yet written.

@@ -16,12 +16,18 @@ namespace swim::warp {
  * `@update(key:K) V`, `@remove(key:K)`, `@clear`, `@take(n)`, `@drop(n)`.
  */
 struct map_event {
-    enum class op : std::uint8_t { update, remove, clear, take, drop };
+    enum class op : std::uint8_t {
+        update,
+        remove,
+        clear,
+        take,
+        drop
+    };
 
     op kind = op::clear;
-    recon::value key;    ///< update, remove
-    recon::value value;  ///< update
-    std::uint64_t n = 0; ///< take, drop
+    recon::value key;     ///< update, remove
+    recon::value value;   ///< update
+    std::uint64_t n = 0;  ///< take, drop
 
     static map_event update(recon::value k, recon::value v)
     {

@@ -23,27 +23,27 @@ inline bool is_ascii_ident_char(unsigned char c) noexcept
 /// Java's identifier start set (what we write bare).
 inline bool is_java_ident_start(std::uint32_t c) noexcept
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'
-        || (c >= 0xC0 && c <= 0xD6) || (c >= 0xD8 && c <= 0xF6) || (c >= 0xF8 && c <= 0x2FF)
-        || (c >= 0x370 && c <= 0x37D) || (c >= 0x37F && c <= 0x1FFF)
-        || (c >= 0x200C && c <= 0x200D) || (c >= 0x2070 && c <= 0x218F)
-        || (c >= 0x2C00 && c <= 0x2FEF) || (c >= 0x3001 && c <= 0xD7FF)
-        || (c >= 0xF900 && c <= 0xFDCF) || (c >= 0xFDF0 && c <= 0xFFFD)
-        || (c >= 0x10000 && c <= 0xEFFFF);
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+           (c >= 0xC0 && c <= 0xD6) || (c >= 0xD8 && c <= 0xF6) || (c >= 0xF8 && c <= 0x2FF) ||
+           (c >= 0x370 && c <= 0x37D) || (c >= 0x37F && c <= 0x1FFF) ||
+           (c >= 0x200C && c <= 0x200D) || (c >= 0x2070 && c <= 0x218F) ||
+           (c >= 0x2C00 && c <= 0x2FEF) || (c >= 0x3001 && c <= 0xD7FF) ||
+           (c >= 0xF900 && c <= 0xFDCF) || (c >= 0xFDF0 && c <= 0xFFFD) ||
+           (c >= 0x10000 && c <= 0xEFFFF);
 }
 
 /// Characters that may follow the first one of an identifier.
 inline bool is_ident_char(std::uint32_t c) noexcept
 {
-    return is_java_ident_start(c) || c == '-' || (c >= '0' && c <= '9') || c == 0xB7
-        || (c >= 0x300 && c <= 0x36F) || (c >= 0x203F && c <= 0x2040);
+    return is_java_ident_start(c) || c == '-' || (c >= '0' && c <= '9') || c == 0xB7 ||
+           (c >= 0x300 && c <= 0x36F) || (c >= 0x203F && c <= 0x2040);
 }
 
 /// What we read as an identifier start: Java's set plus Rust's extras.
 inline bool is_read_ident_start(std::uint32_t c) noexcept
 {
-    return is_java_ident_start(c) || c == 0xB7 || (c >= 0x300 && c <= 0x36F)
-        || (c >= 0x203F && c <= 0x2040);
+    return is_java_ident_start(c) || c == 0xB7 || (c >= 0x300 && c <= 0x36F) ||
+           (c >= 0x203F && c <= 0x2040);
 }
 
 /// Decodes one UTF-8 code point at `p` (before `end`). Returns its length, or 0 when the

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+
+#ifndef SWIM_CLIENT_CLIENT_HPP
+#define SWIM_CLIENT_CLIENT_HPP
+
+#include <swim/client/config.hpp>
+#include <swim/client/detail/downlink_core.hpp>
+#include <swim/client/error.hpp>
+#include <swim/client/event_downlink.hpp>
+#include <swim/client/map_downlink.hpp>
+#include <swim/client/value_downlink.hpp>
+#include <swim/recon/convert.hpp>
+#include <swim/recon/value.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <functional>
+#include <memory>
+#include <string_view>
+
+namespace swim::client {
+
+namespace detail {
+class client_impl;
+}
+
+/** A WARP client: downlinks and commands to any number of hosts over one executor.
+ *
+ * One WebSocket per host (opened at the first downlink or command, kept open and reconnected
+ * with backoff while it has downlinks), shared by every downlink to that host; downlinks to
+ * the same node and lane share one WARP link.
+ *
+ * @par Thread safety
+ * Use the client, and every downlink it made, on its executor (`get_executor()`, a strand):
+ * handlers run there, and coroutines spawned there may call anything. From other threads,
+ * use blocking_client.
+ */
+class client {
+public:
+    explicit client(boost::asio::any_io_executor ex, client_config cfg = {});
+    /// Closes without waiting: prefer `co_await async_close()`.
+    ~client();
+    client(client const&) = delete;
+    client& operator=(client const&) = delete;
+
+    /// The strand everything of this client runs on.
+    boost::asio::any_io_executor get_executor() const noexcept;
+
+    /** A value downlink to `lane` of `node` at `host` (`warp://h:9001`, `wss://...`).
+     * `T` is recon::value or any type recon::value_to converts (use std::optional<T> for a
+     * lane that may be empty). A bad host gives a downlink that has already failed with
+     * error::invalid_host, its reason saying what is wrong.
+     */
+    template <class T = recon::value>
+    swim::client::value_downlink<T> value_downlink(
+        std::string_view host,
+        std::string_view node,
+        std::string_view lane,
+        downlink_config cfg = {})
+    {
+        return swim::client::value_downlink<T>(open(host, node, lane, warp::downlink_kind::value, cfg));
+    }
+
+    /// A map downlink; keys and values typed as for value downlinks.
+    template <class K = recon::value, class V = recon::value>
+    swim::client::map_downlink<K, V> map_downlink(
+        std::string_view host,
+        std::string_view node,
+        std::string_view lane,
+        downlink_config cfg = {})
+    {
+        return swim::client::map_downlink<K, V>(open(host, node, lane, warp::downlink_kind::map, cfg));
+    }
+
+    /// An event downlink: links without sync and delivers every event.
+    template <class T = recon::value>
+    swim::client::event_downlink<T> event_downlink(
+        std::string_view host,
+        std::string_view node,
+        std::string_view lane,
+        downlink_config cfg = {})
+    {
+        return swim::client::event_downlink<T>(open(host, node, lane, warp::downlink_kind::event, cfg));
+    }
+
+    /** Sends `@command(node, lane) body` to `host`: queued, written in order with the
+     * host's other writes, waiting for the connection when offline.
+     * @returns error::invalid_host, or warp::error::queue_full when the host's queue is full.
+     */
+    boost::system::error_code command(
+        std::string_view host,
+        std::string_view node,
+        std::string_view lane,
+        recon::value const& body = {});
+
+    template <class T>
+        requires(!std::is_convertible_v<T const&, recon::value>)
+    boost::system::error_code command(
+        std::string_view host,
+        std::string_view node,
+        std::string_view lane,
+        T const& body)
+    {
+        return command(host, node, lane, recon::value_from(body));
+    }
+
+    /// Sends `@auth credentials` to `host` now (if connected) and first on every connection.
+    boost::system::error_code authenticate(std::string_view host, recon::value credentials);
+
+    /// Called when a host answers @auth with @authed (true) or @deauthed (false).
+    void on_auth(std::function<void(std::string_view host, bool authed, recon::value const& body)> f);
+
+    /** Closes every downlink and connection: writes queued before are written first (on
+     * connected hosts), then @unlink, then the WebSocket close. Completes when every task of
+     * the client has ended, so the io_context can run out of work.
+     */
+    boost::asio::awaitable<void> async_close();
+
+private:
+    std::shared_ptr<detail::downlink_core> open(
+        std::string_view host,
+        std::string_view node,
+        std::string_view lane,
+        warp::downlink_kind kind,
+        downlink_config const& cfg);
+
+    std::shared_ptr<detail::client_impl> impl_;
+};
+
+}  // namespace swim::client
+
+#endif

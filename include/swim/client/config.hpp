@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+
+#ifndef SWIM_CLIENT_CONFIG_HPP
+#define SWIM_CLIENT_CONFIG_HPP
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace swim::client {
+
+/// Reconnection after a lost connection: jittered exponential backoff (as the JS client).
+struct reconnect_config {
+    /// The first delay is drawn uniformly from [first_min, first_max].
+    std::chrono::milliseconds first_min{500};
+    std::chrono::milliseconds first_max{1500};
+    /// Each later delay is the previous one times this.
+    double multiplier = 1.8;
+    /// No delay is longer than this.
+    std::chrono::milliseconds max{30000};
+};
+
+/// Severity of a log line.
+enum class log_level { debug, info, warning, error };
+
+/// Where the client's log lines go; filtered by `level` before any formatting.
+struct logger {
+    log_level level = log_level::warning;
+    /// Receives each line; empty means the lines are dropped.
+    std::function<void(log_level, std::string_view)> sink;
+};
+
+/// Configuration of a client, shared by all its host connections.
+struct client_config {
+    /// Limit for resolving, connecting, TLS and WebSocket handshakes together.
+    std::chrono::milliseconds connect_timeout{10000};
+    /// A connection with no traffic for this long is pinged; one that still answers
+    /// nothing for as long again is lost. Java servers drop sockets idle for 90 s, so keep it
+    /// well under 45 s. Zero disables pings and the idle check.
+    std::chrono::milliseconds idle_timeout{30000};
+    reconnect_config reconnect;
+    /// Bytes of frames a host connection may hold for writing (sets and commands waiting for
+    /// the connection included). Beyond it, set() fails with queue_full and async_set() waits.
+    std::size_t max_queued_bytes = 4 * 1024 * 1024;
+    /// Verify the server certificate and host name on TLS connections (wss, warps, swims).
+    bool verify_peer = true;
+    /// Extra CA file (PEM) trusted besides the system's; empty for the system's only.
+    std::string ca_file;
+    /// The largest frame accepted from a server, in bytes.
+    std::size_t max_frame_size = 64 * 1024 * 1024;
+    logger log;
+};
+
+}  // namespace swim::client
+
+#endif

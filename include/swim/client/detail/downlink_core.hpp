@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+
+#ifndef SWIM_CLIENT_DETAIL_DOWNLINK_CORE_HPP
+#define SWIM_CLIENT_DETAIL_DOWNLINK_CORE_HPP
+
+#include <swim/recon/value.hpp>
+#include <swim/warp/downlink_model.hpp>
+#include <swim/warp/host_session.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace swim::client::detail {
+
+class connection;
+
+/** The untyped, compiled part of every client downlink: its place in its connection's
+ * session, the queue of notifications its handlers work through one at a time, and the
+ * waiters of linked(), synced() and next_event().
+ *
+ * Every member runs on the connection's strand.
+ */
+class downlink_core : public std::enable_shared_from_this<downlink_core> {
+public:
+    /// Runs the handlers for one notification (set by the typed downlink).
+    using dispatch_fn = std::function<boost::asio::awaitable<void>(warp::view_note&)>;
+
+    downlink_core(std::shared_ptr<connection> conn, warp::downlink_kind kind);
+    ~downlink_core();
+
+    /// Opens the downlink in its connection's session (once, on the strand).
+    boost::system::error_code open(
+        std::string_view node,
+        std::string_view lane,
+        warp::downlink_options const& opts);
+
+    boost::asio::any_io_executor get_executor() const noexcept;
+    warp::downlink_kind kind() const noexcept { return kind_; }
+    warp::view_id id() const noexcept { return id_; }
+    std::string const& node() const noexcept { return node_; }
+    std::string const& lane() const noexcept { return lane_; }
+
+    void set_dispatch(dispatch_fn f) { dispatch_ = std::move(f); }
+
+    // ---- status, as received (before the handlers of the notification run) ---------------
+    bool linked() const noexcept { return linked_; }
+    bool synced() const noexcept { return synced_; }
+    /// True once the downlink has ended: closed, unlinked for good, or failed.
+    bool closed() const noexcept { return closed_; }
+    /// Why it ended: empty when closed by the user.
+    boost::system::error_code error() const noexcept { return error_; }
+    std::string const& reason() const noexcept { return reason_; }
+    /// The shared state of the link, or nullptr when closed.
+    warp::downlink_model const* model() const noexcept;
+
+    /// Completes when linked (error: the downlink ended first, with why).
+    boost::asio::awaitable<boost::system::error_code> wait_linked();
+    /// Completes when synced (error: the downlink ended first, with why).
+    boost::asio::awaitable<boost::system::error_code> wait_synced();
+
+    // ---- writes ----------------------------------------------------------------------------
+    boost::system::error_code set(recon::value v);
+    boost::system::error_code update(recon::value key, recon::value v);
+    boost::system::error_code remove(recon::value const& key);
+    boost::system::error_code clear();
+    boost::system::error_code take(std::uint64_t n);
+    boost::system::error_code drop(std::uint64_t n);
+    /// Runs `op` (one of the writes above) until it is not refused for a full queue.
+    boost::asio::awaitable<boost::system::error_code> async_write(
+        std::function<boost::system::error_code()> op);
+
+    /// Closes the downlink: writes queued before are still written, then @unlink if it was
+    /// the last downlink of its link. Handlers already queued still run.
+    void close();
+
+    /// Fails the downlink (a value that does not convert): it is closed with `ec` and `why`.
+    void fail(boost::system::error_code ec, std::string why);
+
+    // ---- the event stream ------------------------------------------------------------------
+    /// The next event value (value: each set; event: each event), in order. Starts
+    /// buffering at the first call. Error when the downlink has ended.
+    boost::asio::awaitable<boost::system::error_code> next_event(recon::value& out);
+
+    // ---- called by the connection ---------------------------------------------------------
+    void deliver(warp::view_note note);
+    /// The connection is gone for good (client closed).
+    void end(boost::system::error_code ec, std::string reason);
+
+private:
+    static boost::asio::awaitable<void> run_handlers(std::shared_ptr<downlink_core> self);
+    boost::asio::awaitable<boost::system::error_code> wait_until(bool downlink_core::*flag);
+    void wake() noexcept;
+
+    std::shared_ptr<connection> conn_;
+    warp::downlink_kind kind_;
+    warp::view_id id_ = 0;
+    std::string node_;
+    std::string lane_;
+    dispatch_fn dispatch_;
+    std::deque<warp::view_note> queue_;
+    bool running_ = false;
+    bool linked_ = false;
+    bool synced_ = false;
+    bool closed_ = false;
+    bool streaming_ = false;
+    boost::system::error_code error_;
+    std::string reason_;
+    std::deque<recon::value> stream_;
+    struct waiters;
+    std::unique_ptr<waiters> waiters_;
+};
+
+}  // namespace swim::client::detail
+
+#endif

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+
+#ifndef SWIM_CLIENT_DETAIL_DOWNLINK_HANDLE_HPP
+#define SWIM_CLIENT_DETAIL_DOWNLINK_HANDLE_HPP
+
+#include <swim/client/detail/downlink_core.hpp>
+#include <swim/client/detail/handler.hpp>
+#include <swim/recon/convert.hpp>
+#include <swim/warp/downlink_model.hpp>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace swim::client {
+
+/// Options of one downlink (events_when_not_synced, terminate_on_unlinked, keep_linked,
+/// keep_synced), with the defaults of the architecture.
+using downlink_config = warp::downlink_options;
+
+namespace detail {
+
+/// Throws boost::system::system_error with `ec` and `what` (compiled, keeps <stdexcept>
+/// machinery out of the templates).
+[[noreturn]] void throw_error(boost::system::error_code ec, std::string const& what);
+
+/// The handlers every kind of downlink has.
+struct common_handlers {
+    handler<> on_linked;
+    handler<std::string_view> on_unlinked;
+    handler<boost::system::error_code, std::string_view> on_failed;
+};
+
+/// Runs the common handlers for `n`; true when `n` was one of theirs.
+boost::asio::awaitable<bool> run_common(common_handlers& h, warp::downlink_notification const& n);
+
+/// Converts `v` to `T`; on failure fails the downlink (on_failed runs with the reason).
+template <class T>
+boost::asio::awaitable<bool> convert_or_fail(
+    downlink_core& core,
+    common_handlers& h,
+    recon::value const& v,
+    T& out)
+{
+    recon::conversion_error err;
+    if (recon::value_to(v, out, err))
+        co_return true;
+    std::string why = "cannot convert " + core.node() + " " + core.lane() + ": " + err.message();
+    core.fail(err.code, why);
+    if (h.on_failed) {
+        auto f = h.on_failed;
+        co_await f(err.code, why);
+    }
+    co_return false;
+}
+
+/// What every downlink handle offers; `Handlers` derives from common_handlers.
+template <class Derived, class Handlers>
+class downlink_handle {
+public:
+    /// Called when the link is up (also again after a reconnect).
+    template <class F>
+    Derived& on_linked(F f)
+    {
+        h_->on_linked = make_handler<>(std::move(f));
+        return self();
+    }
+    /// Called with the reason the server gave (`nodeNotFound`, `laneNotFound`, a text, or
+    /// empty) when it unlinks.
+    template <class F>
+    Derived& on_unlinked(F f)
+    {
+        h_->on_unlinked = make_handler<std::string_view>(std::move(f));
+        return self();
+    }
+    /// Called when the downlink fails (a frame it cannot read, a value it cannot convert);
+    /// it is closed afterwards.
+    template <class F>
+    Derived& on_failed(F f)
+    {
+        h_->on_failed = make_handler<boost::system::error_code, std::string_view>(std::move(f));
+        return self();
+    }
+
+    /// Completes when linked; throws system_error (with the reason) if the downlink ends first.
+    boost::asio::awaitable<void> linked()
+    {
+        auto ec = co_await core_->wait_linked();
+        if (ec)
+            throw_error(ec, core_->reason());
+    }
+    /// Completes when synced; throws system_error (with the reason) if the downlink ends first.
+    boost::asio::awaitable<void> synced()
+    {
+        auto ec = co_await core_->wait_synced();
+        if (ec)
+            throw_error(ec, core_->reason());
+    }
+
+    bool is_linked() const noexcept { return core_ && core_->linked(); }
+    bool is_synced() const noexcept { return core_ && core_->synced(); }
+    bool is_closed() const noexcept { return !core_ || core_->closed(); }
+    /// Why the downlink ended (empty while open, or when closed by the user).
+    boost::system::error_code error() const noexcept
+    {
+        return core_ ? core_->error() : boost::system::error_code();
+    }
+    std::string reason() const { return core_ ? core_->reason() : std::string(); }
+
+    /// Closes the downlink: queued writes are written first, then @unlink if it was the
+    /// last downlink of its link. Handlers already queued still run.
+    void close()
+    {
+        if (core_)
+            core_->close();
+    }
+
+protected:
+    downlink_handle() = default;
+    explicit downlink_handle(std::shared_ptr<downlink_core> core)
+        : core_(std::move(core))
+        , h_(std::make_shared<Handlers>())
+    {
+        core_->set_dispatch([w = std::weak_ptr<downlink_core>(core_), h = h_](warp::view_note& n) {
+            return Derived::dispatch(w, h, n);
+        });
+    }
+
+    std::shared_ptr<downlink_core> core_;
+    std::shared_ptr<Handlers> h_;
+
+private:
+    Derived& self() { return static_cast<Derived&>(*this); }
+};
+
+}  // namespace detail
+}  // namespace swim::client
+
+#endif

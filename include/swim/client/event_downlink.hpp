@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+
+#ifndef SWIM_CLIENT_EVENT_DOWNLINK_HPP
+#define SWIM_CLIENT_EVENT_DOWNLINK_HPP
+
+#include <swim/client/detail/downlink_handle.hpp>
+
+namespace swim::client {
+
+namespace detail {
+template <class T>
+struct event_handlers : common_handlers {
+    handler<T const&> on_event;
+};
+}  // namespace detail
+
+/** A downlink that links (without sync) and receives every event of a lane, such as a
+ * command lane's relayed commands. It keeps no state.
+ *
+ * @par Thread safety
+ * Use it on its client's executor.
+ */
+template <class T>
+class event_downlink : public detail::downlink_handle<event_downlink<T>, detail::event_handlers<T>> {
+    using base = detail::downlink_handle<event_downlink<T>, detail::event_handlers<T>>;
+    friend base;
+
+public:
+    event_downlink() = default;
+    explicit event_downlink(std::shared_ptr<detail::downlink_core> core)
+        : base(std::move(core))
+    { }
+
+    /// `f(T const& event)`: every event, in order.
+    template <class F>
+    event_downlink& on_event(F f)
+    {
+        this->h_->on_event = detail::make_handler<T const&>(std::move(f));
+        return *this;
+    }
+
+    /// The next event (buffering starts at the first call). Throws system_error when the
+    /// downlink has ended.
+    boost::asio::awaitable<T> next_event()
+    {
+        recon::value v;
+        auto ec = co_await this->core_->next_event(v);
+        if (ec)
+            detail::throw_error(ec, this->core_->reason());
+        co_return recon::value_to<T>(v);
+    }
+
+private:
+    static boost::asio::awaitable<void> dispatch(
+        std::weak_ptr<detail::downlink_core> weak,
+        std::shared_ptr<detail::event_handlers<T>> h,
+        warp::view_note& vn)
+    {
+        auto core = weak.lock();
+        if (!core)
+            co_return;
+        auto const& n = vn.note;
+        if (co_await detail::run_common(*h, n))
+            co_return;
+        if (n.what != warp::downlink_notification::type::event || !h->on_event)
+            co_return;
+        T v;
+        if (!co_await detail::convert_or_fail(*core, *h, n.value, v))
+            co_return;
+        auto f = h->on_event;
+        co_await f(v);
+    }
+};
+
+}  // namespace swim::client
+
+#endif

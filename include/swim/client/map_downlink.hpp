@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+
+#ifndef SWIM_CLIENT_MAP_DOWNLINK_HPP
+#define SWIM_CLIENT_MAP_DOWNLINK_HPP
+
+#include <swim/client/detail/downlink_handle.hpp>
+
+#include <map>
+#include <optional>
+
+namespace swim::client {
+
+namespace detail {
+template <class K, class V>
+struct map_handlers : common_handlers {
+    handler<K const&, V const&, std::optional<V> const&> did_update;
+    handler<K const&, V const&> did_remove;
+    handler<> did_clear;
+    handler<std::map<K, V> const&> on_synced;
+};
+
+/// Converts a whole map state; false (the downlink failed) if an entry does not convert.
+template <class K, class V>
+boost::asio::awaitable<bool> convert_map(
+    downlink_core& core,
+    common_handlers& h,
+    warp::map_state const& state,
+    std::map<K, V>& out)
+{
+    for (auto const& [k, v] : state) {
+        K key;
+        V value;
+        if (!co_await convert_or_fail(core, h, k, key) || !co_await convert_or_fail(core, h, v, value))
+            co_return false;
+        out.insert_or_assign(std::move(key), std::move(value));
+    }
+    co_return true;
+}
+}  // namespace detail
+
+/** A downlink to a map lane: a local copy of the lane's entries, kept in step.
+ *
+ * Writes (`put`, `remove`, `clear`, `take`, `drop`) change the local map at once, fire the
+ * handlers, and queue the @command. A received `@take`/`@drop` fires did_remove for each key
+ * it evicts, in Recon key order. After a reconnect the resync reconciles: keys that vanished
+ * fire did_remove, changed ones did_update, unchanged ones nothing.
+ *
+ * @par Thread safety
+ * Use it on its client's executor.
+ */
+template <class K, class V>
+class map_downlink : public detail::downlink_handle<map_downlink<K, V>, detail::map_handlers<K, V>> {
+    using base = detail::downlink_handle<map_downlink<K, V>, detail::map_handlers<K, V>>;
+    friend base;
+
+public:
+    map_downlink() = default;
+    explicit map_downlink(std::shared_ptr<detail::downlink_core> core)
+        : base(std::move(core))
+    { }
+
+    /// `f(K const& key, V const& now, std::optional<V> const& before)`: an entry was added
+    /// or changed (remote or local).
+    template <class F>
+    map_downlink& did_update(F f)
+    {
+        this->h_->did_update = detail::make_handler<K const&, V const&, std::optional<V> const&>(std::move(f));
+        return *this;
+    }
+    /// `f(K const& key, V const& was)`: an entry was removed.
+    template <class F>
+    map_downlink& did_remove(F f)
+    {
+        this->h_->did_remove = detail::make_handler<K const&, V const&>(std::move(f));
+        return *this;
+    }
+    /// `f()`: the map was cleared.
+    template <class F>
+    map_downlink& did_clear(F f)
+    {
+        this->h_->did_clear = detail::make_handler<>(std::move(f));
+        return *this;
+    }
+    /// `f(std::map<K, V> const& entries)`: synced, with the lane's entries.
+    template <class F>
+    map_downlink& on_synced(F f)
+    {
+        this->h_->on_synced = detail::make_handler<std::map<K, V> const&>(std::move(f));
+        return *this;
+    }
+
+    /// The value at `key` once synced, or nullopt. Throws as value_downlink::get().
+    boost::asio::awaitable<std::optional<V>> get(K const& key)
+    {
+        co_await this->synced();
+        auto m = this->core_->model();
+        if (!m)
+            detail::throw_error(this->core_->error(), this->core_->reason());
+        auto it = m->map().find(recon::value_from(key));
+        if (it == m->map().end())
+            co_return std::nullopt;
+        co_return recon::value_to<V>(it->second);
+    }
+
+    /// Every entry once synced. Throws as value_downlink::get().
+    boost::asio::awaitable<std::map<K, V>> get_all()
+    {
+        co_await this->synced();
+        auto m = this->core_->model();
+        if (!m)
+            detail::throw_error(this->core_->error(), this->core_->reason());
+        std::map<K, V> out;
+        for (auto const& [k, v] : m->map())
+            out.insert_or_assign(recon::value_to<K>(k), recon::value_to<V>(v));
+        co_return out;
+    }
+
+    /// The number of entries held now.
+    std::size_t size() const
+    {
+        auto m = this->core_ ? this->core_->model() : nullptr;
+        return m ? m->map().size() : 0;
+    }
+
+    /** Puts an entry: locally at once (did_update fires), then `@command ...@update`.
+     * Never blocks; warp::error::closed or warp::error::queue_full as value_downlink::set().
+     */
+    boost::system::error_code put(K const& key, V const& v)
+    {
+        return this->core_->update(recon::value_from(key), recon::value_from(v));
+    }
+    /// The same as put() (the Python client's name).
+    boost::system::error_code set(K const& key, V const& v) { return put(key, v); }
+    /// Removes an entry: locally at once (did_remove fires if it was there), then the command.
+    boost::system::error_code remove(K const& key)
+    {
+        return this->core_->remove(recon::value_from(key));
+    }
+    /// The same as remove() (the Python client's `delete`).
+    boost::system::error_code erase(K const& key) { return remove(key); }
+    boost::system::error_code clear() { return this->core_->clear(); }
+    /// Keeps the first `n` entries in key order.
+    boost::system::error_code take(std::uint64_t n) { return this->core_->take(n); }
+    /// Removes the first `n` entries in key order.
+    boost::system::error_code drop(std::uint64_t n) { return this->core_->drop(n); }
+
+    /// As put(), but waits for room in a full queue.
+    boost::asio::awaitable<boost::system::error_code> async_put(K key, V v)
+    {
+        auto core = this->core_;
+        auto k = recon::value_from(key);
+        auto val = recon::value_from(v);
+        co_return co_await core->async_write([core, k, val] { return core->update(k, val); });
+    }
+
+private:
+    static boost::asio::awaitable<void> dispatch(
+        std::weak_ptr<detail::downlink_core> weak,
+        std::shared_ptr<detail::map_handlers<K, V>> h,
+        warp::view_note& vn)
+    {
+        auto core = weak.lock();
+        if (!core)
+            co_return;
+        auto const& n = vn.note;
+        using type = warp::downlink_notification::type;
+        if (co_await detail::run_common(*h, n))
+            co_return;
+        switch (n.what) {
+            case type::synced: {
+                if (!h->on_synced)
+                    co_return;
+                auto m = core->model();
+                std::map<K, V> entries;
+                if (m && !co_await detail::convert_map(*core, *h, m->map(), entries))
+                    co_return;
+                auto f = h->on_synced;
+                co_await f(entries);
+                co_return;
+            }
+            case type::update: {
+                if (!h->did_update)
+                    co_return;
+                K key;
+                V now;
+                if (!co_await detail::convert_or_fail(*core, *h, n.key, key)
+                    || !co_await detail::convert_or_fail(*core, *h, n.value, now))
+                    co_return;
+                std::optional<V> before;
+                if (!n.old.is_absent()) {
+                    V old;
+                    if (!co_await detail::convert_or_fail(*core, *h, n.old, old))
+                        co_return;
+                    before = std::move(old);
+                }
+                auto f = h->did_update;
+                co_await f(key, now, before);
+                co_return;
+            }
+            case type::remove: {
+                if (!h->did_remove)
+                    co_return;
+                K key;
+                V was;
+                if (!co_await detail::convert_or_fail(*core, *h, n.key, key)
+                    || !co_await detail::convert_or_fail(*core, *h, n.old, was))
+                    co_return;
+                auto f = h->did_remove;
+                co_await f(key, was);
+                co_return;
+            }
+            case type::clear:
+                if (h->did_clear) {
+                    auto f = h->did_clear;
+                    co_await f();
+                }
+                co_return;
+            default: co_return;
+        }
+    }
+};
+
+}  // namespace swim::client
+
+#endif

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+
+#ifndef SWIM_CLIENT_VALUE_DOWNLINK_HPP
+#define SWIM_CLIENT_VALUE_DOWNLINK_HPP
+
+#include <swim/client/detail/downlink_handle.hpp>
+
+#include <optional>
+
+namespace swim::client {
+
+namespace detail {
+template <class T>
+struct value_handlers : common_handlers {
+    handler<T const&, std::optional<T> const&> did_set;
+    handler<T const&> on_event;
+    handler<T const&> on_synced;
+};
+}  // namespace detail
+
+/** A downlink to a value lane: a local copy of the lane's value, kept in step.
+ *
+ * `set(v)` changes the local value at once (did_set fires with the new and the old value)
+ * and queues the @command; the server's echo of a value already held does not fire did_set
+ * again; on_event fires for every event. Before the first @synced, events update the value
+ * silently unless `events_when_not_synced`; on_synced then delivers it. Handlers run one at
+ * a time, in arrival order; one that awaits delays only this downlink.
+ *
+ * A value that does not convert to `T` fails the downlink (on_failed, then closed): use
+ * std::optional<T> for a lane that may be empty, recon::value to take anything.
+ *
+ * @par Thread safety
+ * Use it on its client's executor.
+ */
+template <class T>
+class value_downlink : public detail::downlink_handle<value_downlink<T>, detail::value_handlers<T>> {
+    using base = detail::downlink_handle<value_downlink<T>, detail::value_handlers<T>>;
+    friend base;
+
+public:
+    value_downlink() = default;
+    explicit value_downlink(std::shared_ptr<detail::downlink_core> core)
+        : base(std::move(core))
+    { }
+
+    /// `f(T const& now, std::optional<T> const& before)`: the value changed (remote or local).
+    template <class F>
+    value_downlink& did_set(F f)
+    {
+        this->h_->did_set = detail::make_handler<T const&, std::optional<T> const&>(std::move(f));
+        return *this;
+    }
+    /// `f(T const& value)`: every event from the lane, changed or not.
+    template <class F>
+    value_downlink& on_event(F f)
+    {
+        this->h_->on_event = detail::make_handler<T const&>(std::move(f));
+        return *this;
+    }
+    /// `f(T const& value)`: the downlink is synced; the value is the lane's.
+    template <class F>
+    value_downlink& on_synced(F f)
+    {
+        this->h_->on_synced = detail::make_handler<T const&>(std::move(f));
+        return *this;
+    }
+
+    /** The value, once synced. Throws system_error if the downlink ended first (with the
+     * reason, such as `nodeNotFound`), or recon::conversion_exception if it is not a `T`.
+     */
+    boost::asio::awaitable<T> get()
+    {
+        co_await this->synced();
+        auto m = this->core_->model();
+        if (!m)
+            detail::throw_error(this->core_->error(), this->core_->reason());
+        co_return recon::value_to<T>(m->value());
+    }
+
+    /** Sets the value: locally at once (did_set fires), then `@command` to the lane.
+     * Never blocks. @returns warp::error::closed when the downlink is closed,
+     * warp::error::queue_full when the connection's write queue is full (nothing changed).
+     */
+    boost::system::error_code set(T const& v) { return this->core_->set(recon::value_from(v)); }
+
+    /// As set(), but waits for room in a full queue. @returns warp::error::closed if closed.
+    boost::asio::awaitable<boost::system::error_code> async_set(T v)
+    {
+        auto core = this->core_;
+        auto body = recon::value_from(v);
+        co_return co_await core->async_write([core, body] { return core->set(body); });
+    }
+
+    /// The next event of the lane (each one, in order; buffering starts at the first call).
+    /// Throws system_error when the downlink has ended.
+    boost::asio::awaitable<T> next_event()
+    {
+        recon::value v;
+        auto ec = co_await this->core_->next_event(v);
+        if (ec)
+            detail::throw_error(ec, this->core_->reason());
+        co_return recon::value_to<T>(v);
+    }
+
+private:
+    static boost::asio::awaitable<void> dispatch(
+        std::weak_ptr<detail::downlink_core> weak,
+        std::shared_ptr<detail::value_handlers<T>> h,
+        warp::view_note& vn)
+    {
+        auto core = weak.lock();
+        if (!core)
+            co_return;
+        auto const& n = vn.note;
+        using type = warp::downlink_notification::type;
+        if (co_await detail::run_common(*h, n))
+            co_return;
+        if (n.what == type::synced) {
+            if (!h->on_synced)
+                co_return;
+            T v;
+            if (!co_await detail::convert_or_fail(*core, *h, n.value, v))
+                co_return;
+            auto f = h->on_synced;
+            co_await f(v);
+        } else if (n.what == type::set) {
+            if (!h->on_event && !(h->did_set && n.changed))
+                co_return;
+            T v;
+            if (!co_await detail::convert_or_fail(*core, *h, n.value, v))
+                co_return;
+            if (h->on_event) {
+                auto f = h->on_event;
+                co_await f(v);
+            }
+            if (h->did_set && n.changed) {
+                std::optional<T> before;
+                if (!n.old.is_empty()) {
+                    T old;
+                    if (!co_await detail::convert_or_fail(*core, *h, n.old, old))
+                        co_return;
+                    before = std::move(old);
+                }
+                auto f = h->did_set;
+                co_await f(v, before);
+            }
+        }
+    }
+};
+
+}  // namespace swim::client
+
+#endif

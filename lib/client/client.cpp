@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+
+#include <swim/client/client.hpp>
+#include <swim/client/error.hpp>
+
+#include "connection.hpp"
+
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/system/system_error.hpp>
+
+#include <map>
+
+namespace swim::client {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+// ---- errors --------------------------------------------------------------------------------
+
+namespace {
+class category final : public boost::system::error_category {
+public:
+    char const* name() const noexcept override { return "swim.client"; }
+    std::string message(int ev) const override
+    {
+        switch (static_cast<error>(ev)) {
+            case error::invalid_host: return "invalid host";
+            case error::unlinked: return "unlinked by the server";
+            case error::link_failed: return "link failed";
+            case error::client_closed: return "client closed";
+            case error::no_value: return "no value";
+        }
+        return "unknown swim.client error " + std::to_string(ev);
+    }
+};
+}  // namespace
+
+boost::system::error_category const& error_category() noexcept
+{
+    static category const instance;
+    return instance;
+}
+
+namespace detail {
+
+void throw_error(error_code ec, std::string const& what)
+{
+    if (what.empty())
+        throw boost::system::system_error(ec);
+    throw boost::system::system_error(ec, what);
+}
+
+asio::awaitable<bool> run_common(common_handlers& h, warp::downlink_notification const& n)
+{
+    using type = warp::downlink_notification::type;
+    switch (n.what) {
+        case type::linked:
+            if (h.on_linked) {
+                auto f = h.on_linked;
+                co_await f();
+            }
+            co_return true;
+        case type::unlinked:
+            if (h.on_unlinked) {
+                auto f = h.on_unlinked;
+                co_await f(n.reason);
+            }
+            co_return true;
+        case type::failed:
+            if (h.on_failed) {
+                auto f = h.on_failed;
+                co_await f(n.error, n.reason);
+            }
+            co_return true;
+        default: co_return false;
+    }
+}
+
+// ---- the client ------------------------------------------------------------------------------
+
+class client_impl {
+public:
+    client_impl(asio::any_io_executor ex, client_config cfg)
+        : strand_(asio::make_strand(ex))
+        , cfg_(std::move(cfg))
+    { }
+
+    asio::strand<asio::any_io_executor> strand_;
+    client_config cfg_;
+    std::shared_ptr<asio::ssl::context> ssl_;
+    std::map<std::string, std::shared_ptr<connection>, std::less<>> hosts_;
+    std::function<void(std::string_view, bool, recon::value const&)> on_auth_;
+    bool closed_ = false;
+
+    std::shared_ptr<asio::ssl::context> ssl()
+    {
+        if (!ssl_) {
+            ssl_ = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
+            if (cfg_.verify_peer) {
+                ssl_->set_verify_mode(asio::ssl::verify_peer);
+                ssl_->set_default_verify_paths();
+                if (!cfg_.ca_file.empty())
+                    ssl_->load_verify_file(cfg_.ca_file);
+            } else {
+                ssl_->set_verify_mode(asio::ssl::verify_none);
+            }
+        }
+        return ssl_;
+    }
+
+    std::shared_ptr<connection> host(std::string_view url, error_code& ec, std::string& why)
+    {
+        if (closed_) {
+            ec = error::client_closed;
+            why = "the client is closed";
+            return nullptr;
+        }
+        if (auto it = hosts_.find(url); it != hosts_.end())
+            return it->second;
+        host_url parsed;
+        ec = parse_host_url(url, parsed, why);
+        if (ec)
+            return nullptr;
+        auto ssl_ctx = parsed.tls ? ssl() : nullptr;
+        auto conn = std::make_shared<connection>(strand_, std::move(parsed), std::string(url), cfg_, ssl_ctx);
+        std::string name(url);
+        conn->on_auth([this, name](bool authed, recon::value const& body) {
+            if (on_auth_)
+                on_auth_(name, authed, body);
+        });
+        hosts_.emplace(std::string(url), conn);
+        return conn;
+    }
+};
+
+}  // namespace detail
+
+client::client(asio::any_io_executor ex, client_config cfg)
+    : impl_(std::make_shared<detail::client_impl>(std::move(ex), std::move(cfg)))
+{ }
+
+client::~client()
+{
+    // Without async_close, connections end when their last task ends; nothing more is
+    // written after this point.
+    impl_->closed_ = true;
+}
+
+asio::any_io_executor client::get_executor() const noexcept
+{
+    return impl_->strand_;
+}
+
+std::shared_ptr<detail::downlink_core> client::open(
+    std::string_view host,
+    std::string_view node,
+    std::string_view lane,
+    warp::downlink_kind kind,
+    downlink_config const& cfg)
+{
+    error_code ec;
+    std::string why;
+    auto conn = impl_->host(host, ec, why);
+    if (!conn) {
+        // A downlink that has already failed, saying why.
+        auto dead = std::make_shared<detail::connection>(
+            impl_->strand_, detail::host_url{}, std::string(host), impl_->cfg_, nullptr);
+        auto core = std::make_shared<detail::downlink_core>(dead, kind);
+        core->end(ec, why);
+        return core;
+    }
+    auto core = std::make_shared<detail::downlink_core>(conn, kind);
+    core->open(node, lane, cfg);
+    return core;
+}
+
+error_code client::command(
+    std::string_view host,
+    std::string_view node,
+    std::string_view lane,
+    recon::value const& body)
+{
+    error_code ec;
+    std::string why;
+    auto conn = impl_->host(host, ec, why);
+    if (!conn)
+        return ec;
+    ec = conn->session().command(node, lane, body);
+    conn->start();
+    conn->pump();
+    return ec;
+}
+
+error_code client::authenticate(std::string_view host, recon::value credentials)
+{
+    error_code ec;
+    std::string why;
+    auto conn = impl_->host(host, ec, why);
+    if (!conn)
+        return ec;
+    conn->session().authenticate(std::move(credentials));
+    conn->start();
+    conn->pump();
+    return {};
+}
+
+void client::on_auth(std::function<void(std::string_view, bool, recon::value const&)> f)
+{
+    impl_->on_auth_ = std::move(f);
+}
+
+asio::awaitable<void> client::async_close()
+{
+    auto impl = impl_;
+    impl->closed_ = true;
+    auto hosts = std::move(impl->hosts_);
+    impl->hosts_.clear();
+    for (auto& [name, conn] : hosts)
+        co_await conn->async_close();
+}
+
+}  // namespace swim::client

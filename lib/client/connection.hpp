@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+// One WebSocket to one WARP host, shared by every downlink to that host. Private.
+
+#ifndef SWIM_LIB_CLIENT_CONNECTION_HPP
+#define SWIM_LIB_CLIENT_CONNECTION_HPP
+
+#include <swim/client/config.hpp>
+#include <swim/client/detail/downlink_core.hpp>
+#include <swim/warp/host_session.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace swim::client::detail {
+
+/// A parsed host URI: `warp://host:port/path` and its kin.
+struct host_url {
+    bool tls = false;
+    std::string host;
+    std::string port;
+    std::string target = "/";
+};
+
+/// Parses a host URI; an error names what is wrong.
+boost::system::error_code parse_host_url(std::string_view url, host_url& out, std::string& why);
+
+class connection : public std::enable_shared_from_this<connection> {
+public:
+    using auth_fn = std::function<void(bool authed, recon::value const& body)>;
+
+    connection(
+        boost::asio::strand<boost::asio::any_io_executor> ex,
+        host_url url,
+        std::string name,
+        client_config const& cfg,
+        std::shared_ptr<boost::asio::ssl::context> ssl);
+    ~connection();
+
+    boost::asio::any_io_executor get_executor() const noexcept { return strand_; }
+    warp::host_session& session() noexcept { return session_; }
+    std::string const& name() const noexcept { return name_; }
+    client_config const& config() const noexcept { return cfg_; }
+
+    /// Starts the connect / read / write / reconnect loop (once).
+    void start();
+
+    void attach(warp::view_id id, std::weak_ptr<downlink_core> core);
+    void detach(warp::view_id id);
+
+    /// After any call into the session: hands notifications to the downlinks, acts on
+    /// requests, wakes the writer.
+    void pump();
+
+    /// Completes when the session has room for more writes (or the connection closed).
+    boost::asio::awaitable<void> wait_for_room();
+
+    void on_auth(auth_fn f) { on_auth_ = std::move(f); }
+
+    /// Closes every downlink (their queued writes first), the WebSocket, and waits for the
+    /// connection's tasks to end.
+    boost::asio::awaitable<void> async_close();
+
+    void log(log_level level, std::string_view what) const;
+
+    /// Counts a task the connection's close waits for (a downlink's handler runner).
+    void task_started() noexcept { ++tasks_; }
+    void task_finished() { finished_task(); }
+
+private:
+    template <class Stream>
+    boost::asio::awaitable<void> serve(Stream& ws);
+    template <class Stream>
+    boost::asio::awaitable<void> reader(Stream& ws);
+    template <class Stream>
+    boost::asio::awaitable<void> writer(Stream& ws);
+    static boost::asio::awaitable<void> run(std::shared_ptr<connection> self);
+    boost::asio::awaitable<bool> connect_and_serve();
+    static boost::asio::awaitable<void> relink_after(
+        std::shared_ptr<connection> self,
+        std::string node,
+        std::string lane,
+        std::chrono::milliseconds delay);
+    std::chrono::milliseconds backoff(unsigned attempt);
+    void finished_task();
+
+    boost::asio::strand<boost::asio::any_io_executor> strand_;
+    host_url url_;
+    std::string name_;
+    client_config cfg_;
+    std::shared_ptr<boost::asio::ssl::context> ssl_;
+    warp::host_session session_;
+    std::map<warp::view_id, std::weak_ptr<downlink_core>> views_;
+    boost::asio::steady_timer wake_writer_;
+    boost::asio::steady_timer room_;
+    boost::asio::steady_timer sleep_;
+    boost::asio::steady_timer done_;
+    std::vector<std::string> batch_;
+    std::vector<warp::view_note> notes_;
+    std::mt19937 rng_;
+    auth_fn on_auth_;
+    bool started_ = false;
+    bool closing_ = false;
+    bool up_ = false;
+    /// Tasks spawned and not finished (the run loop, relink timers); close waits for 0.
+    unsigned tasks_ = 0;
+    std::function<void()> abort_;
+};
+
+}  // namespace swim::client::detail
+
+#endif

@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+
+#include <swim/client/detail/downlink_core.hpp>
+#include <swim/client/error.hpp>
+
+#include "connection.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace swim::client::detail {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+}
+
+// A timer that never expires: waiting on it sleeps until cancel() wakes every waiter.
+struct downlink_core::waiters {
+    asio::steady_timer timer;
+    explicit waiters(asio::any_io_executor ex)
+        : timer(ex, asio::steady_timer::time_point::max())
+    { }
+};
+
+downlink_core::downlink_core(std::shared_ptr<connection> conn, warp::downlink_kind kind)
+    : conn_(std::move(conn))
+    , kind_(kind)
+    , waiters_(std::make_unique<waiters>(conn_->get_executor()))
+{ }
+
+downlink_core::~downlink_core() = default;
+
+asio::any_io_executor downlink_core::get_executor() const noexcept
+{
+    return conn_->get_executor();
+}
+
+error_code downlink_core::open(
+    std::string_view node,
+    std::string_view lane,
+    warp::downlink_options const& opts)
+{
+    node_ = std::string(node);
+    lane_ = std::string(lane);
+    error_code ec = conn_->session().open_view(node, lane, kind_, opts, id_);
+    if (ec) {
+        closed_ = true;
+        error_ = ec;
+        reason_ = ec.message();
+        return ec;
+    }
+    conn_->attach(id_, weak_from_this());
+    conn_->start();
+    conn_->pump();
+    return {};
+}
+
+warp::downlink_model const* downlink_core::model() const noexcept
+{
+    return closed_ ? nullptr : conn_->session().model(id_);
+}
+
+void downlink_core::wake() noexcept
+{
+    waiters_->timer.cancel();
+}
+
+void downlink_core::deliver(warp::view_note note)
+{
+    using type = warp::downlink_notification::type;
+    auto& n = note.note;
+    switch (n.what) {
+        case type::linked: linked_ = true; break;
+        case type::synced:
+            synced_ = true;
+            // Handlers run later: hand them the value as it is now.
+            if (kind_ == warp::downlink_kind::value)
+                if (auto m = model())
+                    n.value = m->value();
+            break;
+        case type::unlinked:
+            linked_ = false;
+            synced_ = false;
+            if (note.terminal) {
+                closed_ = true;
+                error_ = error::unlinked;
+                reason_ = n.reason;
+            }
+            break;
+        case type::failed:
+            closed_ = true;
+            error_ = error::link_failed;
+            reason_ = n.reason;
+            break;
+        case type::set:
+        case type::event:
+            if (streaming_)
+                stream_.push_back(n.value);
+            break;
+        default: break;
+    }
+    if (note.terminal)
+        closed_ = true;
+    wake();
+    if (!dispatch_)
+        return;
+    queue_.push_back(std::move(note));
+    if (!running_) {
+        running_ = true;
+        conn_->task_started();
+        asio::co_spawn(conn_->get_executor(), run_handlers(shared_from_this()), asio::detached);
+    }
+}
+
+asio::awaitable<void> downlink_core::run_handlers(std::shared_ptr<downlink_core> self)
+{
+    // One notification at a time, in order: a handler that awaits delays only this
+    // downlink's next handler.
+    while (!self->queue_.empty()) {
+        warp::view_note note = std::move(self->queue_.front());
+        self->queue_.pop_front();
+        dispatch_fn f = self->dispatch_;
+        try {
+            co_await f(note);
+        } catch (std::exception const& e) {
+            self->conn_->log(
+                log_level::error,
+                "a handler of " + self->node_ + " " + self->lane_ + " threw: " + e.what());
+        }
+    }
+    self->running_ = false;
+    self->conn_->task_finished();
+}
+
+asio::awaitable<error_code> downlink_core::wait_until(bool downlink_core::*flag)
+{
+    while (!(this->*flag) && !closed_)
+        co_await waiters_->timer.async_wait(use_tuple);
+    if (this->*flag)
+        co_return error_code();
+    co_return error_ ? error_ : error_code(warp::error::closed);
+}
+
+asio::awaitable<error_code> downlink_core::wait_linked()
+{
+    return wait_until(&downlink_core::linked_);
+}
+
+asio::awaitable<error_code> downlink_core::wait_synced()
+{
+    return wait_until(&downlink_core::synced_);
+}
+
+error_code downlink_core::set(recon::value v)
+{
+    if (closed_)
+        return warp::error::closed;
+    error_code ec = conn_->session().set(id_, std::move(v));
+    conn_->pump();
+    return ec;
+}
+
+error_code downlink_core::update(recon::value key, recon::value v)
+{
+    if (closed_)
+        return warp::error::closed;
+    error_code ec = conn_->session().update(id_, std::move(key), std::move(v));
+    conn_->pump();
+    return ec;
+}
+
+error_code downlink_core::remove(recon::value const& key)
+{
+    if (closed_)
+        return warp::error::closed;
+    error_code ec = conn_->session().remove(id_, key);
+    conn_->pump();
+    return ec;
+}
+
+error_code downlink_core::clear()
+{
+    if (closed_)
+        return warp::error::closed;
+    error_code ec = conn_->session().clear(id_);
+    conn_->pump();
+    return ec;
+}
+
+error_code downlink_core::take(std::uint64_t n)
+{
+    if (closed_)
+        return warp::error::closed;
+    error_code ec = conn_->session().take(id_, n);
+    conn_->pump();
+    return ec;
+}
+
+error_code downlink_core::drop(std::uint64_t n)
+{
+    if (closed_)
+        return warp::error::closed;
+    error_code ec = conn_->session().drop(id_, n);
+    conn_->pump();
+    return ec;
+}
+
+asio::awaitable<error_code> downlink_core::async_write(std::function<error_code()> op)
+{
+    for (;;) {
+        error_code ec = op();
+        if (ec != warp::error::queue_full)
+            co_return ec;
+        // Wait for the writer to make room, then try again.
+        co_await conn_->wait_for_room();
+    }
+}
+
+void downlink_core::close()
+{
+    if (closed_)
+        return;
+    closed_ = true;
+    error_ = warp::error::closed;
+    conn_->session().close_view(id_);
+    conn_->detach(id_);
+    conn_->pump();
+    wake();
+}
+
+void downlink_core::fail(error_code ec, std::string why)
+{
+    if (closed_)
+        return;
+    conn_->log(log_level::warning, why);
+    closed_ = true;
+    error_ = ec;
+    reason_ = std::move(why);
+    conn_->session().close_view(id_);
+    conn_->detach(id_);
+    conn_->pump();
+    wake();
+}
+
+void downlink_core::end(error_code ec, std::string reason)
+{
+    closed_ = true;
+    if (!error_)
+        error_ = ec;
+    if (reason_.empty())
+        reason_ = std::move(reason);
+    wake();
+}
+
+asio::awaitable<error_code> downlink_core::next_event(recon::value& out)
+{
+    streaming_ = true;
+    while (stream_.empty() && !closed_)
+        co_await waiters_->timer.async_wait(use_tuple);
+    if (!stream_.empty()) {
+        out = std::move(stream_.front());
+        stream_.pop_front();
+        co_return error_code();
+    }
+    co_return error_ ? error_ : error_code(warp::error::closed);
+}
+
+}  // namespace swim::client::detail

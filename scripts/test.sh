@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSL-1.0
+#
+# The one command to build swim-cpp and run every test, on a fresh Debian 12 machine or a
+# developer's checkout (CI runs it through .ci/run):
+#
+#   1. installs the apt packages that are missing (apt-get update only when something is);
+#   2. configures build/ (RelWithDebInfo, warnings as errors), builds it, runs ctest;
+#   3. when clang is available, builds the libFuzzer targets in build-fuzz/ and runs each one
+#      for SWIM_FUZZ_SECONDS (default 60) on a copy of its seed corpus.
+#
+# Environment:
+#   SWIM_JOBS=<n>          parallel build jobs (default: nproc)
+#   SWIM_FUZZ_SECONDS=<s>  fuzzing time per target; 0 only replays the seeds and old crashes
+#   SWIM_FUZZ=0            skip the fuzzers entirely
+#
+# Exits non-zero when the build, a test or a fuzzer fails. Re-runs are incremental (ccache).
+set -euo pipefail
+
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$SWIM_ROOT"
+
+SWIM_FUZZ="${SWIM_FUZZ:-1}"
+SWIM_FUZZ_SECONDS="${SWIM_FUZZ_SECONDS:-60}"
+if ! [[ "$SWIM_FUZZ_SECONDS" =~ ^[0-9]+$ ]]; then
+    echo "error: SWIM_FUZZ_SECONDS must be a whole number of seconds, got '$SWIM_FUZZ_SECONDS'" >&2
+    exit 2
+fi
+
+# <fuzz target>:<seed corpus under test/fuzz/corpus>
+FUZZ_TARGETS=(
+    recon_parser_fuzz:recon
+    envelope_reader_fuzz:envelope
+)
+
+failures=()
+start_time=$SECONDS
+
+swim_install_deps
+swim_build_main
+
+swim_section "Tests (ctest)"
+if ! ctest --test-dir build --output-on-failure; then
+    failures+=("ctest")
+fi
+
+# Runs one fuzz target: old crashes first, then fuzzing on a scratch copy of the seeds.
+run_fuzzer() {
+    local target="$1" corpus="$2"
+    local bin="build-fuzz/test/fuzz/$target"
+    local seeds="test/fuzz/corpus/$corpus"
+    local crashes="test/fuzz/crashes/$target"
+    local work="build-fuzz/fuzz-run/$target"
+    local dict="test/fuzz/$corpus.dict"
+
+    swim_section "Fuzz $target (${SWIM_FUZZ_SECONDS}s)"
+    if [[ ! -x "$bin" ]]; then
+        echo "error: $bin was not built" >&2
+        return 1
+    fi
+
+    # Fresh scratch corpus every run: fuzzing never writes into the repository.
+    rm -rf "$work"
+    mkdir -p "$work/corpus" "$work/artifacts"
+    if [[ -d "$seeds" ]]; then
+        cp -R "$seeds/." "$work/corpus/"
+    fi
+
+    local -a old_crashes=()
+    if [[ -d "$crashes" ]]; then
+        mapfile -t old_crashes < <(find "$crashes" -type f ! -name '*.md' | sort)
+    fi
+    if [[ ${#old_crashes[@]} -gt 0 ]]; then
+        swim_note "replaying ${#old_crashes[@]} recorded crash(es) from $crashes"
+        if ! "$bin" "${old_crashes[@]}" >"$work/replay.log" 2>&1; then
+            tail -n 60 "$work/replay.log"
+            echo "error: $target fails on a recorded crash in $crashes" >&2
+            return 1
+        fi
+    fi
+
+    local -a args=(
+        -timeout=10
+        -rss_limit_mb=2048
+        -max_len=4096
+        -print_final_stats=1
+        -artifact_prefix="$work/artifacts/"
+    )
+    if [[ -f "$dict" ]]; then
+        args+=(-dict="$dict")
+    fi
+    if [[ "$SWIM_FUZZ_SECONDS" -eq 0 ]]; then
+        args+=(-runs=0)  # execute the seeds once, no mutation
+    else
+        args+=(-max_total_time="$SWIM_FUZZ_SECONDS")
+    fi
+
+    local rc=0
+    "$bin" "${args[@]}" "$work/corpus" >"$work/fuzz.log" 2>&1 || rc=$?
+    if [[ $rc -ne 0 ]]; then
+        tail -n 80 "$work/fuzz.log"
+        local f
+        for f in "$work"/artifacts/*; do
+            [[ -f "$f" ]] || continue
+            swim_note "artifact $f ($(wc -c <"$f") bytes), hex:"
+            od -An -tx1 -v "$f" | head -n 40
+        done
+        echo "error: $target failed (exit $rc); full log: $work/fuzz.log" >&2
+        echo "       reproduce: $bin <artifact>; keep it as a regression: copy it to $crashes/" >&2
+        return 1
+    fi
+    grep -E '^(Done|stat::number_of_executed_units|stat::peak_rss_mb)' "$work/fuzz.log" || true
+    swim_note "corpus grew from $(find "$seeds" -type f 2>/dev/null | wc -l) to $(find "$work/corpus" -type f | wc -l) inputs"
+}
+
+if [[ "$SWIM_FUZZ" == "0" ]]; then
+    swim_section "Fuzzers"
+    swim_note "skipped (SWIM_FUZZ=0)"
+elif ! command -v clang++ >/dev/null 2>&1; then
+    swim_section "Fuzzers"
+    swim_note "skipped: clang++ not found (libFuzzer needs clang)"
+else
+    # -O2 -g without NDEBUG, and libstdc++ bounds checks: assertions are worth more than speed.
+    CC=clang CXX=clang++ swim_configure build-fuzz \
+        -DSWIM_BUILD_FUZZERS=ON \
+        -DSWIM_BUILD_TESTS=OFF \
+        -DSWIM_BUILD_BENCH=OFF \
+        -DSWIM_BUILD_EXAMPLES=OFF \
+        "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g -D_GLIBCXX_ASSERTIONS"
+    swim_build build-fuzz
+
+    symbolizer="$(command -v llvm-symbolizer || command -v llvm-symbolizer-14 || true)"
+    if [[ -n "$symbolizer" ]]; then
+        export ASAN_SYMBOLIZER_PATH="$symbolizer"
+    fi
+    export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}"
+    export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
+
+    for entry in "${FUZZ_TARGETS[@]}"; do
+        if ! run_fuzzer "${entry%%:*}" "${entry#*:}"; then
+            failures+=("fuzz ${entry%%:*}")
+        fi
+    done
+fi
+
+swim_section "Summary ($((SECONDS - start_time))s)"
+if [[ ${#failures[@]} -gt 0 ]]; then
+    printf 'FAILED: %s\n' "${failures[@]}"
+    exit 1
+fi
+echo "all passed"

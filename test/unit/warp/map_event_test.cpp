@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+
+// Map lane operations (warp-protocol.md §3.3): `@update(key:K) V`, `@remove(key:K)`,
+// `@clear`, `@take(n)`, `@drop(n)`, read from a parsed body and written back.
+
+#include <swim/recon/parser.hpp>
+#include <swim/recon/value.hpp>
+#include <swim/recon/writer.hpp>
+#include <swim/warp/error.hpp>
+#include <swim/warp/map_event.hpp>
+
+#include <boost/test/data/monomorphic.hpp>
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <cstdint>
+#include <limits>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "../recon/print.hpp"
+
+namespace bdata = boost::unit_test::data;
+namespace recon = swim::recon;
+using namespace swim::warp;
+using swim_test::dump;
+using swim_test::ec;
+
+namespace {
+
+template <class... Items>
+recon::value rec(Items&&... items)
+{
+    return recon::value(recon::make_record(std::forward<Items>(items)...));
+}
+
+recon::item attr(std::string name, recon::value v = recon::value(recon::extant))
+{
+    return recon::item::attr(std::move(name), std::move(v));
+}
+
+recon::item slot(recon::value k, recon::value v)
+{
+    return recon::item::slot(std::move(k), std::move(v));
+}
+
+struct row {
+    std::string body;       // as read
+    map_event event;        // what it means
+    std::string canonical;  // how we write it
+};
+
+std::ostream& boost_test_print_type(std::ostream& os, row const& r)
+{
+    return os << r.body;
+}
+
+std::vector<row> rows()
+{
+    auto const inner = rec(attr("inner"), slot("a", 1), slot("b", 2));
+    return {
+        // RS map/tests.rs test_map_message_form
+        {"@update(key:0) 1", map_event::update(0, 1), "@update(key:0) 1"},
+        {"@remove(key:0)", map_event::remove(0), "@remove(key:0)"},
+        {"@clear", map_event::clear(), "@clear"},
+        {"@take(1)", map_event::take(1), "@take(1)"},
+        {"@drop(1)", map_event::drop(1), "@drop(1)"},
+        // RS map/parser/tests.rs
+        {"@remove(key: 567)", map_event::remove(567), "@remove(key:567)"},
+        {"@take(7)", map_event::take(7), "@take(7)"},
+        {"@drop(123)", map_event::drop(123), "@drop(123)"},
+        {R"(@update(key: "my key")@inner { a: 1, b: 2})",
+         map_event::update("my key", inner),
+         R"(@update(key:"my key")@inner{a:1,b:2})"},
+        {R"(@update(key:"my key")@inner{a:1,b:2})",
+         map_event::update("my key", inner),
+         R"(@update(key:"my key")@inner{a:1,b:2})"},
+        // §3.5 and the transcript (Java writes no space before a quoted value)
+        {"@update(key:a) 1", map_event::update("a", 1), "@update(key:a) 1"},
+        {"@update(key:b){x:1,y:2}",
+         map_event::update("b", rec(slot("x", 1), slot("y", 2))),
+         "@update(key:b){x:1,y:2}"},
+        {R"x(@update(key:e1)"floor 1")x",
+         map_event::update("e1", "floor 1"),
+         R"(@update(key:e1) "floor 1")"},
+        {R"(@update(key:"elevator #3") lobby)",
+         map_event::update("elevator #3", "lobby"),
+         R"(@update(key:"elevator #3") lobby)"},
+        {"@update(key:k0000000) 0", map_event::update("k0000000", 0), "@update(key:k0000000) 0"},
+        {"@remove(key:e2)", map_event::remove("e2"), "@remove(key:e2)"},
+        // keys and values of other kinds
+        {"@update(key:1.5) true", map_event::update(1.5, true), "@update(key:1.5) true"},
+        // a record after the header merges into the body (§1.3 rule 2): `{3}` is the value 3,
+        // and a record value with one item needs a second pair of braces
+        {"@update(key:k) {3}", map_event::update("k", 3), "@update(key:k) 3"},
+        {"@update(key:{1,2}){{3}}",
+         map_event::update(rec(1, 2), rec(3)),
+         "@update(key:{1,2}){{3}}"},
+        {"@update(key:k){1,2}", map_event::update("k", rec(1, 2)), "@update(key:k){1,2}"},
+        {"@update(key:k){{}}", map_event::update("k", rec()), "@update(key:k){{}}"},
+        {"@update(key:\"\") \"\"", map_event::update("", ""), R"(@update(key:"") "")"},
+        {"@update(key:k)@x", map_event::update("k", rec(attr("x"))), "@update(key:k)@x"},
+        {"@update(key:k) -2.5", map_event::update("k", -2.5), "@update(key:k){-2.5}"},
+        {"@remove(key:{a:1})", map_event::remove(rec(slot("a", 1))), "@remove(key:{a:1})"},
+        {"@take(0)", map_event::take(0), "@take(0)"},
+        {"@drop(18446744073709551615)",
+         map_event::drop(std::numeric_limits<std::uint64_t>::max()),
+         "@drop(18446744073709551615)"},
+    };
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(warp_map_event)
+
+BOOST_DATA_TEST_CASE(read_and_write, bdata::make(rows()), r)
+{
+    // read
+    recon::value body = recon::parse(r.body);
+    map_event ev;
+    boost::system::error_code err = to_map_event(body, ev);
+    BOOST_TEST_REQUIRE(!err, err.message());
+    BOOST_TEST(ev == r.event);
+    BOOST_TEST(dump(ev.key) == dump(r.event.key));
+    BOOST_TEST(dump(ev.value) == dump(r.event.value));
+
+    // write
+    std::string out = ">";
+    write_map_event(r.event, out);
+    BOOST_TEST(out == ">" + r.canonical);
+    BOOST_TEST(recon::to_string(to_value(r.event)) == r.canonical);
+
+    // what we write reads back to the same operation
+    map_event back;
+    BOOST_TEST_REQUIRE(!to_map_event(recon::parse(r.canonical), back));
+    BOOST_TEST(back == r.event);
+}
+
+BOOST_AUTO_TEST_CASE(to_value_shapes)
+{
+    BOOST_TEST(
+        dump(to_value(map_event::update(0, 1))) ==
+        dump(rec(attr("update", rec(slot("key", 0))), 1)));
+    BOOST_TEST(
+        dump(to_value(map_event::remove("k"))) == dump(rec(attr("remove", rec(slot("key", "k"))))));
+    BOOST_TEST(dump(to_value(map_event::clear())) == dump(rec(attr("clear"))));
+    BOOST_TEST(dump(to_value(map_event::take(3))) == dump(rec(attr("take", 3))));
+    BOOST_TEST(dump(to_value(map_event::drop(4))) == dump(rec(attr("drop", 4))));
+    BOOST_TEST(
+        dump(to_value(map_event::update("k", rec(attr("inner"), slot("a", 1))))) ==
+        dump(rec(attr("update", rec(slot("key", "k"))), attr("inner"), slot("a", 1))));
+}
+
+namespace {
+struct bad_row {
+    std::string body;
+};
+std::ostream& boost_test_print_type(std::ostream& os, bad_row const& r)
+{
+    return os << (r.body.empty() ? "(empty)" : r.body);
+}
+std::vector<bad_row> bad_rows()
+{
+    return {
+        {""},
+        {"42"},
+        {"clear"},
+        {"{a:1}"},
+        {"{}"},
+        {"@unknown(key:0) 1"},
+        {"@Update(key:0) 1"},
+        {"@update 1"},
+        {"@update(k:0) 1"},
+        {"@remove"},
+        {"@remove(foo:0)"},
+        {"@take"},
+        {"@take(-1)"},
+        {"@take(1.5)"},
+        {"@take(x)"},
+        {"@take(\"1\")"},
+        {"@drop"},
+        {"@drop(-3)"},
+        {"@drop(18446744073709551616)"},
+        {"@drop(1,2)"},
+        {"1 @update(key:0)"},
+    };
+}
+}  // namespace
+
+BOOST_DATA_TEST_CASE(invalid_bodies, bdata::make(bad_rows()), r)
+{
+    recon::value body = recon::parse(r.body);
+    map_event ev;
+    boost::system::error_code err = to_map_event(body, ev);
+    BOOST_TEST(err == ec(error::invalid_map_event), err.message());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
