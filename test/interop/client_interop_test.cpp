@@ -5,6 +5,7 @@
 // (test/interop/warp_server.mjs), started by run_with_server.sh.
 
 #include <swim/client/client.hpp>
+#include <swim/recon/writer.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -181,7 +182,7 @@ BOOST_AUTO_TEST_CASE(node_and_lane_not_found_reach_the_downlink)
             co_await nowhere.get();
         } catch (boost::system::system_error const& e) {
             threw = true;
-            BOOST_TEST(e.code() == client::error::unlinked);
+            BOOST_TEST((e.code() == client::error::unlinked));
             BOOST_TEST(std::string(e.what()).find("nodeNotFound") != std::string::npos);
         }
         BOOST_TEST(threw);
