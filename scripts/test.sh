@@ -62,9 +62,9 @@ run_fuzzer() {
 
     # Fresh scratch corpus every run: fuzzing never writes into the repository.
     rm -rf "$work"
-    mkdir -p "$work/corpus" "$work/artifacts"
+    mkdir -p "$work/corpus" "$work/artifacts" || return 1
     if [[ -d "$seeds" ]]; then
-        cp -R "$seeds/." "$work/corpus/"
+        cp -R "$seeds/." "$work/corpus/" || return 1
     fi
 
     local -a old_crashes=()
@@ -122,26 +122,30 @@ elif ! command -v clang++ >/dev/null 2>&1; then
     swim_note "skipped: clang++ not found (libFuzzer needs clang)"
 else
     # -O2 -g without NDEBUG, and libstdc++ bounds checks: assertions are worth more than speed.
-    CC=clang CXX=clang++ swim_configure build-fuzz \
+    # A failed fuzz build is reported with the rest instead of hiding the ctest results.
+    if ! CC=clang CXX=clang++ swim_configure build-fuzz \
         -DSWIM_BUILD_FUZZERS=ON \
         -DSWIM_BUILD_TESTS=OFF \
         -DSWIM_BUILD_BENCH=OFF \
         -DSWIM_BUILD_EXAMPLES=OFF \
-        "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g -D_GLIBCXX_ASSERTIONS"
-    swim_build build-fuzz
-
-    symbolizer="$(command -v llvm-symbolizer || command -v llvm-symbolizer-14 || true)"
-    if [[ -n "$symbolizer" ]]; then
-        export ASAN_SYMBOLIZER_PATH="$symbolizer"
-    fi
-    export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}"
-    export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
-
-    for entry in "${FUZZ_TARGETS[@]}"; do
-        if ! run_fuzzer "${entry%%:*}" "${entry#*:}"; then
-            failures+=("fuzz ${entry%%:*}")
+        "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g -D_GLIBCXX_ASSERTIONS"; then
+        failures+=("fuzz configure")
+    elif ! swim_build build-fuzz --target "${FUZZ_TARGETS[@]%%:*}"; then
+        failures+=("fuzz build")
+    else
+        symbolizer="$(command -v llvm-symbolizer || command -v llvm-symbolizer-14 || true)"
+        if [[ -n "$symbolizer" ]]; then
+            export ASAN_SYMBOLIZER_PATH="$symbolizer"
         fi
-    done
+        export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}"
+        export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
+
+        for entry in "${FUZZ_TARGETS[@]}"; do
+            if ! run_fuzzer "${entry%%:*}" "${entry#*:}"; then
+                failures+=("fuzz ${entry%%:*}")
+            fi
+        done
+    fi
 fi
 
 swim_section "Summary ($((SECONDS - start_time))s)"

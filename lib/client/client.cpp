@@ -4,13 +4,13 @@
 #include <swim/client/client.hpp>
 #include <swim/client/error.hpp>
 
-#include "connection.hpp"
-
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/system/system_error.hpp>
 
 #include <map>
+
+#include "connection.hpp"
 
 namespace swim::client {
 
@@ -85,7 +85,7 @@ public:
     client_impl(asio::any_io_executor ex, client_config cfg)
         : strand_(asio::make_strand(ex))
         , cfg_(std::move(cfg))
-    { }
+    {}
 
     asio::strand<asio::any_io_executor> strand_;
     client_config cfg_;
@@ -124,7 +124,12 @@ public:
         if (ec)
             return nullptr;
         auto ssl_ctx = parsed.tls ? ssl() : nullptr;
-        auto conn = std::make_shared<connection>(strand_, std::move(parsed), std::string(url), cfg_, ssl_ctx);
+        auto conn = std::make_shared<connection>(
+            strand_,
+            std::move(parsed),
+            std::string(url),
+            cfg_,
+            ssl_ctx);
         std::string name(url);
         conn->on_auth([this, name](bool authed, recon::value const& body) {
             if (on_auth_)
@@ -139,7 +144,7 @@ public:
 
 client::client(asio::any_io_executor ex, client_config cfg)
     : impl_(std::make_shared<detail::client_impl>(std::move(ex), std::move(cfg)))
-{ }
+{}
 
 client::~client()
 {
@@ -166,7 +171,11 @@ std::shared_ptr<detail::downlink_core> client::open(
     if (!conn) {
         // A downlink that has already failed, saying why.
         auto dead = std::make_shared<detail::connection>(
-            impl_->strand_, detail::host_url{}, std::string(host), impl_->cfg_, nullptr);
+            impl_->strand_,
+            detail::host_url{},
+            std::string(host),
+            impl_->cfg_,
+            nullptr);
         auto core = std::make_shared<detail::downlink_core>(dead, kind);
         core->end(ec, why);
         return core;
@@ -191,6 +200,19 @@ error_code client::command(
     conn->start();
     conn->pump();
     return ec;
+}
+
+asio::awaitable<error_code> client::async_flush(std::string_view host)
+{
+    error_code ec;
+    std::string why;
+    auto conn = impl_->host(host, ec, why);
+    if (!conn)
+        co_return ec;
+    conn->start();
+    while (conn->session().queued_bytes() > 0 && !impl_->closed_)
+        co_await conn->wait_for_room();
+    co_return impl_->closed_ ? error_code(error::client_closed) : error_code();
 }
 
 error_code client::authenticate(std::string_view host, recon::value credentials)

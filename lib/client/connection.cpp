@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: BSL-1.0
 // Copyright (c) 2026 the swim-cpp authors
 
-#include <swim/client/error.hpp>
-
 #include "connection.hpp"
+
+#include <swim/client/error.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -49,7 +49,8 @@ boost::system::error_code parse_host_url(std::string_view url, host_url& out, st
     out = host_url{};
     auto sep = url.find("://");
     if (sep == std::string_view::npos) {
-        why = "host '" + std::string(url) + "' has no scheme (expected warp://, ws://, warps://, ...)";
+        why = "host '" + std::string(url) +
+              "' has no scheme (expected warp://, ws://, warps://, ...)";
         return error::invalid_host;
     }
     std::string_view scheme = url.substr(0, sep);
@@ -59,8 +60,8 @@ boost::system::error_code parse_host_url(std::string_view url, host_url& out, st
     } else if (plain_scheme(scheme)) {
         out.port = "80";
     } else {
-        why = "host '" + std::string(url) + "' has an unsupported scheme '" + std::string(scheme)
-            + "' (expected warp, ws, swim, warps, wss or swims)";
+        why = "host '" + std::string(url) + "' has an unsupported scheme '" + std::string(scheme) +
+              "' (expected warp, ws, swim, warps, wss or swims)";
         return error::invalid_host;
     }
     std::string_view rest = url.substr(sep + 3);
@@ -93,8 +94,9 @@ boost::system::error_code parse_host_url(std::string_view url, host_url& out, st
         return error::invalid_host;
     }
     if (!port.empty()) {
-        bool digits = port.size() <= 5
-                   && std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
+        bool digits = port.size() <= 5 && std::all_of(port.begin(), port.end(), [](char c) {
+                          return c >= '0' && c <= '9';
+                      });
         if (!digits || std::stoul(std::string(port)) > 65535) {
             why = "host '" + std::string(url) + "' has an invalid port '" + std::string(port) + "'";
             return error::invalid_host;
@@ -185,12 +187,16 @@ void connection::pump()
                 case warp::session_request::type::relink: {
                     auto delay = backoff(r.attempt);
                     log(log_level::info,
-                        "relinking " + r.node + " " + r.lane + " in "
-                            + std::to_string(delay.count()) + " ms");
+                        "relinking " + r.node + " " + r.lane + " in " +
+                            std::to_string(delay.count()) + " ms");
                     ++tasks_;
                     asio::co_spawn(
                         strand_,
-                        relink_after(shared_from_this(), std::move(r.node), std::move(r.lane), delay),
+                        relink_after(
+                            shared_from_this(),
+                            std::move(r.node),
+                            std::move(r.lane),
+                            delay),
                         asio::detached);
                     break;
                 }
@@ -209,8 +215,11 @@ void connection::pump()
 std::chrono::milliseconds connection::backoff(unsigned attempt)
 {
     auto const& rc = cfg_.reconnect;
-    std::uniform_int_distribution<long long> first(rc.first_min.count(), std::max(rc.first_min, rc.first_max).count());
-    double d = static_cast<double>(first(rng_)) * std::pow(rc.multiplier, attempt > 0 ? attempt - 1 : 0);
+    std::uniform_int_distribution<long long> first(
+        rc.first_min.count(),
+        std::max(rc.first_min, rc.first_max).count());
+    double d = static_cast<double>(first(rng_)) *
+               std::pow(rc.multiplier, attempt > 0 ? attempt - 1 : 0);
     d = std::min(d, static_cast<double>(rc.max.count()));
     return std::chrono::milliseconds(static_cast<long long>(d));
 }
@@ -264,7 +273,9 @@ asio::awaitable<void> connection::run(std::shared_ptr<connection> self)
 asio::awaitable<bool> connection::connect_and_serve()
 {
     tcp::resolver resolver(strand_);
-    abort_ = [&resolver] { resolver.cancel(); };
+    abort_ = [&resolver] {
+        resolver.cancel();
+    };
     auto [rec, endpoints] = co_await resolver.async_resolve(url_.host, url_.port, use_tuple);
     abort_ = nullptr;
     if (rec || closing_) {
@@ -296,7 +307,9 @@ asio::awaitable<bool> connection::connect_and_serve()
     if (!url_.tls) {
         websocket::stream<beast::tcp_stream> ws(strand_);
         auto& lowest = beast::get_lowest_layer(ws);
-        abort_ = [&lowest] { lowest.close(); };
+        abort_ = [&lowest] {
+            lowest.close();
+        };
         lowest.expires_after(cfg_.connect_timeout);
         auto [cec, ep] = co_await lowest.async_connect(endpoints, use_tuple);
         if (cec || closing_) {
@@ -324,7 +337,9 @@ asio::awaitable<bool> connection::connect_and_serve()
 
     websocket::stream<asio::ssl::stream<beast::tcp_stream>> ws(strand_, *ssl_);
     auto& lowest = beast::get_lowest_layer(ws);
-    abort_ = [&lowest] { lowest.close(); };
+    abort_ = [&lowest] {
+        lowest.close();
+    };
     if (!SSL_set_tlsext_host_name(ws.next_layer().native_handle(), url_.host.c_str())) {
         log(log_level::warning, "cannot set the TLS server name");
     }
@@ -338,7 +353,9 @@ asio::awaitable<bool> connection::connect_and_serve()
             log(log_level::warning, "cannot connect: " + cec.message());
         co_return false;
     }
-    auto [tec] = co_await ws.next_layer().async_handshake(asio::ssl::stream_base::client, use_tuple);
+    auto [tec] = co_await ws.next_layer().async_handshake(
+        asio::ssl::stream_base::client,
+        use_tuple);
     if (tec || closing_) {
         abort_ = nullptr;
         if (tec)
@@ -394,8 +411,8 @@ asio::awaitable<void> connection::reader(Stream& ws)
             std::string_view frame(static_cast<char const*>(data.data()), data.size());
             if (auto err = session_.on_frame(frame))
                 log(log_level::warning,
-                    "bad frame from the server (" + err.message() + "): "
-                        + std::string(frame.substr(0, 200)));
+                    "bad frame from the server (" + err.message() +
+                        "): " + std::string(frame.substr(0, 200)));
         } else {
             log(log_level::warning, "binary frame from the server ignored");
         }
@@ -464,8 +481,8 @@ asio::awaitable<void> connection::async_close()
     if (!up_) {
         if (session_.queued_bytes() > 0)
             log(log_level::warning,
-                std::to_string(session_.queued_bytes())
-                    + " bytes of commands were never written: the host was not connected");
+                std::to_string(session_.queued_bytes()) +
+                    " bytes of commands were never written: the host was not connected");
         sleep_.cancel();
         if (abort_)
             abort_();

@@ -6,8 +6,9 @@
 #define SWIM_LIB_CLIENT_CONNECTION_HPP
 
 #include <swim/client/config.hpp>
-#include <swim/client/detail/downlink_core.hpp>
 #include <swim/warp/host_session.hpp>
+
+#include <swim/client/detail/downlink_core.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>

@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: BSL-1.0
 // Copyright (c) 2026 the swim-cpp authors
 
-#include <swim/client/detail/downlink_core.hpp>
 #include <swim/client/error.hpp>
 
-#include "connection.hpp"
+#include <swim/client/detail/downlink_core.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
+#include "connection.hpp"
 
 namespace swim::client::detail {
 
@@ -26,14 +27,14 @@ struct downlink_core::waiters {
     asio::steady_timer timer;
     explicit waiters(asio::any_io_executor ex)
         : timer(ex, asio::steady_timer::time_point::max())
-    { }
+    {}
 };
 
 downlink_core::downlink_core(std::shared_ptr<connection> conn, warp::downlink_kind kind)
     : conn_(std::move(conn))
     , kind_(kind)
     , waiters_(std::make_unique<waiters>(conn_->get_executor()))
-{ }
+{}
 
 downlink_core::~downlink_core() = default;
 

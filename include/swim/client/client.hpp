@@ -5,13 +5,14 @@
 #define SWIM_CLIENT_CLIENT_HPP
 
 #include <swim/client/config.hpp>
-#include <swim/client/detail/downlink_core.hpp>
 #include <swim/client/error.hpp>
 #include <swim/client/event_downlink.hpp>
 #include <swim/client/map_downlink.hpp>
 #include <swim/client/value_downlink.hpp>
 #include <swim/recon/convert.hpp>
 #include <swim/recon/value.hpp>
+
+#include <swim/client/detail/downlink_core.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -60,7 +61,8 @@ public:
         std::string_view lane,
         downlink_config cfg = {})
     {
-        return swim::client::value_downlink<T>(open(host, node, lane, warp::downlink_kind::value, cfg));
+        return swim::client::value_downlink<T>(
+            open(host, node, lane, warp::downlink_kind::value, cfg));
     }
 
     /// A map downlink; keys and values typed as for value downlinks.
@@ -71,7 +73,8 @@ public:
         std::string_view lane,
         downlink_config cfg = {})
     {
-        return swim::client::map_downlink<K, V>(open(host, node, lane, warp::downlink_kind::map, cfg));
+        return swim::client::map_downlink<K, V>(
+            open(host, node, lane, warp::downlink_kind::map, cfg));
     }
 
     /// An event downlink: links without sync and delivers every event.
@@ -82,7 +85,8 @@ public:
         std::string_view lane,
         downlink_config cfg = {})
     {
-        return swim::client::event_downlink<T>(open(host, node, lane, warp::downlink_kind::event, cfg));
+        return swim::client::event_downlink<T>(
+            open(host, node, lane, warp::downlink_kind::event, cfg));
     }
 
     /** Sends `@command(node, lane) body` to `host`: queued, written in order with the
@@ -106,11 +110,18 @@ public:
         return command(host, node, lane, recon::value_from(body));
     }
 
+    /** Completes when everything queued for `host` so far has been written to its socket
+     * (at once if nothing is queued). While the host is unreachable it keeps waiting: bound it
+     * with a timer. @returns error::invalid_host or error::client_closed.
+     */
+    boost::asio::awaitable<boost::system::error_code> async_flush(std::string_view host);
+
     /// Sends `@auth credentials` to `host` now (if connected) and first on every connection.
     boost::system::error_code authenticate(std::string_view host, recon::value credentials);
 
     /// Called when a host answers @auth with @authed (true) or @deauthed (false).
-    void on_auth(std::function<void(std::string_view host, bool authed, recon::value const& body)> f);
+    void on_auth(
+        std::function<void(std::string_view host, bool authed, recon::value const& body)> f);
 
     /** Closes every downlink and connection: writes queued before are written first (on
      * connected hosts), then @unlink, then the WebSocket close. Completes when every task of

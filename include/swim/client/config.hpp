@@ -24,7 +24,12 @@ struct reconnect_config {
 };
 
 /// Severity of a log line.
-enum class log_level { debug, info, warning, error };
+enum class log_level {
+    debug,
+    info,
+    warning,
+    error
+};
 
 /// Where the client's log lines go; filtered by `level` before any formatting.
 struct logger {

@@ -30,7 +30,7 @@ inline boost::system::error_code make_error_code(error e) noexcept
 
 namespace boost::system {
 template <>
-struct is_error_code_enum<swim::client::error> : std::true_type { };
+struct is_error_code_enum<swim::client::error> : std::true_type {};
 }  // namespace boost::system
 
 #endif

@@ -22,7 +22,8 @@ struct event_handlers : common_handlers {
  * Use it on its client's executor.
  */
 template <class T>
-class event_downlink : public detail::downlink_handle<event_downlink<T>, detail::event_handlers<T>> {
+class event_downlink
+    : public detail::downlink_handle<event_downlink<T>, detail::event_handlers<T>> {
     using base = detail::downlink_handle<event_downlink<T>, detail::event_handlers<T>>;
     friend base;
 
@@ -30,7 +31,7 @@ public:
     event_downlink() = default;
     explicit event_downlink(std::shared_ptr<detail::downlink_core> core)
         : base(std::move(core))
-    { }
+    {}
 
     /// `f(T const& event)`: every event, in order.
     template <class F>

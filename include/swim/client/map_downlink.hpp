@@ -31,7 +31,8 @@ boost::asio::awaitable<bool> convert_map(
     for (auto const& [k, v] : state) {
         K key;
         V value;
-        if (!co_await convert_or_fail(core, h, k, key) || !co_await convert_or_fail(core, h, v, value))
+        if (!co_await convert_or_fail(core, h, k, key) ||
+            !co_await convert_or_fail(core, h, v, value))
             co_return false;
         out.insert_or_assign(std::move(key), std::move(value));
     }
@@ -50,7 +51,8 @@ boost::asio::awaitable<bool> convert_map(
  * Use it on its client's executor.
  */
 template <class K, class V>
-class map_downlink : public detail::downlink_handle<map_downlink<K, V>, detail::map_handlers<K, V>> {
+class map_downlink
+    : public detail::downlink_handle<map_downlink<K, V>, detail::map_handlers<K, V>> {
     using base = detail::downlink_handle<map_downlink<K, V>, detail::map_handlers<K, V>>;
     friend base;
 
@@ -58,14 +60,15 @@ public:
     map_downlink() = default;
     explicit map_downlink(std::shared_ptr<detail::downlink_core> core)
         : base(std::move(core))
-    { }
+    {}
 
     /// `f(K const& key, V const& now, std::optional<V> const& before)`: an entry was added
     /// or changed (remote or local).
     template <class F>
     map_downlink& did_update(F f)
     {
-        this->h_->did_update = detail::make_handler<K const&, V const&, std::optional<V> const&>(std::move(f));
+        this->h_->did_update = detail::make_handler<K const&, V const&, std::optional<V> const&>(
+            std::move(f));
         return *this;
     }
     /// `f(K const& key, V const& was)`: an entry was removed.
@@ -184,8 +187,8 @@ private:
                     co_return;
                 K key;
                 V now;
-                if (!co_await detail::convert_or_fail(*core, *h, n.key, key)
-                    || !co_await detail::convert_or_fail(*core, *h, n.value, now))
+                if (!co_await detail::convert_or_fail(*core, *h, n.key, key) ||
+                    !co_await detail::convert_or_fail(*core, *h, n.value, now))
                     co_return;
                 std::optional<V> before;
                 if (!n.old.is_absent()) {
@@ -203,8 +206,8 @@ private:
                     co_return;
                 K key;
                 V was;
-                if (!co_await detail::convert_or_fail(*core, *h, n.key, key)
-                    || !co_await detail::convert_or_fail(*core, *h, n.old, was))
+                if (!co_await detail::convert_or_fail(*core, *h, n.key, key) ||
+                    !co_await detail::convert_or_fail(*core, *h, n.old, was))
                     co_return;
                 auto f = h->did_remove;
                 co_await f(key, was);

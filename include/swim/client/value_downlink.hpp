@@ -34,7 +34,8 @@ struct value_handlers : common_handlers {
  * Use it on its client's executor.
  */
 template <class T>
-class value_downlink : public detail::downlink_handle<value_downlink<T>, detail::value_handlers<T>> {
+class value_downlink
+    : public detail::downlink_handle<value_downlink<T>, detail::value_handlers<T>> {
     using base = detail::downlink_handle<value_downlink<T>, detail::value_handlers<T>>;
     friend base;
 
@@ -42,7 +43,7 @@ public:
     value_downlink() = default;
     explicit value_downlink(std::shared_ptr<detail::downlink_core> core)
         : base(std::move(core))
-    { }
+    {}
 
     /// `f(T const& now, std::optional<T> const& before)`: the value changed (remote or local).
     template <class F>

@@ -4,10 +4,11 @@
 #ifndef SWIM_CLIENT_DETAIL_DOWNLINK_HANDLE_HPP
 #define SWIM_CLIENT_DETAIL_DOWNLINK_HANDLE_HPP
 
-#include <swim/client/detail/downlink_core.hpp>
-#include <swim/client/detail/handler.hpp>
 #include <swim/recon/convert.hpp>
 #include <swim/warp/downlink_model.hpp>
+
+#include <swim/client/detail/downlink_core.hpp>
+#include <swim/client/detail/handler.hpp>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/system/error_code.hpp>
