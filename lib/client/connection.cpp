@@ -284,26 +284,6 @@ asio::awaitable<bool> connection::connect_and_serve()
         co_return false;
     }
     auto host_header = url_.host + ":" + url_.port;
-    auto offer_warp0 = [] {
-        return websocket::stream_base::decorator([](websocket::request_type& req) {
-            req.set(beast::http::field::sec_websocket_protocol, "warp0");
-            req.set(beast::http::field::user_agent, "swim-cpp");
-        });
-    };
-    auto timeouts = [this] {
-        websocket::stream_base::timeout t{};
-        t.handshake_timeout = cfg_.connect_timeout;
-        if (cfg_.idle_timeout.count() > 0) {
-            // Beast pings after half the idle time and gives up after the whole of it.
-            t.idle_timeout = cfg_.idle_timeout * 2;
-            t.keep_alive_pings = true;
-        } else {
-            t.idle_timeout = websocket::stream_base::none();
-            t.keep_alive_pings = false;
-        }
-        return t;
-    };
-
     if (!url_.tls) {
         websocket::stream<beast::tcp_stream> ws(strand_);
         auto& lowest = beast::get_lowest_layer(ws);
@@ -318,21 +298,7 @@ asio::awaitable<bool> connection::connect_and_serve()
                 log(log_level::warning, "cannot connect: " + cec.message());
             co_return false;
         }
-        lowest.expires_never();
-        ws.set_option(offer_warp0());
-        ws.set_option(timeouts());
-        ws.read_message_max(cfg_.max_frame_size);
-        websocket::response_type res;
-        auto [hec] = co_await ws.async_handshake(res, host_header, url_.target, use_tuple);
-        if (hec || closing_) {
-            abort_ = nullptr;
-            if (hec)
-                log(log_level::warning, "WebSocket handshake failed: " + hec.message());
-            co_return false;
-        }
-        co_await serve(ws);
-        abort_ = nullptr;
-        co_return true;
+        co_return co_await upgrade_and_serve(ws, host_header);
     }
 
     websocket::stream<asio::ssl::stream<beast::tcp_stream>> ws(strand_, *ssl_);
@@ -362,16 +328,37 @@ asio::awaitable<bool> connection::connect_and_serve()
             log(log_level::warning, "TLS handshake failed: " + tec.message());
         co_return false;
     }
-    lowest.expires_never();
-    ws.set_option(offer_warp0());
-    ws.set_option(timeouts());
+    co_return co_await upgrade_and_serve(ws, host_header);
+}
+
+// The WebSocket upgrade (offering warp0; a server that does not echo it is fine), then
+// serving the connection until it ends.
+template <class Stream>
+asio::awaitable<bool> connection::upgrade_and_serve(Stream& ws, std::string const& host_header)
+{
+    beast::get_lowest_layer(ws).expires_never();
+    ws.set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
+        req.set(beast::http::field::sec_websocket_protocol, "warp0");
+        req.set(beast::http::field::user_agent, "swim-cpp");
+    }));
+    websocket::stream_base::timeout t{};
+    t.handshake_timeout = cfg_.connect_timeout;
+    if (cfg_.idle_timeout.count() > 0) {
+        // Beast pings after half the idle time and gives up after the whole of it.
+        t.idle_timeout = cfg_.idle_timeout * 2;
+        t.keep_alive_pings = true;
+    } else {
+        t.idle_timeout = websocket::stream_base::none();
+        t.keep_alive_pings = false;
+    }
+    ws.set_option(t);
     ws.read_message_max(cfg_.max_frame_size);
     websocket::response_type res;
-    auto [hec] = co_await ws.async_handshake(res, host_header, url_.target, use_tuple);
-    if (hec || closing_) {
+    auto [ec] = co_await ws.async_handshake(res, host_header, url_.target, use_tuple);
+    if (ec || closing_) {
         abort_ = nullptr;
-        if (hec)
-            log(log_level::warning, "WebSocket handshake failed: " + hec.message());
+        if (ec)
+            log(log_level::warning, "WebSocket handshake failed: " + ec.message());
         co_return false;
     }
     co_await serve(ws);

@@ -80,6 +80,8 @@ public:
 
 private:
     template <class Stream>
+    boost::asio::awaitable<bool> upgrade_and_serve(Stream& ws, std::string const& host_header);
+    template <class Stream>
     boost::asio::awaitable<void> serve(Stream& ws);
     template <class Stream>
     boost::asio::awaitable<void> reader(Stream& ws);

@@ -190,76 +190,61 @@ void host_session::queue_command(link& l, recon::value const& body)
     enqueue(std::move(frame), true);
 }
 
-boost::system::error_code host_session::set(view_id id, recon::value v)
+// A local write through a downlink: checked, applied to the shared state (notifying every
+// downlink of the link), then queued as a @command with the body the model returns.
+template <class Op>
+boost::system::error_code host_session::local_write(view_id id, downlink_kind kind, Op op)
 {
     view* w = nullptr;
-    if (auto ec = write_op(id, downlink_kind::value, w))
+    if (auto ec = write_op(id, kind, w))
         return ec;
     link& l = *w->target;
-    recon::value body = l.model.set(std::move(v), scratch_notes_);
+    recon::value body = op(l.model);
     dispatch(l, scratch_notes_);
     queue_command(l, body);
     return {};
+}
+
+boost::system::error_code host_session::set(view_id id, recon::value v)
+{
+    return local_write(id, downlink_kind::value, [&](downlink_model& m) {
+        return m.set(std::move(v), scratch_notes_);
+    });
 }
 
 boost::system::error_code host_session::update(view_id id, recon::value key, recon::value v)
 {
-    view* w = nullptr;
-    if (auto ec = write_op(id, downlink_kind::map, w))
-        return ec;
-    link& l = *w->target;
-    recon::value body = l.model.update(std::move(key), std::move(v), scratch_notes_);
-    dispatch(l, scratch_notes_);
-    queue_command(l, body);
-    return {};
+    return local_write(id, downlink_kind::map, [&](downlink_model& m) {
+        return m.update(std::move(key), std::move(v), scratch_notes_);
+    });
 }
 
 boost::system::error_code host_session::remove(view_id id, recon::value const& key)
 {
-    view* w = nullptr;
-    if (auto ec = write_op(id, downlink_kind::map, w))
-        return ec;
-    link& l = *w->target;
-    recon::value body = l.model.remove(key, scratch_notes_);
-    dispatch(l, scratch_notes_);
-    queue_command(l, body);
-    return {};
+    return local_write(id, downlink_kind::map, [&](downlink_model& m) {
+        return m.remove(key, scratch_notes_);
+    });
 }
 
 boost::system::error_code host_session::clear(view_id id)
 {
-    view* w = nullptr;
-    if (auto ec = write_op(id, downlink_kind::map, w))
-        return ec;
-    link& l = *w->target;
-    recon::value body = l.model.clear(scratch_notes_);
-    dispatch(l, scratch_notes_);
-    queue_command(l, body);
-    return {};
+    return local_write(id, downlink_kind::map, [&](downlink_model& m) {
+        return m.clear(scratch_notes_);
+    });
 }
 
 boost::system::error_code host_session::take(view_id id, std::uint64_t n)
 {
-    view* w = nullptr;
-    if (auto ec = write_op(id, downlink_kind::map, w))
-        return ec;
-    link& l = *w->target;
-    recon::value body = l.model.take(n, scratch_notes_);
-    dispatch(l, scratch_notes_);
-    queue_command(l, body);
-    return {};
+    return local_write(id, downlink_kind::map, [&](downlink_model& m) {
+        return m.take(n, scratch_notes_);
+    });
 }
 
 boost::system::error_code host_session::drop(view_id id, std::uint64_t n)
 {
-    view* w = nullptr;
-    if (auto ec = write_op(id, downlink_kind::map, w))
-        return ec;
-    link& l = *w->target;
-    recon::value body = l.model.drop(n, scratch_notes_);
-    dispatch(l, scratch_notes_);
-    queue_command(l, body);
-    return {};
+    return local_write(id, downlink_kind::map, [&](downlink_model& m) {
+        return m.drop(n, scratch_notes_);
+    });
 }
 
 boost::system::error_code host_session::command(

@@ -501,6 +501,19 @@ BOOST_AUTO_TEST_CASE(expect_silence_fails_on_a_frame, *utf::expected_failures(1)
     });
 }
 
+// The usual failure: the body ends at a failed expect() with a client still connected; the
+// fixture then destroys the peer and the io_context with the reader still pending.
+BOOST_AUTO_TEST_CASE(an_aborted_body_leaves_nothing_dangling, *utf::expected_failures(1))
+{
+    peer.options().timeout = 100ms;
+    auto client = std::make_shared<test_client>(ioc);
+    run([&]() -> asio::awaitable<void> {
+        co_await (client->connect(peer.port()) && peer.accept());
+        co_await peer.expect("@linked(node:a,lane:b)");
+        BOOST_ERROR("not reached");
+    });
+}
+
 BOOST_AUTO_TEST_CASE(cancellation_is_not_a_failure)
 {
     run([&]() -> asio::awaitable<void> {

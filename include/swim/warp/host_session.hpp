@@ -185,6 +185,8 @@ private:
     void fail_link(link& l, boost::system::error_code ec, std::string reason);
     void enqueue(std::string frame, bool is_command);
     boost::system::error_code write_op(view_id id, downlink_kind kind, view*& v);
+    template <class Op>
+    boost::system::error_code local_write(view_id id, downlink_kind kind, Op op);
     void queue_command(link& l, recon::value const& body);
 
     session_options opts_;
