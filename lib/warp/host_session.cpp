@@ -20,6 +20,8 @@ struct host_session::link {
     bool reopen = false;
     /// Relinks in a row since the last @synced.
     unsigned relinks = 0;
+    /// Order of creation: links are reopened in the order they were opened.
+    std::uint64_t seq = 0;
 
     link(std::string n, std::string l, downlink_kind k, bool sync)
         : node(std::move(n))
@@ -107,6 +109,7 @@ boost::system::error_code host_session::open_view(
             return error::kind_mismatch;
     } else {
         auto owned = std::make_unique<link>(std::string(node), std::string(lane), kind, wants_sync);
+        owned->seq = next_link_seq_++;
         l = owned.get();
         links_[std::string(node)].emplace(std::string(lane), std::move(owned));
         l->closing = false;
@@ -288,11 +291,15 @@ void host_session::on_connected()
         out_frames_.emplace_front(std::move(frame), false);
     }
     // Commands that waited go before the link requests, so a resync already sees them and
-    // reconciling does not undo them.
+    // reconciling does not undo them. Links reopen in the order they were first opened.
+    std::vector<link*> reopen;
     for (auto& [node, lanes] : links_)
         for (auto& [lane, l] : lanes)
             if (!l->closing && !l->views.empty())
-                open_link(*l);
+                reopen.push_back(l.get());
+    std::sort(reopen.begin(), reopen.end(), [](link* a, link* b) { return a->seq < b->seq; });
+    for (link* l : reopen)
+        open_link(*l);
 }
 
 void host_session::on_disconnected()
@@ -314,17 +321,25 @@ void host_session::on_disconnected()
     std::vector<link*> gone;
     for (auto& [node, lanes] : links_) {
         for (auto& [lane, l] : lanes) {
+            bool was_up = l->model.status() == link_status::linked ||
+                          l->model.status() == link_status::synced;
             l->model.on_disconnected();
             bool keep = !l->closing &&
                         std::any_of(l->views.begin(), l->views.end(), [&](view_id id) {
                             return views_.at(id).opts.keep_linked;
                         });
             if (keep) {
-                // Downlinks that do not keep linked end here; the others wait for the
-                // connection to come back.
+                // Downlinks that do not keep linked end here; the others are told the link is
+                // down and wait for the connection to come back.
                 std::vector<view_id> staying;
                 for (view_id id : l->views) {
                     if (views_.at(id).opts.keep_linked) {
+                        if (was_up) {
+                            downlink_notification n;
+                            n.what = downlink_notification::type::unlinked;
+                            n.reason = "connection lost";
+                            notes_.push_back(view_note{id, std::move(n), false});
+                        }
                         staying.push_back(id);
                         continue;
                     }

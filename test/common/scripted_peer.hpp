@@ -41,8 +41,9 @@
  * Failures are reported at the caller's line (std::source_location): a mismatch in expect()
  * is a non-fatal error, as with BOOST_TEST; an operation that cannot go on (a timeout, a
  * closed connection, a binary frame where text was wanted) logs an error and then throws
- * boost::execution_aborted, which ends the test case without a second report. Every such
- * operation has a `try_` twin that reports nothing and returns a peer_error instead.
+ * boost::execution_aborted, which ends the test case without a second report. The primitive
+ * operations (accept, reject, receive, receive_ping, receive_pong, send, send_binary, close)
+ * have `try_` twins that report nothing and return a peer_error instead.
  * Cancelling an operation (e.g. the losing side of `||`) is never reported: it completes
  * with boost::system::system_error(operation_aborted).
  *

@@ -3,7 +3,7 @@
 //
 // Fuzzes warp::read_envelope and parse_envelope, and checks that they agree, that the views
 // point where they should, and that envelopes survive to_string -> parse_envelope (and a raw
-// body survives write_envelope -> read_envelope) unchanged.
+// body survives write_envelope_text -> read_envelope) unchanged.
 
 #include <swim/recon/parser.hpp>
 #include <swim/warp/envelope.hpp>
@@ -30,7 +30,7 @@ bool inside(std::string_view part, std::string_view whole) noexcept
     return p >= w && p + part.size() <= w + whole.size();
 }
 
-// Rewrites a view with write_envelope and the raw body, and reads it back.
+// Rewrites a view with write_envelope_text and the raw body, and reads it back.
 void check_raw_round_trip(warp::envelope_view const& view)
 {
     if (!std::isfinite(view.prio) || !std::isfinite(view.rate))
@@ -54,7 +54,7 @@ void check_raw_round_trip(warp::envelope_view const& view)
     if (again.kind != view.kind || again.node != view.node || again.lane != view.lane ||
         again.body != view.body)
         __builtin_trap();
-    if (warp::is_lane_addressed(view.kind) && (again.prio != view.prio || again.rate != view.rate))
+    if (warp::has_link_params(view.kind) && (again.prio != view.prio || again.rate != view.rate))
         __builtin_trap();
 }
 

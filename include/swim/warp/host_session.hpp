@@ -126,9 +126,10 @@ public:
     /// The connection is up: queues @auth, the commands that waited, then @sync/@link for
     /// every link.
     void on_connected();
-    /// The connection is lost: links go down (kept for the next connection when a downlink
-    /// wants keep_linked; closed otherwise). Frames not yet taken are kept if they are
-    /// commands and dropped if they are link requests (those are made again).
+    /// The connection is lost: links go down. Downlinks that keep linked get a non-terminal
+    /// `unlinked` ("connection lost") and relink on the next connection; the others end. Frames not
+    /// yet taken are kept if they are commands and dropped if they are link requests (those are
+    /// made again).
     void on_disconnected();
 
     /** A text frame from the host. Envelopes for unknown links are ignored. An envelope that
@@ -192,6 +193,7 @@ private:
     session_options opts_;
     bool connected_ = false;
     view_id next_view_ = 1;
+    std::uint64_t next_link_seq_ = 0;
     node_table links_;
     std::unordered_map<view_id, view> views_;
     // Frames waiting for the I/O layer; `is_command` marks those kept across a lost

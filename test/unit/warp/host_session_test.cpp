@@ -166,7 +166,11 @@ BOOST_AUTO_TEST_CASE(reconnect_resends_auth_and_relinks)
     s.open_view("/unit/1", "value", downlink_kind::value, {}, a);
     s.open_view("/hotel/room/4", "command", downlink_kind::event, {}, e);
     output(s);
+    s.on_frame(R"(@linked(node:"/unit/1",lane:value))");
+    notes(s);
     s.on_disconnected();
+    // Told the link is down (not the end: keep_linked); the link that was never up: nothing.
+    BOOST_TEST(notes(s) == (strings{"1:unlinked connection lost"}));
     s.on_connected();
     frames f = output(s);
     BOOST_TEST_REQUIRE(f.size() == 3u);
