@@ -304,4 +304,30 @@ BOOST_FIXTURE_TEST_CASE(a_half_open_connection_is_detected_and_replaced, peer_fi
     });
 }
 
+BOOST_FIXTURE_TEST_CASE(auth_goes_first_and_again_after_reconnect, peer_fixture)
+{
+    run([&]() -> asio::awaitable<void> {
+        client::client c(ioc.get_executor(), test_config());
+        strings seen;
+        c.on_auth([&](std::string_view host, bool authed, recon::value const& body) {
+            BOOST_TEST(host == peer.url());
+            seen.push_back(std::string(authed ? "authed " : "deauthed ") + recon::to_string(body));
+        });
+        BOOST_TEST(!c.authenticate(peer.url(), recon::parse("{token:abc}")));
+        auto v = c.value_downlink<int>(peer.url(), "/unit/1", "value");
+        co_await peer.accept();
+        co_await peer.expect("@auth {token:abc}");
+        co_await peer.expect(R"(@sync(node:"/unit/1",lane:value))");
+        co_await peer.send("@authed@session{id:7}");
+        co_await peer.send("@deauthed");
+        BOOST_TEST(co_await eventually([&] { return seen.size() == 2; }));
+        BOOST_TEST(seen == (strings{"authed @session{id:7}", "deauthed "}));
+        peer.drop();
+        co_await peer.accept();
+        co_await peer.expect("@auth {token:abc}");  // the credentials go again, first
+        co_await peer.expect(R"(@sync(node:"/unit/1",lane:value))");
+        co_await c.async_close();
+    });
+}
+
 BOOST_AUTO_TEST_SUITE_END()
