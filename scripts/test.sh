@@ -111,7 +111,13 @@ run_fuzzer() {
         return 1
     fi
     grep -E '^(Done|stat::number_of_executed_units|stat::peak_rss_mb)' "$work/fuzz.log" || true
-    swim_note "corpus grew from $(find "$seeds" -type f 2>/dev/null | wc -l) to $(find "$work/corpus" -type f | wc -l) inputs"
+    local n_seeds
+    n_seeds="$(find "$seeds" -type f 2>/dev/null | wc -l)"
+    if [[ "$SWIM_FUZZ_SECONDS" -eq 0 ]]; then
+        swim_note "replayed $n_seeds seeds"
+    else
+        swim_note "corpus grew from $n_seeds to $(find "$work/corpus" -type f | wc -l) inputs"
+    fi
 }
 
 if [[ "$SWIM_FUZZ" == "0" ]]; then

@@ -8,6 +8,8 @@
 // parse = Envelope.parseRecon(text): Recon.parse of the whole frame, then Envelope.fromValue
 //         (tag dispatch, node/lane URIs, body).
 // write = envelope.toRecon() of an envelope parsed once beforehand.
+// After a global warm-up of 0.5 s, each measurement warms up again, then takes the best of
+// --runs timed runs of >= --min-time seconds (as codec_bench.cpp does).
 // Prints one JSON object with the same fields as `swim_codec_bench --json`.
 // MB is 10^6 bytes of the input envelope text (UTF-8).
 
@@ -114,6 +116,16 @@ function write_loop(envelope) {
   };
 }
 
+// Parses and writes every input for `seconds` before anything is timed (JIT, cold CPU).
+function warm_up(inputs, seconds) {
+  const t0 = process.hrtime.bigint();
+  let acc = 0;
+  while (seconds_since(t0) < seconds) {
+    for (const input of inputs) acc = (acc + Envelope.parseRecon(input.text).toRecon().length) | 0;
+  }
+  sink = (sink + acc) | 0;
+}
+
 function main() {
   const opts = parse_args(process.argv.slice(2));
   const version = JSON.parse(
@@ -121,6 +133,7 @@ function main() {
   const inputs = load_inputs(opts.inputs);
   const results = [];
   const notes = [];
+  if (!opts.check) warm_up(inputs, 0.5);
   for (const input of inputs) {
     const bytes = Buffer.byteLength(input.text, "utf8");
     const envelope = Envelope.parseRecon(input.text);

@@ -148,6 +148,9 @@ private:
     // and a trailing separator are skipped (Java).
     bool block(char close, record& out)
     {
+        // Most records are small: one allocation for them instead of growing 1, 2, 4.
+        if (out.items().capacity() < 4)
+            out.items().reserve(4);
         char const* start = p_ - (close ? 1 : 0);
         for (;;) {
             skip_ws();
@@ -187,22 +190,24 @@ private:
     {
         if (*p_ == ':')
             return fail(error::missing_slot_key);
-        value v;
-        if (!parse_value(v))
+        // Parsed in place: nested parsing grows other records, never this one, so the
+        // reference stays valid.
+        item& it = out.items().emplace_back();
+        if (!parse_value(it.val))
             return false;
         char const* save = p_;
         skip_space();
         if (!at_end() && *p_ == ':') {
             ++p_;
             skip_space();
-            value slot_value(extant);
-            if (value_start_here() && !parse_value(slot_value))
+            it.kind = item::item_kind::slot;
+            it.key = std::move(it.val);
+            it.val = value(extant);
+            if (value_start_here() && !parse_value(it.val))
                 return false;
-            out.items().push_back(item::slot(std::move(v), std::move(slot_value)));
             return true;
         }
         p_ = save;
-        out.items().push_back(item(std::move(v)));
         return true;
     }
 
@@ -228,22 +233,20 @@ private:
             return true;
         }
         bool merge = false;
-        value v;
-        if (!primary(v, merge))
+        if (!primary(out, merge))
             return false;
         char const* save = p_;
         skip_space();
         if (at_end() || *p_ != '@') {
             p_ = save;
-            out = std::move(v);
             return true;
         }
         // Postfix attributes (Java): `42@signed`, `{} @signed`.
         record rec;
         if (merge)
-            rec = std::move(v.as_record());
+            rec = std::move(out.as_record());
         else
-            rec.items().push_back(item(std::move(v)));
+            rec.items().emplace_back(std::move(out));
         if (!postfix(rec))
             return false;
         out = value(std::move(rec));
@@ -277,16 +280,23 @@ private:
     // their items, a literal is appended.
     bool primary_into(record& rec)
     {
+        // Records and markup are read straight into `rec`, with no record in between.
+        if (!at_end() && *p_ == '{') {
+            if (!enter(p_))
+                return false;
+            ++p_;
+            if (!block('}', rec))
+                return false;
+            leave();
+            return true;
+        }
+        if (!at_end() && *p_ == '[')
+            return markup(rec);
         bool merge = false;
         value v;
         if (!primary(v, merge))
             return false;
-        if (merge) {
-            for (auto& i : v.as_record())
-                rec.items().push_back(std::move(i));
-        } else {
-            rec.items().push_back(item(std::move(v)));
-        }
+        rec.items().emplace_back(std::move(v));
         return true;
     }
 
@@ -378,7 +388,7 @@ private:
             leave();
             arg = shape_block(std::move(args), value(extant));
         }
-        rec.items().push_back(item::attr(std::move(name), std::move(arg)));
+        rec.items().emplace_back(item::item_kind::attr, value(std::move(name)), std::move(arg));
         return true;
     }
 
@@ -753,7 +763,7 @@ private:
         std::string text;
         auto flush = [&] {
             if (!text.empty()) {
-                out.items().push_back(item(value(std::move(text))));
+                out.items().emplace_back(value(std::move(text)));
                 text.clear();
             }
         };
@@ -778,7 +788,7 @@ private:
                         return false;
                     if (!at_end() && (*p_ == '{' || *p_ == '[') && !primary_into(nested))
                         return false;
-                    out.items().push_back(item(value(std::move(nested))));
+                    out.items().emplace_back(value(std::move(nested)));
                     break;
                 }
                 case '{': {

@@ -20,7 +20,17 @@ bool is_identifier(std::string_view s) noexcept
         return false;
     char const* p = s.data();
     char const* end = p + s.size();
-    bool first = true;
+    // The common case, ASCII, a table lookup a byte.
+    if (!detail::is_ascii_ident_start(static_cast<unsigned char>(*p)) &&
+        static_cast<unsigned char>(*p) < 0x80)
+        return false;
+    while (p < end && detail::ascii_ident_char_table[static_cast<unsigned char>(*p)])
+        ++p;
+    if (p == end)
+        return true;
+    if (static_cast<unsigned char>(*p) < 0x80)
+        return false;
+    bool first = p == s.data();
     while (p < end) {
         auto c = static_cast<unsigned char>(*p);
         if (c < 0x80) {
@@ -48,7 +58,7 @@ void write_quoted(std::string_view s, std::string& out)
     std::size_t run = 0;  // start of the pending run of characters that need no escape
     for (std::size_t i = 0; i < s.size(); ++i) {
         auto c = static_cast<unsigned char>(s[i]);
-        if (c >= 0x20 && c != '"' && c != '\\')
+        if (!detail::needs_escape_table[c])
             continue;
         out.append(s.data() + run, i - run);
         run = i + 1;
@@ -92,6 +102,45 @@ void write_base64(blob const& b, std::string& out)
         out.push_back(rest == 2 ? table[(v >> 6) & 63] : '=');
         out.push_back('=');
     }
+}
+
+// A fast exact path for the common floats: a magnitude in [1e-3, 1e9) with at most six
+// decimals. Such a double is the only one that decimal of at most 15 significant digits
+// reads to, so the decimal with trailing zeros removed is its shortest round-trip form.
+bool short_decimal(double d, std::string& out)
+{
+    double a = d < 0 ? -d : d;
+    if (!(a >= 1e-3 && a < 1e9))
+        return false;
+    double scaled = a * 1e6;
+    double whole = std::floor(scaled + 0.5);
+    if (whole / 1e6 != a || whole >= 9007199254740992.0)
+        return false;
+    auto m = static_cast<std::uint64_t>(whole);
+    std::uint64_t ip = m / 1000000;
+    std::uint64_t fp = m % 1000000;
+    char buf[32];
+    char* p = buf;
+    if (d < 0)
+        *p++ = '-';
+    p = std::to_chars(p, buf + sizeof buf, ip).ptr;
+    *p++ = '.';
+    if (fp == 0) {
+        *p++ = '0';
+    } else {
+        char frac[6];
+        for (int i = 5; i >= 0; --i) {
+            frac[i] = static_cast<char>('0' + fp % 10);
+            fp /= 10;
+        }
+        int n = 6;
+        while (n > 1 && frac[n - 1] == '0')
+            --n;
+        for (int i = 0; i < n; ++i)
+            *p++ = frac[i];
+    }
+    out.append(buf, p);
+    return true;
 }
 
 class writer {
@@ -144,6 +193,8 @@ private:
             return;
         }
         char buf[32];
+        if (short_decimal(d, out_))
+            return;
         auto r = std::to_chars(buf, buf + sizeof buf, d);
         std::string_view s(buf, static_cast<std::size_t>(r.ptr - buf));
         out_.append(s);

@@ -97,7 +97,8 @@ public:
         char q = *p_;
         char const* s = ++p_;
         while (p_ < end_ && *p_ != q) {
-            if (*p_ == '\\')
+            // Escapes and non-ASCII text (to be checked as UTF-8) take the full parser.
+            if (*p_ == '\\' || static_cast<unsigned char>(*p_) >= 0x80)
                 return false;
             ++p_;
         }
@@ -364,6 +365,9 @@ envelope_error read_envelope(std::string_view frame, envelope_view& out, std::st
     while (p < end && is_space(*p))
         ++p;
     out.body = {p, static_cast<std::size_t>(end - p)};
+    // prio and rate mean something on link, linked and sync only (Rust keeps them there only).
+    if (!has_link_params(out.kind))
+        out.prio = out.rate = 0;
     return result;
 }
 

@@ -97,8 +97,8 @@ public:
     record& operator=(record&&) noexcept;
     ~record();
 
-    std::size_t size() const noexcept { return items_.size(); }
-    bool empty() const noexcept { return items_.empty(); }
+    std::size_t size() const noexcept;
+    bool empty() const noexcept;
     item& operator[](std::size_t i) noexcept;
     item const& operator[](std::size_t i) const noexcept;
     iterator begin() noexcept { return items_.begin(); }
@@ -108,7 +108,7 @@ public:
     container& items() noexcept { return items_; }
     container const& items() const noexcept { return items_; }
 
-    void reserve(std::size_t n) { items_.reserve(n); }
+    void reserve(std::size_t n);
     void push_back(item i);
     /// Appends `@name(v)`.
     void add_attr(std::string name, value v);
@@ -316,6 +316,20 @@ struct item {
     friend bool operator==(item const& a, item const& b) noexcept;
     friend std::strong_ordering operator<=>(item const& a, item const& b) noexcept;
 };
+
+// Defined here, where item is complete (clang needs it for the vector's members).
+inline std::size_t record::size() const noexcept
+{
+    return items_.size();
+}
+inline bool record::empty() const noexcept
+{
+    return items_.empty();
+}
+inline void record::reserve(std::size_t n)
+{
+    items_.reserve(n);
+}
 
 /// Builds a record from items: `make_record(item::attr("a"), 1, item::slot("k", 2))`.
 template <class... Items>

@@ -20,6 +20,29 @@ inline bool is_ascii_ident_char(unsigned char c) noexcept
     return is_ascii_ident_start(c) || (c >= '0' && c <= '9') || c == '-';
 }
 
+/// ASCII identifier characters (letters, digits, `_`, `-`) as a table.
+inline constexpr auto ascii_ident_char_table = [] {
+    struct table {
+        bool v[256] = {};
+        constexpr bool operator[](unsigned char c) const { return v[c]; }
+    } t;
+    for (int c = 0; c < 256; ++c)
+        t.v[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+                 (c >= '0' && c <= '9') || c == '-';
+    return t;
+}();
+
+/// Bytes a quoted string writes escaped: control characters, `"` and `\`.
+inline constexpr auto needs_escape_table = [] {
+    struct table {
+        bool v[256] = {};
+        constexpr bool operator[](unsigned char c) const { return v[c]; }
+    } t;
+    for (int c = 0; c < 256; ++c)
+        t.v[c] = c < 0x20 || c == '"' || c == '\\';
+    return t;
+}();
+
 /// Java's identifier start set (what we write bare).
 inline bool is_java_ident_start(std::uint32_t c) noexcept
 {
