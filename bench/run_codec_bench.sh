@@ -103,7 +103,7 @@ print()
 print("goals: >= 30x the JS codec on every parse and write row; >= 200 MB/s parse")
 low = [f"{i}/{o} {x:.1f}x" for (i, o), x in ratios.items() if x < 30]
 print("  30x:     " + ("met on every row" if not low else "missed: " + ", ".join(low)))
-slow = [f"{r['input']} {r['mb_per_s']:.0f} MB/s" for r in cpp["results"]
+slow = [f"{r['input']} {r['mb_per_s']:.1f} MB/s" for r in cpp["results"]
         if r["op"] == "parse" and r["mb_per_s"] < 200]
 print("  200 MB/s parse: " + ("met on every input" if not slow else "missed: " + ", ".join(slow)))
 EOF

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 #include "detail/chars.hpp"
 
@@ -16,7 +17,7 @@ namespace swim::recon {
 
 bool is_identifier(std::string_view s) noexcept
 {
-    if (s.empty() || s == "true" || s == "false")
+    if (s.empty())
         return false;
     char const* p = s.data();
     char const* end = p + s.size();
@@ -27,7 +28,7 @@ bool is_identifier(std::string_view s) noexcept
     while (p < end && detail::ascii_ident_char_table[static_cast<unsigned char>(*p)])
         ++p;
     if (p == end)
-        return true;
+        return !(s.size() == 4 && s == "true") && !(s.size() == 5 && s == "false");
     if (static_cast<unsigned char>(*p) < 0x80)
         return false;
     bool first = p == s.data();
@@ -51,101 +52,183 @@ bool is_identifier(std::string_view s) noexcept
 
 namespace {
 
-void write_quoted(std::string_view s, std::string& out)
+// Writes through a pointer into the output string's own buffer, growing it in chunks, instead
+// of a checked append a token: most tokens of a record are a few bytes.
+class sink {
+public:
+    explicit sink(std::string& out)
+        : out_(out)
+    {
+        std::size_t used = out_.size();
+        out_.resize(used + 48);
+        cur_ = out_.data() + used;
+        end_ = out_.data() + out_.size();
+    }
+    sink(sink const&) = delete;
+    sink& operator=(sink const&) = delete;
+    ~sink() { out_.resize(size()); }
+
+    std::size_t size() const noexcept { return static_cast<std::size_t>(cur_ - out_.data()); }
+    char& at(std::size_t i) noexcept { return out_[i]; }
+
+    char* room(std::size_t n)
+    {
+        if (static_cast<std::size_t>(end_ - cur_) < n)
+            grow(n);
+        return cur_;
+    }
+    void advance(std::size_t n) noexcept { cur_ += n; }
+    void put(char c)
+    {
+        room(1);
+        *cur_++ = c;
+    }
+    void put(std::string_view s)
+    {
+        room(s.size());
+        std::memcpy(cur_, s.data(), s.size());
+        cur_ += s.size();
+    }
+
+private:
+    void grow(std::size_t n)
+    {
+        std::size_t used = size();
+        out_.resize(std::max(out_.size() * 2, used + n + 256));
+        cur_ = out_.data() + used;
+        end_ = out_.data() + out_.size();
+    }
+
+    std::string& out_;
+    char* cur_;
+    char* end_;
+};
+
+void write_quoted(std::string_view s, sink& out)
 {
     static constexpr char hex[] = "0123456789abcdef";
-    out.push_back('"');
+    out.put('"');
     std::size_t run = 0;  // start of the pending run of characters that need no escape
     for (std::size_t i = 0; i < s.size(); ++i) {
         auto c = static_cast<unsigned char>(s[i]);
         if (!detail::needs_escape_table[c])
             continue;
-        out.append(s.data() + run, i - run);
+        out.put(s.substr(run, i - run));
         run = i + 1;
-        out.push_back('\\');
+        char* p = out.room(6);
+        *p++ = '\\';
         switch (c) {
-            case '"': out.push_back('"'); break;
-            case '\\': out.push_back('\\'); break;
-            case '\n': out.push_back('n'); break;
-            case '\r': out.push_back('r'); break;
-            case '\t': out.push_back('t'); break;
-            case '\b': out.push_back('b'); break;
-            case '\f': out.push_back('f'); break;
+            case '"': *p++ = '"'; break;
+            case '\\': *p++ = '\\'; break;
+            case '\n': *p++ = 'n'; break;
+            case '\r': *p++ = 'r'; break;
+            case '\t': *p++ = 't'; break;
+            case '\b': *p++ = 'b'; break;
+            case '\f': *p++ = 'f'; break;
             default:
-                out.append("u00");
-                out.push_back(hex[c >> 4]);
-                out.push_back(hex[c & 0xF]);
+                *p++ = 'u';
+                *p++ = '0';
+                *p++ = '0';
+                *p++ = hex[c >> 4];
+                *p++ = hex[c & 0xF];
         }
+        out.advance(static_cast<std::size_t>(p - out.room(0)));
     }
-    out.append(s.data() + run, s.size() - run);
-    out.push_back('"');
+    out.put(s.substr(run));
+    out.put('"');
 }
 
-void write_base64(blob const& b, std::string& out)
+void write_text(std::string_view s, sink& out)
+{
+    if (is_identifier(s))
+        out.put(s);
+    else
+        write_quoted(s, out);
+}
+
+void write_base64(blob const& b, sink& out)
 {
     static constexpr char table[] =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char* p = out.room((b.size() + 2) / 3 * 4);
+    char* start = p;
     std::size_t i = 0;
     for (; i + 3 <= b.size(); i += 3) {
         std::uint32_t v = (std::uint32_t(b[i]) << 16) | (std::uint32_t(b[i + 1]) << 8) | b[i + 2];
-        out.push_back(table[(v >> 18) & 63]);
-        out.push_back(table[(v >> 12) & 63]);
-        out.push_back(table[(v >> 6) & 63]);
-        out.push_back(table[v & 63]);
+        *p++ = table[(v >> 18) & 63];
+        *p++ = table[(v >> 12) & 63];
+        *p++ = table[(v >> 6) & 63];
+        *p++ = table[v & 63];
     }
     if (std::size_t rest = b.size() - i; rest > 0) {
         std::uint32_t v = std::uint32_t(b[i]) << 16;
         if (rest == 2)
             v |= std::uint32_t(b[i + 1]) << 8;
-        out.push_back(table[(v >> 18) & 63]);
-        out.push_back(table[(v >> 12) & 63]);
-        out.push_back(rest == 2 ? table[(v >> 6) & 63] : '=');
-        out.push_back('=');
+        *p++ = table[(v >> 18) & 63];
+        *p++ = table[(v >> 12) & 63];
+        *p++ = rest == 2 ? table[(v >> 6) & 63] : '=';
+        *p++ = '=';
     }
+    out.advance(static_cast<std::size_t>(p - start));
 }
 
 // A fast exact path for the common floats: a magnitude in [1e-3, 1e9) with at most six
 // decimals. Such a double is the only one that decimal of at most 15 significant digits
 // reads to, so the decimal with trailing zeros removed is its shortest round-trip form.
-bool short_decimal(double d, std::string& out)
+bool short_decimal(double d, sink& out)
 {
     double a = d < 0 ? -d : d;
     if (!(a >= 1e-3 && a < 1e9))
         return false;
-    double scaled = a * 1e6;
-    double whole = std::floor(scaled + 0.5);
-    if (whole / 1e6 != a || whole >= 9007199254740992.0)
-        return false;
+    // Six decimals below 1e9, or nine below 1e6: at most 15 significant digits either way.
+    int decimals = 6;
+    double scale = 1e6;
+    double whole = std::floor(a * scale + 0.5);
+    if (whole / scale != a) {
+        if (a >= 1e6)
+            return false;
+        decimals = 9;
+        scale = 1e9;
+        whole = std::floor(a * scale + 0.5);
+        if (whole / scale != a)
+            return false;
+    }
     auto m = static_cast<std::uint64_t>(whole);
-    std::uint64_t ip = m / 1000000;
-    std::uint64_t fp = m % 1000000;
-    char buf[32];
-    char* p = buf;
+    auto unit = static_cast<std::uint64_t>(scale);
+    std::uint64_t ip = m / unit;
+    std::uint64_t fp = m % unit;
+    char* start = out.room(32);
+    char* p = start;
     if (d < 0)
         *p++ = '-';
-    p = std::to_chars(p, buf + sizeof buf, ip).ptr;
+    p = std::to_chars(p, start + 32, ip).ptr;
     *p++ = '.';
     if (fp == 0) {
         *p++ = '0';
     } else {
-        char frac[6];
-        for (int i = 5; i >= 0; --i) {
+        char frac[9];
+        for (int i = decimals - 1; i >= 0; --i) {
             frac[i] = static_cast<char>('0' + fp % 10);
             fp /= 10;
         }
-        int n = 6;
+        int n = decimals;
         while (n > 1 && frac[n - 1] == '0')
             --n;
         for (int i = 0; i < n; ++i)
             *p++ = frac[i];
     }
-    out.append(buf, p);
+    out.advance(static_cast<std::size_t>(p - start));
     return true;
+}
+
+bool has_attr(record const& r) noexcept
+{
+    return std::any_of(r.begin(), r.end(), [](item const& i) { return i.is_attr(); });
 }
 
 class writer {
 public:
-    explicit writer(std::string& out)
+    explicit writer(sink& out)
         : out_(out)
     {}
 
@@ -156,20 +239,20 @@ public:
         switch (v.kind()) {
             case kind::absent:
             case kind::extant: return;
-            case kind::boolean: out_.append(v.as_bool() ? "true" : "false"); return;
+            case kind::boolean: out_.put(v.as_bool() ? std::string_view("true") : "false"); return;
             case kind::int64: integer(*v.if_int64()); return;
             case kind::uint64: integer(*v.if_uint64()); return;
             case kind::big_integer: {
                 auto const& b = *v.if_big_integer();
                 if (b.negative)
-                    out_.push_back('-');
-                out_.append(b.digits);
+                    out_.put('-');
+                out_.put(b.digits);
                 return;
             }
             case kind::float64: floating(*v.if_float64()); return;
             case kind::text: write_text(v.as_text(), out_); return;
             case kind::data:
-                out_.push_back('%');
+                out_.put('%');
                 write_base64(*v.if_data(), out_);
                 return;
             case kind::record: record(v.as_record()); return;
@@ -180,9 +263,9 @@ private:
     template <class I>
     void integer(I i)
     {
-        char buf[24];
-        auto r = std::to_chars(buf, buf + sizeof buf, i);
-        out_.append(buf, r.ptr);
+        char* p = out_.room(24);
+        auto r = std::to_chars(p, p + 24, i);
+        out_.advance(static_cast<std::size_t>(r.ptr - p));
     }
 
     void floating(double d)
@@ -192,14 +275,14 @@ private:
                 ec = error::non_finite_float;
             return;
         }
-        char buf[32];
         if (short_decimal(d, out_))
             return;
-        auto r = std::to_chars(buf, buf + sizeof buf, d);
-        std::string_view s(buf, static_cast<std::size_t>(r.ptr - buf));
-        out_.append(s);
+        char* p = out_.room(34);
+        auto r = std::to_chars(p, p + 32, d);
+        std::string_view s(p, static_cast<std::size_t>(r.ptr - p));
+        out_.advance(s.size());
         if (s.find_first_of(".eE") == std::string_view::npos)
-            out_.append(".0");
+            out_.put(".0");
     }
 
     void items(recon::record const& r, bool skip_attrs)
@@ -209,11 +292,11 @@ private:
             if (skip_attrs && i.is_attr())
                 continue;
             if (!first)
-                out_.push_back(',');
+                out_.put(',');
             first = false;
             if (i.is_slot()) {
                 value(i.key);
-                out_.push_back(':');
+                out_.put(':');
                 value(i.val);
             } else {
                 value(i.val);
@@ -223,30 +306,30 @@ private:
 
     void attr(item const& a)
     {
-        out_.push_back('@');
+        out_.put('@');
         write_text(a.name(), out_);
         auto const& v = a.val;
         if (v.is_empty())
             return;
         auto r = v.if_record();
-        if (r && std::none_of(r->begin(), r->end(), [](item const& i) { return i.is_attr(); })) {
+        if (r && !has_attr(*r)) {
             // A bare record argument would be read as the block itself: brace it when it
             // holds less than two items, so `@a({})` and `@a({1})` keep their meaning.
             bool single_value = r->size() == 1 && (*r)[0].is_value();
             if (r->empty() || single_value) {
-                out_.append("({");
+                out_.put("({");
                 items(*r, false);
-                out_.append("})");
+                out_.put("})");
             } else {
-                out_.push_back('(');
+                out_.put('(');
                 items(*r, false);
-                out_.push_back(')');
+                out_.put(')');
             }
             return;
         }
-        out_.push_back('(');
+        out_.put('(');
         value(v);
-        out_.push_back(')');
+        out_.put(')');
     }
 
     void record(recon::record const& r)
@@ -263,9 +346,9 @@ private:
             }
         }
         if (attrs == 0) {
-            out_.push_back('{');
+            out_.put('{');
             items(r, false);
-            out_.push_back('}');
+            out_.put('}');
             return;
         }
         // Attributes first (any that follow other items are hoisted: we never write postfix).
@@ -277,35 +360,44 @@ private:
         if (rest == 1 && lone->is_value() && !lone->val.is_record() && !lone->val.is_empty()) {
             // `@first 1`; a negative number goes in braces so no reader sees a subtraction.
             std::size_t mark = out_.size();
-            out_.push_back(' ');
+            out_.put(' ');
             value(lone->val);
-            if (out_.size() > mark + 1 && out_[mark + 1] == '-') {
-                out_[mark] = '{';
-                out_.push_back('}');
+            if (out_.size() > mark + 1 && out_.at(mark + 1) == '-') {
+                out_.at(mark) = '{';
+                out_.put('}');
             }
             return;
         }
-        out_.push_back('{');
+        out_.put('{');
         items(r, true);
-        out_.push_back('}');
+        out_.put('}');
     }
 
-    std::string& out_;
+    sink& out_;
 };
 
 }  // namespace
 
 void write_text(std::string_view s, std::string& out)
 {
-    if (is_identifier(s))
+    if (is_identifier(s)) {
         out.append(s);
-    else
-        write_quoted(s, out);
+        return;
+    }
+    sink k(out);
+    write_quoted(s, k);
+}
+
+bool writes_leading_attr(value const& v) noexcept
+{
+    auto r = v.if_record();
+    return r && has_attr(*r);
 }
 
 void write(value const& v, std::string& out, boost::system::error_code& ec)
 {
-    writer w(out);
+    sink k(out);
+    writer w(k);
     w.value(v);
     ec = w.ec;
 }

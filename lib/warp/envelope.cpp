@@ -444,14 +444,10 @@ void write_envelope(
     write_head(kind, node, lane, out, params);
     if (body.is_empty())
         return;
-    // Write the body in place: a space first unless it starts with '@'.
-    std::size_t mark = out.size();
-    out.push_back(' ');
+    // A space first unless the body starts with '@' (the Rust layout).
+    if (!recon::writes_leading_attr(body))
+        out.push_back(' ');
     recon::write(body, out);
-    if (out.size() > mark + 1 && out[mark + 1] == '@')
-        out.erase(mark, 1);
-    else if (out.size() == mark + 1)
-        out.pop_back();
 }
 
 void write_host_envelope(envelope_kind kind, std::string_view body_text, std::string& out)

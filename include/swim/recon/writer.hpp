@@ -33,6 +33,9 @@ void write(value const& v, std::string& out);
 /// The canonical text of `v`; throws `boost::system::system_error` on a non-finite float.
 std::string to_string(value const& v);
 
+/// True when write(v) starts with `@` (a record with attributes: they are written first).
+bool writes_leading_attr(value const& v) noexcept;
+
 /// Appends `s` as Recon text: bare when it is an identifier, else quoted.
 void write_text(std::string_view s, std::string& out);
 
