@@ -31,6 +31,21 @@ public:
 
     value document()
     {
+        // The common document is one value: read it alone, and fall back to a block (several
+        // items, or a slot) only when more follows.
+        skip_ws();
+        if (at_end())
+            return {};
+        char const* start = p_;
+        if (*p_ != ':') {
+            value v;
+            if (!parse_value(v))
+                return {};
+            skip_ws();
+            if (at_end())
+                return v;
+            p_ = start;
+        }
         record items;
         if (!block('\0', items))
             return {};
@@ -148,8 +163,9 @@ private:
     // and a trailing separator are skipped (Java).
     bool block(char close, record& out)
     {
-        // Most records are small: one allocation for them instead of growing 1, 2, 4.
-        if (out.items().capacity() < 4)
+        // Most records are small: one allocation for them instead of growing 1, 2, 4. Not for
+        // the top level or attribute arguments, which mostly shape down to one value.
+        if (close == '}' && out.items().capacity() < 4)
             out.items().reserve(4);
         char const* start = p_ - (close ? 1 : 0);
         for (;;) {
@@ -192,8 +208,10 @@ private:
             return fail(error::missing_slot_key);
         // Parsed in place: nested parsing grows other records, never this one, so the
         // reference stays valid.
+        // The first value is read into the key: slots are the common item of WARP bodies, and a
+        // plain value then costs one move.
         item& it = out.items().emplace_back();
-        if (!parse_value(it.val))
+        if (!parse_value(it.key))
             return false;
         char const* save = p_;
         skip_space();
@@ -201,13 +219,17 @@ private:
             ++p_;
             skip_space();
             it.kind = item::item_kind::slot;
-            it.key = std::move(it.val);
-            it.val = value(extant);
-            if (value_start_here() && !parse_value(it.val))
-                return false;
+            if (value_start_here()) {
+                if (!parse_value(it.val))
+                    return false;
+            } else {
+                it.val = value(extant);
+            }
             return true;
         }
         p_ = save;
+        it.val = std::move(it.key);
+        it.key = value();
         return true;
     }
 
