@@ -38,8 +38,9 @@ std::string host()
 std::string fresh_node()
 {
     static int n = 0;
-    return "/unit/interop" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count() % 1000000)
-         + "x" + std::to_string(++n);
+    return "/unit/interop" +
+           std::to_string(std::chrono::steady_clock::now().time_since_epoch().count() % 1000000) +
+           "x" + std::to_string(++n);
 }
 
 asio::awaitable<void> sleep_for(std::chrono::milliseconds d)
@@ -78,10 +79,12 @@ BOOST_AUTO_TEST_CASE(value_sync_and_set_across_two_clients)
         client::client b(ioc.get_executor());
         auto va = a.value_downlink<std::optional<int>>(host(), node, "value");
         std::vector<std::string> seen;
-        va.did_set([&](std::optional<int> const& now, std::optional<std::optional<int>> const& before) {
-            seen.push_back(std::to_string(now.value_or(-1)) + " from "
-                           + (before && *before ? std::to_string(**before) : "none"));
-        });
+        va.did_set(
+            [&](std::optional<int> const& now, std::optional<std::optional<int>> const& before) {
+                seen.push_back(
+                    std::to_string(now.value_or(-1)) + " from " +
+                    (before && *before ? std::to_string(**before) : "none"));
+            });
         BOOST_TEST(!(co_await va.get()).has_value());  // the lane starts empty
 
         auto vb = b.value_downlink<std::optional<int>>(host(), node, "value");
@@ -128,16 +131,15 @@ BOOST_AUTO_TEST_CASE(map_put_remove_clear_take_drop_seen_by_a_second_client)
         BOOST_TEST(!writer.drop(1));  // removes k1
         co_await sleep_for(300ms);
         BOOST_TEST(
-            log
-            == (std::vector<std::string>{
-                "update k1 1",
-                "update k2 1",
-                "update k3 1",
-                "update k4 1",
-                "update k5 1",
-                "remove k2",
-                "remove k5",
-                "remove k1"}));
+            log == (std::vector<std::string>{
+                       "update k1 1",
+                       "update k2 1",
+                       "update k3 1",
+                       "update k4 1",
+                       "update k5 1",
+                       "remove k2",
+                       "remove k5",
+                       "remove k1"}));
         auto all = co_await reader.get_all();
         BOOST_TEST(all.size() == 2u);
         BOOST_TEST(all.count("k3") == 1u);

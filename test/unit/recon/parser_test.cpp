@@ -21,37 +21,21 @@
 #include <string>
 #include <vector>
 
+#include "build.hpp"
 #include "print.hpp"
 
 namespace bdata = boost::unit_test::data;
 using namespace swim::recon;
+using swim_test::attr;
+using swim_test::bytes;
 using swim_test::dump;
 using swim_test::ec;
+using swim_test::rec;
+using swim_test::slot;
 
 namespace {
 
 // ---- builders -------------------------------------------------------------------------------
-
-template <class... Items>
-value rec(Items&&... items)
-{
-    return value(make_record(std::forward<Items>(items)...));
-}
-
-item attr(std::string name, value v = value(extant))
-{
-    return item::attr(std::move(name), std::move(v));
-}
-
-item slot(value k, value v)
-{
-    return item::slot(std::move(k), std::move(v));
-}
-
-value bytes(std::vector<std::uint8_t> b)
-{
-    return value(blob(std::move(b)));
-}
 
 value ascii_blob(std::string_view s)
 {
