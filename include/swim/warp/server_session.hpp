@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+
+#ifndef SWIM_WARP_SERVER_SESSION_HPP
+#define SWIM_WARP_SERVER_SESSION_HPP
+
+#include <swim/recon/value.hpp>
+#include <swim/warp/envelope.hpp>
+#include <swim/warp/map_event.hpp>
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+/** @file
+ * The sans-io server side of one client connection: what the client asks (link, sync,
+ * unlink, command, auth), and the frames to send it, queued with per-uplink coalescing so a
+ * slow client cannot make the server's memory grow without bound: a value uplink keeps only
+ * its latest event, a map uplink the latest event per key (architecture §3, issue 4).
+ */
+
+namespace swim::warp {
+
+/// What a client asked of the server, for the agent layer to answer.
+struct uplink_request {
+    enum class type : std::uint8_t {
+        link,
+        sync,
+        unlink,
+        command,
+        auth,
+        deauth
+    };
+    type what = type::link;
+    std::string node;
+    std::string lane;
+    link_params params;
+    /// command: the body; auth, deauth: the credentials.
+    recon::value body;
+};
+
+/** One client connection, server side.
+ *
+ * @par Thread safety
+ * Not thread safe: its owner serialises every call.
+ */
+class server_session {
+public:
+    /** Reads a text frame from the client and appends what it asks to `out`. A frame that is
+     * not a WARP envelope, or one a client does not send (@event, @linked, ...: ignored, as
+     * Java does), is reported: the I/O layer closes the connection with 1002 and
+     * `err.message()` as the reason, as Rust does.
+     */
+    envelope_error on_frame(std::string_view frame, std::vector<uplink_request>& out);
+
+    // ---- frames to the client ---------------------------------------------------------------
+    // Each appends one frame to the queue.
+
+    void linked(std::string_view node, std::string_view lane, link_params params = {});
+    void synced(std::string_view node, std::string_view lane);
+    /// @unlinked with a reason body: `@nodeNotFound`, `@laneNotFound`, or nothing.
+    void unlinked(std::string_view node, std::string_view lane, recon::value const& reason = {});
+    /// An event that is never coalesced (command and supply lanes, sync bursts).
+    void event(std::string_view node, std::string_view lane, recon::value const& body);
+    /// A value lane's event: replaces the uplink's previous event while that one still waits
+    /// and nothing of that uplink was queued after it.
+    void value_event(std::string_view node, std::string_view lane, recon::value const& body);
+    /// A map lane's event: an update or remove replaces the waiting update or remove of the
+    /// same key (until a clear, take, drop or synced of that uplink is queued after it).
+    void map_event(std::string_view node, std::string_view lane, warp::map_event const& e);
+    /// @authed / @deauthed with a body.
+    void auth_reply(envelope_kind kind, recon::value const& body = {});
+
+    // ---- the writer ---------------------------------------------------------------------------
+    bool has_output() const noexcept { return !queue_.empty(); }
+    /// Moves every waiting frame to the back of `out`, oldest first.
+    void take_output(std::vector<std::string>& out);
+    /// Frames waiting, and their bytes.
+    std::size_t queued_frames() const noexcept { return queue_.size(); }
+    std::size_t queued_bytes() const noexcept { return queued_bytes_; }
+    /// Events replaced by newer ones so far (coalescing at work).
+    std::uint64_t coalesced() const noexcept { return coalesced_; }
+
+private:
+    struct uplink_state {
+        /// Absolute index of the uplink's last queued frame, and whether it is a value event.
+        std::uint64_t last = UINT64_MAX;
+        bool last_is_value = false;
+        /// Map keys whose update or remove waits, by absolute queue index.
+        std::map<recon::value, std::uint64_t> keys;
+    };
+
+    uplink_state& state(std::string_view node, std::string_view lane);
+    std::uint64_t push(std::string frame);
+    void replace(std::uint64_t index, std::string frame);
+
+    std::deque<std::string> queue_;
+    /// Absolute index of queue_.front().
+    std::uint64_t first_ = 0;
+    std::size_t queued_bytes_ = 0;
+    std::uint64_t coalesced_ = 0;
+    /// node -> lane -> state; looked up by string_view without allocating.
+    std::map<std::string, std::map<std::string, uplink_state, std::less<>>, std::less<>> uplinks_;
+    std::string scratch_;
+};
+
+}  // namespace swim::warp
+
+#endif

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+
+#include <swim/recon/parser.hpp>
+#include <swim/recon/writer.hpp>
+#include <swim/warp/server_session.hpp>
+
+namespace swim::warp {
+
+envelope_error server_session::on_frame(std::string_view frame, std::vector<uplink_request>& out)
+{
+    envelope_view env;
+    envelope_error err = read_envelope(frame, env, scratch_);
+    if (err)
+        return err;
+    uplink_request r;
+    switch (env.kind) {
+        case envelope_kind::link: r.what = uplink_request::type::link; break;
+        case envelope_kind::sync: r.what = uplink_request::type::sync; break;
+        case envelope_kind::unlink: r.what = uplink_request::type::unlink; break;
+        case envelope_kind::command: r.what = uplink_request::type::command; break;
+        case envelope_kind::auth: r.what = uplink_request::type::auth; break;
+        case envelope_kind::deauth: r.what = uplink_request::type::deauth; break;
+        default: return err;  // what a server sends, from a client: ignored (as Java does)
+    }
+    if (env.kind == envelope_kind::command || !is_lane_addressed(env.kind)) {
+        recon::parse_error perr;
+        r.body = env.parse_body(perr);
+        if (perr) {
+            err.code = error::malformed_body;
+            err.recon = perr;
+            err.recon.offset += static_cast<std::size_t>(env.body.data() - frame.data());
+            return err;
+        }
+    }
+    r.node.assign(env.node);
+    r.lane.assign(env.lane);
+    r.params = {env.prio, env.rate};
+    out.push_back(std::move(r));
+    return err;
+}
+
+server_session::uplink_state& server_session::state(std::string_view node, std::string_view lane)
+{
+    auto n = uplinks_.find(node);
+    if (n == uplinks_.end())
+        n = uplinks_.emplace(std::string(node), std::map<std::string, uplink_state, std::less<>>{})
+                .first;
+    auto l = n->second.find(lane);
+    if (l == n->second.end())
+        l = n->second.emplace(std::string(lane), uplink_state{}).first;
+    return l->second;
+}
+
+std::uint64_t server_session::push(std::string frame)
+{
+    queued_bytes_ += frame.size();
+    queue_.push_back(std::move(frame));
+    return first_ + queue_.size() - 1;
+}
+
+void server_session::replace(std::uint64_t index, std::string frame)
+{
+    std::string& slot = queue_[static_cast<std::size_t>(index - first_)];
+    queued_bytes_ = queued_bytes_ - slot.size() + frame.size();
+    slot = std::move(frame);
+    ++coalesced_;
+}
+
+void server_session::linked(std::string_view node, std::string_view lane, link_params params)
+{
+    std::string frame;
+    write_envelope_text(envelope_kind::linked, node, lane, {}, frame, params);
+    auto& st = state(node, lane);
+    st.last = push(std::move(frame));
+    st.last_is_value = false;
+}
+
+void server_session::synced(std::string_view node, std::string_view lane)
+{
+    std::string frame;
+    write_envelope_text(envelope_kind::synced, node, lane, {}, frame);
+    auto& st = state(node, lane);
+    st.last = push(std::move(frame));
+    st.last_is_value = false;
+    st.keys.clear();  // nothing after @synced replaces what the sync sent
+}
+
+void server_session::unlinked(
+    std::string_view node,
+    std::string_view lane,
+    recon::value const& reason)
+{
+    std::string frame;
+    write_envelope(envelope_kind::unlinked, node, lane, reason, frame);
+    push(std::move(frame));
+    // The uplink is gone: nothing queued later coalesces with what it had.
+    if (auto n = uplinks_.find(node); n != uplinks_.end()) {
+        if (auto l = n->second.find(lane); l != n->second.end())
+            n->second.erase(l);
+        if (n->second.empty())
+            uplinks_.erase(n);
+    }
+}
+
+void server_session::event(std::string_view node, std::string_view lane, recon::value const& body)
+{
+    std::string frame;
+    write_envelope(envelope_kind::event, node, lane, body, frame);
+    auto& st = state(node, lane);
+    st.last = push(std::move(frame));
+    st.last_is_value = false;
+}
+
+void server_session::value_event(
+    std::string_view node,
+    std::string_view lane,
+    recon::value const& body)
+{
+    std::string frame;
+    write_envelope(envelope_kind::event, node, lane, body, frame);
+    auto& st = state(node, lane);
+    if (st.last_is_value && st.last != UINT64_MAX && st.last >= first_) {
+        // The previous value still waits and is the uplink's last frame: send only the latest.
+        replace(st.last, std::move(frame));
+        return;
+    }
+    st.last = push(std::move(frame));
+    st.last_is_value = true;
+}
+
+void server_session::map_event(
+    std::string_view node,
+    std::string_view lane,
+    warp::map_event const& e)
+{
+    std::string frame;
+    write_envelope(envelope_kind::event, node, lane, to_value(e), frame);
+    auto& st = state(node, lane);
+    st.last_is_value = false;
+    if (e.kind == map_event::op::update || e.kind == map_event::op::remove) {
+        auto it = st.keys.find(e.key);
+        if (it != st.keys.end() && it->second >= first_) {
+            // The key's last change still waits: send only the latest one, in its place.
+            replace(it->second, std::move(frame));
+            return;
+        }
+        st.last = push(std::move(frame));
+        st.keys.insert_or_assign(e.key, st.last);
+        return;
+    }
+    // clear, take, drop: changes before them must arrive before them.
+    st.last = push(std::move(frame));
+    st.keys.clear();
+}
+
+void server_session::auth_reply(envelope_kind kind, recon::value const& body)
+{
+    std::string text;
+    if (!body.is_empty())
+        recon::write(body, text);
+    std::string frame;
+    write_host_envelope(kind, text, frame);
+    push(std::move(frame));
+}
+
+void server_session::take_output(std::vector<std::string>& out)
+{
+    for (auto& f : queue_)
+        out.push_back(std::move(f));
+    first_ += queue_.size();
+    queue_.clear();
+    queued_bytes_ = 0;
+    // Waiting keys are all written now: forget them, so the index stays as small as the queue.
+    for (auto& [node, lanes] : uplinks_)
+        for (auto& [lane, st] : lanes)
+            st.keys.clear();
+}
+
+}  // namespace swim::warp
