@@ -4,6 +4,8 @@
 #include <swim/client/client.hpp>
 #include <swim/client/error.hpp>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/system/system_error.hpp>
@@ -148,9 +150,16 @@ client::client(asio::any_io_executor ex, client_config cfg)
 
 client::~client()
 {
-    // Without async_close, connections end when their last task ends; nothing more is
-    // written after this point.
+    // Without async_close: start the same close on every connection (queued writes first,
+    // then @unlink and the close frame) without waiting; each connection keeps itself alive
+    // until it is done, so the io_context still runs out of work.
     impl_->closed_ = true;
+    for (auto& [name, conn] : impl_->hosts_)
+        asio::co_spawn(
+            conn->get_executor(),
+            [conn]() -> asio::awaitable<void> { co_await conn->async_close(); },
+            asio::detached);
+    impl_->hosts_.clear();
 }
 
 asio::any_io_executor client::get_executor() const noexcept

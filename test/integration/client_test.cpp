@@ -330,4 +330,23 @@ BOOST_FIXTURE_TEST_CASE(auth_goes_first_and_again_after_reconnect, peer_fixture)
     });
 }
 
+BOOST_FIXTURE_TEST_CASE(a_client_destroyed_without_close_still_flushes_and_ends, peer_fixture)
+{
+    run([&]() -> asio::awaitable<void> {
+        {
+            client::client c(ioc.get_executor(), test_config());
+            auto v = c.value_downlink<int>(peer.url(), "/unit/1", "value");
+            co_await peer.accept();
+            co_await peer.expect(R"(@sync(node:"/unit/1",lane:value))");
+            co_await peer.send(R"(@linked(node:"/unit/1",lane:value))");
+            co_await v.linked();
+            BOOST_TEST(!v.set(5));
+        }
+        // The fixture checks that the io_context runs out of work afterwards.
+        co_await peer.expect(R"(@command(node:"/unit/1",lane:value) 5)");
+        co_await peer.expect(R"(@unlink(node:"/unit/1",lane:value))");
+        co_await peer.expect_close(1000);
+    });
+}
+
 BOOST_AUTO_TEST_SUITE_END()

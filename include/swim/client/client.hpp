@@ -41,7 +41,8 @@ class client_impl;
 class client {
 public:
     explicit client(boost::asio::any_io_executor ex, client_config cfg = {});
-    /// Closes without waiting: prefer `co_await async_close()`.
+    /// Starts closing every connection (queued writes first) without waiting for it; the
+    /// io_context runs out of work once that is done. Prefer `co_await async_close()`.
     ~client();
     client(client const&) = delete;
     client& operator=(client const&) = delete;
