@@ -95,8 +95,19 @@ function debug(...parts) {
 // ---------------------------------------------------------------------------------------
 // agents
 
-const NODE_PATTERN = /^\/unit\/([^/]+)$/;
-const LANES = new Set(["value", "map", "cmd", "fill"]);
+// /unit/:id, and the hotel of the SwimOS examples: /hotel/room/:id (light: a value lane) and
+// /hotel/lobby (elevators: a map lane), which the swim-cpp examples run against.
+const NODE_PATTERN = /^\/(?:unit\/[^/]+|hotel\/room\/[^/]+|hotel\/lobby)$/;
+/** lane name -> behaviour */
+const LANE_KIND = new Map([
+  ["value", "value"],
+  ["light", "value"],
+  ["map", "map"],
+  ["elevators", "map"],
+  ["cmd", "cmd"],
+  ["fill", "fill"],
+]);
+const LANES = new Set(LANE_KIND.keys());
 
 /** id -> agent */
 const agents = new Map();
@@ -120,12 +131,12 @@ class Agent {
 function agentFor(nodeUri) {
   const m = NODE_PATTERN.exec(nodeUri.toString());
   if (m === null) return null;
-  const id = m[1];
+  const id = m[0];
   let agent = agents.get(id);
   if (agent === undefined) {
     agent = new Agent(id);
     agents.set(id, agent);
-    debug(`agent /unit/${id} started`);
+    debug(`agent ${id} started`);
   }
   return agent;
 }
@@ -164,7 +175,7 @@ function broadcast(agent, lane, body) {
 }
 
 function sendState(ws, agent, laneName, node, lane) {
-  switch (laneName) {
+  switch (LANE_KIND.get(laneName)) {
     case "value":
       send(ws, EventMessage.create(node, lane, agent.value));
       break;
@@ -215,29 +226,29 @@ function onUnlink(ws, env) {
   send(ws, UnlinkedResponse.create(env.node, env.lane));
 }
 
-function onMapCommand(agent, body) {
+function onMapCommand(agent, laneName, body) {
   const tag = body.tag;
   if (tag === "update") {
     const key = body.header("update").get("key");
     if (!key.isDefined()) return debug("map: @update without a key, dropped");
     const value = body.body();
     agent.map.set(Recon.toString(key), { key, value });
-    broadcast(agent, "map", updateBody(key, value));
+    broadcast(agent, laneName, updateBody(key, value));
   } else if (tag === "remove") {
     const key = body.header("remove").get("key");
     if (!key.isDefined()) return debug("map: @remove without a key, dropped");
     agent.map.delete(Recon.toString(key));
-    broadcast(agent, "map", removeBody(key));
+    broadcast(agent, laneName, removeBody(key));
   } else if (tag === "clear") {
     agent.map.clear();
-    broadcast(agent, "map", clearBody());
+    broadcast(agent, laneName, clearBody());
   } else if (tag === "take" || tag === "drop") {
     const n = body.head().toValue().numberValue(NaN);
     if (!Number.isInteger(n) || n < 0) return debug(`map: @${tag} needs a count, dropped`);
     const entries = agent.sortedEntries();
     const doomed = tag === "take" ? entries.slice(n) : entries.slice(0, n);
     for (const { key } of doomed) agent.map.delete(Recon.toString(key));
-    broadcast(agent, "map", tag === "take" ? takeBody(n) : dropBody(n));
+    broadcast(agent, laneName, tag === "take" ? takeBody(n) : dropBody(n));
   } else {
     debug(`map: command ${JSON.stringify(Recon.toString(body))} is not a map operation, dropped`);
   }
@@ -260,13 +271,13 @@ function onCommand(ws, env) {
   const agent = agentFor(env.node);
   if (agent === null) return debug(`command to unknown node ${env.node}, dropped`);
   const laneName = env.lane.toString();
-  switch (laneName) {
+  switch (LANE_KIND.get(laneName)) {
     case "value":
       agent.value = env.body;
-      broadcast(agent, "value", env.body);
+      broadcast(agent, laneName, env.body);
       break;
     case "map":
-      onMapCommand(agent, env.body);
+      onMapCommand(agent, laneName, env.body);
       break;
     case "cmd":
       broadcast(agent, "cmd", env.body);
