@@ -2,6 +2,7 @@
 // Uses the installed headers and libraries: Recon, WARP and a client.
 #include <swim/client/client.hpp>
 #include <swim/recon/writer.hpp>
+#include <swim/version.hpp>
 #include <swim/warp/envelope.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -20,5 +21,6 @@ int main()
         "light",
         swim::recon::parse("@hello{a:1}"),
         frame);
+    static_assert(SWIM_VERSION >= 100, "the installed version header is read");
     std::cout << frame << '\n';
 }
