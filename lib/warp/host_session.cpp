@@ -82,6 +82,9 @@ void host_session::dispatch(link& l, downlink_model::notifications& notes)
 {
     for (auto& n : notes) {
         bool terminal_note = n.what == downlink_notification::type::failed;
+        // Entries for every downlink that gets the notification; the last one takes it, the
+        // others get copies (one downlink per link, the common case, copies nothing).
+        std::size_t first = notes_.size();
         for (std::size_t i = 0; i < l.views.size(); ++i) {
             view_id id = l.views[i];
             auto const& v = views_.at(id);
@@ -89,8 +92,12 @@ void host_session::dispatch(link& l, downlink_model::notifications& notes)
                                               v.opts.terminate_on_unlinked);
             if (!n.wanted_by(v.opts) && !terminal)
                 continue;
-            notes_.push_back(view_note{id, n, terminal});
+            notes_.push_back(view_note{id, {}, terminal});
         }
+        for (std::size_t i = first; i + 1 < notes_.size(); ++i)
+            notes_[i].note = n;
+        if (notes_.size() > first)
+            notes_.back().note = std::move(n);
     }
     notes.clear();
 }
