@@ -12,7 +12,7 @@
 
 #include <map>
 
-#include "connection.hpp"
+#include "client_impl.hpp"
 
 namespace swim::client {
 
@@ -82,65 +82,6 @@ asio::awaitable<bool> run_common(common_handlers& h, warp::downlink_notification
 
 // ---- the client ------------------------------------------------------------------------------
 
-class client_impl {
-public:
-    client_impl(asio::any_io_executor ex, client_config cfg)
-        : strand_(asio::make_strand(ex))
-        , cfg_(std::move(cfg))
-    {}
-
-    asio::strand<asio::any_io_executor> strand_;
-    client_config cfg_;
-    std::shared_ptr<asio::ssl::context> ssl_;
-    std::map<std::string, std::shared_ptr<connection>, std::less<>> hosts_;
-    std::function<void(std::string_view, bool, recon::value const&)> on_auth_;
-    bool closed_ = false;
-
-    std::shared_ptr<asio::ssl::context> ssl()
-    {
-        if (!ssl_) {
-            ssl_ = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
-            if (cfg_.verify_peer) {
-                ssl_->set_verify_mode(asio::ssl::verify_peer);
-                ssl_->set_default_verify_paths();
-                if (!cfg_.ca_file.empty())
-                    ssl_->load_verify_file(cfg_.ca_file);
-            } else {
-                ssl_->set_verify_mode(asio::ssl::verify_none);
-            }
-        }
-        return ssl_;
-    }
-
-    std::shared_ptr<connection> host(std::string_view url, error_code& ec, std::string& why)
-    {
-        if (closed_) {
-            ec = error::client_closed;
-            why = "the client is closed";
-            return nullptr;
-        }
-        if (auto it = hosts_.find(url); it != hosts_.end())
-            return it->second;
-        host_url parsed;
-        ec = parse_host_url(url, parsed, why);
-        if (ec)
-            return nullptr;
-        auto ssl_ctx = parsed.tls ? ssl() : nullptr;
-        auto conn = std::make_shared<connection>(
-            strand_,
-            std::move(parsed),
-            std::string(url),
-            cfg_,
-            ssl_ctx);
-        std::string name(url);
-        conn->on_auth([this, name](bool authed, recon::value const& body) {
-            if (on_auth_)
-                on_auth_(name, authed, body);
-        });
-        hosts_.emplace(std::string(url), conn);
-        return conn;
-    }
-};
 
 }  // namespace detail
 

@@ -152,9 +152,9 @@ void connection::start()
     });
 }
 
-void connection::attach(warp::view_id id, std::weak_ptr<downlink_core> core)
+void connection::attach(warp::view_id id, std::weak_ptr<view_sink> sink)
 {
-    views_[id] = std::move(core);
+    views_[id] = std::move(sink);
 }
 
 void connection::detach(warp::view_id id)
@@ -212,16 +212,23 @@ void connection::pump()
         wake_writer_.cancel();
 }
 
-std::chrono::milliseconds connection::backoff(unsigned attempt)
+std::chrono::milliseconds backoff_delay(
+    reconnect_config const& rc,
+    unsigned attempt,
+    std::mt19937& rng)
 {
-    auto const& rc = cfg_.reconnect;
     std::uniform_int_distribution<long long> first(
         rc.first_min.count(),
         std::max(rc.first_min, rc.first_max).count());
-    double d = static_cast<double>(first(rng_)) *
+    double d = static_cast<double>(first(rng)) *
                std::pow(rc.multiplier, attempt > 0 ? attempt - 1 : 0);
     d = std::min(d, static_cast<double>(rc.max.count()));
     return std::chrono::milliseconds(static_cast<long long>(d));
+}
+
+std::chrono::milliseconds connection::backoff(unsigned attempt)
+{
+    return backoff_delay(cfg_.reconnect, attempt, rng_);
 }
 
 void connection::finished_task()

@@ -33,10 +33,37 @@ struct host_url {
     std::string target = "/";
 };
 
+/// The delay before reconnection (or relink) attempt `attempt` (1 for the first): jittered
+/// exponential backoff.
+std::chrono::milliseconds backoff_delay(
+    reconnect_config const& rc,
+    unsigned attempt,
+    std::mt19937& rng);
+
 /// Parses a host URI; an error names what is wrong.
 boost::system::error_code parse_host_url(std::string_view url, host_url& out, std::string& why);
 
-class connection : public std::enable_shared_from_this<connection> {
+/// Where downlinks live: a host connection (remote) or the server's local host. Every
+/// member runs on get_executor().
+class link_host {
+public:
+    virtual boost::asio::any_io_executor get_executor() const noexcept = 0;
+    virtual warp::host_session& session() noexcept = 0;
+    virtual void attach(warp::view_id id, std::weak_ptr<view_sink> sink) = 0;
+    virtual void detach(warp::view_id id) = 0;
+    /// Starts connecting, once.
+    virtual void start() = 0;
+    /// After any call into the session: hands notifications out, acts on requests, wakes
+    /// the writer.
+    virtual void pump() = 0;
+    /// Completes when the session has room for more writes (or the host closed).
+    virtual boost::asio::awaitable<void> wait_for_room() = 0;
+
+protected:
+    ~link_host() = default;
+};
+
+class connection : public link_host, public std::enable_shared_from_this<connection> {
 public:
     using auth_fn = std::function<void(bool authed, recon::value const& body)>;
 
@@ -48,23 +75,23 @@ public:
         std::shared_ptr<boost::asio::ssl::context> ssl);
     ~connection();
 
-    boost::asio::any_io_executor get_executor() const noexcept { return strand_; }
-    warp::host_session& session() noexcept { return session_; }
+    boost::asio::any_io_executor get_executor() const noexcept override { return strand_; }
+    warp::host_session& session() noexcept override { return session_; }
     std::string const& name() const noexcept { return name_; }
     client_config const& config() const noexcept { return cfg_; }
 
     /// Starts the connect / read / write / reconnect loop (once).
-    void start();
+    void start() override;
 
-    void attach(warp::view_id id, std::weak_ptr<downlink_core> core);
-    void detach(warp::view_id id);
+    void attach(warp::view_id id, std::weak_ptr<view_sink> sink) override;
+    void detach(warp::view_id id) override;
 
     /// After any call into the session: hands notifications to the downlinks, acts on
     /// requests, wakes the writer.
-    void pump();
+    void pump() override;
 
     /// Completes when the session has room for more writes (or the connection closed).
-    boost::asio::awaitable<void> wait_for_room();
+    boost::asio::awaitable<void> wait_for_room() override;
 
     void on_auth(auth_fn f) { on_auth_ = std::move(f); }
 
@@ -103,7 +130,7 @@ private:
     client_config cfg_;
     std::shared_ptr<boost::asio::ssl::context> ssl_;
     warp::host_session session_;
-    std::map<warp::view_id, std::weak_ptr<downlink_core>> views_;
+    std::map<warp::view_id, std::weak_ptr<view_sink>> views_;
     boost::asio::steady_timer wake_writer_;
     boost::asio::steady_timer room_;
     boost::asio::steady_timer sleep_;

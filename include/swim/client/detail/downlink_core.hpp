@@ -8,6 +8,8 @@
 #include <swim/warp/downlink_model.hpp>
 #include <swim/warp/host_session.hpp>
 
+#include <swim/client/detail/view_sink.hpp>
+
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/system/error_code.hpp>
@@ -27,7 +29,7 @@ class connection;
  *
  * Every member runs on the connection's strand.
  */
-class downlink_core : public std::enable_shared_from_this<downlink_core> {
+class downlink_core : public view_sink, public std::enable_shared_from_this<downlink_core> {
 public:
     /// Runs the handlers for one notification (set by the typed downlink).
     using dispatch_fn = std::function<boost::asio::awaitable<void>(warp::view_note&)>;
@@ -89,9 +91,9 @@ public:
     boost::asio::awaitable<boost::system::error_code> next_event(recon::value& out);
 
     // ---- called by the connection ---------------------------------------------------------
-    void deliver(warp::view_note note);
+    void deliver(warp::view_note note) override;
     /// The connection is gone for good (client closed).
-    void end(boost::system::error_code ec, std::string reason);
+    void end(boost::system::error_code ec, std::string reason) override;
 
 private:
     static boost::asio::awaitable<void> run_handlers(std::shared_ptr<downlink_core> self);

@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+
+#ifndef SWIM_SERVER_AGENT_HPP
+#define SWIM_SERVER_AGENT_HPP
+
+#include <swim/client/config.hpp>
+#include <swim/recon/value.hpp>
+#include <swim/warp/downlink_model.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+/** @file
+ * Web agents: the unit a server hosts at a node URI. An agent type derives from
+ * swim::server::agent, declares its lanes as members and is registered on a node URI pattern
+ * with server::route<Agent>("/hotel/room/:id").
+ */
+
+namespace swim::server {
+
+class agent;
+class agent_context;
+template <class T, class S>
+class value_downlink_builder;
+template <class K, class V, class S>
+class map_downlink_builder;
+template <class T, class S>
+class event_downlink_builder;
+
+namespace detail {
+
+class agent_runtime;
+
+/** A handler run by an agent: a plain callable or a coroutine (returning
+ * `awaitable<void>`). Handlers of one agent run one at a time, in the order they were
+ * triggered; a coroutine handler that awaits holds back the agent's later handlers (not its
+ * lanes' state, nor other agents).
+ */
+template <class... Args>
+struct agent_handler {
+    std::function<void(Args...)> plain;
+    std::function<boost::asio::awaitable<void>(Args...)> coro;
+
+    explicit operator bool() const noexcept { return plain || coro; }
+};
+
+template <class... Args, class F>
+agent_handler<Args...> make_agent_handler(F f)
+{
+    static_assert(
+        std::is_invocable_v<F&, Args...>,
+        "a handler must be callable with the arguments this handler receives");
+    agent_handler<Args...> h;
+    if constexpr (std::is_same_v<std::invoke_result_t<F&, Args...>, boost::asio::awaitable<void>>)
+        h.coro = std::move(f);
+    else
+        h.plain = std::move(f);
+    return h;
+}
+
+// Compiled: the agent's handler queue (lib/server/agent.cpp).
+bool agent_idle(agent_runtime& rt) noexcept;
+void agent_run_now(agent_runtime& rt, std::function<void()> const& f);
+void agent_enqueue(agent_runtime& rt, std::function<void()> f);
+void agent_enqueue_coro(agent_runtime& rt, std::function<boost::asio::awaitable<void>()> f);
+
+/// Runs `h(args...)` on the agent: at once when nothing else of the agent runs, else after
+/// what is queued (the arguments are copied then).
+template <class... Args, class... A>
+void invoke(agent_runtime& rt, agent_handler<Args...> const& h, A&&... args)
+{
+    if (!h)
+        return;
+    if (h.plain) {
+        if (agent_idle(rt)) {
+            agent_run_now(rt, [&] { h.plain(args...); });
+            return;
+        }
+        agent_enqueue(rt, [f = h.plain, ... a = std::decay_t<A>(args)]() mutable { f(a...); });
+        return;
+    }
+    agent_enqueue_coro(
+        rt,
+        [f = h.coro, ... a = std::decay_t<A>(args)]() mutable -> boost::asio::awaitable<void> {
+            co_await f(a...);
+        });
+}
+
+}  // namespace detail
+
+/// Options of an agent-side downlink (seed 001's SimpleDownlinkConfig):
+/// `events_when_not_synced` (default false) and `terminate_on_unlinked` (default true; when
+/// false the downlink relinks with backoff), plus `keep_linked` and `keep_synced`.
+using simple_downlink_config = warp::downlink_options;
+
+/** What an agent knows of itself and can do: its node URI and route parameters, its
+ * executor, commands and downlinks to other lanes (seed 001's HandlerContext).
+ *
+ * @par Thread safety
+ * Use it from the agent's handlers (they run on the agent's strand).
+ */
+class agent_context {
+public:
+    agent_context(agent_context const&) = delete;
+    agent_context& operator=(agent_context const&) = delete;
+
+    /// The node URI this agent serves, as clients address it ("/hotel/room/123").
+    std::string const& node_uri() const noexcept;
+    /// The route parameter `name` (":id" of "/hotel/room/:id" gives "123"); empty if none.
+    std::string_view param(std::string_view name) const noexcept;
+    /// Every route parameter.
+    std::map<std::string, std::string, std::less<>> const& params() const noexcept;
+    /// The agent's strand: its handlers run there one at a time.
+    boost::asio::any_io_executor get_executor() const noexcept;
+
+    /** Sends `@command(node, lane) body` to a lane: of an agent of this server when `host`
+     * is empty or std::nullopt, else of `host` (`warp://h:9001`).
+     * @returns swim::client::error::invalid_host for a host that cannot be used, or
+     * warp::error::queue_full.
+     */
+    boost::system::error_code command(
+        std::optional<std::string_view> host,
+        std::string_view node,
+        std::string_view lane,
+        recon::value const& body = {});
+
+    /// A log line, with the agent's node URI in front.
+    void log(client::log_level level, std::string_view what) const;
+
+    /** A value downlink to `lane` of `node`: on this server (host empty or std::nullopt,
+     * reached without a socket) or at `host` (through the server's client connections).
+     * Set its handlers, then done() opens it and gives its handle.
+     */
+    template <class T = recon::value>
+    value_downlink_builder<T, void> value_downlink_builder(
+        std::optional<std::string_view> host,
+        std::string_view node,
+        std::string_view lane,
+        simple_downlink_config cfg = {})
+    {
+        return swim::server::value_downlink_builder<T, void>(*this, host, node, lane, cfg);
+    }
+
+    /// A map downlink; as value_downlink_builder.
+    template <class K = recon::value, class V = recon::value>
+    map_downlink_builder<K, V, void> map_downlink_builder(
+        std::optional<std::string_view> host,
+        std::string_view node,
+        std::string_view lane,
+        simple_downlink_config cfg = {})
+    {
+        return swim::server::map_downlink_builder<K, V, void>(*this, host, node, lane, cfg);
+    }
+
+    /// An event downlink (link without sync, every event); as value_downlink_builder.
+    template <class T = recon::value>
+    event_downlink_builder<T, void> event_downlink_builder(
+        std::optional<std::string_view> host,
+        std::string_view node,
+        std::string_view lane,
+        simple_downlink_config cfg = {})
+    {
+        return swim::server::event_downlink_builder<T, void>(*this, host, node, lane, cfg);
+    }
+
+    /// The runtime behind this context (for the library's own templates).
+    detail::agent_runtime& runtime() const noexcept { return *rt_; }
+
+private:
+    friend class detail::agent_runtime;
+    explicit agent_context(detail::agent_runtime& rt) noexcept
+        : rt_(&rt)
+    {}
+
+    detail::agent_runtime* rt_;
+};
+
+/** The base of every agent type.
+ *
+ * @code
+ * struct room_agent : swim::server::agent {
+ *     using agent::agent;
+ *     swim::server::value_lane<bool> light{*this, "light"};
+ *     swim::server::command_lane<> toggle{*this, "toggle", [this](recon::value const&) {
+ *         light.set(!light.get());
+ *     }};
+ * };
+ * server.route<room_agent>("/hotel/room/:id");
+ * @endcode
+ *
+ * An agent is made on the first envelope for its node URI and lives until the server stops.
+ * Its constructor, on_start, on_stop and every handler of its lanes and downlinks run on its
+ * strand, one at a time.
+ */
+class agent {
+public:
+    explicit agent(agent_context& ctx) noexcept
+        : ctx_(&ctx)
+    {}
+    virtual ~agent();
+    agent(agent const&) = delete;
+    agent& operator=(agent const&) = delete;
+
+    /// Called once the agent and its lanes are constructed, before any envelope reaches it.
+    virtual void on_start() {}
+    /// Called when the server stops, before the agent's uplinks are unlinked.
+    virtual void on_stop() {}
+
+    agent_context& context() const noexcept { return *ctx_; }
+
+private:
+    agent_context* ctx_;
+};
+
+}  // namespace swim::server
+
+#endif

@@ -1,0 +1,645 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+
+#ifndef SWIM_SERVER_DOWNLINKS_HPP
+#define SWIM_SERVER_DOWNLINKS_HPP
+
+#include <swim/recon/convert.hpp>
+#include <swim/recon/value.hpp>
+#include <swim/server/agent.hpp>
+#include <swim/warp/downlink_model.hpp>
+#include <swim/warp/host_session.hpp>
+#include <swim/warp/map_event.hpp>
+
+#include <boost/system/error_code.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+/** @file
+ * Agent-side downlinks (seed 001): an agent links to a lane of another agent, on this server
+ * (no host: reached without a socket) or on another host (through the server's client
+ * connections, one WebSocket per host), and its handlers run inside the agent, one at a time
+ * with its lane handlers, so they may read and write the agent's lanes.
+ *
+ * @code
+ * handle_ = context()
+ *     .value_downlink_builder<int>(std::nullopt, "/example/2", "lane")
+ *     .on_linked([] { std::cout << "Link opened.\n"; })
+ *     .on_synced([](int const& v) { std::cout << "Link synchronized: " << v << "\n"; })
+ *     .on_event([](int const& v) { std::cout << "Received value on link: " << v << "\n"; })
+ *     .on_unlinked([] { std::cout << "Link closed.\n"; })
+ *     .on_failed([] { std::cout << "Link failed.\n"; })
+ *     .done();
+ * @endcode
+ *
+ * Every handler may take, in front of its own arguments, the agent's `agent_context&`, and
+ * after with_shared_state(s), the shared state `S&` in front of that: `(S&, agent_context&,
+ * args...)`, `(S&, args...)`, `(agent_context&, args...)` or `(args...)`. A handler returns
+ * void or `awaitable<void>`.
+ *
+ * The handle done() gives owns the downlink: when its last copy is destroyed, the downlink
+ * stops (as in swim-rust); keep it in the agent.
+ */
+
+namespace swim::server {
+
+namespace detail {
+
+class agent_downlink;
+
+/// Opens an agent-side downlink (compiled). `dispatch` runs on the agent's strand for each
+/// notification, in order; the handle's token stops the downlink when destroyed.
+std::shared_ptr<agent_downlink> open_agent_downlink(
+    agent_context& ctx,
+    std::optional<std::string_view> host,
+    std::string_view node,
+    std::string_view lane,
+    warp::downlink_kind kind,
+    simple_downlink_config const& cfg,
+    std::function<void(warp::view_note&)> dispatch);
+
+boost::system::error_code downlink_command(agent_downlink& dl, recon::value body);
+void downlink_stop(agent_downlink& dl);
+bool downlink_stopped(agent_downlink const& dl) noexcept;
+bool downlink_linked(agent_downlink const& dl) noexcept;
+/// A value that did not convert: the downlink fails (on_failed runs) and stops.
+void downlink_fail(agent_downlink& dl, std::string const& why);
+
+/// Wraps a builder handler into an agent handler taking `Args...`, giving it the shared
+/// state and the context first when it asks for them.
+template <class S, class... Args, class F>
+agent_handler<Args...> adapt_handler(agent_context& ctx, std::shared_ptr<S> const& st, F f)
+{
+    agent_context* c = &ctx;
+    if constexpr (!std::is_void_v<S> && std::is_invocable_v<F&, S&, agent_context&, Args...>) {
+        return make_agent_handler<Args...>([f = std::move(f), st, c](Args... a) mutable {
+            return f(*st, *c, std::forward<Args>(a)...);
+        });
+    } else if constexpr (!std::is_void_v<S> && std::is_invocable_v<F&, S&, Args...>) {
+        return make_agent_handler<Args...>([f = std::move(f), st](Args... a) mutable {
+            return f(*st, std::forward<Args>(a)...);
+        });
+    } else if constexpr (std::is_invocable_v<F&, agent_context&, Args...>) {
+        return make_agent_handler<Args...>([f = std::move(f), c](Args... a) mutable {
+            return f(*c, std::forward<Args>(a)...);
+        });
+    } else {
+        static_assert(
+            std::is_invocable_v<F&, Args...>,
+            "a downlink handler takes its arguments, optionally preceded by agent_context& "
+            "and (after with_shared_state) the state S&");
+        return make_agent_handler<Args...>(std::move(f));
+    }
+}
+
+/// Stops the downlink when the last handle goes.
+struct downlink_owner {
+    std::shared_ptr<agent_downlink> dl;
+    explicit downlink_owner(std::shared_ptr<agent_downlink> d) noexcept
+        : dl(std::move(d))
+    {}
+    ~downlink_owner()
+    {
+        if (dl)
+            downlink_stop(*dl);
+    }
+    downlink_owner(downlink_owner const&) = delete;
+    downlink_owner& operator=(downlink_owner const&) = delete;
+};
+
+/// What every downlink handle offers.
+class handle_base {
+public:
+    /// Stops the downlink: writes queued before are still written, then @unlink. Handlers
+    /// already triggered still run; nothing is triggered afterwards.
+    void stop()
+    {
+        if (owner_)
+            downlink_stop(*owner_->dl);
+    }
+    bool is_stopped() const noexcept { return !owner_ || downlink_stopped(*owner_->dl); }
+    bool is_linked() const noexcept { return owner_ && downlink_linked(*owner_->dl); }
+
+protected:
+    handle_base() = default;
+    explicit handle_base(std::shared_ptr<agent_downlink> dl)
+        : owner_(std::make_shared<downlink_owner>(std::move(dl)))
+    {}
+
+    boost::system::error_code command(recon::value body) const
+    {
+        if (!owner_)
+            return warp::error::closed;
+        return downlink_command(*owner_->dl, std::move(body));
+    }
+
+    std::shared_ptr<downlink_owner> owner_;
+};
+
+/// Where a builder is, whatever its handlers.
+struct builder_target {
+    agent_context* ctx;
+    std::optional<std::string> host;
+    std::string node;
+    std::string lane;
+    simple_downlink_config cfg;
+};
+
+inline builder_target make_target(
+    agent_context& ctx,
+    std::optional<std::string_view> host,
+    std::string_view node,
+    std::string_view lane,
+    simple_downlink_config const& cfg)
+{
+    std::optional<std::string> h;
+    if (host && !host->empty())
+        h = std::string(*host);
+    return {&ctx, std::move(h), std::string(node), std::string(lane), cfg};
+}
+
+/// Converts a notification's value for a typed handler; on failure the downlink fails.
+template <class T>
+bool convert_note(agent_downlink* dl, recon::value const& v, T& out)
+{
+    recon::conversion_error err;
+    if (recon::value_to(v, out, err))
+        return true;
+    downlink_fail(*dl, err.message());
+    return false;
+}
+
+struct common_agent_handlers {
+    agent_handler<> on_linked;
+    agent_handler<> on_unlinked;
+    agent_handler<> on_failed;
+};
+
+/// Runs the handlers every kind has; true when the notification was theirs.
+inline bool dispatch_common(
+    agent_runtime& rt,
+    common_agent_handlers const& h,
+    warp::downlink_notification const& n)
+{
+    using type = warp::downlink_notification::type;
+    switch (n.what) {
+        case type::linked: invoke(rt, h.on_linked); return true;
+        case type::unlinked: invoke(rt, h.on_unlinked); return true;
+        case type::failed: invoke(rt, h.on_failed); return true;
+        default: return false;
+    }
+}
+
+/// The builder methods every kind has; `Handlers` derives from common_agent_handlers.
+template <class Derived, class Handlers, class S>
+class builder_base {
+public:
+    /// `f()`: the link is up (again after a reconnect).
+    template <class F>
+    Derived& on_linked(F f)
+    {
+        h_->on_linked = adapt_handler<S>(*t_.ctx, st_, std::move(f));
+        return self();
+    }
+    /// `f()`: the link is down (the reason is logged).
+    template <class F>
+    Derived& on_unlinked(F f)
+    {
+        h_->on_unlinked = adapt_handler<S>(*t_.ctx, st_, std::move(f));
+        return self();
+    }
+    /// `f()`: the link failed (a frame or value it could not read); it is stopped.
+    template <class F>
+    Derived& on_failed(F f)
+    {
+        h_->on_failed = adapt_handler<S>(*t_.ctx, st_, std::move(f));
+        return self();
+    }
+
+    builder_target const& target() const noexcept { return t_; }
+    std::shared_ptr<Handlers> const& handlers() const noexcept { return h_; }
+    std::shared_ptr<S> const& state() const noexcept { return st_; }
+
+protected:
+    builder_base(builder_target t, std::shared_ptr<Handlers> h, std::shared_ptr<S> st)
+        : t_(std::move(t))
+        , h_(std::move(h))
+        , st_(std::move(st))
+    {}
+
+    builder_target t_;
+    std::shared_ptr<Handlers> h_;
+    std::shared_ptr<S> st_;
+
+private:
+    Derived& self() { return static_cast<Derived&>(*this); }
+};
+
+template <class T>
+struct value_dl_handlers : common_agent_handlers {
+    agent_handler<T const&> on_synced;
+    agent_handler<T const&> on_event;
+    agent_handler<std::optional<T> const&, T const&> on_set;
+};
+
+template <class K, class V>
+struct map_dl_handlers : common_agent_handlers {
+    agent_handler<std::map<K, V> const&> on_synced;
+    agent_handler<K const&, std::optional<V> const&, V const&> on_update;
+    agent_handler<K const&, V const&> on_remove;
+    agent_handler<> on_clear;
+};
+
+template <class T>
+struct event_dl_handlers : common_agent_handlers {
+    agent_handler<> on_synced;
+    agent_handler<T const&> on_event;
+};
+
+}  // namespace detail
+
+// ---- value downlinks ---------------------------------------------------------------------
+
+/// The handle of an agent-side value downlink (seed 001's ValueDownlinkHandle).
+template <class T>
+class value_downlink_handle : public detail::handle_base {
+public:
+    value_downlink_handle() = default;
+    explicit value_downlink_handle(std::shared_ptr<detail::agent_downlink> dl)
+        : handle_base(std::move(dl))
+    {}
+
+    /** Queues `v` to be set on the lane (`@command`) and returns at once; the downlink's
+     * state changes when the lane's event comes back. Never blocks.
+     * @returns warp::error::closed when stopped, warp::error::queue_full when too many sets
+     * wait (nothing is queued then).
+     */
+    boost::system::error_code set(T const& v) const { return command(recon::value_from(v)); }
+};
+
+/** Builds an agent-side value downlink; get one from agent_context::value_downlink_builder.
+ * Handlers: `on_linked()`, `on_synced(T const&)`, `on_event(T const&)` (every event),
+ * `on_set(std::optional<T> const& previous, T const& now)` (every event, with the state
+ * before it), `on_unlinked()`, `on_failed()`.
+ */
+template <class T, class S>
+class value_downlink_builder
+    : public detail::builder_base<value_downlink_builder<T, S>, detail::value_dl_handlers<T>, S> {
+    using base =
+        detail::builder_base<value_downlink_builder<T, S>, detail::value_dl_handlers<T>, S>;
+
+public:
+    value_downlink_builder(
+        agent_context& ctx,
+        std::optional<std::string_view> host,
+        std::string_view node,
+        std::string_view lane,
+        simple_downlink_config const& cfg)
+        : base(
+              detail::make_target(ctx, host, node, lane, cfg),
+              std::make_shared<detail::value_dl_handlers<T>>(),
+              nullptr)
+    {}
+    value_downlink_builder(
+        detail::builder_target t,
+        std::shared_ptr<detail::value_dl_handlers<T>> h,
+        std::shared_ptr<S> st)
+        : base(std::move(t), std::move(h), std::move(st))
+    {}
+
+    template <class F>
+    value_downlink_builder& on_synced(F f)
+    {
+        this->h_->on_synced = detail::adapt_handler<S, T const&>(*this->t_.ctx, this->st_, std::move(f));
+        return *this;
+    }
+    template <class F>
+    value_downlink_builder& on_event(F f)
+    {
+        this->h_->on_event = detail::adapt_handler<S, T const&>(*this->t_.ctx, this->st_, std::move(f));
+        return *this;
+    }
+    template <class F>
+    value_downlink_builder& on_set(F f)
+    {
+        this->h_->on_set = detail::adapt_handler<S, std::optional<T> const&, T const&>(
+            *this->t_.ctx,
+            this->st_,
+            std::move(f));
+        return *this;
+    }
+
+    /// Shares `state` between the handlers set from now on: they may take `S2&` first.
+    template <class S2>
+    value_downlink_builder<T, S2> with_shared_state(S2 state) const
+    {
+        return {this->t_, this->h_, std::make_shared<S2>(std::move(state))};
+    }
+
+    /// Opens the downlink (in the background) and gives its handle.
+    [[nodiscard]] value_downlink_handle<T> done() const
+    {
+        auto h = this->h_;
+        auto& rt = this->t_.ctx->runtime();
+        auto last = std::make_shared<std::optional<T>>();
+        auto weak = std::make_shared<std::weak_ptr<detail::agent_downlink>>();
+        auto dl = detail::open_agent_downlink(
+            *this->t_.ctx,
+            this->t_.host,
+            this->t_.node,
+            this->t_.lane,
+            warp::downlink_kind::value,
+            this->t_.cfg,
+            [h, &rt, last, weak](warp::view_note& vn) {
+                auto const& n = vn.note;
+                using type = warp::downlink_notification::type;
+                if (detail::dispatch_common(rt, *h, n))
+                    return;
+                auto self = weak->lock();
+                if (!self)
+                    return;
+                T v;
+                if (n.what == type::synced) {
+                    if (!detail::convert_note(self.get(), n.value, v))
+                        return;
+                    *last = v;
+                    detail::invoke(rt, h->on_synced, v);
+                } else if (n.what == type::set) {
+                    if (!detail::convert_note(self.get(), n.value, v))
+                        return;
+                    std::optional<T> before = std::exchange(*last, v);
+                    detail::invoke(rt, h->on_event, v);
+                    detail::invoke(rt, h->on_set, before, v);
+                }
+            });
+        *weak = dl;
+        return value_downlink_handle<T>(std::move(dl));
+    }
+};
+
+// ---- map downlinks -----------------------------------------------------------------------
+
+/// The handle of an agent-side map downlink.
+template <class K, class V>
+class map_downlink_handle : public detail::handle_base {
+public:
+    map_downlink_handle() = default;
+    explicit map_downlink_handle(std::shared_ptr<detail::agent_downlink> dl)
+        : handle_base(std::move(dl))
+    {}
+
+    /// Queues `@update(key:k) v` to the lane. Errors as value_downlink_handle::set.
+    boost::system::error_code update(K const& key, V const& value) const
+    {
+        return command(warp::to_value(
+            warp::map_event::update(recon::value_from(key), recon::value_from(value))));
+    }
+    boost::system::error_code put(K const& key, V const& value) const { return update(key, value); }
+    /// Queues `@remove(key:k)`.
+    boost::system::error_code remove(K const& key) const
+    {
+        return command(warp::to_value(warp::map_event::remove(recon::value_from(key))));
+    }
+    /// Queues `@clear`.
+    boost::system::error_code clear() const
+    {
+        return command(warp::to_value(warp::map_event::clear()));
+    }
+};
+
+/** Builds an agent-side map downlink. Handlers: `on_linked()`, `on_synced(std::map<K, V>
+ * const&)`, `on_update(K const&, std::optional<V> const& previous, V const& now)`,
+ * `on_remove(K const&, V const& previous)`, `on_clear()`, `on_unlinked()`, `on_failed()`.
+ * After a reconnect the resync reconciles: only keys that changed fire.
+ */
+template <class K, class V, class S>
+class map_downlink_builder
+    : public detail::
+          builder_base<map_downlink_builder<K, V, S>, detail::map_dl_handlers<K, V>, S> {
+    using base =
+        detail::builder_base<map_downlink_builder<K, V, S>, detail::map_dl_handlers<K, V>, S>;
+
+public:
+    map_downlink_builder(
+        agent_context& ctx,
+        std::optional<std::string_view> host,
+        std::string_view node,
+        std::string_view lane,
+        simple_downlink_config const& cfg)
+        : base(
+              detail::make_target(ctx, host, node, lane, cfg),
+              std::make_shared<detail::map_dl_handlers<K, V>>(),
+              nullptr)
+    {}
+    map_downlink_builder(
+        detail::builder_target t,
+        std::shared_ptr<detail::map_dl_handlers<K, V>> h,
+        std::shared_ptr<S> st)
+        : base(std::move(t), std::move(h), std::move(st))
+    {}
+
+    template <class F>
+    map_downlink_builder& on_synced(F f)
+    {
+        this->h_->on_synced = detail::adapt_handler<S, std::map<K, V> const&>(
+            *this->t_.ctx,
+            this->st_,
+            std::move(f));
+        return *this;
+    }
+    template <class F>
+    map_downlink_builder& on_update(F f)
+    {
+        this->h_->on_update = detail::adapt_handler<S, K const&, std::optional<V> const&, V const&>(
+            *this->t_.ctx,
+            this->st_,
+            std::move(f));
+        return *this;
+    }
+    template <class F>
+    map_downlink_builder& on_remove(F f)
+    {
+        this->h_->on_remove =
+            detail::adapt_handler<S, K const&, V const&>(*this->t_.ctx, this->st_, std::move(f));
+        return *this;
+    }
+    template <class F>
+    map_downlink_builder& on_clear(F f)
+    {
+        this->h_->on_clear = detail::adapt_handler<S>(*this->t_.ctx, this->st_, std::move(f));
+        return *this;
+    }
+
+    template <class S2>
+    map_downlink_builder<K, V, S2> with_shared_state(S2 state) const
+    {
+        return {this->t_, this->h_, std::make_shared<S2>(std::move(state))};
+    }
+
+    [[nodiscard]] map_downlink_handle<K, V> done() const
+    {
+        auto h = this->h_;
+        auto& rt = this->t_.ctx->runtime();
+        auto weak = std::make_shared<std::weak_ptr<detail::agent_downlink>>();
+        auto dl = detail::open_agent_downlink(
+            *this->t_.ctx,
+            this->t_.host,
+            this->t_.node,
+            this->t_.lane,
+            warp::downlink_kind::map,
+            this->t_.cfg,
+            [h, &rt, weak](warp::view_note& vn) {
+                auto const& n = vn.note;
+                using type = warp::downlink_notification::type;
+                if (detail::dispatch_common(rt, *h, n))
+                    return;
+                auto self = weak->lock();
+                if (!self)
+                    return;
+                switch (n.what) {
+                    case type::synced: {
+                        if (!h->on_synced)
+                            return;
+                        // The state at @synced comes as a record of key:value slots.
+                        std::map<K, V> all;
+                        if (n.value.is_record()) {
+                            for (auto const& item : n.value.as_record()) {
+                                K k;
+                                V v;
+                                if (!detail::convert_note(self.get(), item.key, k) ||
+                                    !detail::convert_note(self.get(), item.val, v))
+                                    return;
+                                all.emplace(std::move(k), std::move(v));
+                            }
+                        }
+                        detail::invoke(rt, h->on_synced, all);
+                        return;
+                    }
+                    case type::update: {
+                        K k;
+                        V v;
+                        std::optional<V> before;
+                        if (!detail::convert_note(self.get(), n.key, k) ||
+                            !detail::convert_note(self.get(), n.value, v))
+                            return;
+                        if (!n.old.is_empty()) {
+                            V o;
+                            if (!detail::convert_note(self.get(), n.old, o))
+                                return;
+                            before = std::move(o);
+                        }
+                        detail::invoke(rt, h->on_update, k, before, v);
+                        return;
+                    }
+                    case type::remove: {
+                        K k;
+                        V o;
+                        if (!detail::convert_note(self.get(), n.key, k) ||
+                            !detail::convert_note(self.get(), n.old, o))
+                            return;
+                        detail::invoke(rt, h->on_remove, k, o);
+                        return;
+                    }
+                    case type::clear: detail::invoke(rt, h->on_clear); return;
+                    default: return;
+                }
+            });
+        *weak = dl;
+        return map_downlink_handle<K, V>(std::move(dl));
+    }
+};
+
+// ---- event downlinks ---------------------------------------------------------------------
+
+/// The handle of an agent-side event downlink.
+template <class T>
+class event_downlink_handle : public detail::handle_base {
+public:
+    event_downlink_handle() = default;
+    explicit event_downlink_handle(std::shared_ptr<detail::agent_downlink> dl)
+        : handle_base(std::move(dl))
+    {}
+};
+
+/** Builds an agent-side event downlink (links without sync; every event of the lane).
+ * Handlers: `on_linked()`, `on_event(T const&)`, `on_unlinked()`, `on_failed()`.
+ */
+template <class T, class S>
+class event_downlink_builder
+    : public detail::builder_base<event_downlink_builder<T, S>, detail::event_dl_handlers<T>, S> {
+    using base =
+        detail::builder_base<event_downlink_builder<T, S>, detail::event_dl_handlers<T>, S>;
+
+public:
+    event_downlink_builder(
+        agent_context& ctx,
+        std::optional<std::string_view> host,
+        std::string_view node,
+        std::string_view lane,
+        simple_downlink_config const& cfg)
+        : base(
+              detail::make_target(ctx, host, node, lane, cfg),
+              std::make_shared<detail::event_dl_handlers<T>>(),
+              nullptr)
+    {}
+    event_downlink_builder(
+        detail::builder_target t,
+        std::shared_ptr<detail::event_dl_handlers<T>> h,
+        std::shared_ptr<S> st)
+        : base(std::move(t), std::move(h), std::move(st))
+    {}
+
+    template <class F>
+    event_downlink_builder& on_event(F f)
+    {
+        this->h_->on_event = detail::adapt_handler<S, T const&>(*this->t_.ctx, this->st_, std::move(f));
+        return *this;
+    }
+
+    template <class S2>
+    event_downlink_builder<T, S2> with_shared_state(S2 state) const
+    {
+        return {this->t_, this->h_, std::make_shared<S2>(std::move(state))};
+    }
+
+    [[nodiscard]] event_downlink_handle<T> done() const
+    {
+        auto h = this->h_;
+        auto& rt = this->t_.ctx->runtime();
+        auto weak = std::make_shared<std::weak_ptr<detail::agent_downlink>>();
+        auto dl = detail::open_agent_downlink(
+            *this->t_.ctx,
+            this->t_.host,
+            this->t_.node,
+            this->t_.lane,
+            warp::downlink_kind::event,
+            this->t_.cfg,
+            [h, &rt, weak](warp::view_note& vn) {
+                auto const& n = vn.note;
+                if (detail::dispatch_common(rt, *h, n))
+                    return;
+                if (n.what != warp::downlink_notification::type::event)
+                    return;
+                auto self = weak->lock();
+                if (!self)
+                    return;
+                T v;
+                if (!detail::convert_note(self.get(), n.value, v))
+                    return;
+                detail::invoke(rt, h->on_event, v);
+            });
+        *weak = dl;
+        return event_downlink_handle<T>(std::move(dl));
+    }
+};
+
+}  // namespace swim::server
+
+#endif

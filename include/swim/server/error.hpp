@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+
+#ifndef SWIM_SERVER_ERROR_HPP
+#define SWIM_SERVER_ERROR_HPP
+
+#include <boost/system/error_code.hpp>
+
+#include <type_traits>
+
+namespace swim::server {
+
+/// Errors of the server (category "swim.server").
+enum class error {
+    invalid_route = 1,  ///< a route pattern that cannot be used
+    already_started,    ///< start() called twice
+    tls_setup,          ///< the TLS certificate or key could not be loaded
+    stopped,            ///< the server is stopping or stopped
+};
+
+boost::system::error_category const& error_category() noexcept;
+
+inline boost::system::error_code make_error_code(error e) noexcept
+{
+    return {static_cast<int>(e), error_category()};
+}
+
+}  // namespace swim::server
+
+namespace boost::system {
+template <>
+struct is_error_code_enum<swim::server::error> : std::true_type {};
+}  // namespace boost::system
+
+#endif

@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+
+#ifndef SWIM_SERVER_LANES_HPP
+#define SWIM_SERVER_LANES_HPP
+
+#include <swim/recon/convert.hpp>
+#include <swim/recon/value.hpp>
+#include <swim/server/agent.hpp>
+#include <swim/warp/downlink_model.hpp>
+#include <swim/warp/map_event.hpp>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+/** @file
+ * Lanes: the state an agent exposes. Declare them as members of an agent; clients link to
+ * them by node URI and lane name (warp-protocol.md §3):
+ * - value_lane<T>: one value; `@sync` sends it, every set is broadcast (coalesced to the
+ *   latest value for a slow client), a client `@command` sets it.
+ * - map_lane<K, V>: ordered entries; `@sync` sends one `@update` per entry, changes are
+ *   broadcast (coalesced per key for a slow client), client commands `@update`, `@remove`,
+ *   `@clear`, `@take(n)`, `@drop(n)` change it.
+ * - command_lane<T>: no state; every command runs on_command and is broadcast to its links.
+ *
+ * Lanes are used on their agent's strand (in its handlers), never from other threads.
+ */
+
+namespace swim::server {
+
+namespace detail {
+
+/// The kind of a lane.
+enum class lane_kind : std::uint8_t {
+    value,
+    map,
+    command
+};
+
+/// Receives a lane's state for a `@sync` (the compiled side writes frames).
+class sync_sink {
+public:
+    virtual void value(recon::value const& v) = 0;
+    virtual void map_update(recon::value const& key, recon::value const& v) = 0;
+
+protected:
+    ~sync_sink() = default;
+};
+
+/// The untyped part of every lane: its name, its agent, its uplinks (compiled).
+class lane_base {
+public:
+    lane_base(agent& owner, std::string name, lane_kind kind);
+    virtual ~lane_base();
+    lane_base(lane_base const&) = delete;
+    lane_base& operator=(lane_base const&) = delete;
+
+    std::string const& name() const noexcept { return name_; }
+    lane_kind kind() const noexcept { return kind_; }
+    agent_context& context() const noexcept { return *ctx_; }
+    /// Clients linked to the lane now.
+    std::size_t uplink_count() const noexcept;
+
+    // ---- called by the server, on the agent's strand -----------------------------------------
+    /// Writes the lane's state for a sync.
+    virtual void sync_state(sync_sink& out) const = 0;
+    /// A client's `@command` body.
+    virtual void on_remote_command(recon::value body) = 0;
+
+    struct uplinks;
+    uplinks& links() noexcept { return *uplinks_; }
+
+protected:
+    detail::agent_runtime& runtime() const noexcept { return ctx_->runtime(); }
+    /// Sends a value event to every uplink (coalesced per uplink when it falls behind).
+    void broadcast_value(recon::value const& v);
+    /// Sends a map event to every uplink (coalesced per key when it falls behind).
+    void broadcast_map(warp::map_event const& e);
+    /// Sends an event to every uplink, never coalesced.
+    void broadcast_event(recon::value const& v);
+    /// Logs a command that could not be applied, naming the lane and why.
+    void bad_command(std::string_view why) const;
+
+private:
+    agent_context* ctx_;
+    std::string name_;
+    lane_kind kind_;
+    std::unique_ptr<uplinks> uplinks_;
+};
+
+}  // namespace detail
+
+/** A value lane holding a `T` (recon::value or any type recon::value_from/value_to convert).
+ *
+ * Handlers: `on_event(T const& now)` on every set, then `on_set(T const& now, T const&
+ * before)`. Both run on the agent, after the set has been applied and broadcast.
+ */
+template <class T = recon::value>
+class value_lane : public detail::lane_base {
+public:
+    value_lane(agent& owner, std::string name, T initial = T{})
+        : lane_base(owner, std::move(name), detail::lane_kind::value)
+        , value_(std::move(initial))
+    {}
+
+    T const& get() const noexcept { return value_; }
+
+    /// Sets the value: broadcast to every link, then on_event and on_set run.
+    void set(T v)
+    {
+        T before = std::exchange(value_, std::move(v));
+        this->broadcast_value(recon::value_from(value_));
+        detail::invoke(this->runtime(), on_event_, value_);
+        detail::invoke(this->runtime(), on_set_, value_, before);
+    }
+
+    template <class F>
+    value_lane& on_set(F f)
+    {
+        on_set_ = detail::make_agent_handler<T const&, T const&>(std::move(f));
+        return *this;
+    }
+    template <class F>
+    value_lane& on_event(F f)
+    {
+        on_event_ = detail::make_agent_handler<T const&>(std::move(f));
+        return *this;
+    }
+
+    void sync_state(detail::sync_sink& out) const override { out.value(recon::value_from(value_)); }
+
+    void on_remote_command(recon::value body) override
+    {
+        T v;
+        recon::conversion_error err;
+        if (!recon::value_to(body, v, err)) {
+            this->bad_command(err.message());
+            return;
+        }
+        set(std::move(v));
+    }
+
+private:
+    T value_;
+    detail::agent_handler<T const&, T const&> on_set_;
+    detail::agent_handler<T const&> on_event_;
+};
+
+/** A map lane from `K` to `V`, entries in Recon key order (the order take and drop count in).
+ *
+ * Handlers: `on_update(K const& key, V const& now, std::optional<V> const& before)`,
+ * `on_remove(K const& key, V const& before)`, `on_clear()`. A client's `@take(n)` and
+ * `@drop(n)` remove entries one by one: each is broadcast as `@remove` and fires on_remove.
+ */
+template <class K = recon::value, class V = recon::value>
+class map_lane : public detail::lane_base {
+public:
+    map_lane(agent& owner, std::string name)
+        : lane_base(owner, std::move(name), detail::lane_kind::map)
+    {}
+
+    /// The entries as Recon values, in key order.
+    warp::map_state const& state() const noexcept { return map_; }
+    std::size_t size() const noexcept { return map_.size(); }
+    bool contains(K const& key) const { return map_.count(recon::value_from(key)) != 0; }
+
+    std::optional<V> get(K const& key) const
+    {
+        auto it = map_.find(recon::value_from(key));
+        if (it == map_.end())
+            return std::nullopt;
+        return recon::value_to<V>(it->second);
+    }
+
+    /// Every entry, converted.
+    std::map<K, V> get_all() const
+    {
+        std::map<K, V> out;
+        for (auto const& [k, v] : map_)
+            out.emplace(recon::value_to<K>(k), recon::value_to<V>(v));
+        return out;
+    }
+
+    /// Puts an entry: broadcast as `@update`, then on_update runs.
+    void update(K const& key, V const& value) { put_entry(recon::value_from(key), recon::value_from(value)); }
+    void put(K const& key, V const& value) { update(key, value); }
+    void set(K const& key, V const& value) { update(key, value); }
+
+    /// Removes an entry (if present): broadcast as `@remove`, then on_remove runs.
+    bool remove(K const& key)
+    {
+        auto it = map_.find(recon::value_from(key));
+        if (it == map_.end())
+            return false;
+        erase_entry(it);
+        return true;
+    }
+
+    /// Removes every entry: broadcast as `@clear`, then on_clear runs.
+    void clear()
+    {
+        map_.clear();
+        this->broadcast_map(warp::map_event::clear());
+        detail::invoke(this->runtime(), on_clear_);
+    }
+
+    /// Keeps the first `n` entries (key order), removing the others one by one.
+    void take(std::uint64_t n)
+    {
+        while (map_.size() > n)
+            erase_entry(std::prev(map_.end()));
+    }
+    /// Removes the first `n` entries (key order) one by one.
+    void drop(std::uint64_t n)
+    {
+        for (; n > 0 && !map_.empty(); --n)
+            erase_entry(map_.begin());
+    }
+
+    template <class F>
+    map_lane& on_update(F f)
+    {
+        on_update_ =
+            detail::make_agent_handler<K const&, V const&, std::optional<V> const&>(std::move(f));
+        return *this;
+    }
+    template <class F>
+    map_lane& on_remove(F f)
+    {
+        on_remove_ = detail::make_agent_handler<K const&, V const&>(std::move(f));
+        return *this;
+    }
+    template <class F>
+    map_lane& on_clear(F f)
+    {
+        on_clear_ = detail::make_agent_handler<>(std::move(f));
+        return *this;
+    }
+
+    void sync_state(detail::sync_sink& out) const override
+    {
+        for (auto const& [k, v] : map_)
+            out.map_update(k, v);
+    }
+
+    void on_remote_command(recon::value body) override
+    {
+        warp::map_event e;
+        if (auto ec = warp::to_map_event(std::move(body), e)) {
+            this->bad_command("not a map command (@update, @remove, @clear, @take, @drop)");
+            return;
+        }
+        recon::conversion_error err;
+        switch (e.kind) {
+            case warp::map_event::op::update: {
+                K key;
+                V value;
+                if (!recon::value_to(e.key, key, err) || !recon::value_to(e.value, value, err)) {
+                    this->bad_command(err.message());
+                    return;
+                }
+                put_entry(std::move(e.key), std::move(e.value));
+                return;
+            }
+            case warp::map_event::op::remove: {
+                auto it = map_.find(e.key);
+                if (it != map_.end())
+                    erase_entry(it);
+                return;
+            }
+            case warp::map_event::op::clear: clear(); return;
+            case warp::map_event::op::take: take(e.n); return;
+            case warp::map_event::op::drop: drop(e.n); return;
+        }
+    }
+
+private:
+    void put_entry(recon::value key, recon::value value)
+    {
+        std::optional<recon::value> before;
+        auto it = map_.find(key);
+        if (it != map_.end()) {
+            before = std::move(it->second);
+            it->second = value;
+        } else {
+            it = map_.emplace(key, value).first;
+        }
+        this->broadcast_map(warp::map_event::update(key, value));
+        if (on_update_) {
+            std::optional<V> old;
+            if (before)
+                old = recon::value_to<V>(*before);
+            detail::invoke(
+                this->runtime(),
+                on_update_,
+                recon::value_to<K>(key),
+                recon::value_to<V>(value),
+                old);
+        }
+    }
+
+    void erase_entry(warp::map_state::iterator it)
+    {
+        recon::value key = it->first;
+        recon::value before = std::move(it->second);
+        map_.erase(it);
+        this->broadcast_map(warp::map_event::remove(key));
+        if (on_remove_)
+            detail::invoke(
+                this->runtime(),
+                on_remove_,
+                recon::value_to<K>(key),
+                recon::value_to<V>(before));
+    }
+
+    warp::map_state map_;
+    detail::agent_handler<K const&, V const&, std::optional<V> const&> on_update_;
+    detail::agent_handler<K const&, V const&> on_remove_;
+    detail::agent_handler<> on_clear_;
+};
+
+/** A command lane taking `T`: every command a client sends runs `on_command(T const&)` and
+ * is broadcast as an `@event` to the clients linked to the lane. A sync sends only
+ * `@synced`.
+ */
+template <class T = recon::value>
+class command_lane : public detail::lane_base {
+public:
+    command_lane(agent& owner, std::string name)
+        : lane_base(owner, std::move(name), detail::lane_kind::command)
+    {}
+
+    template <class F>
+    command_lane(agent& owner, std::string name, F on_command)
+        : command_lane(owner, std::move(name))
+    {
+        this->on_command(std::move(on_command));
+    }
+
+    template <class F>
+    command_lane& on_command(F f)
+    {
+        on_command_ = detail::make_agent_handler<T const&>(std::move(f));
+        return *this;
+    }
+
+    /// Runs the command as if a client had sent it: on_command, and the broadcast.
+    void command(T const& v)
+    {
+        this->broadcast_event(recon::value_from(v));
+        detail::invoke(this->runtime(), on_command_, v);
+    }
+
+    void sync_state(detail::sync_sink&) const override {}
+
+    void on_remote_command(recon::value body) override
+    {
+        T v;
+        recon::conversion_error err;
+        if (!recon::value_to(body, v, err)) {
+            this->bad_command(err.message());
+            return;
+        }
+        this->broadcast_event(body);
+        detail::invoke(this->runtime(), on_command_, v);
+    }
+
+private:
+    detail::agent_handler<T const&> on_command_;
+};
+
+}  // namespace swim::server
+
+#endif

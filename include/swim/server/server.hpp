@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+
+#ifndef SWIM_SERVER_SERVER_HPP
+#define SWIM_SERVER_SERVER_HPP
+
+#include <swim/server/agent.hpp>
+#include <swim/server/config.hpp>
+#include <swim/server/downlinks.hpp>
+#include <swim/server/error.hpp>
+#include <swim/server/lanes.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+namespace swim::server {
+
+namespace detail {
+class server_impl;
+}
+
+/// Makes the agent for a node URI; the agent is constructed on its own strand.
+using agent_factory = std::function<std::unique_ptr<agent>(agent_context&)>;
+
+/** A WARP server: web agents on node URI patterns, their lanes, and the WebSocket
+ * connections of the clients linked to them (plain or TLS).
+ *
+ * @code
+ * swim::server::server srv(ioc.get_executor(), {.port = 9001});
+ * srv.route<room_agent>("/hotel/room/:id");
+ * if (auto ec = srv.start()) ...;            // listening now; srv.port() says where
+ * ...
+ * co_await srv.async_stop();                 // @unlinked to every uplink, close 1001
+ * @endcode
+ *
+ * Each connection and each agent runs on its own strand, so the io_context may be run on
+ * several threads.
+ *
+ * @par Thread safety
+ * route() before start(); start(), port() and async_stop() from any one thread at a time.
+ */
+class server {
+public:
+    explicit server(boost::asio::any_io_executor ex, server_config cfg = {});
+    /// Stops without waiting (prefer `co_await async_stop()`): listening ends and every
+    /// connection is closed; the io_context runs out of work once that is done.
+    ~server();
+    server(server const&) = delete;
+    server& operator=(server const&) = delete;
+
+    /** Serves agents of type `Agent` (constructible from agent_context&) at node URIs
+     * matching `pattern`: literal segments, and `:name` segments that match any one
+     * segment and become parameters (`/hotel/room/:id`). The first matching route wins.
+     * @returns error::invalid_route for a pattern that does not start with '/' or has an
+     * empty parameter name.
+     */
+    template <class Agent>
+    boost::system::error_code route(std::string_view pattern)
+    {
+        static_assert(
+            std::is_base_of_v<agent, Agent> && std::is_constructible_v<Agent, agent_context&>,
+            "an agent type derives from swim::server::agent and is constructible from "
+            "agent_context&");
+        return route(pattern, [](agent_context& ctx) -> std::unique_ptr<agent> {
+            return std::make_unique<Agent>(ctx);
+        });
+    }
+    boost::system::error_code route(std::string_view pattern, agent_factory make);
+
+    /** Binds, listens and starts accepting. @returns the error of resolving, binding or
+     * listening (the address in use...), error::tls_setup when the certificate or key
+     * cannot be loaded, error::already_started.
+     */
+    boost::system::error_code start();
+
+    /// The port listened on (the one picked when config port was 0); 0 before start().
+    std::uint16_t port() const noexcept;
+    /// "warp://127.0.0.1:<port>" or "warps://..." for this server as seen from this machine.
+    std::string local_url() const;
+
+    /** Stops: no new connections; every agent's on_stop; `@unlinked` to every uplink; every
+     * connection closed with 1001 after its queued frames; every agent downlink stopped.
+     * Completes when every task of the server has ended.
+     */
+    boost::asio::awaitable<void> async_stop();
+
+    /// Counters for tests and benchmarks.
+    struct stats {
+        std::size_t connections = 0;
+        std::size_t agents = 0;
+    };
+    stats get_stats() const;
+
+private:
+    std::shared_ptr<detail::server_impl> impl_;
+};
+
+}  // namespace swim::server
+
+#endif

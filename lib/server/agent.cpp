@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+
+#include <swim/recon/writer.hpp>
+#include <swim/server/agent.hpp>
+#include <swim/server/lanes.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+
+#include "server_impl.hpp"
+
+namespace swim::server {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+agent::~agent() = default;
+
+// ---- agent_context --------------------------------------------------------------------------
+
+std::string const& agent_context::node_uri() const noexcept
+{
+    return rt_->node();
+}
+
+std::string_view agent_context::param(std::string_view name) const noexcept
+{
+    auto it = rt_->params().find(name);
+    return it == rt_->params().end() ? std::string_view() : std::string_view(it->second);
+}
+
+std::map<std::string, std::string, std::less<>> const& agent_context::params() const noexcept
+{
+    return rt_->params();
+}
+
+asio::any_io_executor agent_context::get_executor() const noexcept
+{
+    return rt_->strand();
+}
+
+void agent_context::log(client::log_level level, std::string_view what) const
+{
+    rt_->log(level, what);
+}
+
+namespace detail {
+
+// ---- the handler queue ----------------------------------------------------------------------
+
+bool agent_idle(agent_runtime& rt) noexcept
+{
+    return rt.idle();
+}
+
+void agent_run_now(agent_runtime& rt, std::function<void()> const& f)
+{
+    rt.run_now(f);
+}
+
+void agent_enqueue(agent_runtime& rt, std::function<void()> f)
+{
+    rt.enqueue(std::move(f));
+}
+
+void agent_enqueue_coro(agent_runtime& rt, std::function<asio::awaitable<void>()> f)
+{
+    rt.enqueue(std::move(f));
+}
+
+void agent_runtime::run_now(std::function<void()> const& f)
+{
+    try {
+        f();
+    } catch (std::exception const& e) {
+        log(client::log_level::error, std::string("a handler threw: ") + e.what());
+    }
+}
+
+void agent_runtime::enqueue(std::function<void()> f)
+{
+    queue_.emplace_back(std::move(f));
+    drain();
+}
+
+void agent_runtime::enqueue(std::function<asio::awaitable<void>()> f)
+{
+    queue_.emplace_back(std::move(f));
+    drain();
+}
+
+// Runs what is queued, in order, until a coroutine handler suspends; that handler's
+// completion drains the rest. Never re-entered: a handler that triggers another queues it.
+void agent_runtime::drain()
+{
+    if (draining_ || busy_)
+        return;
+    draining_ = true;
+    while (!busy_ && !queue_.empty()) {
+        auto item = std::move(queue_.front());
+        queue_.pop_front();
+        if (auto* plain = std::get_if<std::function<void()>>(&item)) {
+            run_now(*plain);
+            continue;
+        }
+        busy_ = true;
+        server_->task_started();
+        auto self = shared_from_this();
+        asio::co_spawn(
+            strand_,
+            [self, f = std::move(std::get<1>(item))]() -> asio::awaitable<void> {
+                try {
+                    co_await f();
+                } catch (std::exception const& e) {
+                    self->log(client::log_level::error, std::string("a handler threw: ") + e.what());
+                }
+            },
+            [self](std::exception_ptr) {
+                self->busy_ = false;
+                self->drain();
+                self->server_->task_done();
+            });
+    }
+    draining_ = false;
+}
+
+// ---- lanes ------------------------------------------------------------------------------------
+
+struct lane_base::uplinks {
+    std::vector<std::shared_ptr<uplink_port>> ports;
+
+    bool contains(uplink_port const* p) const noexcept
+    {
+        return std::any_of(ports.begin(), ports.end(), [p](auto const& q) { return q.get() == p; });
+    }
+    bool remove(uplink_port const* p)
+    {
+        auto it = std::find_if(ports.begin(), ports.end(), [p](auto const& q) {
+            return q.get() == p;
+        });
+        if (it == ports.end())
+            return false;
+        *it = std::move(ports.back());
+        ports.pop_back();
+        return true;
+    }
+};
+
+lane_base::lane_base(agent& owner, std::string name, lane_kind kind)
+    : ctx_(&owner.context())
+    , name_(std::move(name))
+    , kind_(kind)
+    , uplinks_(std::make_unique<uplinks>())
+{
+    runtime().add_lane(*this);
+}
+
+lane_base::~lane_base()
+{
+    runtime().remove_lane(*this);
+}
+
+std::size_t lane_base::uplink_count() const noexcept
+{
+    return uplinks_->ports.size();
+}
+
+void lane_base::broadcast_value(recon::value const& v)
+{
+    auto const& node = runtime().node();
+    for (auto const& p : uplinks_->ports)
+        p->write([&](warp::server_session& s) { s.value_event(node, name_, v); });
+}
+
+void lane_base::broadcast_map(warp::map_event const& e)
+{
+    auto const& node = runtime().node();
+    for (auto const& p : uplinks_->ports)
+        p->write([&](warp::server_session& s) { s.map_event(node, name_, e); });
+}
+
+void lane_base::broadcast_event(recon::value const& v)
+{
+    auto const& node = runtime().node();
+    for (auto const& p : uplinks_->ports)
+        p->write([&](warp::server_session& s) { s.event(node, name_, v); });
+}
+
+void lane_base::bad_command(std::string_view why) const
+{
+    runtime().log(
+        client::log_level::warning,
+        "a command to lane " + name_ + " was not applied: " + std::string(why));
+}
+
+// ---- the agent runtime ----------------------------------------------------------------------
+
+agent_runtime::agent_runtime(server_impl& srv, std::string node, params_type params)
+    : server_(&srv)
+    , strand_(asio::make_strand(srv.executor()))
+    , node_(std::move(node))
+    , params_(std::move(params))
+    , ctx_(*this)
+{}
+
+agent_runtime::~agent_runtime()
+{
+    // The agent's lanes unregister themselves while lanes_ is still alive.
+    instance_.reset();
+}
+
+void agent_runtime::log(client::log_level level, std::string_view what) const
+{
+    std::string line = "agent ";
+    line += node_;
+    line += ": ";
+    line += what;
+    server_->log(level, line);
+}
+
+void agent_runtime::add_lane(lane_base& lane)
+{
+    if (!lanes_.emplace(lane.name(), &lane).second)
+        log(client::log_level::error, "two lanes are named " + lane.name() + "; the first serves");
+}
+
+void agent_runtime::remove_lane(lane_base& lane) noexcept
+{
+    auto it = lanes_.find(lane.name());
+    if (it != lanes_.end() && it->second == &lane)
+        lanes_.erase(it);
+}
+
+void agent_runtime::add_downlink(std::weak_ptr<agent_downlink> dl)
+{
+    downlinks_.push_back(std::move(dl));
+}
+
+void agent_runtime::start(agent_factory const& make)
+{
+    started_ = true;
+    try {
+        instance_ = make(ctx_);
+        if (!instance_)
+            failure_ = "the agent factory made no agent";
+    } catch (std::exception const& e) {
+        failure_ = std::string("the agent could not be made: ") + e.what();
+    }
+    if (!failure_.empty()) {
+        log(client::log_level::error, failure_);
+        return;
+    }
+    run_now([this] { instance_->on_start(); });
+}
+
+namespace {
+
+// Writes a lane's state as @event frames of one uplink.
+class session_sync_sink final : public sync_sink {
+public:
+    session_sync_sink(warp::server_session& s, std::string const& node, std::string const& lane)
+        : s_(s)
+        , node_(node)
+        , lane_(lane)
+    {}
+    void value(recon::value const& v) override { s_.event(node_, lane_, v); }
+    void map_update(recon::value const& key, recon::value const& v) override
+    {
+        // Sync frames are never coalesced: written as plain events.
+        s_.event(node_, lane_, warp::to_value(warp::map_event::update(key, v)));
+    }
+
+private:
+    warp::server_session& s_;
+    std::string const& node_;
+    std::string const& lane_;
+};
+
+recon::value tag_value(char const* tag)
+{
+    recon::record r;
+    r.add_attr(tag, recon::value(recon::extant));
+    return recon::value(std::move(r));
+}
+
+}  // namespace
+
+void agent_runtime::handle(std::shared_ptr<uplink_port> const& port, warp::uplink_request req)
+{
+    using type = warp::uplink_request::type;
+    if (!failure_.empty() || stopped_) {
+        if (req.what == type::link || req.what == type::sync)
+            port->write([&](warp::server_session& s) {
+                s.unlinked(node_, req.lane, recon::value(stopped_ ? "agent stopped" : failure_));
+            });
+        return;
+    }
+    auto it = lanes_.find(req.lane);
+    lane_base* lane = it == lanes_.end() ? nullptr : it->second;
+    switch (req.what) {
+        case type::link:
+        case type::sync: {
+            if (!lane) {
+                port->write([&](warp::server_session& s) {
+                    s.unlinked(node_, req.lane, tag_value("laneNotFound"));
+                });
+                return;
+            }
+            auto& ups = lane->links();
+            bool already = ups.contains(port.get());
+            bool sync = req.what == type::sync;
+            port->write([&](warp::server_session& s) {
+                if (!already)
+                    s.linked(node_, lane->name(), req.params);
+                if (sync) {
+                    session_sync_sink sink(s, node_, lane->name());
+                    lane->sync_state(sink);
+                    s.synced(node_, lane->name());
+                }
+            });
+            if (!already) {
+                ups.ports.push_back(port);
+                port->add_agent(shared_from_this());
+            }
+            return;
+        }
+        case type::unlink:
+            if (lane && lane->links().remove(port.get()))
+                port->write([&](warp::server_session& s) { s.unlinked(node_, lane->name()); });
+            return;
+        case type::command:
+            if (!lane) {
+                log(client::log_level::debug,
+                    "a command to lane " + req.lane + " was dropped: no such lane");
+                return;
+            }
+            lane->on_remote_command(std::move(req.body));
+            return;
+        default: return;
+    }
+}
+
+void agent_runtime::drop_port(uplink_port const* port)
+{
+    for (auto& [name, lane] : lanes_)
+        lane->links().remove(port);
+}
+
+void agent_runtime::stop()
+{
+    if (stopped_)
+        return;
+    if (instance_)
+        run_now([this] { instance_->on_stop(); });
+    stopped_ = true;
+    for (auto& [name, lane] : lanes_) {
+        for (auto const& p : lane->links().ports)
+            p->write([&](warp::server_session& s) { s.unlinked(node_, name); });
+        lane->links().ports.clear();
+    }
+    for (auto& weak : downlinks_)
+        if (auto dl = weak.lock())
+            downlink_stop(*dl);
+    downlinks_.clear();
+}
+
+}  // namespace detail
+}  // namespace swim::server

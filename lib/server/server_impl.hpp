@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+// The server's moving parts: uplink ports (the server side of a client connection), agent
+// runtimes, and the server itself. Private.
+
+#ifndef SWIM_LIB_SERVER_SERVER_IMPL_HPP
+#define SWIM_LIB_SERVER_SERVER_IMPL_HPP
+
+#include <swim/server/server.hpp>
+#include <swim/warp/server_session.hpp>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <atomic>
+#include <functional>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+namespace swim::client::detail {
+class client_impl;
+}
+
+namespace swim::server::detail {
+
+namespace asio = boost::asio;
+using strand_type = asio::strand<asio::any_io_executor>;
+
+class server_impl;
+class agent_runtime;
+class local_host;
+
+/** The server side of one client connection: a WebSocket, or the server's local host (the
+ * agents' own downlinks). Agents write to it from their strands under its lock; its writer
+ * drains it on its own strand.
+ */
+class uplink_port : public std::enable_shared_from_this<uplink_port> {
+public:
+    explicit uplink_port(std::uint64_t id) noexcept
+        : id_(id)
+    {}
+    virtual ~uplink_port();
+    uplink_port(uplink_port const&) = delete;
+    uplink_port& operator=(uplink_port const&) = delete;
+
+    std::uint64_t id() const noexcept { return id_; }
+
+    /// Runs `f(session)` under the lock, then wakes the writer when frames wait. Nothing
+    /// happens once the port is closed.
+    template <class F>
+    void write(F&& f)
+    {
+        bool wake = false;
+        {
+            std::lock_guard lock(mutex_);
+            if (closed_)
+                return;
+            f(session_);
+            wake = session_.has_output();
+        }
+        if (wake && !pending_.exchange(true))
+            notify();
+    }
+
+    /// Reads a frame from the client (under the lock).
+    warp::envelope_error read(std::string_view frame, std::vector<warp::uplink_request>& out);
+
+    /// Moves the waiting frames to `out`; when there are none, clears the wake-up flag and
+    /// returns false (the writer then sleeps until notify()).
+    bool take_output(std::vector<std::string>& out);
+
+    /// Remembers an agent that holds uplinks of this port.
+    void add_agent(std::shared_ptr<agent_runtime> const& rt);
+    /// Closes the port: later writes are dropped. Returns the agents to unlink it from.
+    std::vector<std::shared_ptr<agent_runtime>> close();
+    bool closed() const;
+    /// The server stops: write what is queued, then close with 1001.
+    virtual void shutdown() {}
+
+protected:
+    /// Wakes the writer (called once per batch of writes).
+    virtual void notify() = 0;
+
+private:
+    std::uint64_t id_;
+    mutable std::mutex mutex_;
+    warp::server_session session_;
+    std::atomic<bool> pending_{false};
+    bool closed_ = false;
+    std::vector<std::shared_ptr<agent_runtime>> agents_;
+};
+
+/// The runtime of one agent: its strand, lanes, handler queue and downlinks.
+class agent_runtime : public std::enable_shared_from_this<agent_runtime> {
+public:
+    using params_type = std::map<std::string, std::string, std::less<>>;
+
+    agent_runtime(server_impl& srv, std::string node, params_type params);
+    ~agent_runtime();
+
+    server_impl& server() const noexcept { return *server_; }
+    strand_type const& strand() const noexcept { return strand_; }
+    std::string const& node() const noexcept { return node_; }
+    params_type const& params() const noexcept { return params_; }
+    agent_context& context() noexcept { return ctx_; }
+
+    void log(client::log_level level, std::string_view what) const;
+
+    // ---- on the strand -------------------------------------------------------------------
+    void start(agent_factory const& make);
+    void handle(std::shared_ptr<uplink_port> const& port, warp::uplink_request req);
+    /// The port's connection ended: its uplinks go.
+    void drop_port(uplink_port const* port);
+    /// Server stop: on_stop, @unlinked to every uplink, downlinks stopped.
+    void stop();
+
+    void add_lane(lane_base& lane);
+    void remove_lane(lane_base& lane) noexcept;
+    void add_downlink(std::weak_ptr<agent_downlink> dl);
+
+    // ---- the handler queue ---------------------------------------------------------------
+    bool idle() const noexcept { return !busy_ && !draining_ && queue_.empty(); }
+    void run_now(std::function<void()> const& f);
+    void enqueue(std::function<void()> f);
+    void enqueue(std::function<asio::awaitable<void>()> f);
+
+private:
+    void drain();
+
+    server_impl* server_;
+    strand_type strand_;
+    std::string node_;
+    params_type params_;
+    agent_context ctx_;
+    std::unique_ptr<agent> instance_;
+    std::map<std::string, lane_base*, std::less<>> lanes_;
+    std::vector<std::weak_ptr<agent_downlink>> downlinks_;
+    std::string failure_;
+    bool started_ = false;
+    bool stopped_ = false;
+    std::deque<std::variant<std::function<void()>, std::function<asio::awaitable<void>()>>> queue_;
+    bool busy_ = false;
+    bool draining_ = false;
+};
+
+/// A route: a node URI pattern and the factory of its agents.
+struct route_entry {
+    std::string pattern;
+    /// Literal segments, or ":name" parameters.
+    std::vector<std::string> segments;
+    agent_factory make;
+};
+
+class server_impl : public std::enable_shared_from_this<server_impl> {
+public:
+    server_impl(asio::any_io_executor ex, server_config cfg);
+    ~server_impl();
+
+    asio::any_io_executor executor() const noexcept { return ex_; }
+    server_config const& config() const noexcept { return cfg_; }
+    void log(client::log_level level, std::string_view what) const;
+
+    boost::system::error_code add_route(std::string_view pattern, agent_factory make);
+    boost::system::error_code start();
+    asio::awaitable<void> stop();
+    bool stopping() const noexcept { return stopping_.load(); }
+
+    /// A frame from a client: read under the port's lock, each request routed.
+    warp::envelope_error on_frame(std::shared_ptr<uplink_port> const& port, std::string_view frame);
+    /// The agent at `node`, started now if a route matches; nullptr if none does.
+    std::shared_ptr<agent_runtime> find_agent(std::string_view node);
+    /// A socket port was accepted / ended.
+    bool add_port(std::shared_ptr<uplink_port> const& port);
+    void port_closed(std::shared_ptr<uplink_port> const& port);
+    std::uint64_t next_port_id() noexcept { return ++port_ids_; }
+
+    /// Counts tasks async_stop waits for.
+    void task_started() noexcept { ++tasks_; }
+    void task_done();
+
+    local_host& local() noexcept { return *local_; }
+    client::detail::client_impl& remote() noexcept { return *remote_; }
+
+    std::uint16_t port() const noexcept { return port_; }
+    bool tls() const noexcept { return ssl_ != nullptr; }
+    server::stats stats() const;
+
+private:
+    asio::awaitable<void> accept_loop();
+    /// Wakes wait_until() to check its condition again.
+    void wake() noexcept;
+    asio::awaitable<void> wait_until(std::function<bool()> done);
+
+    asio::any_io_executor ex_;
+    strand_type strand_;
+    server_config cfg_;
+    std::vector<route_entry> routes_;
+    mutable std::mutex agents_mutex_;
+    std::unordered_map<std::string, std::shared_ptr<agent_runtime>> agents_;
+    mutable std::mutex ports_mutex_;
+    std::map<std::uint64_t, std::weak_ptr<uplink_port>> ports_;
+    std::atomic<std::uint64_t> port_ids_{0};
+    std::optional<asio::ip::tcp::acceptor> acceptor_;
+    std::shared_ptr<asio::ssl::context> ssl_;
+    std::atomic<bool> stopping_{false};
+    bool started_ = false;
+    bool stopped_ = false;
+    std::atomic<int> tasks_{0};
+    asio::steady_timer done_;
+    std::shared_ptr<local_host> local_;
+    std::shared_ptr<client::detail::client_impl> remote_;
+    std::uint16_t port_ = 0;
+
+    friend class socket_port;
+};
+
+/// Spawns the session of an accepted socket (server_socket.cpp).
+void serve_socket(
+    std::shared_ptr<server_impl> srv,
+    asio::ip::tcp::socket socket,
+    std::shared_ptr<asio::ssl::context> ssl,
+    strand_type strand);
+
+/// Makes the server's local host (downlinks.cpp).
+std::shared_ptr<local_host> make_local_host(server_impl& srv);
+/// Local host: stop (at server stop, after the agents stopped).
+asio::awaitable<void> stop_local_host(std::shared_ptr<local_host> host);
+
+}  // namespace swim::server::detail
+
+#endif

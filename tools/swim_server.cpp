@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+//
+// swim-server: serves the demo plan (hotel rooms, the lobby, the /unit/:id benchmark agents)
+// until SIGINT or SIGTERM.
+//
+//   swim-server [--host H] [--port P] [--threads N] [--tls-cert FILE --tls-key FILE]
+//               [--log debug|info|warning|error]
+//
+// Prints "listening warp://H:P" (warps:// with TLS) once it accepts connections. Exit status:
+// 0 stopped cleanly, 1 could not listen, 2 bad arguments.
+
+#include <swim/server/demo_plan.hpp>
+#include <swim/server/server.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <charconv>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace asio = boost::asio;
+using namespace swim;
+
+namespace {
+
+constexpr char const* usage =
+    "usage: swim-server [--host H] [--port P] [--threads N] [--tls-cert FILE --tls-key FILE]\n"
+    "                   [--log debug|info|warning|error]\n"
+    "Serves the demo plan: /hotel/room/:id (light, toggle, command), /hotel/lobby (elevators),\n"
+    "/unit/:id (value, map, fill, clear, burst, pump). Port 0 picks a free port.\n";
+
+bool parse_number(std::string const& s, unsigned long max, unsigned long& out)
+{
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return ec == std::errc() && p == s.data() + s.size() && out <= max;
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    server::server_config cfg;
+    unsigned long threads = 1;
+    cfg.log.level = client::log_level::warning;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        auto value = [&]() -> std::string {
+            if (i + 1 >= argc) {
+                std::cerr << "swim-server: " << a << " needs a value\n" << usage;
+                std::exit(2);
+            }
+            return argv[++i];
+        };
+        unsigned long n = 0;
+        if (a == "--host") {
+            cfg.address = value();
+        } else if (a == "--port") {
+            auto v = value();
+            if (!parse_number(v, 65535, n)) {
+                std::cerr << "swim-server: --port '" << v << "' is not a port (0 to 65535)\n";
+                return 2;
+            }
+            cfg.port = static_cast<std::uint16_t>(n);
+        } else if (a == "--threads") {
+            auto v = value();
+            if (!parse_number(v, 256, threads) || threads == 0) {
+                std::cerr << "swim-server: --threads '" << v << "' is not 1 to 256\n";
+                return 2;
+            }
+        } else if (a == "--tls-cert") {
+            cfg.tls.cert_file = value();
+        } else if (a == "--tls-key") {
+            cfg.tls.key_file = value();
+        } else if (a == "--log") {
+            auto v = value();
+            if (v == "debug")
+                cfg.log.level = client::log_level::debug;
+            else if (v == "info")
+                cfg.log.level = client::log_level::info;
+            else if (v == "warning")
+                cfg.log.level = client::log_level::warning;
+            else if (v == "error")
+                cfg.log.level = client::log_level::error;
+            else {
+                std::cerr << "swim-server: --log '" << v << "' is not debug, info, warning or error\n";
+                return 2;
+            }
+        } else if (a == "-h" || a == "--help") {
+            std::cout << usage;
+            return 0;
+        } else {
+            std::cerr << "swim-server: unknown argument '" << a << "'\n" << usage;
+            return 2;
+        }
+    }
+    if (cfg.tls.cert_file.empty() != cfg.tls.key_file.empty()) {
+        std::cerr << "swim-server: --tls-cert and --tls-key go together\n";
+        return 2;
+    }
+    cfg.log.sink = [](client::log_level, std::string_view line) {
+        std::cerr << "swim-server: " << line << "\n";
+    };
+    cfg.client.log = cfg.log;
+
+    asio::io_context ioc(static_cast<int>(threads));
+    server::server srv(ioc.get_executor(), cfg);
+    server::demo::add_demo_plan(srv);
+    if (auto ec = srv.start()) {
+        std::cerr << "swim-server: cannot listen on " << cfg.address << ":" << cfg.port << ": "
+                  << ec.message() << "\n";
+        return 1;
+    }
+    std::printf(
+        "listening %s://%s:%u\n",
+        cfg.tls.enabled() ? "warps" : "warp",
+        cfg.address.c_str(),
+        static_cast<unsigned>(srv.port()));
+    std::fflush(stdout);
+
+    asio::signal_set signals(ioc, SIGINT, SIGTERM);
+    signals.async_wait([&](boost::system::error_code ec, int) {
+        if (ec)
+            return;
+        asio::co_spawn(ioc, srv.async_stop(), asio::detached);
+    });
+    std::vector<std::thread> pool;
+    for (unsigned long t = 1; t < threads; ++t)
+        pool.emplace_back([&] { ioc.run(); });
+    ioc.run();
+    for (auto& t : pool)
+        t.join();
+    return 0;
+}
