@@ -342,7 +342,9 @@ public:
         note.note.error = warp::error::malformed_body;
         note.note.reason = why;
         note.terminal = true;
-        if (!user_stopped_)
+        bool was_stopped = user_stopped_ || ended_;
+        ended_ = true;  // stopped, as the handler sees it
+        if (!was_stopped)
             dispatch_(note);
         stop();
     }

@@ -72,17 +72,23 @@ bool downlink_linked(agent_downlink const& dl) noexcept;
 /// A value that did not convert: the downlink fails (on_failed runs) and stops.
 void downlink_fail(agent_downlink& dl, std::string const& why);
 
+/// Whether `F` can be called with `S&` then `Rest...` (false when there is no state).
+template <class S, class F, class... Rest>
+struct takes_state : std::is_invocable<F&, S&, Rest...> {};
+template <class F, class... Rest>
+struct takes_state<void, F, Rest...> : std::false_type {};
+
 /// Wraps a builder handler into an agent handler taking `Args...`, giving it the shared
 /// state and the context first when it asks for them.
 template <class S, class... Args, class F>
 agent_handler<Args...> adapt_handler(agent_context& ctx, std::shared_ptr<S> const& st, F f)
 {
     agent_context* c = &ctx;
-    if constexpr (!std::is_void_v<S> && std::is_invocable_v<F&, S&, agent_context&, Args...>) {
+    if constexpr (takes_state<S, F, agent_context&, Args...>::value) {
         return make_agent_handler<Args...>([f = std::move(f), st, c](Args... a) mutable {
             return f(*st, *c, std::forward<Args>(a)...);
         });
-    } else if constexpr (!std::is_void_v<S> && std::is_invocable_v<F&, S&, Args...>) {
+    } else if constexpr (takes_state<S, F, Args...>::value) {
         return make_agent_handler<Args...>([f = std::move(f), st](Args... a) mutable {
             return f(*st, std::forward<Args>(a)...);
         });

@@ -1,0 +1,374 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+//
+// Agent-side downlinks (seed 001): every handler and config, local (same server, no socket)
+// and remote (two servers), shared state, set from a handle, stop on a sentinel,
+// terminate_on_unlinked false, a value that does not convert.
+
+#include <swim/client/client.hpp>
+#include <swim/server/server.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/scripted_peer.hpp"
+#include "test_util.hpp"
+
+namespace asio = boost::asio;
+using namespace swim;
+using namespace std::chrono_literals;
+using swim::test::eventually;
+using strings = std::vector<std::string>;
+
+namespace {
+
+/// What the agents' handlers did, in order (the tests run on one thread).
+strings journal;
+
+bool journal_has(std::string const& line)
+{
+    return std::find(journal.begin(), journal.end(), line) != journal.end();
+}
+
+/// The lanes the downlinks link to.
+struct source_agent : server::agent {
+    using agent::agent;
+    server::value_lane<int> lane{*this, "lane"};
+    server::value_lane<recon::value> text{*this, "text"};
+    server::map_lane<std::string, int> table{*this, "table"};
+    server::command_lane<std::string> shout{*this, "shout"};
+};
+
+/// Seed 001, first example: the full lifecycle builder; the target and config come from
+/// the node: /observer/:target_id.
+struct observer_agent : server::agent {
+    using agent::agent;
+    std::optional<server::value_downlink_handle<int>> handle;
+
+    void on_start() override
+    {
+        std::string target = "/source/" + std::string(context().param("target_id"));
+        handle = context()
+                     .value_downlink_builder<int>(std::nullopt, target, "lane")
+                     .on_linked([] { journal.push_back("Link opened."); })
+                     .on_synced([](int const& v) {
+                         journal.push_back("Link synchronized: " + std::to_string(v));
+                     })
+                     .on_event([](int const& v) {
+                         journal.push_back("Received value on link: " + std::to_string(v));
+                     })
+                     .on_set([](std::optional<int> const& before, int const& now) {
+                         journal.push_back(
+                             "set " + (before ? std::to_string(*before) : std::string("none")) +
+                             " -> " + std::to_string(now));
+                     })
+                     .on_unlinked([] { journal.push_back("Link closed."); })
+                     .on_failed([] { journal.push_back("Link failed."); })
+                     .done();
+    }
+};
+
+/// Seed 001, stateful lifecycle: counts events into its own lane, with shared state.
+struct counter_agent : server::agent {
+    using agent::agent;
+    server::value_lane<std::uint64_t> event_count{*this, "event_count"};
+    std::optional<server::value_downlink_handle<int>> handle;
+
+    void on_start() override
+    {
+        handle = context()
+                     .value_downlink_builder<int>(std::nullopt, "/source/count", "lane")
+                     .with_shared_state(std::uint64_t{0})
+                     .on_event([this](std::uint64_t& count, server::agent_context&, int const&) {
+                         event_count.set(++count);
+                     })
+                     .done();
+    }
+};
+
+/// Seed 001, set: sets the downlink to double what its own lane receives; and stop: a
+/// sentinel -1 stops the downlink.
+struct doubler_agent : server::agent {
+    using agent::agent;
+    server::value_lane<int> lane{*this, "lane"};
+    std::optional<server::value_downlink_handle<int>> handle;
+
+    explicit doubler_agent(server::agent_context& ctx)
+        : agent(ctx)
+    {
+        lane.on_event([this](int const& v) {
+            if (!handle)
+                return;
+            if (v == -1) {
+                handle->stop();
+                journal.push_back(std::string("stopped, is_stopped=") + (handle->is_stopped() ? "true" : "false"));
+                handle.reset();
+                return;
+            }
+            if (handle->set(v * 2))
+                handle.reset();
+        });
+    }
+
+    void on_start() override
+    {
+        handle = context().value_downlink_builder<int>(std::nullopt, "/source/double", "lane").done();
+    }
+};
+
+/// A map and an event downlink, and a typed downlink to a lane that does not fit the type.
+struct watcher_agent : server::agent {
+    using agent::agent;
+    std::optional<server::map_downlink_handle<std::string, int>> table;
+    std::optional<server::event_downlink_handle<std::string>> shouts;
+    std::optional<server::value_downlink_handle<int>> wrong;
+
+    void on_start() override
+    {
+        table = context()
+                    .map_downlink_builder<std::string, int>(std::nullopt, "/source/w", "table")
+                    .on_synced([](std::map<std::string, int> const& all) {
+                        journal.push_back("map synced " + std::to_string(all.size()));
+                    })
+                    .on_update([](std::string const& k, std::optional<int> const& before, int const& now) {
+                        journal.push_back(
+                            "update " + k + " " + (before ? std::to_string(*before) : "none") + " -> " +
+                            std::to_string(now));
+                    })
+                    .on_remove([](std::string const& k, int const& before) {
+                        journal.push_back("remove " + k + " " + std::to_string(before));
+                    })
+                    .on_clear([] { journal.push_back("clear"); })
+                    .done();
+        shouts = context()
+                     .event_downlink_builder<std::string>(std::nullopt, "/source/w", "shout")
+                     .on_event([](std::string const& s) { journal.push_back("shout " + s); })
+                     .done();
+        wrong = context()
+                    .value_downlink_builder<int>(std::nullopt, "/source/w", "text")
+                    .on_failed([this] {
+                        journal.push_back(
+                            std::string("wrong failed, stopped=") + (wrong && wrong->is_stopped() ? "true" : "false"));
+                    })
+                    .done();
+    }
+};
+
+/// terminate_on_unlinked false: keeps relinking to a lane that does not exist.
+struct persistent_agent : server::agent {
+    using agent::agent;
+    std::optional<server::value_downlink_handle<int>> keep;
+    std::optional<server::value_downlink_handle<int>> once;
+    int keep_unlinked = 0;
+    int once_unlinked = 0;
+
+    void on_start() override
+    {
+        server::simple_downlink_config cfg;
+        cfg.terminate_on_unlinked = false;
+        keep = context()
+                   .value_downlink_builder<int>(std::nullopt, "/source/p", "missing", cfg)
+                   .on_unlinked([this] { journal.push_back("keep unlinked " + std::to_string(++keep_unlinked)); })
+                   .done();
+        once = context()
+                   .value_downlink_builder<int>(std::nullopt, "/source/p", "missing")
+                   .on_unlinked([this] { journal.push_back("once unlinked " + std::to_string(++once_unlinked)); })
+                   .done();
+    }
+    void on_stop() override
+    {
+        journal.push_back(
+            std::string("persistent stopping: keep stopped=") + (keep->is_stopped() ? "true" : "false") +
+            " once stopped=" + (once->is_stopped() ? "true" : "false"));
+    }
+};
+
+/// A downlink to a remote host, given by a route parameter-free global.
+std::string remote_url;
+
+struct remote_agent : server::agent {
+    using agent::agent;
+    server::value_lane<int> mirror{*this, "mirror"};
+    std::optional<server::value_downlink_handle<int>> handle;
+
+    void on_start() override
+    {
+        handle = context()
+                     .value_downlink_builder<int>(remote_url, "/source/far", "lane")
+                     .on_linked([] { journal.push_back("remote linked"); })
+                     .on_event([this](int const& v) {
+                         journal.push_back("remote event " + std::to_string(v));
+                         mirror.set(v);  // handlers may write the agent's lanes
+                     })
+                     .done();
+    }
+};
+
+struct agents_fixture {
+    asio::io_context ioc;
+    server::server srv{ioc.get_executor(), swim::test::loopback_server_config()};
+    std::string url;
+
+    agents_fixture()
+    {
+        journal.clear();
+        BOOST_REQUIRE(!srv.route<source_agent>("/source/:id"));
+        BOOST_REQUIRE(!srv.route<observer_agent>("/observer/:target_id"));
+        BOOST_REQUIRE(!srv.route<counter_agent>("/counter"));
+        BOOST_REQUIRE(!srv.route<doubler_agent>("/doubler"));
+        BOOST_REQUIRE(!srv.route<watcher_agent>("/watcher"));
+        BOOST_REQUIRE(!srv.route<persistent_agent>("/persistent"));
+        BOOST_REQUIRE(!srv.route<remote_agent>("/remote"));
+        BOOST_REQUIRE(!srv.start());
+        url = srv.local_url();
+    }
+
+    /// Starts the agent at `node` (agents start on their first envelope).
+    void wake(client::client& c, std::string const& node) { BOOST_TEST(!c.command(url, node, "wake")); }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(agent_downlinks)
+
+BOOST_FIXTURE_TEST_CASE(lifecycle_handlers_fire_in_order_on_a_local_link, agents_fixture)
+{
+    swim::test::run_test(ioc, [&]() -> asio::awaitable<void> {
+        client::client c(ioc.get_executor(), swim::test::fast_client_config());
+        BOOST_TEST(!c.command(url, "/source/1", "lane", 5));  // the source holds 5
+        wake(c, "/observer/1");
+        BOOST_TEST(co_await eventually([] { return journal_has("Link synchronized: 5"); }));
+        BOOST_TEST(!c.command(url, "/source/1", "lane", 6));
+        BOOST_TEST(co_await eventually([] { return journal_has("set 5 -> 6"); }));
+        BOOST_TEST(
+            journal ==
+                (strings{
+                    "Link opened.",
+                    "Link synchronized: 5",
+                    "Received value on link: 6",
+                    "set 5 -> 6"}),
+            boost::test_tools::per_element());
+        co_await srv.async_stop();
+        co_await c.async_close();
+    });
+}
+
+BOOST_FIXTURE_TEST_CASE(shared_state_counts_events_into_a_lane, agents_fixture)
+{
+    swim::test::run_test(ioc, [&]() -> asio::awaitable<void> {
+        client::client c(ioc.get_executor(), swim::test::fast_client_config());
+        auto count = c.value_downlink<std::uint64_t>(url, "/counter", "event_count");
+        BOOST_TEST(co_await count.get() == 0u);
+        // Wait until the counter's downlink is synced (it saw the source's initial 0 silently).
+        co_await swim::test::sleep_for(100ms);
+        for (int i = 1; i <= 3; ++i)
+            BOOST_TEST(!c.command(url, "/source/count", "lane", i));
+        std::uint64_t last = 0;
+        count.did_set([&](std::uint64_t const& v, std::optional<std::uint64_t> const&) { last = v; });
+        BOOST_TEST(co_await eventually([&] { return last == 3; }));
+        co_await srv.async_stop();
+        co_await c.async_close();
+    });
+}
+
+BOOST_FIXTURE_TEST_CASE(set_from_a_handle_doubles_and_a_sentinel_stops, agents_fixture)
+{
+    swim::test::run_test(ioc, [&]() -> asio::awaitable<void> {
+        client::client c(ioc.get_executor(), swim::test::fast_client_config());
+        auto target = c.value_downlink<int>(url, "/source/double", "lane");
+        std::vector<int> seen;
+        target.did_set([&](int const& v, std::optional<int> const&) { seen.push_back(v); });
+        co_await target.synced();
+        wake(c, "/doubler");
+        co_await swim::test::sleep_for(100ms);
+        BOOST_TEST(!c.command(url, "/doubler", "lane", 21));
+        BOOST_TEST(co_await eventually([&] { return !seen.empty() && seen.back() == 42; }));
+        BOOST_TEST(!c.command(url, "/doubler", "lane", -1));
+        BOOST_TEST(co_await eventually([] { return journal_has("stopped, is_stopped=true"); }));
+        // Stopped: a later value is not doubled any more.
+        BOOST_TEST(!c.command(url, "/doubler", "lane", 50));
+        co_await swim::test::sleep_for(100ms);
+        BOOST_TEST(seen.back() == 42);
+        co_await srv.async_stop();
+        co_await c.async_close();
+    });
+}
+
+BOOST_FIXTURE_TEST_CASE(map_and_event_downlinks_and_a_value_that_does_not_convert, agents_fixture)
+{
+    swim::test::run_test(ioc, [&]() -> asio::awaitable<void> {
+        client::client c(ioc.get_executor(), swim::test::fast_client_config());
+        BOOST_TEST(!c.command(url, "/source/w", "text", std::string("not a number")));
+        auto table = c.map_downlink<std::string, int>(url, "/source/w", "table");
+        BOOST_TEST(!table.put("a", 1));
+        co_await table.synced();
+        wake(c, "/watcher");
+        BOOST_TEST(co_await eventually([] { return journal_has("map synced 1"); }));
+        BOOST_TEST(co_await eventually([] { return journal_has("wrong failed, stopped=true"); }));
+        co_await swim::test::sleep_for(50ms);  // the event downlink links
+        BOOST_TEST(!table.put("a", 2));
+        BOOST_TEST(!table.put("b", 3));
+        BOOST_TEST(!table.remove("a"));
+        BOOST_TEST(!c.command(url, "/source/w", "shout", std::string("hey")));
+        BOOST_TEST(!table.clear());
+        BOOST_TEST(co_await eventually([] { return journal_has("clear"); }));
+        strings expected{"update a 1 -> 2", "update b none -> 3", "remove a 2", "shout hey", "clear"};
+        strings got;
+        for (auto const& line : journal)
+            if (std::find(expected.begin(), expected.end(), line) != expected.end())
+                got.push_back(line);
+        BOOST_TEST(got == expected, boost::test_tools::per_element());
+        co_await srv.async_stop();
+        co_await c.async_close();
+    });
+}
+
+BOOST_FIXTURE_TEST_CASE(terminate_on_unlinked_false_keeps_relinking, agents_fixture)
+{
+    swim::test::run_test(ioc, [&]() -> asio::awaitable<void> {
+        client::client c(ioc.get_executor(), swim::test::fast_client_config());
+        wake(c, "/persistent");
+        // laneNotFound again and again: the persistent one relinks with backoff.
+        BOOST_TEST(co_await eventually([] { return journal_has("keep unlinked 3"); }));
+        BOOST_TEST(journal_has("once unlinked 1"));
+        BOOST_TEST(!journal_has("once unlinked 2"));
+        co_await srv.async_stop();
+        BOOST_TEST(journal_has("persistent stopping: keep stopped=false once stopped=true"));
+        co_await c.async_close();
+    });
+}
+
+BOOST_AUTO_TEST_CASE(remote_downlink_between_two_servers)
+{
+    journal.clear();
+    asio::io_context ioc;
+    server::server far(ioc.get_executor(), swim::test::loopback_server_config());
+    server::server near(ioc.get_executor(), swim::test::loopback_server_config());
+    BOOST_REQUIRE(!far.route<source_agent>("/source/:id"));
+    BOOST_REQUIRE(!near.route<remote_agent>("/remote"));
+    BOOST_REQUIRE(!far.start());
+    BOOST_REQUIRE(!near.start());
+    remote_url = far.local_url();
+    swim::test::run_test(ioc, [&]() -> asio::awaitable<void> {
+        client::client c(ioc.get_executor(), swim::test::fast_client_config());
+        auto mirror = c.value_downlink<int>(near.local_url(), "/remote", "mirror");
+        co_await mirror.synced();
+        BOOST_TEST(co_await eventually([] { return journal_has("remote linked"); }));
+        BOOST_TEST(!c.command(far.local_url(), "/source/far", "lane", 77));
+        BOOST_TEST(co_await eventually([&] { return journal_has("remote event 77"); }));
+        int got = 0;
+        mirror.did_set([&](int const& v, std::optional<int> const&) { got = v; });
+        BOOST_TEST(!c.command(far.local_url(), "/source/far", "lane", 78));
+        BOOST_TEST(co_await eventually([&] { return got == 78; }));
+        co_await near.async_stop();
+        co_await far.async_stop();
+        co_await c.async_close();
+    });
+}
+
+BOOST_AUTO_TEST_SUITE_END()
