@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSL-1.0
 #
 # Installs what is missing, builds build/ like scripts/test.sh, then runs the demo
-# (build/examples/swim_demo) with any arguments given to this script.
+# (build/bin/swim_demo) with any arguments given to this script.
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
@@ -13,7 +13,7 @@ swim_install_deps
 swim_build_main
 
 swim_section "Demo"
-demo="build/examples/swim_demo"
+demo="build/bin/swim_demo"
 if [[ -x "$demo" ]]; then
     exec "$demo" "$@"
 fi

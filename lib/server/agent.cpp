@@ -291,8 +291,10 @@ recon::value tag_value(char const* tag)
 void agent_runtime::handle(std::shared_ptr<uplink_port> const& port, warp::uplink_request req)
 {
     using type = warp::uplink_request::type;
-    if (!failure_.empty() || stopped_) {
-        if (req.what == type::link || req.what == type::sync)
+    bool opens = req.what == type::link || req.what == type::sync;
+    if (!failure_.empty() || (stopped_ && opens)) {
+        // A stopping agent still takes commands and unlinks (sets flushed at shutdown).
+        if (opens)
             port->write([&](warp::server_session& s) {
                 s.unlinked(node_, req.lane, recon::value(stopped_ ? "agent stopped" : failure_));
             });
@@ -349,22 +351,26 @@ void agent_runtime::drop_port(uplink_port const* port)
         lane->links().remove(port);
 }
 
-void agent_runtime::stop()
+void agent_runtime::stop_downlinks()
 {
     if (stopped_)
         return;
     if (instance_)
         run_now([this] { instance_->on_stop(); });
     stopped_ = true;
+    for (auto& weak : downlinks_)
+        if (auto dl = weak.lock())
+            downlink_stop(*dl);
+    downlinks_.clear();
+}
+
+void agent_runtime::unlink_all()
+{
     for (auto& [name, lane] : lanes_) {
         for (auto const& p : lane->links().ports)
             p->write([&](warp::server_session& s) { s.unlinked(node_, name); });
         lane->links().ports.clear();
     }
-    for (auto& weak : downlinks_)
-        if (auto dl = weak.lock())
-            downlink_stop(*dl);
-    downlinks_.clear();
 }
 
 }  // namespace detail

@@ -370,22 +370,24 @@ asio::awaitable<void> server_impl::stop()
         acceptor_->close(ec);
     }
 
-    // 1. Every agent stops on its strand: on_stop, @unlinked to each uplink, its downlinks
-    //    stopped (their queued sets are written first).
+    // 1. Every agent stops on its strand: on_stop, its downlinks stopped (their queued sets
+    //    written first); then, once all have, @unlinked to every uplink.
     std::vector<std::shared_ptr<agent_runtime>> agents;
     {
         std::lock_guard lock(agents_mutex_);
         for (auto& [node, rt] : agents_)
             agents.push_back(rt);
     }
-    auto left = std::make_shared<std::atomic<std::size_t>>(agents.size());
-    for (auto& rt : agents)
-        asio::post(rt->strand(), [rt, self, left] {
-            rt->stop();
-            if (--*left == 0)
-                self->wake();
-        });
-    co_await wait_until([left] { return left->load() == 0; });
+    for (auto step : {&agent_runtime::stop_downlinks, &agent_runtime::unlink_all}) {
+        auto left = std::make_shared<std::atomic<std::size_t>>(agents.size());
+        for (auto& rt : agents)
+            asio::post(rt->strand(), [rt, self, left, step] {
+                ((*rt).*step)();
+                if (--*left == 0)
+                    self->wake();
+            });
+        co_await wait_until([left] { return left->load() == 0; });
+    }
 
     // 2. The agents' own links: the local host, then the connections to other hosts.
     co_await stop_local_host(local_);

@@ -120,8 +120,11 @@ public:
     void handle(std::shared_ptr<uplink_port> const& port, warp::uplink_request req);
     /// The port's connection ended: its uplinks go.
     void drop_port(uplink_port const* port);
-    /// Server stop: on_stop, @unlinked to every uplink, downlinks stopped.
-    void stop();
+    /// Server stop, first step: on_stop, then every downlink of the agent stopped (so no
+    /// downlink sees the unlinks of the next step).
+    void stop_downlinks();
+    /// Server stop, second step: @unlinked to every uplink.
+    void unlink_all();
 
     void add_lane(lane_base& lane);
     void remove_lane(lane_base& lane) noexcept;

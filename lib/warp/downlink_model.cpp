@@ -143,6 +143,7 @@ boost::system::error_code downlink_model::on_event_value(recon::value body, noti
 void downlink_model::on_unlinked(recon::value const& body, notifications& out)
 {
     status_ = link_status::unlinked;
+    forget_pending();
     note n = make(note_type::unlinked, false);
     n.reason = unlink_reason(body);
     out.push_back(std::move(n));
@@ -151,6 +152,14 @@ void downlink_model::on_unlinked(recon::value const& body, notifications& out)
 void downlink_model::on_disconnected() noexcept
 {
     status_ = link_status::unlinked;
+    forget_pending();
+}
+
+void downlink_model::forget_pending() noexcept
+{
+    // Writes sent from now on reach the lane before the link: they are not echoed.
+    pending_value_ = 0;
+    pending_keys_.clear();
 }
 
 // ---- value -----------------------------------------------------------------------------------
@@ -166,6 +175,18 @@ void downlink_model::apply_value(recon::value v, bool remote, notifications& out
         incoming_value_ = v;
         got_event_ = true;
     }
+    if (remote && status_ == link_status::synced && pending_value_ > 0 && --pending_value_ > 0) {
+        // The echo of one of our own sets that a newer set of ours has overtaken: the state
+        // stays ours; on_event still sees it, did_set does not.
+        note n = make(note_type::set, false);
+        n.changed = false;
+        n.value = std::move(v);
+        n.old = value_;
+        out.push_back(std::move(n));
+        return;
+    }
+    if (!remote && status_ == link_status::synced)
+        ++pending_value_;
     note n = make(note_type::set, remote && gated());
     n.changed = !(v == value_);
     n.old = std::move(value_);
@@ -251,6 +272,9 @@ void downlink_model::apply_map(map_event e, notifications& out)
         }
         return;
     }
+    if ((e.kind == map_event::op::update || e.kind == map_event::op::remove) &&
+        stale_echo(e.key))
+        return;  // the echo of a write of ours that a newer one has overtaken
     switch (e.kind) {
         case map_event::op::update: put_entry(std::move(e.key), std::move(e.value), out); break;
         case map_event::op::remove:
@@ -266,8 +290,28 @@ void downlink_model::apply_map(map_event e, notifications& out)
     }
 }
 
+bool downlink_model::stale_echo(recon::value const& key)
+{
+    if (status_ != link_status::synced)
+        return false;
+    auto it = pending_keys_.find(key);
+    if (it == pending_keys_.end())
+        return false;
+    if (--it->second > 0)
+        return true;
+    pending_keys_.erase(it);
+    return false;
+}
+
+void downlink_model::wrote_key(recon::value const& key)
+{
+    if (status_ == link_status::synced)
+        ++pending_keys_[key];
+}
+
 recon::value downlink_model::update(recon::value key, recon::value v, notifications& out)
 {
+    wrote_key(key);
     map_event e = map_event::update(std::move(key), std::move(v));
     recon::value body = to_value(e);
     if (resyncing())
@@ -282,6 +326,7 @@ recon::value downlink_model::update(recon::value key, recon::value v, notificati
 
 recon::value downlink_model::remove(recon::value const& key, notifications& out)
 {
+    wrote_key(key);
     if (resyncing())
         incoming_map_.erase(key);
     if (auto it = map_.find(key); it != map_.end()) {

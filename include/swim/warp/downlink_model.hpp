@@ -169,6 +169,11 @@ private:
     void erase_entry(map_state::iterator it, notifications& out);
     void evict(std::uint64_t n, bool from_front, notifications& out);
     void reconcile(notifications& out);
+    /// Echo tracking: our writes sent on a synced link come back as events, in order; the
+    /// echo of a write that a newer write of ours has overtaken must not undo it.
+    bool stale_echo(recon::value const& key);
+    void wrote_key(recon::value const& key);
+    void forget_pending() noexcept;
 
     downlink_kind kind_;
     link_status status_ = link_status::unlinked;
@@ -180,6 +185,9 @@ private:
     // During a resync, the lane's state as it arrives, reconciled with ours at @synced.
     recon::value incoming_value_;
     map_state incoming_map_;
+    /// Our writes not yet echoed: sets, and updates/removes per key.
+    std::uint32_t pending_value_ = 0;
+    std::map<recon::value, std::uint32_t, std::less<>> pending_keys_;
 };
 
 }  // namespace swim::warp

@@ -61,9 +61,10 @@ struct view {
                     break;
                 case note_type::event: log.push_back("event " + str(n.value)); break;
                 case note_type::set:
-                    if (n.changed)
+                    if (n.changed) {
                         log.push_back("set " + str(n.value) + " from " + str(n.old));
-                    value = n.value;
+                        value = n.value;
+                    }
                     break;
                 case note_type::update:
                     log.push_back(
@@ -140,6 +141,46 @@ BOOST_AUTO_TEST_CASE(local_set_fires_once_and_echo_does_not)
     m.on_event("true", out);  // the server's echo
     v.take(m, out);
     BOOST_TEST(v.log == (log_t{"linked", "synced", "set true from false"}));
+}
+
+BOOST_AUTO_TEST_CASE(echoes_of_overtaken_local_writes_do_not_undo_them)
+{
+    // set(1), set(2): the echo of 1 arrives after set(2) was applied locally; it must not
+    // bring 1 back (did_set), and the state stays 2.
+    downlink_model m(downlink_kind::value);
+    view v;
+    downlink_model::notifications out;
+    m.open();
+    m.on_linked(out);
+    m.on_event("0", out);
+    m.on_synced(out);
+    m.set(recon::value(1), out);
+    m.set(recon::value(2), out);
+    m.on_event("1", out);
+    BOOST_TEST(str(m.value()) == "2");
+    m.on_event("2", out);
+    m.on_event("3", out);  // someone else's set: applied
+    v.take(m, out);
+    BOOST_TEST(
+        v.log == (log_t{"linked", "synced", "set 1 from 0", "set 2 from 1", "set 3 from 2"}),
+        boost::test_tools::per_element());
+
+    // The same per key on a map: put a=1, remove a; the echo of the put does not re-add it.
+    downlink_model mm(downlink_kind::map);
+    view mv;
+    mm.open();
+    mm.on_linked(out);
+    mm.on_synced(out);
+    mm.update(rv("a"), rv("1"), out);
+    mm.remove(rv("a"), out);
+    mm.on_event("@update(key:a) 1", out);
+    BOOST_TEST(mm.map().empty());
+    mm.on_event("@remove(key:a)", out);
+    mm.on_event("@update(key:b) 2", out);
+    mv.take(mm, out);
+    BOOST_TEST(
+        mv.log == (log_t{"linked", "synced", "update a 1 from ", "remove a was 1", "update b 2 from "}),
+        boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(unlinked_reasons_reach_the_handler)
