@@ -1,20 +1,45 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSL-1.0
-# Installs the build tree to a scratch prefix, builds test/package/consumer against it with
-# find_package(swim), runs it and checks its output. Usage: check_package.sh BUILD_DIR
+# Two consumers of swim-cpp, each built and run, their output checked:
+#  - test/package/consumer against the build tree installed to a scratch prefix (find_package);
+#  - test/package/subdir_consumer, which builds swim-cpp itself with add_subdirectory.
+# Usage: check_package.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 build="$1"
+source_dir="$2"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-cmake --install "$build" --prefix "$work/prefix" >"$work/install.log"
-cmake -S "$here/consumer" -B "$work/consumer" -DCMAKE_PREFIX_PATH="$work/prefix" >"$work/configure.log"
-cmake --build "$work/consumer" >"$work/build.log"
-out="$("$work/consumer/consumer")"
 want='@command(node:"/hotel/room/1",lane:light)@hello{a:1}'
-if [[ "$out" != "$want" ]]; then
-    echo "consumer printed: $out"
-    echo "expected:         $want"
-    exit 1
-fi
-echo "1 passed, 0 failed"
+passed=0
+failed=0
+check() {
+    local name="$1" exe="$2"
+    local out
+    out="$("$exe")"
+    if [[ "$out" == "$want" ]]; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        echo "FAIL $name printed: $out"
+        echo "     expected:     $want"
+    fi
+}
+log() { echo "see $1:"; tail -n 30 "$1"; }
+
+cmake --install "$build" --prefix "$work/prefix" >"$work/install.log" || { log "$work/install.log"; exit 1; }
+cmake -S "$here/consumer" -B "$work/consumer" -DCMAKE_PREFIX_PATH="$work/prefix" >"$work/configure.log" ||
+    { log "$work/configure.log"; exit 1; }
+cmake --build "$work/consumer" >"$work/build.log" || { log "$work/build.log"; exit 1; }
+check find_package "$work/consumer/consumer"
+
+# The same sources as the main build: ccache serves them when the directory is not hashed.
+export CCACHE_NOHASHDIR=1
+cmake -S "$here/subdir_consumer" -B "$work/subdir" -DSWIM_SOURCE_DIR="$source_dir" \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$work/subdir_configure.log" ||
+    { log "$work/subdir_configure.log"; exit 1; }
+cmake --build "$work/subdir" -j"${SWIM_JOBS:-2}" >"$work/subdir_build.log" || { log "$work/subdir_build.log"; exit 1; }
+check add_subdirectory "$work/subdir/consumer"
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
