@@ -385,7 +385,10 @@ asio::awaitable<void> server_impl::stop()
             if (--*left == 0)
                 self->wake();
         });
-    co_await wait_until([left] { return left->load() == 0; });
+    // The awaitable is made in a statement of its own: GCC 12 destroys a temporary closure
+    // that owns a shared_ptr twice when it is made inside the co_await expression.
+    auto agents_stopped = wait_until([left] { return left->load() == 0; });
+    co_await std::move(agents_stopped);
 
     // 2. The agents' own links: the local host, then the connections to other hosts.
     co_await stop_local_host(local_);
