@@ -10,6 +10,8 @@
 #include <swim/server/server.hpp>
 #include <swim/warp/envelope.hpp>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -801,6 +803,57 @@ BOOST_FIXTURE_TEST_CASE(stop_unlinks_every_link_then_closes_1001, server_fixture
         auto err = co_await late.try_connect(port);
         BOOST_TEST(err.code.failed());
     });
+}
+
+BOOST_FIXTURE_TEST_CASE(stop_completes_with_a_client_that_does_not_read, server_fixture)
+{
+    cfg.handshake_timeout = 1s;  // Beast's limit of the closing handshake too
+    run(
+        [&]() -> asio::awaitable<void> {
+            constexpr std::int64_t n = 200000;
+            scripted_client slow(ioc, client_options{.receive_buffer = 4096});
+            scripted_client driver(ioc);
+            slow.name("slow");
+            co_await slow.connect(port);
+            co_await driver.connect(port);
+            co_await slow.send(R"(@link(node:"/count/1",lane:value))");
+            co_await slow.expect_envelope(R"(@linked(node:"/count/1",lane:value))");
+            slow.pause_reading();
+            co_await driver.send(R"(@link(node:"/count/1",lane:value))");
+            co_await driver.expect_envelope(R"(@linked(node:"/count/1",lane:value))");
+            co_await driver.send(R"(@command(node:"/count/1",lane:count) )" + std::to_string(n));
+            for (std::int64_t last = 0; last < n;) {
+                auto v = counter_event(co_await driver.receive());
+                BOOST_TEST_REQUIRE(v.has_value());
+                last = *v;
+            }
+            // The slow client's TCP buffers are full now: the server cannot write to it.
+            bool stopped = false;
+            asio::co_spawn(
+                ioc,
+                [&]() -> asio::awaitable<void> {
+                    co_await srv->async_stop();
+                    stopped = true;
+                },
+                asio::detached);
+            auto const limit = std::chrono::steady_clock::now() + 10s;
+            while (!stopped && std::chrono::steady_clock::now() < limit) {
+                asio::steady_timer t(ioc, 10ms);
+                co_await t.async_wait(asio::use_awaitable);
+            }
+            BOOST_TEST(stopped, "async_stop did not complete within 10 s of a client that does not read");
+            co_await driver.expect_envelope(R"(@unlinked(node:"/count/1",lane:value))");
+            co_await driver.expect_close(1001);
+            // Unblock the server if it waits for the slow client still.
+            slow.resume_reading();
+            co_await slow.expect_disconnect();
+            for (int i = 0; i < 500 && !stopped; ++i) {
+                asio::steady_timer t(ioc, 10ms);
+                co_await t.async_wait(asio::use_awaitable);
+            }
+            BOOST_TEST_REQUIRE(stopped);
+        },
+        60s);
 }
 
 // ---- routes ----------------------------------------------------------------------------------
