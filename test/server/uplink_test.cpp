@@ -361,6 +361,43 @@ BOOST_FIXTURE_TEST_CASE(sync_command_lane_linked_synced, server_fixture)
     });
 }
 
+BOOST_FIXTURE_TEST_CASE(linked_echoes_prio_and_rate, server_fixture)
+{
+    run([&]() -> asio::awaitable<void> {
+        scripted_client c(ioc);
+        co_await c.connect(port);
+        co_await c.send(R"(@link(node:"/unit/1",lane:value,prio:1.5,rate:2))");
+        co_await c.expect_envelope(R"(@linked(node:"/unit/1",lane:value,prio:1.5,rate:2))");
+        co_await c.expect_silence(quiet);
+        co_await c.close();
+    });
+}
+
+BOOST_FIXTURE_TEST_CASE(client_that_closes_or_drops_leaves_its_links, server_fixture)
+{
+    run([&]() -> asio::awaitable<void> {
+        scripted_client stay(ioc);
+        scripted_client closes(ioc);
+        scripted_client drops(ioc);
+        for (auto* c : {&stay, &closes, &drops}) {
+            co_await c->connect(port);
+            co_await c->send(R"(@link(node:"/unit/1",lane:value))");
+            co_await c->expect_envelope(R"(@linked(node:"/unit/1",lane:value))");
+        }
+        BOOST_TEST(srv->get_stats().connections == 3u);
+        co_await closes.close();
+        drops.stop();
+        for (int i = 0; i < 300 && srv->get_stats().connections != 1; ++i) {
+            asio::steady_timer t(ioc, 10ms);
+            co_await t.async_wait(asio::use_awaitable);
+        }
+        BOOST_TEST(srv->get_stats().connections == 1u);
+        co_await stay.send(R"(@command(node:"/unit/1",lane:value) 3)");
+        co_await stay.expect_envelope(R"(@event(node:"/unit/1",lane:value) 3)");
+        co_await stay.close();
+    });
+}
+
 // ---- commands --------------------------------------------------------------------------------
 
 BOOST_FIXTURE_TEST_CASE(value_command_reaches_every_linked_client_including_the_sender, server_fixture)
