@@ -362,7 +362,8 @@ asio::awaitable<void> server_impl::stop()
     co_await asio::post(strand_, asio::use_awaitable);
     if (stopping_.exchange(true)) {
         // Stopped or stopping already: wait for that to end.
-        co_await wait_until([this] { return stopped_; });
+        auto stop_done = wait_until([this] { return stopped_; });
+        co_await std::move(stop_done);
         co_return;
     }
     if (acceptor_) {
@@ -386,7 +387,10 @@ asio::awaitable<void> server_impl::stop()
                 if (--*left == 0)
                     self->wake();
             });
-        co_await wait_until([left] { return left->load() == 0; });
+        // The awaitable is made in a statement of its own: GCC 12 destroys a temporary closure
+        // that owns a shared_ptr twice when it is made inside the co_await expression.
+        auto agents_done = wait_until([left] { return left->load() == 0; });
+        co_await std::move(agents_done);
     }
 
     // 2. The agents' own links: the local host, then the connections to other hosts.
@@ -412,7 +416,8 @@ asio::awaitable<void> server_impl::stop()
     ports.clear();
 
     // 4. Every task ends: the accept loop, the connections, handlers still running.
-    co_await wait_until([this] { return tasks_.load() == 0; });
+    auto tasks_done = wait_until([this] { return tasks_.load() == 0; });
+    co_await std::move(tasks_done);
     {
         std::lock_guard lock(agents_mutex_);
         agents_.clear();

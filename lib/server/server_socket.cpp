@@ -68,6 +68,7 @@ public:
         , srv_(std::move(srv))
         , strand_(std::move(strand))
         , wake_(strand_, asio::steady_timer::time_point::max())
+        , stop_timer_(strand_)
     {}
 
     void shutdown() override
@@ -75,6 +76,20 @@ public:
         asio::post(strand_, [self = self_ptr()] {
             self->shutting_down_ = true;
             self->wake_.cancel();
+            if (!self->socket_)
+                return;
+            // A client that does not read would hold the writer, and so the server's stop,
+            // forever: it gets as long as a handshake to take what is queued and close.
+            self->stop_timer_.expires_after(self->srv_->config().handshake_timeout);
+            self->stop_timer_.async_wait([self](error_code ec) {
+                if (ec || !self->socket_)
+                    return;
+                self->srv_->log(
+                    client::log_level::warning,
+                    "closing connection " + std::to_string(self->id()) +
+                        ": the client did not take its last frames in time");
+                self->socket_->close();
+            });
         });
     }
 
@@ -116,6 +131,9 @@ private:
     std::shared_ptr<server_impl> srv_;
     strand_type strand_;
     asio::steady_timer wake_;
+    /// The connection's socket while serve() runs it, and the limit of its drain at stop.
+    beast::tcp_stream* socket_ = nullptr;
+    asio::steady_timer stop_timer_;
     bool shutting_down_ = false;
     std::optional<websocket::close_code> close_code_;
     std::string close_why_;
@@ -160,7 +178,10 @@ asio::awaitable<void> socket_port::serve(Stream& ws, http::request<http::string_
         (void)cec;
         co_return;
     }
+    socket_ = &beast::get_lowest_layer(ws);
     co_await (reader(ws) || writer(ws));
+    socket_ = nullptr;
+    stop_timer_.cancel();
     srv_->port_closed(self);
 }
 
