@@ -33,10 +33,13 @@ cmake -S "$here/consumer" -B "$work/consumer" -DCMAKE_PREFIX_PATH="$work/prefix"
 cmake --build "$work/consumer" >"$work/build.log" || { log "$work/build.log"; exit 1; }
 check find_package "$work/consumer/consumer"
 
-# The same sources as the main build: ccache serves them when the directory is not hashed.
+# The same sources and options as the main build: ccache serves them when the build
+# directory is not hashed.
 export CCACHE_NOHASHDIR=1
+cache_var() { sed -n "s/^$1:[A-Z]*=//p" "$build/CMakeCache.txt"; }
 cmake -S "$here/subdir_consumer" -B "$work/subdir" -DSWIM_SOURCE_DIR="$source_dir" \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$work/subdir_configure.log" ||
+    -DCMAKE_BUILD_TYPE="$(cache_var CMAKE_BUILD_TYPE)" \
+    -DSWIM_WARNINGS_AS_ERRORS="$(cache_var SWIM_WARNINGS_AS_ERRORS)" >"$work/subdir_configure.log" ||
     { log "$work/subdir_configure.log"; exit 1; }
 cmake --build "$work/subdir" -j"${SWIM_JOBS:-2}" >"$work/subdir_build.log" || { log "$work/subdir_build.log"; exit 1; }
 check add_subdirectory "$work/subdir/consumer"
