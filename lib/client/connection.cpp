@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSL-1.0
 // Copyright (c) 2026 the swim-cpp authors
 
+#include "../net/coalescing_stream.hpp"
 #include "connection.hpp"
 
 #include <swim/client/error.hpp>
@@ -26,6 +27,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
+using net::detail::coalescing_stream;
 using namespace asio::experimental::awaitable_operators;
 
 namespace {
@@ -292,7 +294,7 @@ asio::awaitable<bool> connection::connect_and_serve()
     }
     auto host_header = url_.host + ":" + url_.port;
     if (!url_.tls) {
-        websocket::stream<beast::tcp_stream> ws(strand_);
+        websocket::stream<coalescing_stream<beast::tcp_stream>> ws(strand_);
         auto& lowest = beast::get_lowest_layer(ws);
         abort_ = [&lowest] {
             lowest.close();
@@ -308,16 +310,17 @@ asio::awaitable<bool> connection::connect_and_serve()
         co_return co_await upgrade_and_serve(ws, host_header);
     }
 
-    websocket::stream<asio::ssl::stream<beast::tcp_stream>> ws(strand_, *ssl_);
+    websocket::stream<coalescing_stream<asio::ssl::stream<beast::tcp_stream>>> ws(strand_, *ssl_);
+    auto& tls = ws.next_layer().next_layer();
     auto& lowest = beast::get_lowest_layer(ws);
     abort_ = [&lowest] {
         lowest.close();
     };
-    if (!SSL_set_tlsext_host_name(ws.next_layer().native_handle(), url_.host.c_str())) {
+    if (!SSL_set_tlsext_host_name(tls.native_handle(), url_.host.c_str())) {
         log(log_level::warning, "cannot set the TLS server name");
     }
     if (cfg_.verify_peer)
-        ws.next_layer().set_verify_callback(asio::ssl::host_name_verification(url_.host));
+        tls.set_verify_callback(asio::ssl::host_name_verification(url_.host));
     lowest.expires_after(cfg_.connect_timeout);
     auto [cec, ep] = co_await lowest.async_connect(endpoints, use_tuple);
     if (cec || closing_) {
@@ -326,7 +329,7 @@ asio::awaitable<bool> connection::connect_and_serve()
             log(log_level::warning, "cannot connect: " + cec.message());
         co_return false;
     }
-    auto [tec] = co_await ws.next_layer().async_handshake(
+    auto [tec] = co_await tls.async_handshake(
         asio::ssl::stream_base::client,
         use_tuple);
     if (tec || closing_) {
@@ -439,22 +442,31 @@ asio::awaitable<void> connection::writer(Stream& ws)
         }
         batch_.clear();
         session_.take_output(batch_);
+        // Every frame of the batch into one buffer, then one write.
         ws.text(true);
-        for (std::size_t i = 0; i < batch_.size(); ++i) {
-            auto [ec, n] = co_await ws.async_write(asio::buffer(batch_[i]), use_tuple);
-            if (ec) {
-                if (!closing_)
-                    log(log_level::warning, "write failed: " + ec.message());
-                // Commands not written yet go back to wait for the next connection.
-                std::vector<std::string> rest(
-                    std::make_move_iterator(batch_.begin() + static_cast<std::ptrdiff_t>(i)),
-                    std::make_move_iterator(batch_.end()));
-                session_.return_output(std::move(rest));
-                beast::get_lowest_layer(ws).close();
-                co_return;
+        ws.next_layer().cork();
+        boost::system::error_code ec;
+        for (auto const& frame : batch_) {
+            auto [wec, n] = co_await ws.async_write(asio::buffer(frame), use_tuple);
+            if (wec) {
+                ec = wec;
+                break;
             }
-            session_.on_written(batch_[i].size());
         }
+        if (!ec)
+            ec = co_await ws.next_layer().async_flush();
+        if (ec) {
+            if (!closing_)
+                log(log_level::warning, "write failed: " + ec.message());
+            // The batch may not have reached the server: its commands wait for the next
+            // connection (written again rather than lost).
+            session_.return_output(std::move(batch_));
+            batch_.clear();
+            beast::get_lowest_layer(ws).close();
+            co_return;
+        }
+        for (auto const& frame : batch_)
+            session_.on_written(frame.size());
         room_.cancel();
     }
 }

@@ -16,6 +16,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
+#include "../net/coalescing_stream.hpp"
 #include "server_impl.hpp"
 
 namespace swim::server::detail {
@@ -26,6 +27,7 @@ namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
 using namespace asio::experimental::awaitable_operators;
+using net::detail::coalescing_stream;
 
 namespace {
 
@@ -246,13 +248,19 @@ asio::awaitable<void> socket_port::writer(Stream& ws)
                 co_return;
             continue;
         }
+        // Every frame of the batch into one buffer, then one write.
         ws.text(true);
+        ws.next_layer().cork();
         for (auto const& frame : batch_) {
             auto [ec, n] = co_await ws.async_write(asio::buffer(frame), use_tuple);
             if (ec) {
                 beast::get_lowest_layer(ws).close();
                 co_return;
             }
+        }
+        if (auto ec = co_await ws.next_layer().async_flush()) {
+            beast::get_lowest_layer(ws).close();
+            co_return;
         }
     }
 }
@@ -298,7 +306,7 @@ asio::awaitable<void> serve_plain(std::shared_ptr<socket_port> port, tcp::socket
     http::request<http::string_body> req;
     if (!co_await read_upgrade(stream, buffer, req, srv))
         co_return;
-    websocket::stream<beast::tcp_stream> ws(std::move(stream));
+    websocket::stream<coalescing_stream<beast::tcp_stream>> ws(std::move(stream));
     co_await port->serve(ws, std::move(req));
 }
 
@@ -319,7 +327,7 @@ asio::awaitable<void> serve_tls(
     http::request<http::string_body> req;
     if (!co_await read_upgrade(stream, buffer, req, srv))
         co_return;
-    websocket::stream<asio::ssl::stream<beast::tcp_stream>> ws(std::move(stream));
+    websocket::stream<coalescing_stream<asio::ssl::stream<beast::tcp_stream>>> ws(std::move(stream));
     co_await port->serve(ws, std::move(req));
 }
 
