@@ -188,6 +188,29 @@ struct persistent_agent : server::agent {
     }
 };
 
+/// events_when_not_synced true: the state's event reaches on_event before on_synced.
+struct eager_agent : server::agent {
+    using agent::agent;
+    std::optional<server::value_downlink_handle<int>> eager;
+    std::optional<server::value_downlink_handle<int>> lazy;
+
+    void on_start() override
+    {
+        server::simple_downlink_config cfg;
+        cfg.events_when_not_synced = true;
+        eager = context()
+                    .value_downlink_builder<int>(std::nullopt, "/source/e", "lane", cfg)
+                    .on_event([](int const& v) { journal.push_back("eager event " + std::to_string(v)); })
+                    .on_synced([](int const& v) { journal.push_back("eager synced " + std::to_string(v)); })
+                    .done();
+        lazy = context()
+                   .value_downlink_builder<int>(std::nullopt, "/source/e2", "lane")
+                   .on_event([](int const& v) { journal.push_back("lazy event " + std::to_string(v)); })
+                   .on_synced([](int const& v) { journal.push_back("lazy synced " + std::to_string(v)); })
+                   .done();
+    }
+};
+
 /// A downlink to a remote host, given by a route parameter-free global.
 std::string remote_url;
 
@@ -224,6 +247,7 @@ struct agents_fixture {
         BOOST_REQUIRE(!srv.route<watcher_agent>("/watcher"));
         BOOST_REQUIRE(!srv.route<persistent_agent>("/persistent"));
         BOOST_REQUIRE(!srv.route<remote_agent>("/remote"));
+        BOOST_REQUIRE(!srv.route<eager_agent>("/eager"));
         BOOST_REQUIRE(!srv.start());
         url = srv.local_url();
     }
@@ -339,6 +363,25 @@ BOOST_FIXTURE_TEST_CASE(terminate_on_unlinked_false_keeps_relinking, agents_fixt
         BOOST_TEST(!journal_has("once unlinked 2"));
         co_await srv.async_stop();
         BOOST_TEST(journal_has("persistent stopping: keep stopped=false once stopped=true"));
+        co_await c.async_close();
+    });
+}
+
+BOOST_FIXTURE_TEST_CASE(events_when_not_synced_delivers_the_state_event_first, agents_fixture)
+{
+    swim::test::run_test(ioc, [&]() -> asio::awaitable<void> {
+        client::client c(ioc.get_executor(), swim::test::fast_client_config());
+        BOOST_TEST(!c.command(url, "/source/e", "lane", 4));
+        BOOST_TEST(!c.command(url, "/source/e2", "lane", 9));
+        wake(c, "/eager");
+        BOOST_TEST(co_await eventually([] { return journal_has("eager synced 4") && journal_has("lazy synced 9"); }));
+        strings eager;
+        strings lazy;
+        for (auto const& line : journal)
+            (line.starts_with("eager") ? eager : lazy).push_back(line);
+        BOOST_TEST(eager == (strings{"eager event 4", "eager synced 4"}), boost::test_tools::per_element());
+        BOOST_TEST(lazy == (strings{"lazy synced 9"}), boost::test_tools::per_element());
+        co_await srv.async_stop();
         co_await c.async_close();
     });
 }
