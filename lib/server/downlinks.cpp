@@ -33,8 +33,8 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 /// The server side of the local host: what the agents send its links.
 class local_port final : public uplink_port {
 public:
-    local_port(std::uint64_t id, std::weak_ptr<local_host> host)
-        : uplink_port(id)
+    local_port(std::uint64_t id, warp::server_session_options opts, std::weak_ptr<local_host> host)
+        : uplink_port(id, opts)
         , host_(std::move(host))
     {}
 
@@ -59,7 +59,13 @@ public:
         session_.on_connected();
     }
 
-    void init() { port_ = std::make_shared<local_port>(srv_->next_port_id(), weak_from_this()); }
+    void init()
+    {
+        port_ = std::make_shared<local_port>(
+            srv_->next_port_id(),
+            srv_->session_options(),
+            weak_from_this());
+    }
 
     asio::any_io_executor get_executor() const noexcept override { return strand_; }
     warp::host_session& session() noexcept override { return session_; }

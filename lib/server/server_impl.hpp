@@ -45,8 +45,9 @@ class local_host;
  */
 class uplink_port : public std::enable_shared_from_this<uplink_port> {
 public:
-    explicit uplink_port(std::uint64_t id) noexcept
+    uplink_port(std::uint64_t id, warp::server_session_options opts) noexcept
         : id_(id)
+        , session_(opts)
     {}
     virtual ~uplink_port();
     uplink_port(uplink_port const&) = delete;
@@ -185,6 +186,10 @@ public:
     bool add_port(std::shared_ptr<uplink_port> const& port);
     void port_closed(std::shared_ptr<uplink_port> const& port);
     std::uint64_t next_port_id() noexcept { return ++port_ids_; }
+    warp::server_session_options session_options() const noexcept
+    {
+        return {cfg_.coalesce_after_bytes};
+    }
 
     /// Counts tasks async_stop waits for.
     void task_started() noexcept { ++tasks_; }

@@ -66,7 +66,7 @@ std::string close_reason(std::string why)
 class socket_port final : public uplink_port {
 public:
     socket_port(std::shared_ptr<server_impl> srv, strand_type strand)
-        : uplink_port(srv->next_port_id())
+        : uplink_port(srv->next_port_id(), srv->session_options())
         , srv_(std::move(srv))
         , strand_(std::move(strand))
         , wake_(strand_, asio::steady_timer::time_point::max())

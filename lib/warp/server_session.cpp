@@ -120,7 +120,8 @@ void server_session::value_event(
     std::string frame;
     write_envelope(envelope_kind::event, node, lane, body, frame);
     auto& st = state(node, lane);
-    if (st.last_is_value && st.last != UINT64_MAX && st.last >= first_) {
+    if (st.last_is_value && st.last != UINT64_MAX && st.last >= first_ &&
+        queued_bytes_ >= opts_.coalesce_after_bytes) {
         // The previous value still waits and is the uplink's last frame: send only the latest.
         replace(st.last, std::move(frame));
         return;
@@ -140,7 +141,8 @@ void server_session::map_event(
     st.last_is_value = false;
     if (e.kind == map_event::op::update || e.kind == map_event::op::remove) {
         auto it = st.keys.find(e.key);
-        if (it != st.keys.end() && it->second >= first_) {
+        if (it != st.keys.end() && it->second >= first_ &&
+            queued_bytes_ >= opts_.coalesce_after_bytes) {
             // The key's last change still waits: send only the latest one, in its place.
             replace(it->second, std::move(frame));
             return;

@@ -32,6 +32,10 @@ struct server_config {
     /// The largest frame accepted from a client; a larger one closes that connection with
     /// 1009.
     std::size_t max_frame_size = 16 * 1024 * 1024;
+    /// Bytes a connection may have waiting before its value and map events coalesce (a
+    /// value link keeps only its latest value, a map link the latest event per key): a client
+    /// that keeps up gets every event, a slow one the latest state within about this memory.
+    std::size_t coalesce_after_bytes = 256 * 1024;
     /// Connections served at once; a connection beyond it is answered HTTP 503.
     std::size_t max_connections = 100000;
     /// Time for the TCP, TLS and WebSocket handshakes of an incoming connection together.

@@ -43,6 +43,14 @@ struct uplink_request {
     recon::value body;
 };
 
+/// Options of a server session.
+struct server_session_options {
+    /// Events are only coalesced once this many bytes wait: a client that keeps up gets every
+    /// event, one that falls behind gets the latest value (per key for maps) with at most
+    /// about this much queued. Zero coalesces whatever waits.
+    std::size_t coalesce_after_bytes = 0;
+};
+
 /** One client connection, server side.
  *
  * @par Thread safety
@@ -50,6 +58,10 @@ struct uplink_request {
  */
 class server_session {
 public:
+    explicit server_session(server_session_options opts = {}) noexcept
+        : opts_(opts)
+    {}
+
     /** Reads a text frame from the client and appends what it asks to `out`. A frame that is
      * not a WARP envelope, or one a client does not send (@event, @linked, ...: ignored, as
      * Java does), is reported: the I/O layer closes the connection with 1002 and
@@ -66,11 +78,12 @@ public:
     void unlinked(std::string_view node, std::string_view lane, recon::value const& reason = {});
     /// An event that is never coalesced (command and supply lanes, sync bursts).
     void event(std::string_view node, std::string_view lane, recon::value const& body);
-    /// A value lane's event: replaces the uplink's previous event while that one still waits
-    /// and nothing of that uplink was queued after it.
+    /// A value lane's event: once the queue holds coalesce_after_bytes, replaces the uplink's
+    /// previous event while that one still waits and nothing of that uplink was queued after it.
     void value_event(std::string_view node, std::string_view lane, recon::value const& body);
-    /// A map lane's event: an update or remove replaces the waiting update or remove of the
-    /// same key (until a clear, take, drop or synced of that uplink is queued after it).
+    /// A map lane's event: once the queue holds coalesce_after_bytes, an update or remove
+    /// replaces the waiting update or remove of the same key (until a clear, take, drop or
+    /// synced of that uplink is queued after it).
     void map_event(std::string_view node, std::string_view lane, warp::map_event const& e);
     /// @authed / @deauthed with a body.
     void auth_reply(envelope_kind kind, recon::value const& body = {});
@@ -98,6 +111,7 @@ private:
     std::uint64_t push(std::string frame);
     void replace(std::uint64_t index, std::string frame);
 
+    server_session_options opts_;
     std::deque<std::string> queue_;
     /// Absolute index of queue_.front().
     std::uint64_t first_ = 0;
