@@ -421,6 +421,9 @@ asio::awaitable<void> connection::reader(Stream& ws)
 template <class Stream>
 asio::awaitable<void> connection::writer(Stream& ws)
 {
+    // Cancelled (the reader ended first), a write completes with operation_aborted instead of
+    // throwing, so the batch in hand goes back to the session rather than being lost.
+    co_await asio::this_coro::throw_if_cancelled(false);
     for (;;) {
         if (!session_.has_output()) {
             if (closing_ && session_.queued_bytes() == 0) {

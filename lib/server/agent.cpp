@@ -58,7 +58,7 @@ bool agent_idle(agent_runtime& rt) noexcept
 
 void agent_run_now(agent_runtime& rt, std::function<void()> const& f)
 {
-    rt.run_now(f);
+    rt.run_outer(f);
 }
 
 void agent_enqueue(agent_runtime& rt, std::function<void()> f)
@@ -78,6 +78,15 @@ void agent_runtime::run_now(std::function<void()> const& f)
     } catch (std::exception const& e) {
         log(client::log_level::error, std::string("a handler threw: ") + e.what());
     }
+}
+
+// A handler run at once on an idle agent: handlers it triggers wait until it returns.
+void agent_runtime::run_outer(std::function<void()> const& f)
+{
+    draining_ = true;
+    run_now(f);
+    draining_ = false;
+    drain();
 }
 
 void agent_runtime::enqueue(std::function<void()> f)
@@ -253,7 +262,7 @@ void agent_runtime::start(agent_factory const& make)
         log(client::log_level::error, failure_);
         return;
     }
-    run_now([this] { instance_->on_start(); });
+    run_outer([this] { instance_->on_start(); });
 }
 
 namespace {
@@ -313,6 +322,8 @@ void agent_runtime::handle(std::shared_ptr<uplink_port> const& port, warp::uplin
             }
             auto& ups = lane->links();
             bool already = ups.contains(port.get());
+            if (!already && !port->add_agent(shared_from_this()))
+                return;  // the connection is gone
             bool sync = req.what == type::sync;
             port->write([&](warp::server_session& s) {
                 if (!already)
@@ -323,10 +334,8 @@ void agent_runtime::handle(std::shared_ptr<uplink_port> const& port, warp::uplin
                     s.synced(node_, lane->name());
                 }
             });
-            if (!already) {
+            if (!already)
                 ups.ports.push_back(port);
-                port->add_agent(shared_from_this());
-            }
             return;
         }
         case type::unlink:
@@ -356,7 +365,7 @@ void agent_runtime::stop_downlinks()
     if (stopped_)
         return;
     if (instance_)
-        run_now([this] { instance_->on_stop(); });
+        run_outer([this] { instance_->on_stop(); });
     stopped_ = true;
     for (auto& weak : downlinks_)
         if (auto dl = weak.lock())

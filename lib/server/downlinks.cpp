@@ -193,8 +193,15 @@ std::shared_ptr<local_host> make_local_host(server_impl& srv)
 
 asio::awaitable<void> stop_local_host(std::shared_ptr<local_host> host)
 {
-    co_await asio::post(host->get_executor(), asio::use_awaitable);
-    host->stop();
+    auto ex = host->get_executor();
+    auto stopped = asio::co_spawn(
+        ex,
+        [host = std::move(host)]() -> asio::awaitable<void> {
+            host->stop();
+            co_return;
+        },
+        asio::use_awaitable);
+    co_await std::move(stopped);
 }
 
 // ---- agent-side downlinks ---------------------------------------------------------------------
@@ -210,7 +217,10 @@ public:
         warp::downlink_kind kind,
         simple_downlink_config const& cfg,
         std::function<void(warp::view_note&)> dispatch)
-        : rt_(std::move(rt))
+        : rt_(rt)
+        , srv_(&rt->server())
+        , strand_(rt->strand())
+        , agent_node_(rt->node())
         , host_ex_(std::move(host_ex))
         , node_(std::move(node))
         , lane_(std::move(lane))
@@ -232,14 +242,14 @@ public:
         error_code ec;
         std::string why;
         if (remote_) {
-            auto conn = rt_->server().remote().host(*remote_, ec, why);
+            auto conn = srv_->remote().host(*remote_, ec, why);
             host_ = conn.get();
             keep_ = conn;
-        } else if (rt_->server().local().closing()) {
+        } else if (srv_->local().closing()) {
             ec = error::stopped;
             why = "the server is stopping";
         } else {
-            auto local = rt_->server().local().shared_from_this();
+            auto local = srv_->local().shared_from_this();
             host_ = local.get();
             keep_ = local;
         }
@@ -282,7 +292,7 @@ public:
             case type::failed:
                 linked_ = false;
                 if (n.what == type::failed || note.terminal)
-                    rt_->log(
+                    log(
                         log_level::warning,
                         describe() + (n.what == type::failed ? " failed: " : " unlinked: ") +
                             (n.reason.empty() ? std::string("no reason given") : n.reason));
@@ -293,8 +303,8 @@ public:
             ended_ = true;
             opened_ = false;
         }
-        asio::post(rt_->strand(), [self = shared_from_this(), note = std::move(note)]() mutable {
-            if (!self->user_stopped_)
+        asio::post(strand_, [self = shared_from_this(), note = std::move(note)]() mutable {
+            if (!self->user_stopped_ && !self->rt_.expired())
                 self->dispatch_(note);
         });
     }
@@ -312,7 +322,7 @@ public:
         if (user_stopped_ || ended_)
             return warp::error::closed;
         std::lock_guard lock(mutex_);
-        if (outbox_.size() >= rt_->server().config().downlink_queue_limit)
+        if (outbox_.size() >= srv_->config().downlink_queue_limit)
             return warp::error::queue_full;
         outbox_.push_back(std::move(body));
         if (!flushing_) {
@@ -342,7 +352,7 @@ public:
     /// On the agent's strand: a value that does not convert.
     void fail(std::string const& why)
     {
-        rt_->log(log_level::warning, describe() + " failed: " + why);
+        log(log_level::warning, describe() + " failed: " + why);
         warp::view_note note;
         note.note.what = warp::downlink_notification::type::failed;
         note.note.error = warp::error::malformed_body;
@@ -356,6 +366,11 @@ public:
     }
 
     bool stopped() const noexcept { return user_stopped_ || ended_; }
+
+    void log(log_level level, std::string_view what) const
+    {
+        srv_->log(level, "agent " + agent_node_ + ": " + std::string(what));
+    }
     bool linked() const noexcept { return linked_; }
 
 private:
@@ -367,9 +382,9 @@ private:
         note.note.error = ec;
         note.note.reason = std::move(why);
         note.terminal = true;
-        rt_->log(log_level::warning, describe() + " failed: " + note.note.reason);
-        asio::post(rt_->strand(), [self = shared_from_this(), note = std::move(note)]() mutable {
-            if (!self->user_stopped_)
+        log(log_level::warning, describe() + " failed: " + note.note.reason);
+        asio::post(strand_, [self = shared_from_this(), note = std::move(note)]() mutable {
+            if (!self->user_stopped_ && !self->rt_.expired())
                 self->dispatch_(note);
         });
     }
@@ -383,7 +398,7 @@ private:
                 std::lock_guard lock(mutex_);
                 if (outbox_.empty() || !host_) {
                     if (!host_ && !outbox_.empty())
-                        rt_->log(
+                        log(
                             log_level::error,
                             describe() + ": " + std::to_string(outbox_.size()) +
                                 " queued sets not sent: the downlink could not be opened");
@@ -433,7 +448,11 @@ private:
         host_->pump();
     }
 
-    std::shared_ptr<agent_runtime> rt_;
+    // Weak: the agent owns its handles, which own this.
+    std::weak_ptr<agent_runtime> rt_;
+    server_impl* srv_;
+    strand_type strand_;
+    std::string agent_node_;
     asio::any_io_executor host_ex_;
     std::string node_;
     std::string lane_;
@@ -538,7 +557,7 @@ boost::system::error_code agent_context::command(
     client::detail::host_url parsed;
     std::string why;
     if (auto ec = client::detail::parse_host_url(*host, parsed, why)) {
-        rt_->log(client::log_level::warning, why);
+        log(client::log_level::warning, why);
         return ec;
     }
     asio::post(

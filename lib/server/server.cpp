@@ -89,11 +89,14 @@ bool uplink_port::take_output(std::vector<std::string>& out)
     return true;
 }
 
-void uplink_port::add_agent(std::shared_ptr<agent_runtime> const& rt)
+bool uplink_port::add_agent(std::shared_ptr<agent_runtime> const& rt)
 {
     std::lock_guard lock(mutex_);
+    if (closed_)
+        return false;
     if (std::find(agents_.begin(), agents_.end(), rt) == agents_.end())
         agents_.push_back(rt);
+    return true;
 }
 
 std::vector<std::shared_ptr<agent_runtime>> uplink_port::close()
@@ -356,10 +359,33 @@ asio::awaitable<void> server_impl::wait_until(std::function<bool()> done)
         co_await done_.async_wait(use_tuple);
 }
 
+namespace {
+
+// Closes the connections of the agents' downlinks to other hosts; on the client's strand.
+asio::awaitable<void> close_remote(std::shared_ptr<client::detail::client_impl> remote)
+{
+    remote->closed_ = true;
+    auto hosts = std::move(remote->hosts_);
+    remote->hosts_.clear();
+    for (auto& [name, conn] : hosts) {
+        auto closed = conn->async_close();
+        co_await std::move(closed);
+    }
+}
+
+}  // namespace
+
 asio::awaitable<void> server_impl::stop()
 {
+    // Everything of the stop runs on the server's strand (a co_await of a post to a strand
+    // would not move this coroutine onto it).
+    auto on_strand = asio::co_spawn(strand_, stop_on_strand(), asio::use_awaitable);
+    co_await std::move(on_strand);
+}
+
+asio::awaitable<void> server_impl::stop_on_strand()
+{
     auto self = shared_from_this();
-    co_await asio::post(strand_, asio::use_awaitable);
     if (stopping_.exchange(true)) {
         // Stopped or stopping already: wait for that to end.
         auto stop_done = wait_until([this] { return stopped_; });
@@ -394,14 +420,10 @@ asio::awaitable<void> server_impl::stop()
     }
 
     // 2. The agents' own links: the local host, then the connections to other hosts.
-    co_await stop_local_host(local_);
-    co_await asio::post(remote_->strand_, asio::use_awaitable);
-    remote_->closed_ = true;
-    auto hosts = std::move(remote_->hosts_);
-    remote_->hosts_.clear();
-    for (auto& [name, conn] : hosts)
-        co_await conn->async_close();
-    co_await asio::post(strand_, asio::use_awaitable);
+    auto local_stopped = stop_local_host(local_);
+    co_await std::move(local_stopped);
+    auto remote_closed = asio::co_spawn(remote_->strand_, close_remote(remote_), asio::use_awaitable);
+    co_await std::move(remote_closed);
 
     // 3. Every client connection closes with 1001 once what is queued is written.
     std::vector<std::shared_ptr<uplink_port>> ports;

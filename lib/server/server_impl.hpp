@@ -79,8 +79,9 @@ public:
     /// returns false (the writer then sleeps until notify()).
     bool take_output(std::vector<std::string>& out);
 
-    /// Remembers an agent that holds uplinks of this port.
-    void add_agent(std::shared_ptr<agent_runtime> const& rt);
+    /// Remembers an agent that holds uplinks of this port; false when the port is closed
+    /// already (the connection ended while the link request waited).
+    bool add_agent(std::shared_ptr<agent_runtime> const& rt);
     /// Closes the port: later writes are dropped. Returns the agents to unlink it from.
     std::vector<std::shared_ptr<agent_runtime>> close();
     bool closed() const;
@@ -134,6 +135,7 @@ public:
     // ---- the handler queue ---------------------------------------------------------------
     bool idle() const noexcept { return !busy_ && !draining_ && queue_.empty(); }
     void run_now(std::function<void()> const& f);
+    void run_outer(std::function<void()> const& f);
     void enqueue(std::function<void()> f);
     void enqueue(std::function<asio::awaitable<void>()> f);
 
@@ -204,6 +206,7 @@ public:
 
 private:
     asio::awaitable<void> accept_loop();
+    asio::awaitable<void> stop_on_strand();
     /// Wakes wait_until() to check its condition again.
     void wake() noexcept;
     asio::awaitable<void> wait_until(std::function<bool()> done);

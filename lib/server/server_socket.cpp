@@ -231,9 +231,14 @@ asio::awaitable<void> socket_port::writer(Stream& ws)
                 use_tuple);
             if (ec)
                 beast::get_lowest_layer(ws).close();
-            // The reader ends when the client's close frame (or the end) arrives.
-            co_await wake_.async_wait(use_tuple);
-            co_return;
+            // The reader ends when the client's close frame (or the end) arrives; wake-ups
+            // for output meanwhile are ignored.
+            for (;;) {
+                co_await wake_.async_wait(use_tuple);
+                auto cs = co_await asio::this_coro::cancellation_state;
+                if (cs.cancelled() != asio::cancellation_type::none)
+                    co_return;
+            }
         }
         batch_.clear();
         if (!take_output(batch_)) {
@@ -307,7 +312,9 @@ asio::awaitable<void> serve_plain(std::shared_ptr<socket_port> port, tcp::socket
     if (!co_await read_upgrade(stream, buffer, req, srv))
         co_return;
     websocket::stream<coalescing_stream<beast::tcp_stream>> ws(std::move(stream));
-    co_await port->serve(ws, std::move(req));
+    // Made in a statement of its own (GCC 12 and by-value arguments in co_await).
+    auto served = port->serve(ws, std::move(req));
+    co_await std::move(served);
 }
 
 asio::awaitable<void> serve_tls(
@@ -328,7 +335,8 @@ asio::awaitable<void> serve_tls(
     if (!co_await read_upgrade(stream, buffer, req, srv))
         co_return;
     websocket::stream<coalescing_stream<asio::ssl::stream<beast::tcp_stream>>> ws(std::move(stream));
-    co_await port->serve(ws, std::move(req));
+    auto served = port->serve(ws, std::move(req));
+    co_await std::move(served);
 }
 
 }  // namespace
