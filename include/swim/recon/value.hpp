@@ -45,6 +45,10 @@ namespace swim::recon {
 class value;
 struct item;
 
+namespace detail {
+struct value_access;  // the parser's way to build values in place (library-internal)
+}
+
 /// Integer types a value is built from (not bool, not char: those are not numbers).
 template <class I>
 concept integer_like = std::integral<I> && !std::same_as<I, bool> && !std::same_as<I, char>;
@@ -303,6 +307,8 @@ public:
     friend std::strong_ordering operator<=>(value const& a, value const& b) noexcept;
 
 private:
+    friend struct detail::value_access;
+
     void set_unsigned(std::uint64_t u) noexcept
     {
         if (u <= static_cast<std::uint64_t>(INT64_MAX)) {
