@@ -104,12 +104,12 @@ private:
     char* end_;
 };
 
-void write_quoted(std::string_view s, sink& out)
+// Writes s[i..] escaped, then the closing quote (the opening one is written).
+void write_quoted_from(std::string_view s, std::size_t i, sink& out)
 {
     static constexpr char hex[] = "0123456789abcdef";
-    out.put('"');
-    std::size_t run = 0;  // start of the pending run of characters that need no escape
-    for (std::size_t i = 0; i < s.size(); ++i) {
+    std::size_t run = i;  // start of the pending run of characters that need no escape
+    for (; i < s.size(); ++i) {
         auto c = static_cast<unsigned char>(s[i]);
         if (!detail::needs_escape_table[c])
             continue;
@@ -138,12 +138,75 @@ void write_quoted(std::string_view s, sink& out)
     out.put('"');
 }
 
+void write_quoted(std::string_view s, sink& out)
+{
+    out.put('"');
+    write_quoted_from(s, 0, out);
+}
+
+// True when one of the 8 bytes of `x` must be escaped in a quoted string: below 0x20, `"` or
+// `\`. (Each test is exact for "some byte"; bytes >= 0x80 never match.)
+inline bool needs_escape8(std::uint64_t x) noexcept
+{
+    constexpr std::uint64_t ones = 0x0101010101010101u;
+    constexpr std::uint64_t highs = 0x8080808080808080u;
+    std::uint64_t q = x ^ (ones * '"');
+    std::uint64_t b = x ^ (ones * '\\');
+    return (((q - ones) & ~q) | ((b - ones) & ~b) | ((x - ones * 0x20) & ~x)) & highs;
+}
+
+// Text, bare when it is an identifier other than true/false, else quoted. One pass for ASCII
+// text: the bytes are copied while they are identifier characters, and when one is not, the
+// copy goes on as a quoted string from there (8 bytes at a time while nothing needs escaping).
 void write_text(std::string_view s, sink& out)
 {
-    if (is_identifier(s))
-        out.put(s);
-    else
-        write_quoted(s, out);
+    std::size_t const n = s.size();
+    auto const* b = reinterpret_cast<unsigned char const*>(s.data());
+    char* const start = out.room(n + 2);
+    std::size_t i = 0;
+    if (n != 0 && detail::is_ascii_ident_start(b[0])) {
+        start[0] = static_cast<char>(b[0]);
+        i = 1;
+        while (i < n && detail::ascii_ident_char_table[b[i]]) {
+            start[i] = static_cast<char>(b[i]);
+            ++i;
+        }
+        if (i == n && !(n == 4 && s == "true") && !(n == 5 && s == "false")) {
+            out.advance(n);
+            return;
+        }
+    }
+    if (i < n && b[i] >= 0x80) {
+        // Non-ASCII: it may still be an identifier.
+        if (is_identifier(s))
+            out.put(s);
+        else
+            write_quoted(s, out);
+        return;
+    }
+    // Quoted; the first i bytes need no escape.
+    start[0] = '"';
+    if (i != 0)
+        std::memcpy(start + 1, b, i);
+    char* q = start + 1 + i;
+    while (i + 8 <= n) {
+        std::uint64_t x;
+        std::memcpy(&x, b + i, 8);
+        if (needs_escape8(x))
+            break;
+        std::memcpy(q, &x, 8);
+        q += 8;
+        i += 8;
+    }
+    while (i < n && !detail::needs_escape_table[b[i]])
+        *q++ = static_cast<char>(b[i++]);
+    if (i == n) {
+        *q++ = '"';
+        out.advance(static_cast<std::size_t>(q - start));
+        return;
+    }
+    out.advance(static_cast<std::size_t>(q - start));
+    write_quoted_from(s, i, out);
 }
 
 void write_base64(blob const& b, sink& out)
@@ -380,12 +443,8 @@ private:
 
 void write_text(std::string_view s, std::string& out)
 {
-    if (is_identifier(s)) {
-        out.append(s);
-        return;
-    }
     sink k(out);
-    write_quoted(s, k);
+    write_text(s, k);
 }
 
 bool writes_leading_attr(value const& v) noexcept
