@@ -94,7 +94,8 @@ private:
     void grow(std::size_t n)
     {
         std::size_t used = size();
-        out_.resize(std::max(out_.size() * 2, used + n + 256));
+        // Up to the capacity the string already has (a reused buffer), or double.
+        out_.resize(std::max({out_.capacity(), out_.size() * 2, used + n + 256}));
         cur_ = out_.data() + used;
         end_ = out_.data() + out_.size();
     }
@@ -155,27 +156,12 @@ inline bool needs_escape8(std::uint64_t x) noexcept
     return (((q - ones) & ~q) | ((b - ones) & ~b) | ((x - ones * 0x20) & ~x)) & highs;
 }
 
-// Text, bare when it is an identifier other than true/false, else quoted. One pass for ASCII
-// text: the bytes are copied while they are identifier characters, and when one is not, the
-// copy goes on as a quoted string from there (8 bytes at a time while nothing needs escaping).
-void write_text(std::string_view s, sink& out)
+// The rest of write_text (below) once `s` is known not to be a plain ASCII identifier: its
+// first i bytes are ASCII identifier characters, already copied to `start`.
+[[gnu::noinline]] void write_text_tail(std::string_view s, std::size_t i, char* start, sink& out)
 {
     std::size_t const n = s.size();
     auto const* b = reinterpret_cast<unsigned char const*>(s.data());
-    char* const start = out.room(n + 2);
-    std::size_t i = 0;
-    if (n != 0 && detail::is_ascii_ident_start(b[0])) {
-        start[0] = static_cast<char>(b[0]);
-        i = 1;
-        while (i < n && detail::ascii_ident_char_table[b[i]]) {
-            start[i] = static_cast<char>(b[i]);
-            ++i;
-        }
-        if (i == n && !(n == 4 && s == "true") && !(n == 5 && s == "false")) {
-            out.advance(n);
-            return;
-        }
-    }
     if (i < n && b[i] >= 0x80) {
         // Non-ASCII: it may still be an identifier.
         if (is_identifier(s))
@@ -209,6 +195,41 @@ void write_text(std::string_view s, sink& out)
     write_quoted_from(s, i, out);
 }
 
+// ASCII identifier start characters (letters and `_`) as a table.
+inline constexpr auto ascii_ident_start_table = [] {
+    struct table {
+        bool v[256] = {};
+        constexpr bool operator[](unsigned char c) const { return v[c]; }
+    } t;
+    for (int c = 0; c < 256; ++c)
+        t.v[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    return t;
+}();
+
+// Text, bare when it is an identifier other than true/false, else quoted. One pass for ASCII
+// text: the bytes are copied while they are identifier characters, and when one is not, the
+// copy goes on as a quoted string from there (8 bytes at a time while nothing needs escaping).
+[[gnu::always_inline]] inline void write_text(std::string_view s, sink& out)
+{
+    std::size_t const n = s.size();
+    auto const* b = reinterpret_cast<unsigned char const*>(s.data());
+    char* const start = out.room(n + 2);
+    std::size_t i = 0;
+    if (n != 0 && ascii_ident_start_table[b[0]]) {
+        start[0] = static_cast<char>(b[0]);
+        i = 1;
+        while (i < n && detail::ascii_ident_char_table[b[i]]) {
+            start[i] = static_cast<char>(b[i]);
+            ++i;
+        }
+        if (i == n && !(n == 4 && s == "true") && !(n == 5 && s == "false")) {
+            out.advance(n);
+            return;
+        }
+    }
+    write_text_tail(s, i, start, out);
+}
+
 void write_base64(blob const& b, sink& out)
 {
     static constexpr char table[] =
@@ -235,31 +256,25 @@ void write_base64(blob const& b, sink& out)
     out.advance(static_cast<std::size_t>(p - start));
 }
 
-// A fast exact path for the common floats: a magnitude in [1e-3, 1e9) with at most six
-// decimals. Such a double is the only one that decimal of at most 15 significant digits
-// reads to, so the decimal with trailing zeros removed is its shortest round-trip form.
+// A fast exact path for the common floats: a magnitude in [1e-3, 1e9) with at most nine
+// decimals below 1e6, six above. Such a double is the only one that decimal of at most 15
+// significant digits reads to, so the decimal with trailing zeros removed is its shortest
+// round-trip form.
 bool short_decimal(double d, sink& out)
 {
     double a = d < 0 ? -d : d;
     if (!(a >= 1e-3 && a < 1e9))
         return false;
-    // Six decimals below 1e9, or nine below 1e6: at most 15 significant digits either way.
-    int decimals = 6;
-    double scale = 1e6;
+    // Nine decimals below 1e6, or six below 1e9: at most 15 significant digits either way.
+    int decimals = a < 1e6 ? 9 : 6;
+    double scale = a < 1e6 ? 1e9 : 1e6;
     double whole = std::floor(a * scale + 0.5);
-    if (whole / scale != a) {
-        if (a >= 1e6)
-            return false;
-        decimals = 9;
-        scale = 1e9;
-        whole = std::floor(a * scale + 0.5);
-        if (whole / scale != a)
-            return false;
-    }
+    if (whole / scale != a)
+        return false;
     auto m = static_cast<std::uint64_t>(whole);
     auto unit = static_cast<std::uint64_t>(scale);
     std::uint64_t ip = m / unit;
-    std::uint64_t fp = m % unit;
+    auto fp = static_cast<std::uint32_t>(m % unit);
     char* start = out.room(32);
     char* p = start;
     if (d < 0)
@@ -269,16 +284,15 @@ bool short_decimal(double d, sink& out)
     if (fp == 0) {
         *p++ = '0';
     } else {
-        char frac[9];
+        while (fp % 10 == 0) {
+            fp /= 10;
+            --decimals;
+        }
         for (int i = decimals - 1; i >= 0; --i) {
-            frac[i] = static_cast<char>('0' + fp % 10);
+            p[i] = static_cast<char>('0' + fp % 10);
             fp /= 10;
         }
-        int n = decimals;
-        while (n > 1 && frac[n - 1] == '0')
-            --n;
-        for (int i = 0; i < n; ++i)
-            *p++ = frac[i];
+        p += decimals;
     }
     out.advance(static_cast<std::size_t>(p - start));
     return true;
@@ -297,13 +311,74 @@ public:
 
     boost::system::error_code ec;
 
-    void value(recon::value const& v)
+    // Every value but records is written inline here; the kinds that are rare in WARP
+    // bodies, and floats, go through out-of-line functions so that this stays small.
+    [[gnu::always_inline]] inline void value(recon::value const& v)
     {
         switch (v.kind()) {
+            case kind::text: write_text(v.as_text(), out_); return;
+            case kind::int64: integer(*v.if_int64()); return;
+            case kind::record: record(v.as_record()); return;
+            case kind::float64: floating(*v.if_float64()); return;
+            case kind::boolean: {
+                char* p = out_.room(5);
+                if (v.as_bool()) {
+                    std::memcpy(p, "true", 4);
+                    out_.advance(4);
+                } else {
+                    std::memcpy(p, "false", 5);
+                    out_.advance(5);
+                }
+                return;
+            }
             case kind::absent:
             case kind::extant: return;
-            case kind::boolean: out_.put(v.as_bool() ? std::string_view("true") : "false"); return;
-            case kind::int64: integer(*v.if_int64()); return;
+            default: rare(v); return;
+        }
+    }
+
+    [[gnu::noinline]] void record(recon::record const& r)
+    {
+        if (!has_attr(r)) {
+            out_.put('{');
+            items(r, false);
+            out_.put('}');
+            return;
+        }
+        std::size_t rest = 0;
+        item const* lone = nullptr;
+        for (auto const& i : r) {
+            if (!i.is_attr()) {
+                ++rest;
+                lone = &i;
+            }
+        }
+        // Attributes first (any that follow other items are hoisted: we never write postfix).
+        for (auto const& i : r)
+            if (i.is_attr())
+                attr(i);
+        if (rest == 0)
+            return;
+        if (rest == 1 && lone->is_value() && !lone->val.is_record() && !lone->val.is_empty()) {
+            // `@first 1`; a negative number goes in braces so no reader sees a subtraction.
+            std::size_t mark = out_.size();
+            out_.put(' ');
+            value(lone->val);
+            if (out_.size() > mark + 1 && out_.at(mark + 1) == '-') {
+                out_.at(mark) = '{';
+                out_.put('}');
+            }
+            return;
+        }
+        out_.put('{');
+        items(r, true);
+        out_.put('}');
+    }
+
+private:
+    [[gnu::noinline]] void rare(recon::value const& v)
+    {
+        switch (v.kind()) {
             case kind::uint64: integer(*v.if_uint64()); return;
             case kind::big_integer: {
                 auto const& b = *v.if_big_integer();
@@ -312,17 +387,14 @@ public:
                 out_.put(b.digits);
                 return;
             }
-            case kind::float64: floating(*v.if_float64()); return;
-            case kind::text: write_text(v.as_text(), out_); return;
             case kind::data:
                 out_.put('%');
                 write_base64(*v.if_data(), out_);
                 return;
-            case kind::record: record(v.as_record()); return;
+            default: return;
         }
     }
 
-private:
     template <class I>
     void integer(I i)
     {
@@ -331,7 +403,7 @@ private:
         out_.advance(static_cast<std::size_t>(r.ptr - p));
     }
 
-    void floating(double d)
+    [[gnu::noinline]] void floating(double d)
     {
         if (!std::isfinite(d)) {
             if (!ec)
@@ -360,10 +432,8 @@ private:
             if (i.is_slot()) {
                 value(i.key);
                 out_.put(':');
-                value(i.val);
-            } else {
-                value(i.val);
             }
+            value(i.val);
         }
     }
 
@@ -395,47 +465,6 @@ private:
         out_.put(')');
     }
 
-    void record(recon::record const& r)
-    {
-        std::size_t attrs = 0;
-        std::size_t rest = 0;
-        item const* lone = nullptr;
-        for (auto const& i : r) {
-            if (i.is_attr()) {
-                ++attrs;
-            } else {
-                ++rest;
-                lone = &i;
-            }
-        }
-        if (attrs == 0) {
-            out_.put('{');
-            items(r, false);
-            out_.put('}');
-            return;
-        }
-        // Attributes first (any that follow other items are hoisted: we never write postfix).
-        for (auto const& i : r)
-            if (i.is_attr())
-                attr(i);
-        if (rest == 0)
-            return;
-        if (rest == 1 && lone->is_value() && !lone->val.is_record() && !lone->val.is_empty()) {
-            // `@first 1`; a negative number goes in braces so no reader sees a subtraction.
-            std::size_t mark = out_.size();
-            out_.put(' ');
-            value(lone->val);
-            if (out_.size() > mark + 1 && out_.at(mark + 1) == '-') {
-                out_.at(mark) = '{';
-                out_.put('}');
-            }
-            return;
-        }
-        out_.put('{');
-        items(r, true);
-        out_.put('}');
-    }
-
     sink& out_;
 };
 
@@ -457,7 +486,10 @@ void write(value const& v, std::string& out, boost::system::error_code& ec)
 {
     sink k(out);
     writer w(k);
-    w.value(v);
+    if (auto r = v.if_record())
+        w.record(*r);
+    else
+        w.value(v);
     ec = w.ec;
 }
 
