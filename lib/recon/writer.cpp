@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "detail/chars.hpp"
+#include "detail/sink.hpp"
 
 namespace swim::recon {
 
@@ -52,58 +53,7 @@ bool is_identifier(std::string_view s) noexcept
 
 namespace {
 
-// Writes through a pointer into the output string's own buffer, growing it in chunks, instead
-// of a checked append a token: most tokens of a record are a few bytes.
-class sink {
-public:
-    explicit sink(std::string& out)
-        : out_(out)
-    {
-        std::size_t used = out_.size();
-        out_.resize(used + 48);
-        cur_ = out_.data() + used;
-        end_ = out_.data() + out_.size();
-    }
-    sink(sink const&) = delete;
-    sink& operator=(sink const&) = delete;
-    ~sink() { out_.resize(size()); }
-
-    std::size_t size() const noexcept { return static_cast<std::size_t>(cur_ - out_.data()); }
-    char& at(std::size_t i) noexcept { return out_[i]; }
-
-    char* room(std::size_t n)
-    {
-        if (static_cast<std::size_t>(end_ - cur_) < n)
-            grow(n);
-        return cur_;
-    }
-    void advance(std::size_t n) noexcept { cur_ += n; }
-    void put(char c)
-    {
-        room(1);
-        *cur_++ = c;
-    }
-    void put(std::string_view s)
-    {
-        room(s.size());
-        std::memcpy(cur_, s.data(), s.size());
-        cur_ += s.size();
-    }
-
-private:
-    void grow(std::size_t n)
-    {
-        std::size_t used = size();
-        // Up to the capacity the string already has (a reused buffer), or double.
-        out_.resize(std::max({out_.capacity(), out_.size() * 2, used + n + 256}));
-        cur_ = out_.data() + used;
-        end_ = out_.data() + out_.size();
-    }
-
-    std::string& out_;
-    char* cur_;
-    char* end_;
-};
+using detail::sink;
 
 // Writes s[i..] escaped, then the closing quote (the opening one is written).
 void write_quoted_from(std::string_view s, std::size_t i, sink& out)
@@ -284,9 +234,22 @@ bool short_decimal(double d, sink& out)
     if (fp == 0) {
         *p++ = '0';
     } else {
-        while (fp % 10 == 0) {
+        // Strip trailing zeros (at most 8 of 9 decimals) in steps of 8, 4, 2 and 1.
+        if (fp % 100000000 == 0) {
+            fp /= 100000000;
+            decimals -= 8;
+        }
+        if (fp % 10000 == 0) {
+            fp /= 10000;
+            decimals -= 4;
+        }
+        if (fp % 100 == 0) {
+            fp /= 100;
+            decimals -= 2;
+        }
+        if (fp % 10 == 0) {
             fp /= 10;
-            --decimals;
+            decimals -= 1;
         }
         for (int i = decimals - 1; i >= 0; --i) {
             p[i] = static_cast<char>('0' + fp % 10);
@@ -480,6 +443,22 @@ bool writes_leading_attr(value const& v) noexcept
 {
     auto r = v.if_record();
     return r && has_attr(*r);
+}
+
+void detail::write_text_to(std::string_view s, sink& out)
+{
+    write_text(s, out);
+}
+
+void detail::write_value_to(value const& v, sink& out, boost::system::error_code& ec)
+{
+    writer w(out);
+    if (auto r = v.if_record())
+        w.record(*r);
+    else
+        w.value(v);
+    if (w.ec)
+        ec = w.ec;
 }
 
 void write(value const& v, std::string& out, boost::system::error_code& ec)

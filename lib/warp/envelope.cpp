@@ -7,9 +7,13 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstring>
+
+#include <boost/system/system_error.hpp>
 
 #include "../recon/detail/chars.hpp"
 #include "../recon/detail/parse_attr.hpp"
+#include "../recon/detail/sink.hpp"
 
 namespace swim::warp {
 
@@ -441,13 +445,40 @@ void write_envelope(
     std::string& out,
     link_params params)
 {
-    write_head(kind, node, lane, out, params);
-    if (body.is_empty())
+    if (has_link_params(kind) && (params.prio != 0 || params.rate != 0)) {
+        // prio and rate: the plain path.
+        write_head(kind, node, lane, out, params);
+        if (body.is_empty())
+            return;
+        if (!recon::writes_leading_attr(body))
+            out.push_back(' ');
+        recon::write(body, out);
         return;
-    // A space first unless the body starts with '@' (the Rust layout).
-    if (!recon::writes_leading_attr(body))
-        out.push_back(' ');
-    recon::write(body, out);
+    }
+    // The common envelope, head and body through one buffer.
+    boost::system::error_code ec;
+    {
+        recon::detail::sink k(out);
+        std::string_view tag = to_string(kind);
+        char* p = k.room(tag.size() + 8);
+        *p++ = '@';
+        std::memcpy(p, tag.data(), tag.size());
+        p += tag.size();
+        std::memcpy(p, "(node:", 6);
+        k.advance(tag.size() + 7);
+        recon::detail::write_text_to(node, k);
+        k.put(std::string_view(",lane:"));
+        recon::detail::write_text_to(lane, k);
+        k.put(')');
+        if (!body.is_empty()) {
+            // A space first unless the body starts with '@' (the Rust layout).
+            if (!recon::writes_leading_attr(body))
+                k.put(' ');
+            recon::detail::write_value_to(body, k, ec);
+        }
+    }
+    if (ec)
+        throw boost::system::system_error(ec, "swim::recon::write");
 }
 
 void write_host_envelope(envelope_kind kind, std::string_view body_text, std::string& out)
