@@ -206,25 +206,23 @@ void write_base64(blob const& b, sink& out)
     out.advance(static_cast<std::size_t>(p - start));
 }
 
-// A fast exact path for the common floats: a magnitude in [1e-3, 1e9) with at most nine
-// decimals below 1e6, six above. Such a double is the only one that decimal of at most 15
-// significant digits reads to, so the decimal with trailing zeros removed is its shortest
-// round-trip form.
-bool short_decimal(double d, sink& out)
+// Two decimal digits a pair, "00" to "99".
+constexpr char digit_pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+// short_decimal with K decimals, 10^K = unit (constants, so / and % are multiplications).
+template <int K, std::uint64_t Unit>
+bool short_decimal_k(double d, double a, sink& out)
 {
-    double a = d < 0 ? -d : d;
-    if (!(a >= 1e-3 && a < 1e9))
+    constexpr auto scale = static_cast<double>(Unit);
+    // a * scale < 1e15 < 2^53: the truncation is the floor, and exact as a double.
+    auto m = static_cast<std::uint64_t>(a * scale + 0.5);
+    if (static_cast<double>(m) / scale != a)
         return false;
-    // Nine decimals below 1e6, or six below 1e9: at most 15 significant digits either way.
-    int decimals = a < 1e6 ? 9 : 6;
-    double scale = a < 1e6 ? 1e9 : 1e6;
-    double whole = std::floor(a * scale + 0.5);
-    if (whole / scale != a)
-        return false;
-    auto m = static_cast<std::uint64_t>(whole);
-    auto unit = static_cast<std::uint64_t>(scale);
-    std::uint64_t ip = m / unit;
-    auto fp = static_cast<std::uint32_t>(m % unit);
+    std::uint64_t ip = m / Unit;
+    auto fp = static_cast<std::uint32_t>(m % Unit);
     char* start = out.room(32);
     char* p = start;
     if (d < 0)
@@ -234,8 +232,9 @@ bool short_decimal(double d, sink& out)
     if (fp == 0) {
         *p++ = '0';
     } else {
+        int decimals = K;
         // Strip trailing zeros (at most 8 of 9 decimals) in steps of 8, 4, 2 and 1.
-        if (fp % 100000000 == 0) {
+        if (K > 8 && fp % 100000000 == 0) {
             fp /= 100000000;
             decimals -= 8;
         }
@@ -251,14 +250,36 @@ bool short_decimal(double d, sink& out)
             fp /= 10;
             decimals -= 1;
         }
-        for (int i = decimals - 1; i >= 0; --i) {
-            p[i] = static_cast<char>('0' + fp % 10);
-            fp /= 10;
+        // The digits, right to left, two at a time.
+        char* q = p + decimals;
+        while (q - p >= 2) {
+            std::uint32_t two = fp % 100;
+            fp /= 100;
+            q -= 2;
+            q[0] = digit_pairs[2 * two];
+            q[1] = digit_pairs[2 * two + 1];
         }
+        if (q > p)
+            p[0] = static_cast<char>('0' + fp);
         p += decimals;
     }
     out.advance(static_cast<std::size_t>(p - start));
     return true;
+}
+
+// A fast exact path for the common floats: a magnitude in [1e-3, 1e9) with at most nine
+// decimals below 1e6, six above. Such a double is the only one that decimal of at most 15
+// significant digits reads to, so the decimal with trailing zeros removed is its shortest
+// round-trip form.
+bool short_decimal(double d, sink& out)
+{
+    double a = d < 0 ? -d : d;
+    if (!(a >= 1e-3 && a < 1e9))
+        return false;
+    // Nine decimals below 1e6, or six below 1e9: at most 15 significant digits either way.
+    if (a < 1e6)
+        return short_decimal_k<9, 1000000000u>(d, a, out);
+    return short_decimal_k<6, 1000000u>(d, a, out);
 }
 
 bool has_attr(record const& r) noexcept
@@ -302,11 +323,16 @@ public:
 
     [[gnu::noinline]] void record(recon::record const& r)
     {
-        if (!has_attr(r)) {
+        if (r.empty() || !r[0].is_attr()) {
+            // The common record, without attributes, written while it is checked for them:
+            // one that has some after other items starts again below.
+            std::size_t mark = out_.size();
             out_.put('{');
-            items(r, false);
-            out_.put('}');
-            return;
+            if (plain_items(r)) {
+                out_.put('}');
+                return;
+            }
+            out_.truncate(mark);
         }
         std::size_t rest = 0;
         item const* lone = nullptr;
@@ -381,6 +407,25 @@ private:
         out_.advance(s.size());
         if (s.find_first_of(".eE") == std::string_view::npos)
             out_.put(".0");
+    }
+
+    // Writes the items of `r`; false (and a partial write) at the first attribute.
+    bool plain_items(recon::record const& r)
+    {
+        bool first = true;
+        for (auto const& i : r) {
+            if (i.is_attr())
+                return false;
+            if (!first)
+                out_.put(',');
+            first = false;
+            if (i.is_slot()) {
+                value(i.key);
+                out_.put(':');
+            }
+            value(i.val);
+        }
+        return true;
     }
 
     void items(recon::record const& r, bool skip_attrs)

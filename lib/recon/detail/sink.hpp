@@ -44,6 +44,8 @@ public:
         return cur_;
     }
     void advance(std::size_t n) noexcept { cur_ += n; }
+    /// Drops what was written after the first `n` bytes of the string.
+    void truncate(std::size_t n) noexcept { cur_ = out_.data() + n; }
     void put(char c)
     {
         room(1);
