@@ -159,23 +159,31 @@ inline constexpr auto ascii_ident_start_table = [] {
 // Text, bare when it is an identifier other than true/false, else quoted. One pass for ASCII
 // text: the bytes are copied while they are identifier characters, and when one is not, the
 // copy goes on as a quoted string from there (8 bytes at a time while nothing needs escaping).
-[[gnu::always_inline]] inline void write_text(std::string_view s, sink& out)
+// Copies `s` to `dst` while its bytes are ASCII identifier characters; true when that is all
+// of it and it is not true/false (then it is written bare). `i` is the number copied.
+[[gnu::always_inline]] inline bool copy_identifier(std::string_view s, char* dst, std::size_t& i)
 {
     std::size_t const n = s.size();
     auto const* b = reinterpret_cast<unsigned char const*>(s.data());
-    char* const start = out.room(n + 2);
-    std::size_t i = 0;
-    if (n != 0 && ascii_ident_start_table[b[0]]) {
-        start[0] = static_cast<char>(b[0]);
-        i = 1;
-        while (i < n && detail::ascii_ident_char_table[b[i]]) {
-            start[i] = static_cast<char>(b[i]);
-            ++i;
-        }
-        if (i == n && !(n == 4 && s == "true") && !(n == 5 && s == "false")) {
-            out.advance(n);
-            return;
-        }
+    i = 0;
+    if (n == 0 || !ascii_ident_start_table[b[0]])
+        return false;
+    dst[0] = static_cast<char>(b[0]);
+    i = 1;
+    while (i < n && detail::ascii_ident_char_table[b[i]]) {
+        dst[i] = static_cast<char>(b[i]);
+        ++i;
+    }
+    return i == n && !(n == 4 && s == "true") && !(n == 5 && s == "false");
+}
+
+[[gnu::always_inline]] inline void write_text(std::string_view s, sink& out)
+{
+    char* const start = out.room(s.size() + 2);
+    std::size_t i;
+    if (copy_identifier(s, start, i)) {
+        out.advance(s.size());
+        return;
     }
     write_text_tail(s, i, start, out);
 }
@@ -323,7 +331,7 @@ public:
 
     [[gnu::noinline]] void record(recon::record const& r)
     {
-        if (r.empty() || !r[0].is_attr()) {
+        if (r.empty() || !r.begin()->is_attr()) {
             // The common record, without attributes, written while it is checked for them:
             // one that has some after other items starts again below.
             std::size_t mark = out_.size();
@@ -412,17 +420,33 @@ private:
     // Writes the items of `r`; false (and a partial write) at the first attribute.
     bool plain_items(recon::record const& r)
     {
-        bool first = true;
+        std::size_t lead = 0;  // 1 after the first item: the comma before the next
         for (auto const& i : r) {
             if (i.is_attr())
                 return false;
-            if (!first)
-                out_.put(',');
-            first = false;
-            if (i.is_slot()) {
-                value(i.key);
-                out_.put(':');
+            if (i.is_slot() && i.key.is_text()) {
+                // `,key:` in one step for the common identifier key.
+                std::string_view k = i.key.as_text();
+                char* p = out_.room(k.size() + 3);
+                p[0] = ',';
+                std::size_t n;
+                if (copy_identifier(k, p + lead, n)) {
+                    p[lead + k.size()] = ':';
+                    out_.advance(lead + k.size() + 1);
+                } else {
+                    out_.advance(lead);
+                    write_text_tail(k, n, p + lead, out_);
+                    out_.put(':');
+                }
+            } else {
+                if (lead)
+                    out_.put(',');
+                if (i.is_slot()) {
+                    value(i.key);
+                    out_.put(':');
+                }
             }
+            lead = 1;
             value(i.val);
         }
         return true;
