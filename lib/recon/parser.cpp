@@ -117,33 +117,39 @@ private:
     // Spaces, tabs and comments; not newlines (they separate items).
     void skip_space()
     {
-        while (p_ < end_) {
-            char c = *p_;
+        char const* q = p_;
+        char const* const end = end_;
+        while (q < end) {
+            char c = *q;
             if (c == ' ' || c == '\t') {
-                ++p_;
+                ++q;
             } else if (c == '#') {
-                while (p_ < end_ && *p_ != '\n' && *p_ != '\r')
-                    ++p_;
+                while (q < end && *q != '\n' && *q != '\r')
+                    ++q;
             } else {
                 break;
             }
         }
+        p_ = q;
     }
 
     // Whitespace including newlines, and comments.
     void skip_ws()
     {
-        while (p_ < end_) {
-            char c = *p_;
+        char const* q = p_;
+        char const* const end = end_;
+        while (q < end) {
+            char c = *q;
             if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-                ++p_;
+                ++q;
             } else if (c == '#') {
-                while (p_ < end_ && *p_ != '\n' && *p_ != '\r')
-                    ++p_;
+                while (q < end && *q != '\n' && *q != '\r')
+                    ++q;
             } else {
                 break;
             }
         }
+        p_ = q;
     }
 
     bool enter(char const* at)
@@ -491,11 +497,14 @@ private:
     {
         char const* start = p_;
         // ASCII first: the first character is known to start an identifier.
-        while (p_ < end_ && detail::ascii_ident_char_table[static_cast<unsigned char>(*p_)])
-            ++p_;
-        if (p_ == end_ || static_cast<unsigned char>(*p_) < 0x80)
-            return {start, static_cast<std::size_t>(p_ - start)};
-        p_ = start;
+        char const* q = p_;
+        char const* const end = end_;
+        while (q < end && detail::ascii_ident_char_table[static_cast<unsigned char>(*q)])
+            ++q;
+        if (q == end || static_cast<unsigned char>(*q) < 0x80) {
+            p_ = q;
+            return {start, static_cast<std::size_t>(q - start)};
+        }
         bool first = true;
         while (p_ < end_) {
             auto c = static_cast<unsigned char>(*p_);
@@ -752,16 +761,23 @@ private:
             }
         }
         char const* int_start = p_;
-        while (p_ < end_ && *p_ >= '0' && *p_ <= '9')
-            ++p_;
+        char const* const end = end_;
+        {
+            char const* q = p_;
+            while (q < end && *q >= '0' && *q <= '9')
+                ++q;
+            p_ = q;
+        }
         char const* int_end = p_;
         bool is_float = false;
         if (p_ < end_ && *p_ == '.') {
             ++p_;
             if (at_end() || !(peek() >= '0' && peek() <= '9'))
                 return fail(error::invalid_number, start);
-            while (p_ < end_ && *p_ >= '0' && *p_ <= '9')
-                ++p_;
+            char const* q = p_;
+            while (q < end && *q >= '0' && *q <= '9')
+                ++q;
+            p_ = q;
             is_float = true;
         }
         bool has_exponent = false;

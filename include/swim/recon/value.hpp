@@ -371,7 +371,7 @@ struct item {
     value key;
     value val;
 
-    item() = default;
+    item() noexcept {}
     /// A plain value item.
     item(value v) noexcept
         : val(std::move(v))
