@@ -117,6 +117,13 @@ private:
     // Spaces, tabs and comments; not newlines (they separate items).
     void skip_space()
     {
+        // Most calls find a token right away.
+        if (p_ < end_ && static_cast<unsigned char>(*p_) > ' ' && *p_ != '#')
+            return;
+        skip_space_slow();
+    }
+    void skip_space_slow()
+    {
         char const* q = p_;
         char const* const end = end_;
         while (q < end) {
@@ -135,6 +142,12 @@ private:
 
     // Whitespace including newlines, and comments.
     void skip_ws()
+    {
+        if (p_ < end_ && static_cast<unsigned char>(*p_) > ' ' && *p_ != '#')
+            return;
+        skip_ws_slow();
+    }
+    void skip_ws_slow()
     {
         char const* q = p_;
         char const* const end = end_;

@@ -76,40 +76,49 @@ public:
     char const* end_;
     boost::system::error_code ec;
 
+    // (The scans work on a local pointer and store p_ once.)
     void skip() noexcept
     {
-        while (p_ < end_ && (*p_ == ' ' || *p_ == '\t'))
-            ++p_;
+        char const* p = p_;
+        while (p < end_ && (*p == ' ' || *p == '\t'))
+            ++p;
+        p_ = p;
     }
 
     bool ident(std::string_view& out) noexcept
     {
         char const* s = p_;
-        if (p_ >= end_ || !recon::detail::is_ascii_ident_start(static_cast<unsigned char>(*p_)))
+        char const* p = p_;
+        char const* const end = end_;
+        if (p >= end || !recon::detail::is_ascii_ident_start(static_cast<unsigned char>(*p)))
             return false;
-        ++p_;
-        while (p_ < end_ && recon::detail::is_ascii_ident_char(static_cast<unsigned char>(*p_)))
-            ++p_;
-        if (p_ < end_ && static_cast<unsigned char>(*p_) >= 0x80)
+        ++p;
+        while (p < end && recon::detail::ascii_ident_char_table[static_cast<unsigned char>(*p)])
+            ++p;
+        p_ = p;
+        if (p < end && static_cast<unsigned char>(*p) >= 0x80)
             return false;
-        out = {s, static_cast<std::size_t>(p_ - s)};
+        out = {s, static_cast<std::size_t>(p - s)};
         return true;
     }
 
     bool string(std::string_view& out) noexcept
     {
-        char q = *p_;
-        char const* s = ++p_;
-        while (p_ < end_ && *p_ != q) {
+        char const* p = p_;
+        char const* const end = end_;
+        char q = *p;
+        char const* s = ++p;
+        while (p < end && *p != q) {
             // Escapes and non-ASCII text (to be checked as UTF-8) take the full parser.
-            if (*p_ == '\\' || static_cast<unsigned char>(*p_) >= 0x80)
+            if (*p == '\\' || static_cast<unsigned char>(*p) >= 0x80)
                 return false;
-            ++p_;
+            ++p;
         }
-        if (p_ >= end_)
+        p_ = p;
+        if (p >= end)
             return false;
-        out = {s, static_cast<std::size_t>(p_ - s)};
-        ++p_;
+        out = {s, static_cast<std::size_t>(p - s)};
+        p_ = p + 1;
         return true;
     }
 
