@@ -336,7 +336,7 @@ public:
             // one that has some after other items starts again below.
             std::size_t mark = out_.size();
             out_.put('{');
-            if (plain_items(r)) {
+            if (items<true>(r)) {
                 out_.put('}');
                 return;
             }
@@ -368,7 +368,7 @@ public:
             return;
         }
         out_.put('{');
-        items(r, true);
+        items<false>(r);
         out_.put('}');
     }
 
@@ -417,13 +417,19 @@ private:
             out_.put(".0");
     }
 
-    // Writes the items of `r`; false (and a partial write) at the first attribute.
-    bool plain_items(recon::record const& r)
+    // Writes the items of `r` but its attributes, comma-separated. With StopAtAttr, returns
+    // false (after a partial write) at the first attribute instead of skipping it.
+    template <bool StopAtAttr>
+    bool items(recon::record const& r)
     {
         std::size_t lead = 0;  // 1 after the first item: the comma before the next
         for (auto const& i : r) {
-            if (i.is_attr())
-                return false;
+            if (i.is_attr()) {
+                if constexpr (StopAtAttr)
+                    return false;
+                else
+                    continue;
+            }
             if (i.is_slot() && i.key.is_text()) {
                 // `,key:` in one step for the common identifier key.
                 std::string_view k = i.key.as_text();
@@ -452,23 +458,6 @@ private:
         return true;
     }
 
-    void items(recon::record const& r, bool skip_attrs)
-    {
-        bool first = true;
-        for (auto const& i : r) {
-            if (skip_attrs && i.is_attr())
-                continue;
-            if (!first)
-                out_.put(',');
-            first = false;
-            if (i.is_slot()) {
-                value(i.key);
-                out_.put(':');
-            }
-            value(i.val);
-        }
-    }
-
     void attr(item const& a)
     {
         out_.put('@');
@@ -483,11 +472,11 @@ private:
             bool single_value = r->size() == 1 && (*r)[0].is_value();
             if (r->empty() || single_value) {
                 out_.put("({");
-                items(*r, false);
+                items<false>(*r);
                 out_.put("})");
             } else {
                 out_.put('(');
-                items(*r, false);
+                items<false>(*r);
                 out_.put(')');
             }
             return;

@@ -26,7 +26,7 @@ public:
         : out_(out)
         , base_(out.size())
     {
-        out_.resize(base_ + 48);
+        out_.resize(base_ + 128);
         cur_ = out_.data() + base_;
         end_ = out_.data() + out_.size();
     }
