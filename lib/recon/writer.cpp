@@ -7,6 +7,7 @@
 #include <boost/system/system_error.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -240,36 +241,34 @@ bool short_decimal_k(double d, double a, sink& out)
     if (fp == 0) {
         *p++ = '0';
     } else {
-        int decimals = K;
-        // Strip trailing zeros (at most 8 of 9 decimals) in steps of 8, 4, 2 and 1.
-        if (K > 8 && fp % 100000000 == 0) {
-            fp /= 100000000;
-            decimals -= 8;
+        // Nine digits (six decimals get three zeros), then drop the trailing zeros: no
+        // branch on the digits.
+        std::uint32_t f9 = fp * static_cast<std::uint32_t>(K == 9 ? 1 : 1000);
+        std::uint32_t hi = f9 / 100000;  // four digits
+        std::uint32_t lo = f9 % 100000;  // five digits
+        char digits[16];
+        std::memcpy(digits, digit_pairs + 2 * (hi / 100), 2);
+        std::memcpy(digits + 2, digit_pairs + 2 * (hi % 100), 2);
+        digits[4] = static_cast<char>('0' + lo / 10000);
+        lo %= 10000;
+        std::memcpy(digits + 5, digit_pairs + 2 * (lo / 100), 2);
+        std::memcpy(digits + 7, digit_pairs + 2 * (lo % 100), 2);
+        std::memset(digits + 9, '0', 7);
+        int zeros = 0;
+        if constexpr (std::endian::native == std::endian::little) {
+            // Digits 1 to 8 as a word: a zero byte of `nz` is a '0' digit, and the zero bytes
+            // at the top count the trailing zeros (all eight when nz is 0: fp != 0 makes
+            // digit 0 nonzero then).
+            std::uint64_t w;
+            std::memcpy(&w, digits + 1, 8);
+            std::uint64_t nz = w ^ 0x3030303030303030u;
+            zeros = std::countl_zero(nz) / 8;
+        } else {
+            while (zeros < 8 && digits[8 - zeros] == '0')
+                ++zeros;
         }
-        if (fp % 10000 == 0) {
-            fp /= 10000;
-            decimals -= 4;
-        }
-        if (fp % 100 == 0) {
-            fp /= 100;
-            decimals -= 2;
-        }
-        if (fp % 10 == 0) {
-            fp /= 10;
-            decimals -= 1;
-        }
-        // The digits, right to left, two at a time.
-        char* q = p + decimals;
-        while (q - p >= 2) {
-            std::uint32_t two = fp % 100;
-            fp /= 100;
-            q -= 2;
-            q[0] = digit_pairs[2 * two];
-            q[1] = digit_pairs[2 * two + 1];
-        }
-        if (q > p)
-            p[0] = static_cast<char>('0' + fp);
-        p += decimals;
+        std::memcpy(p, digits, 16);
+        p += 9 - zeros;
     }
     out.advance(static_cast<std::size_t>(p - start));
     return true;
