@@ -221,14 +221,48 @@ constexpr char digit_pairs[] =
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
+// The division itself, out of line so that the compiler does not compute it on the fast
+// path below as well (it turned the branch into a select).
+[[gnu::noinline]] bool reads_back_by_division(std::uint64_t m, std::uint64_t unit, double a) noexcept
+{
+    return static_cast<double>(m) / static_cast<double>(unit) == a;
+}
+
+// True when the decimal m / unit (m < 2^53, unit = 10^k, k <= 9) reads back as `a` (a
+// normal double in [1e-3, 1e9)): whether the division rounds to a.
+inline bool reads_back(std::uint64_t m, std::uint64_t unit, double a) noexcept
+{
+#if defined(__SIZEOF_INT128__)
+    // Without the division's latency: a = A * 2^E with E = -s < 0 here, and m / unit rounds
+    // to a when |m * 2^s - A * unit| < unit / 2 (less than half an ulp of a, times unit *
+    // 2^s). At the bottom of a binade (A = 2^52, as for 0.5) the ulp below is half as big:
+    // a quarter below. An exact half (or quarter) is a tie: the division decides.
+    std::uint64_t bits;
+    std::memcpy(&bits, &a, 8);
+    int s = 1075 - static_cast<int>(bits >> 52);
+    std::uint64_t mant = (bits & ((std::uint64_t(1) << 52) - 1)) | (std::uint64_t(1) << 52);
+    if (s > 0 && s < 64) {
+        using u128 = unsigned __int128;
+        u128 lhs = u128(m) << s;
+        u128 rhs = u128(mant) * unit;
+        bool below = lhs < rhs;
+        u128 diff = below ? rhs - lhs : lhs - rhs;
+        u128 scaled = (below && mant == (std::uint64_t(1) << 52)) ? 4 * diff : 2 * diff;
+        if (scaled != unit)
+            return scaled < unit;
+    }
+#endif
+    return reads_back_by_division(m, unit, a);
+}
+
 // short_decimal with K decimals, 10^K = unit (constants, so / and % are multiplications).
 template <int K, std::uint64_t Unit>
 bool short_decimal_k(double d, double a, sink& out)
 {
     constexpr auto scale = static_cast<double>(Unit);
     // a * scale < 1e15 < 2^53: the truncation is the floor, and exact as a double.
-    auto m = static_cast<std::uint64_t>(a * scale + 0.5);
-    if (static_cast<double>(m) / scale != a)
+    auto m = static_cast<std::uint64_t>(static_cast<std::int64_t>(a * scale + 0.5));
+    if (!reads_back(m, Unit, a))
         return false;
     std::uint64_t ip = m / Unit;
     auto fp = static_cast<std::uint32_t>(m % Unit);
@@ -244,31 +278,41 @@ bool short_decimal_k(double d, double a, sink& out)
         // Nine digits (six decimals get three zeros), then drop the trailing zeros: no
         // branch on the digits.
         std::uint32_t f9 = fp * static_cast<std::uint32_t>(K == 9 ? 1 : 1000);
-        std::uint32_t hi = f9 / 100000;  // four digits
-        std::uint32_t lo = f9 % 100000;  // five digits
-        char digits[16];
-        std::memcpy(digits, digit_pairs + 2 * (hi / 100), 2);
-        std::memcpy(digits + 2, digit_pairs + 2 * (hi % 100), 2);
-        digits[4] = static_cast<char>('0' + lo / 10000);
-        lo %= 10000;
-        std::memcpy(digits + 5, digit_pairs + 2 * (lo / 100), 2);
-        std::memcpy(digits + 7, digit_pairs + 2 * (lo % 100), 2);
-        std::memset(digits + 9, '0', 7);
-        int zeros = 0;
+        std::uint32_t hi = f9 / 100000;        // four digits
+        std::uint32_t lo = f9 % 100000;        // five digits
+        std::uint32_t lo4 = lo % 10000;
+        auto pair = [](std::uint32_t two) {   // "00".."99" as a 16-bit load
+            std::uint16_t v;
+            std::memcpy(&v, digit_pairs + 2 * two, 2);
+            return std::uint64_t(v);
+        };
         if constexpr (std::endian::native == std::endian::little) {
-            // Digits 1 to 8 as a word: a zero byte of `nz` is a '0' digit, and the zero bytes
-            // at the top count the trailing zeros (all eight when nz is 0: fp != 0 makes
-            // digit 0 nonzero then).
-            std::uint64_t w;
-            std::memcpy(&w, digits + 1, 8);
+            // Digits 1 to 8 as a word built in registers (stored digit by digit and loaded as
+            // a word, they would stall on store forwarding). A zero byte of `nz` is a '0'
+            // digit; the zero bytes at the top count the trailing zeros (all eight when nz is
+            // 0: fp != 0 makes digit 0 nonzero then).
+            std::uint64_t p0 = pair(hi / 100);
+            std::uint64_t w = (p0 >> 8) | (pair(hi % 100) << 8) |
+                              (std::uint64_t('0' + lo / 10000) << 24) |
+                              (pair(lo4 / 100) << 32) | (pair(lo4 % 100) << 48);
             std::uint64_t nz = w ^ 0x3030303030303030u;
-            zeros = std::countl_zero(nz) / 8;
+            int zeros = std::countl_zero(nz) / 8;
+            p[0] = static_cast<char>(p0);
+            std::memcpy(p + 1, &w, 8);
+            p += 9 - zeros;
         } else {
-            while (zeros < 8 && digits[8 - zeros] == '0')
-                ++zeros;
+            char digits[9];
+            std::memcpy(digits, digit_pairs + 2 * (hi / 100), 2);
+            std::memcpy(digits + 2, digit_pairs + 2 * (hi % 100), 2);
+            digits[4] = static_cast<char>('0' + lo / 10000);
+            std::memcpy(digits + 5, digit_pairs + 2 * (lo4 / 100), 2);
+            std::memcpy(digits + 7, digit_pairs + 2 * (lo4 % 100), 2);
+            int n = 9;
+            while (digits[n - 1] == '0')
+                --n;
+            std::memcpy(p, digits, 9);
+            p += n;
         }
-        std::memcpy(p, digits, 16);
-        p += 9 - zeros;
     }
     out.advance(static_cast<std::size_t>(p - start));
     return true;

@@ -321,6 +321,22 @@ BOOST_AUTO_TEST_CASE(short_floats_are_the_shortest_round_trip_form)
         write(value(d), out);
         BOOST_REQUIRE_MESSAGE(out == shortest(d), out << " vs " << shortest(d));
     }
+    // Powers of two (the bottom of a binade, where the ulp below is half the ulp above) and
+    // their neighbours, and every decimal of up to three places below 100.
+    for (int k = -12; k <= 31; ++k) {
+        double p2 = std::ldexp(1.0, k);
+        for (double d : {p2, std::nextafter(p2, 0.0), std::nextafter(p2, 1e300), -p2}) {
+            std::string out;
+            write(value(d), out);
+            BOOST_REQUIRE_MESSAGE(out == shortest(d), out << " vs " << shortest(d));
+        }
+    }
+    for (int i = 1; i < 100000; ++i) {
+        double d = i / 1000.0;
+        std::string out;
+        write(value(d), out);
+        BOOST_REQUIRE_MESSAGE(out == shortest(d), out << " vs " << shortest(d));
+    }
     BOOST_TEST(to_string(value(0.5)) == "0.5");
     BOOST_TEST(to_string(value(2.0078125)) == "2.0078125");
     BOOST_TEST(to_string(value(100.0)) == "100.0");
