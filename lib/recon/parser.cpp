@@ -293,7 +293,7 @@ private:
         // a plain value then costs one move.
         std::size_t i = stack_.size();
         stack_.emplace_back();
-        if (!parse_value(key_of(i)))
+        if (!simple_scalar(stack_[i].key) && !parse_value(key_of(i)))
             return false;
         char const* save = p_;
         skip_space();
@@ -302,7 +302,7 @@ private:
             skip_space();
             stack_[i].kind = item::item_kind::slot;
             if (value_start_here())
-                return parse_value(val_of(i));
+                return simple_scalar(stack_[i].val) || parse_value(val_of(i));
             value_access::set_extant(stack_[i].val);
             return true;
         }
@@ -313,6 +313,78 @@ private:
     }
 
     // ---- values ---------------------------------------------------------------------------
+
+    // True when no postfix attribute follows at `q` (spaces and tabs skipped; a comment is
+    // left to the general path).
+    bool no_postfix_at(char const* q) const noexcept
+    {
+        while (q < end_ && (*q == ' ' || *q == '\t'))
+            ++q;
+        return q >= end_ || (*q != '@' && *q != '#');
+    }
+
+    // The common scalars of a block item, read inline: an ASCII identifier (or true/false), a
+    // quoted string without escapes or non-ASCII bytes, a decimal integer of at most 18
+    // digits; each only when no postfix attribute follows. Returns false, having consumed
+    // nothing, for anything else: parse_value() reads it. `v` is absent; p_ is not at the end.
+    bool simple_scalar(value& v)
+    {
+        char const* const start = p_;
+        char const* const end = end_;
+        char const* q = start;
+        auto c = static_cast<unsigned char>(*q);
+        if (detail::is_ascii_ident_start(c)) {
+            ++q;
+            while (q < end && detail::ascii_ident_char_table[static_cast<unsigned char>(*q)])
+                ++q;
+            if ((q < end && static_cast<unsigned char>(*q) >= 0x80) || !no_postfix_at(q))
+                return false;
+            std::string_view id(start, static_cast<std::size_t>(q - start));
+            if (id.size() == 4 && id == "true")
+                value_access::set_bool(v, true);
+            else if (id.size() == 5 && id == "false")
+                value_access::set_bool(v, false);
+            else
+                value_access::set_text(v, id);
+            p_ = q;
+            return true;
+        }
+        if (c == '"' || c == '\'') {
+            char const* s = ++q;
+            while (q < end && static_cast<unsigned char>(*q) != c && *q != '\\' &&
+                   static_cast<unsigned char>(*q) < 0x80)
+                ++q;
+            if (q >= end || static_cast<unsigned char>(*q) != c || !no_postfix_at(q + 1))
+                return false;
+            value_access::set_text(v, std::string_view(s, static_cast<std::size_t>(q - s)));
+            p_ = q + 1;
+            return true;
+        }
+        bool negative = c == '-';
+        if (negative)
+            ++q;
+        char const* digits = q;
+        std::uint64_t u = 0;
+        while (q < end && static_cast<unsigned>(*q - '0') < 10) {
+            u = u * 10 + static_cast<std::uint64_t>(*q - '0');
+            ++q;
+        }
+        auto n = q - digits;
+        if (n == 0 || n > 18)
+            return false;
+        if (q < end) {
+            char x = *q;
+            // Floats and radix integers (0x.., 0b..) take number().
+            if (x == '.' || x == 'e' || x == 'E' || x == 'x' || x == 'X' || x == 'b' || x == 'B')
+                return false;
+        }
+        if (!no_postfix_at(q))
+            return false;
+        auto i = static_cast<std::int64_t>(u);
+        value_access::set_int64(v, negative ? -i : i);
+        p_ = q;
+        return true;
+    }
 
     bool parse_value(dest d)
     {

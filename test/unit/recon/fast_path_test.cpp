@@ -188,6 +188,34 @@ BOOST_AUTO_TEST_CASE(blocks_attributes_postfix_and_markup_through_the_stack)
     BOOST_TEST(parse("trueish") == value("trueish"));
 }
 
+BOOST_AUTO_TEST_CASE(inline_scalars_give_way_to_the_general_path)
+{
+    // Identifiers, plain strings and short integers are read inline in a block; a postfix
+    // attribute, an escape, non-ASCII text, a float, a radix or a long integer is not.
+    BOOST_TEST(parse("{a:b,'c':\"d\",e:-12,f:true,g:false}") ==
+               rec(slot("a", "b"), slot("c", "d"), slot("e", -12), slot("f", true),
+                   slot("g", false)));
+    BOOST_TEST(parse("{a@x:1}") == rec(slot(rec("a", attr("x")), 1)));
+    BOOST_TEST(parse("{k:v @x}") == rec(slot("k", rec("v", attr("x")))));
+    BOOST_TEST(parse("{k:\"v\"\t@x}") == rec(slot("k", rec("v", attr("x")))));
+    BOOST_TEST(parse("{k:7@x,m:8}") == rec(slot("k", rec(7, attr("x"))), slot("m", 8)));
+    BOOST_TEST(parse("{k:\"a\\nb\"}") == rec(slot("k", "a\nb")));
+    BOOST_TEST(parse("{k:\"é\",é:1}") == rec(slot("k", "é"), slot("é", 1)));
+    BOOST_TEST(parse("{k:1.5,m:0x1F,n:0b101,o:1e3}") ==
+               rec(slot("k", 1.5), slot("m", 31), slot("n", 5), slot("o", 1000.0)));
+    BOOST_TEST(parse("{k:123456789012345678,m:1234567890123456789}") ==
+               rec(slot("k", 123456789012345678), slot("m", 1234567890123456789)));
+    BOOST_TEST(parse("{k:-0,m:007}") == rec(slot("k", 0), slot("m", 7)));
+    BOOST_TEST(parse("{k:1 # note\n,m:2}") == rec(slot("k", 1), slot("m", 2)));
+    parse_error err;
+    BOOST_TEST(parse("{k:12abc}", err).is_absent());
+    BOOST_TEST(static_cast<bool>(err));
+    BOOST_TEST(parse("{k:-}", err).is_absent());
+    BOOST_TEST(static_cast<bool>(err));
+    BOOST_TEST(parse("{k:\"open}", err).is_absent());
+    BOOST_TEST(static_cast<bool>(err));
+}
+
 BOOST_AUTO_TEST_CASE(a_failed_parse_leaves_nothing_for_the_next)
 {
     parse_error err;
