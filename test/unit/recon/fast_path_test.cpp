@@ -216,6 +216,41 @@ BOOST_AUTO_TEST_CASE(inline_scalars_give_way_to_the_general_path)
     BOOST_TEST(static_cast<bool>(err));
 }
 
+BOOST_AUTO_TEST_CASE(word_scans_stop_at_every_position)
+{
+    // Identifiers and quoted strings of 1 to 40 bytes, ending at every position of the
+    // 8-byte scan, and with a stop byte (escape, quote, non-ASCII) at every position.
+    for (std::size_t len = 1; len <= 40; ++len) {
+        std::string id(len, 'x');
+        if (len > 1)
+            id[len / 2] = len % 2 ? '-' : '7';
+        std::string doc = "{" + id + ":" + id + ",\"" + id + "\":'" + id + "'}";
+        BOOST_REQUIRE(parse(doc) == rec(slot(id, id), slot(id, id)));
+        for (std::size_t at = 0; at < len; ++at) {
+            std::string esc(len, 'y');
+            esc[at] = '\\';
+            std::string with = esc;
+            with.insert(at + 1, "n");
+            std::string text = with;
+            text[at] = '\n';
+            text.erase(at + 1, 1);
+            BOOST_REQUIRE(parse("{k:\"" + with + "\"}") == rec(slot("k", text)));
+            std::string quote(len, 'z');
+            quote[at] = '\'';
+            BOOST_REQUIRE(parse("{k:\"" + quote + "\"}") == rec(slot("k", quote)));
+            std::string accent(len, 'w');
+            accent.replace(at, 1, "é");
+            BOOST_REQUIRE(parse("{" + accent + ":\"" + accent + "\"}") ==
+                          rec(slot(accent, accent)));
+            std::string spaced(len, 'v');
+            spaced[at] = ' ';
+            if (at != 0)
+                BOOST_REQUIRE(parse("{" + spaced.substr(0, at) + " :1}") ==
+                              rec(slot(spaced.substr(0, at), 1)));
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(a_failed_parse_leaves_nothing_for_the_next)
 {
     parse_error err;
