@@ -228,6 +228,10 @@ constexpr char digit_pairs[] =
     return static_cast<double>(m) / static_cast<double>(unit) == a;
 }
 
+#if defined(__SIZEOF_INT128__)
+__extension__ typedef unsigned __int128 u128;  // (__extension__: -Wpedantic)
+#endif
+
 // True when the decimal m / unit (m < 2^53, unit = 10^k, k <= 9) reads back as `a` (a
 // normal double in [1e-3, 1e9)): whether the division rounds to a.
 inline bool reads_back(std::uint64_t m, std::uint64_t unit, double a) noexcept
@@ -242,7 +246,6 @@ inline bool reads_back(std::uint64_t m, std::uint64_t unit, double a) noexcept
     int s = 1075 - static_cast<int>(bits >> 52);
     std::uint64_t mant = (bits & ((std::uint64_t(1) << 52) - 1)) | (std::uint64_t(1) << 52);
     if (s > 0 && s < 64) {
-        using u128 = unsigned __int128;
         u128 lhs = u128(m) << s;
         u128 rhs = u128(mant) * unit;
         bool below = lhs < rhs;

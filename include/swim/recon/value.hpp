@@ -4,11 +4,13 @@
 #ifndef SWIM_RECON_VALUE_HPP
 #define SWIM_RECON_VALUE_HPP
 
+#include <cassert>
 #include <compare>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <new>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -279,8 +281,16 @@ public:
     recon::record* if_record() noexcept;
 
     /// Checked access: precondition is the matching kind (asserted in debug builds).
-    bool as_bool() const noexcept { return u_.b; }
-    std::string const& as_text() const noexcept { return u_.text; }
+    bool as_bool() const noexcept
+    {
+        assert(k_ == recon::kind::boolean);
+        return u_.b;
+    }
+    std::string const& as_text() const noexcept
+    {
+        assert(k_ == recon::kind::text);
+        return u_.text;
+    }
     recon::record const& as_record() const noexcept;
     recon::record& as_record() noexcept;
 
@@ -423,10 +433,12 @@ inline recon::record* value::if_record() noexcept
 }
 inline recon::record const& value::as_record() const noexcept
 {
+    assert(k_ == recon::kind::record);
     return u_.rec;
 }
 inline recon::record& value::as_record() noexcept
 {
+    assert(k_ == recon::kind::record);
     return u_.rec;
 }
 inline std::string_view value::tag() const noexcept
