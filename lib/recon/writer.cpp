@@ -468,39 +468,83 @@ private:
     template <bool StopAtAttr>
     bool items(recon::record const& r)
     {
+        // The common tokens (`,key:`, identifiers, integers) are written through a local
+        // cursor, handed back to the sink around anything else.
+        char* p = out_.cur();
+        char* e = out_.end();
+        auto sync = [&] { out_.set_cur(p); };
+        auto resync = [&] {
+            p = out_.cur();
+            e = out_.end();
+        };
+        auto need = [&](std::size_t n) {
+            if (static_cast<std::size_t>(e - p) < n) {
+                sync();
+                out_.room(n);
+                resync();
+            }
+        };
         std::size_t lead = 0;  // 1 after the first item: the comma before the next
         for (auto const& i : r) {
             if (i.is_attr()) {
-                if constexpr (StopAtAttr)
+                if constexpr (StopAtAttr) {
+                    sync();
                     return false;
-                else
+                } else {
                     continue;
+                }
             }
             if (i.is_slot() && i.key.is_text()) {
                 // `,key:` in one step for the common identifier key.
                 std::string_view k = i.key.as_text();
-                char* p = out_.room(k.size() + 3);
+                need(k.size() + 3);
                 p[0] = ',';
+                p += lead;
                 std::size_t n;
-                if (copy_identifier(k, p + lead, n)) {
-                    p[lead + k.size()] = ':';
-                    out_.advance(lead + k.size() + 1);
+                if (copy_identifier(k, p, n)) {
+                    p[k.size()] = ':';
+                    p += k.size() + 1;
                 } else {
-                    out_.advance(lead);
-                    write_text_tail(k, n, p + lead, out_);
+                    sync();
+                    write_text_tail(k, n, p, out_);
                     out_.put(':');
+                    resync();
                 }
             } else {
-                if (lead)
-                    out_.put(',');
+                if (lead) {
+                    need(1);
+                    *p++ = ',';
+                }
                 if (i.is_slot()) {
+                    sync();
                     value(i.key);
                     out_.put(':');
+                    resync();
                 }
             }
             lead = 1;
-            value(i.val);
+            recon::value const& v = i.val;
+            if (v.is_text()) {
+                std::string_view t = v.as_text();
+                need(t.size() + 2);
+                std::size_t n;
+                if (copy_identifier(t, p, n)) {
+                    p += t.size();
+                } else {
+                    sync();
+                    write_text_tail(t, n, p, out_);
+                    resync();
+                }
+            } else if (auto x = v.if_int64()) {
+                need(24);
+                p = std::to_chars(p, p + 24, *x).ptr;
+            } else {
+                sync();
+                value(v);
+                resync();
+            }
         }
+        sync();
         return true;
     }
 

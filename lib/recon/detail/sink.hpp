@@ -44,6 +44,12 @@ public:
         return cur_;
     }
     void advance(std::size_t n) noexcept { cur_ += n; }
+    /// The write position and the end of the room, for a caller that keeps them in locals
+    /// (a store through a `char*` may alias the sink's members, so the compiler reloads
+    /// them after every byte written through put()); set_cur() hands the position back.
+    char* cur() const noexcept { return cur_; }
+    char* end() const noexcept { return end_; }
+    void set_cur(char* p) noexcept { cur_ = p; }
     /// Drops what was written after the first `n` bytes of the string.
     void truncate(std::size_t n) noexcept { cur_ = out_.data() + n; }
     void put(char c)
