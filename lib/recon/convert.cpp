@@ -116,7 +116,11 @@ void conversion_error::prepend_member(std::string_view name)
 
 void conversion_error::prepend_index(std::size_t index)
 {
-    std::string p = "[" + std::to_string(index) + "]";
+    // Appended rather than `"[" + std::to_string(...)`, which GCC 12 at -O3 flags with a
+    // false -Wrestrict.
+    std::string p = "[";
+    p += std::to_string(index);
+    p += ']';
     if (needs_dot(path))
         p.push_back('.');
     path.insert(0, p);

@@ -76,7 +76,11 @@ std::string object_key(item const& it, std::size_t index, boost::system::error_c
         write(it.key, key, ec);
         return key;
     }
-    return "$" + std::to_string(index);
+    // Appended rather than `"$" + std::to_string(...)`, which GCC 12 at -O3 flags with a
+    // false -Wrestrict.
+    std::string key = "$";
+    key += std::to_string(index);
+    return key;
 }
 
 boost::json::value record_to_json(record const& r, boost::system::error_code& ec)

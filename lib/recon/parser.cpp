@@ -8,15 +8,29 @@
 
 #include <swim/recon/parser.hpp>
 
+#include <bit>
 #include <charconv>
 #include <cmath>
+#include <cstring>
+#include <iterator>
+#include <vector>
 
 #include "detail/chars.hpp"
 #include "detail/parse_attr.hpp"
+#include "detail/value_access.hpp"
 
 namespace swim::recon {
 
 namespace {
+
+// The items of every record being read, innermost last: a record takes its items off the top
+// when it closes, into a vector of exactly their number. Kept per thread so that its storage
+// is reused from one parse to the next (a parse never starts another on the same thread).
+std::vector<item>& item_stack()
+{
+    thread_local std::vector<item> stack;
+    return stack;
+}
 
 class parser {
 public:
@@ -25,7 +39,19 @@ public:
         , p_(text.data())
         , end_(text.data() + text.size())
         , opts_(opts)
-    {}
+        , stack_(item_stack())
+    {
+        stack_.clear();
+    }
+    parser(parser const&) = delete;
+    parser& operator=(parser const&) = delete;
+    ~parser()
+    {
+        stack_.clear();
+        // A huge document does not pin its stack's storage to the thread.
+        if (stack_.capacity() > 4096)
+            std::vector<item>().swap(stack_);
+    }
 
     parse_error err;
 
@@ -38,31 +64,43 @@ public:
             return {};
         char const* start = p_;
         if (*p_ != ':') {
-            value v;
-            if (!parse_value(v))
+            stack_.emplace_back();
+            if (!parse_value(val_of(0)))
                 return {};
             skip_ws();
             if (at_end())
-                return v;
+                return std::move(stack_[0].val);
             p_ = start;
+            stack_.clear();
         }
-        record items;
-        if (!block('\0', items))
+        if (!block('\0'))
             return {};
-        return shape_block(std::move(items), value());
+        value out;
+        std::size_t n = stack_.size();
+        if (n == 1 && stack_[0].is_value()) {
+            out = std::move(stack_[0].val);
+        } else if (n != 0) {
+            value_access::set_record(out).items().assign(
+                std::make_move_iterator(stack_.begin()),
+                std::make_move_iterator(stack_.end()));
+        }
+        stack_.clear();
+        return out;
     }
 
     bool leading_attr(item& out, std::size_t& consumed)
     {
-        record rec;
-        if (at_end() || *p_ != '@' || !attr(rec))
+        if (at_end() || *p_ != '@' || !attr())
             return fail(error::missing_attribute_name);
-        out = std::move(rec[0]);
+        out = std::move(stack_.back());
+        stack_.pop_back();
         consumed = static_cast<std::size_t>(p_ - begin_);
         return true;
     }
 
 private:
+    using value_access = detail::value_access;
+
     // ---- errors and positions -----------------------------------------------------------
 
     bool fail(error e) { return fail(e, p_); }
@@ -81,33 +119,52 @@ private:
     // Spaces, tabs and comments; not newlines (they separate items).
     void skip_space()
     {
-        while (p_ < end_) {
-            char c = *p_;
+        // Most calls find a token right away.
+        if (p_ < end_ && static_cast<unsigned char>(*p_) > ' ' && *p_ != '#')
+            return;
+        skip_space_slow();
+    }
+    void skip_space_slow()
+    {
+        char const* q = p_;
+        char const* const end = end_;
+        while (q < end) {
+            char c = *q;
             if (c == ' ' || c == '\t') {
-                ++p_;
+                ++q;
             } else if (c == '#') {
-                while (p_ < end_ && *p_ != '\n' && *p_ != '\r')
-                    ++p_;
+                while (q < end && *q != '\n' && *q != '\r')
+                    ++q;
             } else {
                 break;
             }
         }
+        p_ = q;
     }
 
     // Whitespace including newlines, and comments.
     void skip_ws()
     {
-        while (p_ < end_) {
-            char c = *p_;
+        if (p_ < end_ && static_cast<unsigned char>(*p_) > ' ' && *p_ != '#')
+            return;
+        skip_ws_slow();
+    }
+    void skip_ws_slow()
+    {
+        char const* q = p_;
+        char const* const end = end_;
+        while (q < end) {
+            char c = *q;
             if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-                ++p_;
+                ++q;
             } else if (c == '#') {
-                while (p_ < end_ && *p_ != '\n' && *p_ != '\r')
-                    ++p_;
+                while (q < end && *q != '\n' && *q != '\r')
+                    ++q;
             } else {
                 break;
             }
         }
+        p_ = q;
     }
 
     bool enter(char const* at)
@@ -147,26 +204,54 @@ private:
         }
     }
 
-    // ---- blocks ---------------------------------------------------------------------------
+    // ---- the item stack -----------------------------------------------------------------
+    //
+    // Values are read straight into their item on the stack. A destination is an item's key
+    // or value, named by index (2 * item + 0 for the key, + 1 for the value), never by
+    // reference while anything is read into it: reading nested items grows the stack, which
+    // may move it.
 
-    // A block made one value: none gives `empty`, one plain value gives itself, else a record.
-    static value shape_block(record items, value empty)
+    using dest = std::size_t;
+    static dest key_of(std::size_t i) noexcept { return 2 * i; }
+    static dest val_of(std::size_t i) noexcept { return 2 * i + 1; }
+    value& at(dest d) noexcept
     {
-        if (items.empty())
-            return empty;
-        if (items.size() == 1 && items[0].is_value())
-            return std::move(items[0].val);
-        return value(std::move(items));
+        item& it = stack_[d >> 1];
+        return (d & 1) ? it.val : it.key;
     }
 
-    // Items separated by `,` `;` or newlines, up to `close` (or the end for '\0'). Empty items
-    // and a trailing separator are skipped (Java).
-    bool block(char close, record& out)
+    // Moves the items from `base` up off the stack into a new record, the value of `d`
+    // (absent).
+    void pop_record(std::size_t base, dest d)
     {
-        // Most records are small: one allocation for them instead of growing 1, 2, 4. Not for
-        // the top level or attribute arguments, which mostly shape down to one value.
-        if (close == '}' && out.items().capacity() < 4)
-            out.items().reserve(4);
+        auto first = stack_.begin() + static_cast<std::ptrdiff_t>(base);
+        value_access::set_record(at(d)).items().assign(
+            std::make_move_iterator(first),
+            std::make_move_iterator(stack_.end()));
+        stack_.erase(first, stack_.end());
+    }
+
+    // The items from `base` up made one value in `d` (absent): none gives extant, one plain
+    // value gives itself, else a record.
+    void pop_args(std::size_t base, dest d)
+    {
+        std::size_t n = stack_.size() - base;
+        if (n == 0) {
+            value_access::set_extant(at(d));
+        } else if (n == 1 && stack_.back().is_value()) {
+            at(d) = std::move(stack_.back().val);
+            stack_.pop_back();
+        } else {
+            pop_record(base, d);
+        }
+    }
+
+    // ---- blocks ---------------------------------------------------------------------------
+
+    // Items separated by `,` `;` or newlines, up to `close` (or the end for '\0'), pushed on
+    // the stack. Empty items and a trailing separator are skipped (Java).
+    bool block(char close)
+    {
         char const* start = p_ - (close ? 1 : 0);
         for (;;) {
             skip_ws();
@@ -186,7 +271,7 @@ private:
                 ++p_;
                 continue;
             }
-            if (!block_item(out))
+            if (!block_item())
                 return false;
             skip_space();
             if (at_end())
@@ -202,60 +287,188 @@ private:
         }
     }
 
-    bool block_item(record& out)
+    bool block_item()
     {
         if (*p_ == ':')
             return fail(error::missing_slot_key);
-        // Parsed in place: nested parsing grows other records, never this one, so the
-        // reference stays valid.
-        // The first value is read into the key: slots are the common item of WARP bodies, and a
-        // plain value then costs one move.
-        item& it = out.items().emplace_back();
-        if (!parse_value(it.key))
+        // The first value is read into the key: slots are the common item of WARP bodies, and
+        // a plain value then costs one move.
+        std::size_t i = stack_.size();
+        stack_.emplace_back();
+        if (!simple_scalar(stack_[i].key) && !parse_value(key_of(i)))
             return false;
         char const* save = p_;
         skip_space();
         if (!at_end() && *p_ == ':') {
             ++p_;
             skip_space();
-            it.kind = item::item_kind::slot;
-            if (value_start_here()) {
-                if (!parse_value(it.val))
-                    return false;
-            } else {
-                it.val = value(extant);
-            }
+            stack_[i].kind = item::item_kind::slot;
+            if (value_start_here())
+                return simple_scalar(stack_[i].val) || parse_value(val_of(i));
+            value_access::set_extant(stack_[i].val);
             return true;
         }
         p_ = save;
+        item& it = stack_[i];
         it.val = std::move(it.key);
-        it.key = value();
         return true;
     }
 
     // ---- values ---------------------------------------------------------------------------
 
-    bool parse_value(value& out)
+    // Word-at-a-time scans (8 bytes while 8 remain, on little-endian targets; a byte at a
+    // time otherwise and for the rest). Each returns the first byte at or after `q` that
+    // stops the scan, or `end`.
+
+    // The first byte that is not an ASCII identifier character (letter, digit, `_`, `-`).
+    static char const* skip_ident_chars(char const* q, char const* end) noexcept
+    {
+        if constexpr (std::endian::native == std::endian::little) {
+            constexpr std::uint64_t ones = 0x0101010101010101u;
+            constexpr std::uint64_t highs = 0x8080808080808080u;
+            while (end - q >= 8) {
+                std::uint64_t x;
+                std::memcpy(&x, q, 8);
+                // Range tests per byte on the low seven bits (no carries between bytes);
+                // bytes with the top bit set are never identifier characters here.
+                std::uint64_t x7 = x & ~highs;
+                auto at_least = [](std::uint64_t v, unsigned lo) {
+                    return v + ones * (0x80 - lo);
+                };
+                auto above = [](std::uint64_t v, unsigned hi) { return v + ones * (0x7F - hi); };
+                std::uint64_t lower = x7 | (ones * 0x20);
+                std::uint64_t ok = (at_least(lower, 'a') & ~above(lower, 'z')) |
+                                   (at_least(x7, '0') & ~above(x7, '9')) |
+                                   (at_least(x7, '_') & ~above(x7, '_')) |
+                                   (at_least(x7, '-') & ~above(x7, '-'));
+                std::uint64_t stop = (~ok | x) & highs;
+                if (stop)
+                    return q + std::countr_zero(stop) / 8;
+                q += 8;
+            }
+        }
+        while (q < end && detail::ascii_ident_char_table[static_cast<unsigned char>(*q)])
+            ++q;
+        return q;
+    }
+
+    // The first byte that is the quote `qc`, a backslash or non-ASCII.
+    static char const* skip_plain_string_chars(char const* q, char const* end, char qc) noexcept
+    {
+        if constexpr (std::endian::native == std::endian::little) {
+            constexpr std::uint64_t ones = 0x0101010101010101u;
+            constexpr std::uint64_t highs = 0x8080808080808080u;
+            std::uint64_t const qs = ones * static_cast<unsigned char>(qc);
+            while (end - q >= 8) {
+                std::uint64_t x;
+                std::memcpy(&x, q, 8);
+                std::uint64_t a = x ^ qs;
+                std::uint64_t b = x ^ (ones * '\\');
+                // A zero byte of a or b (the exact test: borrows never reach a lower byte's
+                // flag), or a byte with its top bit set.
+                std::uint64_t stop = ((((a & ~highs) + ~highs) | a) & ((((b & ~highs) + ~highs)) | b) &
+                                      highs) ^ highs;
+                stop |= x & highs;
+                if (stop)
+                    return q + std::countr_zero(stop) / 8;
+                q += 8;
+            }
+        }
+        while (q < end && *q != qc && *q != '\\' && static_cast<unsigned char>(*q) < 0x80)
+            ++q;
+        return q;
+    }
+
+    // True when no postfix attribute follows at `q` (spaces and tabs skipped; a comment is
+    // left to the general path).
+    bool no_postfix_at(char const* q) const noexcept
+    {
+        while (q < end_ && (*q == ' ' || *q == '\t'))
+            ++q;
+        return q >= end_ || (*q != '@' && *q != '#');
+    }
+
+    // The common scalars of a block item, read inline: an ASCII identifier (or true/false), a
+    // quoted string without escapes or non-ASCII bytes, a decimal integer of at most 18
+    // digits; each only when no postfix attribute follows. Returns false, having consumed
+    // nothing, for anything else: parse_value() reads it. `v` is absent; p_ is not at the end.
+    bool simple_scalar(value& v)
+    {
+        char const* const start = p_;
+        char const* const end = end_;
+        char const* q = start;
+        auto c = static_cast<unsigned char>(*q);
+        if (detail::is_ascii_ident_start(c)) {
+            ++q;
+            q = skip_ident_chars(q, end);
+            if ((q < end && static_cast<unsigned char>(*q) >= 0x80) || !no_postfix_at(q))
+                return false;
+            std::string_view id(start, static_cast<std::size_t>(q - start));
+            if (id.size() == 4 && id == "true")
+                value_access::set_bool(v, true);
+            else if (id.size() == 5 && id == "false")
+                value_access::set_bool(v, false);
+            else
+                value_access::set_text(v, id);
+            p_ = q;
+            return true;
+        }
+        if (c == '"' || c == '\'') {
+            char const* s = ++q;
+            q = skip_plain_string_chars(q, end, static_cast<char>(c));
+            if (q >= end || static_cast<unsigned char>(*q) != c || !no_postfix_at(q + 1))
+                return false;
+            value_access::set_text(v, std::string_view(s, static_cast<std::size_t>(q - s)));
+            p_ = q + 1;
+            return true;
+        }
+        bool negative = c == '-';
+        if (negative)
+            ++q;
+        char const* digits = q;
+        std::uint64_t u = 0;
+        while (q < end && static_cast<unsigned>(*q - '0') < 10) {
+            u = u * 10 + static_cast<std::uint64_t>(*q - '0');
+            ++q;
+        }
+        auto n = q - digits;
+        if (n == 0 || n > 18)
+            return false;
+        if (q < end) {
+            char x = *q;
+            // Floats and radix integers (0x.., 0b..) take number().
+            if (x == '.' || x == 'e' || x == 'E' || x == 'x' || x == 'X' || x == 'b' || x == 'B')
+                return false;
+        }
+        if (!no_postfix_at(q))
+            return false;
+        auto i = static_cast<std::int64_t>(u);
+        value_access::set_int64(v, negative ? -i : i);
+        p_ = q;
+        return true;
+    }
+
+    bool parse_value(dest d)
     {
         if (at_end())
             return fail(error::unexpected_end);
         if (*p_ == '@') {
-            record rec;
+            std::size_t base = stack_.size();
             while (!at_end() && *p_ == '@') {
-                if (!attr(rec))
+                if (!attr())
                     return false;
                 skip_space();
             }
             // A value right after the attributes joins their record.
-            if (!at_end() && *p_ != '@' && value_start_here() && !primary_into(rec))
+            if (!at_end() && *p_ != '@' && value_start_here() && !primary_into())
                 return false;
-            if (!postfix(rec))
+            if (!postfix())
                 return false;
-            out = value(std::move(rec));
+            pop_record(base, d);
             return true;
         }
         bool merge = false;
-        if (!primary(out, merge))
+        if (!primary(d, merge))
             return false;
         char const* save = p_;
         skip_space();
@@ -264,19 +477,22 @@ private:
             return true;
         }
         // Postfix attributes (Java): `42@signed`, `{} @signed`.
-        record rec;
-        if (merge)
-            rec = std::move(out.as_record());
-        else
-            rec.items().emplace_back(std::move(out));
-        if (!postfix(rec))
+        std::size_t base = stack_.size();
+        value v = std::move(at(d));
+        if (merge) {
+            for (auto& i : v.as_record())
+                stack_.push_back(std::move(i));
+        } else {
+            stack_.emplace_back().val = std::move(v);
+        }
+        if (!postfix())
             return false;
-        out = value(std::move(rec));
+        pop_record(base, d);
         return true;
     }
 
     // Attributes after a value, each optionally followed by one more value (Java infix form).
-    bool postfix(record& rec)
+    bool postfix()
     {
         for (;;) {
             char const* save = p_;
@@ -285,12 +501,12 @@ private:
                 p_ = save;
                 return true;
             }
-            if (!attr(rec))
+            if (!attr())
                 return false;
             save = p_;
             skip_space();
             if (!at_end() && *p_ != '@' && value_start_here()) {
-                if (!primary_into(rec))
+                if (!primary_into())
                     return false;
             } else {
                 p_ = save;
@@ -298,31 +514,28 @@ private:
         }
     }
 
-    // Parses a literal, record or markup and adds it to `rec`: records and markup merge
-    // their items, a literal is appended.
-    bool primary_into(record& rec)
+    // Parses a literal, record or markup onto the stack: records and markup push their
+    // items (they merge into the record being read), a literal is pushed as one item.
+    bool primary_into()
     {
-        // Records and markup are read straight into `rec`, with no record in between.
         if (!at_end() && *p_ == '{') {
             if (!enter(p_))
                 return false;
             ++p_;
-            if (!block('}', rec))
+            if (!block('}'))
                 return false;
             leave();
             return true;
         }
         if (!at_end() && *p_ == '[')
-            return markup(rec);
+            return markup();
+        std::size_t i = stack_.size();
+        stack_.emplace_back();
         bool merge = false;
-        value v;
-        if (!primary(v, merge))
-            return false;
-        rec.items().emplace_back(std::move(v));
-        return true;
+        return primary(val_of(i), merge);
     }
 
-    bool primary(value& out, bool& merge)
+    bool primary(dest d, bool& merge)
     {
         if (at_end())
             return fail(error::unexpected_end);
@@ -334,83 +547,78 @@ private:
                 if (!enter(p_))
                     return false;
                 ++p_;
-                record r;
-                if (!block('}', r))
+                std::size_t base = stack_.size();
+                if (!block('}'))
                     return false;
                 leave();
-                out = value(std::move(r));
+                pop_record(base, d);
                 return true;
             }
             case '[': {
                 merge = true;
-                record r;
-                if (!markup(r))
+                std::size_t base = stack_.size();
+                if (!markup())
                     return false;
-                out = value(std::move(r));
+                pop_record(base, d);
                 return true;
             }
             case '"':
-            case '\'': {
-                std::string s;
-                if (!quoted(s))
-                    return false;
-                out = value(std::move(s));
-                return true;
-            }
+            case '\'': return quoted_value(at(d));
             case '`': {
                 std::string s;
                 if (!raw_string(s))
                     return false;
-                out = value(std::move(s));
+                value_access::set_text(at(d), std::move(s));
                 return true;
             }
-            case '%': return data(out);
-            case '-': return number(out);
+            case '%': return data(at(d));
+            case '-': return number(at(d));
             default:
                 if (c >= '0' && c <= '9')
-                    return number(out);
+                    return number(at(d));
                 if (ident_start_here()) {
                     std::string_view id = identifier();
-                    if (id == "true")
-                        out = value(true);
-                    else if (id == "false")
-                        out = value(false);
+                    if (id.size() == 4 && id == "true")
+                        value_access::set_bool(at(d), true);
+                    else if (id.size() == 5 && id == "false")
+                        value_access::set_bool(at(d), false);
                     else
-                        out = value(std::string(id));
+                        value_access::set_text(at(d), id);
                     return true;
                 }
                 return fail(c == ':' ? error::missing_slot_key : error::unexpected_character);
         }
     }
 
-    // `@name` or `@"name"`, optionally with `(block)`; appended to `rec`.
-    bool attr(record& rec)
+    // `@name` or `@"name"`, optionally with `(block)`; pushed on the stack.
+    bool attr()
     {
-        char const* at = p_;
+        char const* at_sign = p_;
         ++p_;  // '@'
-        std::string name;
         if (at_end())
-            return fail(error::missing_attribute_name, at);
+            return fail(error::missing_attribute_name, at_sign);
+        std::size_t i = stack_.size();
+        stack_.emplace_back();
+        stack_[i].kind = item::item_kind::attr;
         if (*p_ == '"' || *p_ == '\'') {
-            if (!quoted(name))
+            if (!quoted_value(stack_[i].key))
                 return false;
         } else if (ident_start_here()) {
-            name = identifier();
+            value_access::set_text(stack_[i].key, identifier());
         } else {
-            return fail(error::missing_attribute_name, at);
+            return fail(error::missing_attribute_name, at_sign);
         }
-        value arg(extant);
         if (!at_end() && *p_ == '(') {
             if (!enter(p_))
                 return false;
             ++p_;
-            record args;
-            if (!block(')', args))
+            if (!block(')'))
                 return false;
             leave();
-            arg = shape_block(std::move(args), value(extant));
+            pop_args(i + 1, val_of(i));
+        } else {
+            value_access::set_extant(stack_[i].val);
         }
-        rec.items().emplace_back(item::item_kind::attr, value(std::move(name)), std::move(arg));
         return true;
     }
 
@@ -431,9 +639,19 @@ private:
         return true;
     }
 
+    // Precondition: ident_start_here().
     std::string_view identifier()
     {
         char const* start = p_;
+        // ASCII first: the first character is known to start an identifier.
+        char const* q = p_;
+        char const* const end = end_;
+        while (q < end && detail::ascii_ident_char_table[static_cast<unsigned char>(*q)])
+            ++q;
+        if (q == end || static_cast<unsigned char>(*q) < 0x80) {
+            p_ = q;
+            return {start, static_cast<std::size_t>(q - start)};
+        }
         bool first = true;
         while (p_ < end_) {
             auto c = static_cast<unsigned char>(*p_);
@@ -531,6 +749,28 @@ private:
                 [[fallthrough]];
             default: return fail(error::invalid_escape, esc);
         }
+    }
+
+    // A quoted string as a text value; one without escapes or non-ASCII bytes (to be checked
+    // as UTF-8) is built straight from the input.
+    bool quoted_value(value& out)
+    {
+        // Precondition: `out` is absent.
+        char q = *p_;
+        char const* s = p_ + 1;
+        char const* e = s;
+        while (e < end_ && *e != q && *e != '\\' && static_cast<unsigned char>(*e) < 0x80)
+            ++e;
+        if (e < end_ && *e == q) {
+            value_access::set_text(out, std::string_view(s, static_cast<std::size_t>(e - s)));
+            p_ = e + 1;
+            return true;
+        }
+        std::string str;
+        if (!quoted(str))
+            return false;
+        value_access::set_text(out, std::move(str));
+        return true;
     }
 
     // `"..."` or `'...'`. Raw control characters are accepted (Rust writes them).
@@ -668,19 +908,28 @@ private:
             }
         }
         char const* int_start = p_;
-        while (p_ < end_ && *p_ >= '0' && *p_ <= '9')
-            ++p_;
+        char const* const end = end_;
+        {
+            char const* q = p_;
+            while (q < end && *q >= '0' && *q <= '9')
+                ++q;
+            p_ = q;
+        }
         char const* int_end = p_;
         bool is_float = false;
         if (p_ < end_ && *p_ == '.') {
             ++p_;
             if (at_end() || !(peek() >= '0' && peek() <= '9'))
                 return fail(error::invalid_number, start);
-            while (p_ < end_ && *p_ >= '0' && *p_ <= '9')
-                ++p_;
+            char const* q = p_;
+            while (q < end && *q >= '0' && *q <= '9')
+                ++q;
+            p_ = q;
             is_float = true;
         }
+        bool has_exponent = false;
         if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) {
+            has_exponent = true;
             ++p_;
             if (p_ < end_ && (*p_ == '+' || *p_ == '-'))
                 ++p_;
@@ -689,6 +938,24 @@ private:
             while (p_ < end_ && *p_ >= '0' && *p_ <= '9')
                 ++p_;
             is_float = true;
+        }
+        if (is_float && !has_exponent) {
+            // Exact fast path: at most 15 digits make an integer below 2^53, and 10^k with
+            // k <= 22 is exact, so one correctly rounded division gives the nearest double.
+            char const* frac = int_end + 1;
+            auto ndigits = (int_end - int_start) + (p_ - frac);
+            if (ndigits <= 15) {
+                std::uint64_t m = 0;
+                for (char const* d = int_start; d < int_end; ++d)
+                    m = m * 10 + static_cast<std::uint64_t>(*d - '0');
+                for (char const* d = frac; d < p_; ++d)
+                    m = m * 10 + static_cast<std::uint64_t>(*d - '0');
+                static constexpr double pow10[] = {
+                    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+                double d = static_cast<double>(m) / pow10[p_ - frac];
+                value_access::set_double(out, negative ? -d : d);
+                return true;
+            }
         }
         if (is_float) {
             // from_chars rejects a leading '+' only, which the grammar above never passes.
@@ -700,6 +967,18 @@ private:
             return true;
         }
         std::uint64_t u = 0;
+        if (int_end - int_start <= 19) {
+            // No overflow below 20 digits.
+            for (char const* d = int_start; d < int_end; ++d)
+                u = u * 10 + static_cast<std::uint64_t>(*d - '0');
+            if (!negative)
+                value_access::set_unsigned(out, u);
+            else if (u <= static_cast<std::uint64_t>(INT64_MAX) + 1)
+                value_access::set_int64(out, static_cast<std::int64_t>(0 - u));
+            else
+                out = value(big_integer{true, std::string(int_start, int_end)});
+            return true;
+        }
         auto r = std::from_chars(int_start, int_end, u);
         if (r.ec == std::errc()) {
             if (!negative)
@@ -776,7 +1055,7 @@ private:
 
     // `[` markup `]`: text, `@attr` items (with an optional record or markup merged into
     // them), `{...}` and nested `[...]` spliced flat.
-    bool markup(record& out)
+    bool markup()
     {
         char const* start = p_;
         if (!enter(p_))
@@ -785,7 +1064,7 @@ private:
         std::string text;
         auto flush = [&] {
             if (!text.empty()) {
-                out.items().emplace_back(value(std::move(text)));
+                value_access::set_text(stack_.emplace_back().val, std::move(text));
                 text.clear();
             }
         };
@@ -805,23 +1084,24 @@ private:
                 }
                 case '@': {
                     flush();
-                    record nested;
-                    if (!attr(nested))
+                    std::size_t i = stack_.size();
+                    stack_.emplace_back();
+                    if (!attr())
                         return false;
-                    if (!at_end() && (*p_ == '{' || *p_ == '[') && !primary_into(nested))
+                    if (!at_end() && (*p_ == '{' || *p_ == '[') && !primary_into())
                         return false;
-                    out.items().emplace_back(value(std::move(nested)));
+                    pop_record(i + 1, val_of(i));
                     break;
                 }
                 case '{': {
                     flush();
-                    if (!primary_into(out))
+                    if (!primary_into())
                         return false;
                     break;
                 }
                 case '[': {
                     flush();
-                    if (!markup(out))
+                    if (!markup())
                         return false;
                     break;
                 }
@@ -841,6 +1121,7 @@ private:
     char const* p_;
     char const* end_;
     parse_options const& opts_;
+    std::vector<item>& stack_;
     std::size_t depth_ = 0;
 };
 

@@ -33,10 +33,7 @@ record::record(std::initializer_list<item> items)
     : items_(items)
 {}
 record::record(record const&) = default;
-record::record(record&&) noexcept = default;
 record& record::operator=(record const&) = default;
-record& record::operator=(record&&) noexcept = default;
-record::~record() = default;
 
 item& record::operator[](std::size_t i) noexcept
 {
@@ -126,11 +123,39 @@ value::value(big_integer b)
             return;
         }
         if (u <= static_cast<std::uint64_t>(INT64_MAX) + 1) {
-            v_.emplace<std::int64_t>(static_cast<std::int64_t>(0 - u));
+            k_ = recon::kind::int64;
+            u_.i = static_cast<std::int64_t>(0 - u);
             return;
         }
     }
-    v_.emplace<recon::big_integer>(std::move(b));
+    u_.big = new recon::big_integer(std::move(b));
+    k_ = recon::kind::big_integer;
+}
+
+void value::copy_from(value const& o)
+{
+    // Precondition: this holds no payload (absent).
+    switch (o.k_) {
+        case recon::kind::big_integer: u_.big = new recon::big_integer(*o.u_.big); break;
+        case recon::kind::text: ::new (static_cast<void*>(&u_.text)) std::string(o.u_.text); break;
+        case recon::kind::data: ::new (static_cast<void*>(&u_.data)) blob(o.u_.data); break;
+        case recon::kind::record:
+            ::new (static_cast<void*>(&u_.rec)) recon::record(o.u_.rec);
+            break;
+        default: u_.raw = o.u_.raw; break;
+    }
+    k_ = o.k_;
+}
+
+void value::destroy_slow() noexcept
+{
+    switch (k_) {
+        case recon::kind::big_integer: delete u_.big; break;
+        case recon::kind::text: u_.text.~basic_string(); break;
+        case recon::kind::data: u_.data.~blob(); break;
+        case recon::kind::record: u_.rec.~record(); break;
+        default: break;
+    }
 }
 
 bool value::to_int64(std::int64_t& out) const noexcept

@@ -7,9 +7,13 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstring>
+
+#include <boost/system/system_error.hpp>
 
 #include "../recon/detail/chars.hpp"
 #include "../recon/detail/parse_attr.hpp"
+#include "../recon/detail/sink.hpp"
 
 namespace swim::warp {
 
@@ -72,40 +76,49 @@ public:
     char const* end_;
     boost::system::error_code ec;
 
+    // (The scans work on a local pointer and store p_ once.)
     void skip() noexcept
     {
-        while (p_ < end_ && (*p_ == ' ' || *p_ == '\t'))
-            ++p_;
+        char const* p = p_;
+        while (p < end_ && (*p == ' ' || *p == '\t'))
+            ++p;
+        p_ = p;
     }
 
     bool ident(std::string_view& out) noexcept
     {
         char const* s = p_;
-        if (p_ >= end_ || !recon::detail::is_ascii_ident_start(static_cast<unsigned char>(*p_)))
+        char const* p = p_;
+        char const* const end = end_;
+        if (p >= end || !recon::detail::is_ascii_ident_start(static_cast<unsigned char>(*p)))
             return false;
-        ++p_;
-        while (p_ < end_ && recon::detail::is_ascii_ident_char(static_cast<unsigned char>(*p_)))
-            ++p_;
-        if (p_ < end_ && static_cast<unsigned char>(*p_) >= 0x80)
+        ++p;
+        while (p < end && recon::detail::ascii_ident_char_table[static_cast<unsigned char>(*p)])
+            ++p;
+        p_ = p;
+        if (p < end && static_cast<unsigned char>(*p) >= 0x80)
             return false;
-        out = {s, static_cast<std::size_t>(p_ - s)};
+        out = {s, static_cast<std::size_t>(p - s)};
         return true;
     }
 
     bool string(std::string_view& out) noexcept
     {
-        char q = *p_;
-        char const* s = ++p_;
-        while (p_ < end_ && *p_ != q) {
+        char const* p = p_;
+        char const* const end = end_;
+        char q = *p;
+        char const* s = ++p;
+        while (p < end && *p != q) {
             // Escapes and non-ASCII text (to be checked as UTF-8) take the full parser.
-            if (*p_ == '\\' || static_cast<unsigned char>(*p_) >= 0x80)
+            if (*p == '\\' || static_cast<unsigned char>(*p) >= 0x80)
                 return false;
-            ++p_;
+            ++p;
         }
-        if (p_ >= end_)
+        p_ = p;
+        if (p >= end)
             return false;
-        out = {s, static_cast<std::size_t>(p_ - s)};
-        ++p_;
+        out = {s, static_cast<std::size_t>(p - s)};
+        p_ = p + 1;
         return true;
     }
 
@@ -441,13 +454,40 @@ void write_envelope(
     std::string& out,
     link_params params)
 {
-    write_head(kind, node, lane, out, params);
-    if (body.is_empty())
+    if (has_link_params(kind) && (params.prio != 0 || params.rate != 0)) {
+        // prio and rate: the plain path.
+        write_head(kind, node, lane, out, params);
+        if (body.is_empty())
+            return;
+        if (!recon::writes_leading_attr(body))
+            out.push_back(' ');
+        recon::write(body, out);
         return;
-    // A space first unless the body starts with '@' (the Rust layout).
-    if (!recon::writes_leading_attr(body))
-        out.push_back(' ');
-    recon::write(body, out);
+    }
+    // The common envelope, head and body through one buffer.
+    boost::system::error_code ec;
+    {
+        recon::detail::sink k(out);
+        std::string_view tag = to_string(kind);
+        char* p = k.room(tag.size() + 8);
+        *p++ = '@';
+        std::memcpy(p, tag.data(), tag.size());
+        p += tag.size();
+        std::memcpy(p, "(node:", 6);
+        k.advance(tag.size() + 7);
+        recon::detail::write_text_to(node, k);
+        k.put(std::string_view(",lane:"));
+        recon::detail::write_text_to(lane, k);
+        k.put(')');
+        if (!body.is_empty()) {
+            // A space first unless the body starts with '@' (the Rust layout).
+            if (!recon::writes_leading_attr(body))
+                k.put(' ');
+            recon::detail::write_value_to(body, k, ec);
+        }
+    }
+    if (ec)
+        throw boost::system::system_error(ec, "swim::recon::write");
 }
 
 void write_host_envelope(envelope_kind kind, std::string_view body_text, std::string& out)

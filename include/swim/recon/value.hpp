@@ -4,11 +4,13 @@
 #ifndef SWIM_RECON_VALUE_HPP
 #define SWIM_RECON_VALUE_HPP
 
+#include <cassert>
 #include <compare>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <new>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -44,6 +46,10 @@ namespace swim::recon {
 
 class value;
 struct item;
+
+namespace detail {
+struct value_access;  // the parser's way to build values in place (library-internal)
+}
 
 /// Integer types a value is built from (not bool, not char: those are not numbers).
 template <class I>
@@ -143,50 +149,103 @@ inline constexpr absent_t absent{};
 inline constexpr extant_t extant{};
 
 /// A Recon value. See the file comment for the model, equality and order.
+///
+/// Stored as a tagged union (the kind and the payload; a big integer lives on the heap), so
+/// that moving a value is a few stores and destroying a number or an absent value costs
+/// nothing. A moved-from value is absent.
 class value {
 public:
     /// The absent value.
-    value() noexcept = default;
+    value() noexcept {}
     value(absent_t) noexcept {}
     value(extant_t) noexcept
-        : v_(extant_t{})
+        : k_(recon::kind::extant)
     {}
     value(bool b) noexcept
-        : v_(b)
-    {}
+        : k_(recon::kind::boolean)
+    {
+        u_.b = b;
+    }
     template <integer_like I>
     value(I i) noexcept
     {
-        if constexpr (std::is_signed_v<I>)
-            v_.template emplace<std::int64_t>(static_cast<std::int64_t>(i));
-        else
+        if constexpr (std::is_signed_v<I>) {
+            k_ = recon::kind::int64;
+            u_.i = static_cast<std::int64_t>(i);
+        } else {
             set_unsigned(static_cast<std::uint64_t>(i));
+        }
     }
     value(double d) noexcept
-        : v_(d)
-    {}
+        : k_(recon::kind::float64)
+    {
+        u_.d = d;
+    }
     value(float f) noexcept
-        : v_(static_cast<double>(f))
-    {}
+        : k_(recon::kind::float64)
+    {
+        u_.d = static_cast<double>(f);
+    }
     value(std::string s) noexcept
-        : v_(std::move(s))
-    {}
+    {
+        ::new (static_cast<void*>(&u_.text)) std::string(std::move(s));
+        k_ = recon::kind::text;
+    }
     value(std::string_view s)
-        : v_(std::string(s))
-    {}
+    {
+        ::new (static_cast<void*>(&u_.text)) std::string(s);
+        k_ = recon::kind::text;
+    }
     value(char const* s)
-        : v_(std::string(s))
-    {}
+    {
+        ::new (static_cast<void*>(&u_.text)) std::string(s);
+        k_ = recon::kind::text;
+    }
     value(blob b) noexcept
-        : v_(std::move(b))
-    {}
-    value(record r) noexcept
-        : v_(std::move(r))
-    {}
+    {
+        ::new (static_cast<void*>(&u_.data)) blob(std::move(b));
+        k_ = recon::kind::data;
+    }
+    value(record r) noexcept;
     /// Normalises: a big integer in range of int64/uint64 becomes that kind.
     value(big_integer b);
 
-    recon::kind kind() const noexcept { return static_cast<recon::kind>(v_.index()); }
+    value(value const& o)
+    {
+        if (o.k_ < recon::kind::big_integer || o.k_ == recon::kind::float64) {
+            u_.raw = o.u_.raw;
+            k_ = o.k_;
+        } else {
+            copy_from(o);
+        }
+    }
+    value(value&& o) noexcept { move_from(o); }
+    value& operator=(value const& o)
+    {
+        if (this != &o) {
+            value tmp(o);
+            reset();
+            move_from(tmp);
+        }
+        return *this;
+    }
+    value& operator=(value&& o) noexcept
+    {
+        if (this == &o)
+            return *this;
+        if (!owns_memory()) {
+            move_from(o);
+        } else {
+            // `o` may live inside this value: take it out before freeing this one.
+            value tmp(std::move(o));
+            reset();
+            move_from(tmp);
+        }
+        return *this;
+    }
+    ~value() { reset(); }
+
+    recon::kind kind() const noexcept { return k_; }
 
     bool is_absent() const noexcept { return kind() == kind::absent; }
     bool is_extant() const noexcept { return kind() == kind::extant; }
@@ -204,25 +263,36 @@ public:
     bool is_record() const noexcept { return kind() == kind::record; }
 
     /// Pointer access: nullptr when the value is of another kind.
-    bool const* if_bool() const noexcept { return std::get_if<bool>(&v_); }
-    std::int64_t const* if_int64() const noexcept { return std::get_if<std::int64_t>(&v_); }
-    std::uint64_t const* if_uint64() const noexcept { return std::get_if<std::uint64_t>(&v_); }
+    bool const* if_bool() const noexcept { return k_ == kind::boolean ? &u_.b : nullptr; }
+    std::int64_t const* if_int64() const noexcept { return k_ == kind::int64 ? &u_.i : nullptr; }
+    std::uint64_t const* if_uint64() const noexcept
+    {
+        return k_ == kind::uint64 ? &u_.u : nullptr;
+    }
     recon::big_integer const* if_big_integer() const noexcept
     {
-        return std::get_if<recon::big_integer>(&v_);
+        return k_ == kind::big_integer ? u_.big : nullptr;
     }
-    double const* if_float64() const noexcept { return std::get_if<double>(&v_); }
-    std::string const* if_text() const noexcept { return std::get_if<std::string>(&v_); }
-    std::string* if_text() noexcept { return std::get_if<std::string>(&v_); }
-    blob const* if_data() const noexcept { return std::get_if<blob>(&v_); }
-    recon::record const* if_record() const noexcept { return std::get_if<recon::record>(&v_); }
-    recon::record* if_record() noexcept { return std::get_if<recon::record>(&v_); }
+    double const* if_float64() const noexcept { return k_ == kind::float64 ? &u_.d : nullptr; }
+    std::string const* if_text() const noexcept { return k_ == kind::text ? &u_.text : nullptr; }
+    std::string* if_text() noexcept { return k_ == kind::text ? &u_.text : nullptr; }
+    blob const* if_data() const noexcept { return k_ == kind::data ? &u_.data : nullptr; }
+    recon::record const* if_record() const noexcept;
+    recon::record* if_record() noexcept;
 
     /// Checked access: precondition is the matching kind (asserted in debug builds).
-    bool as_bool() const noexcept { return *std::get_if<bool>(&v_); }
-    std::string const& as_text() const noexcept { return *std::get_if<std::string>(&v_); }
-    recon::record const& as_record() const noexcept { return *std::get_if<recon::record>(&v_); }
-    recon::record& as_record() noexcept { return *std::get_if<recon::record>(&v_); }
+    bool as_bool() const noexcept
+    {
+        assert(k_ == recon::kind::boolean);
+        return u_.b;
+    }
+    std::string const& as_text() const noexcept
+    {
+        assert(k_ == recon::kind::text);
+        return u_.text;
+    }
+    recon::record const& as_record() const noexcept;
+    recon::record& as_record() noexcept;
 
     /// The text if this is text, else empty.
     std::string_view text_or_empty() const noexcept
@@ -232,11 +302,7 @@ public:
     }
 
     /// The record's tag (first attribute name) or empty when not a record.
-    std::string_view tag() const noexcept
-    {
-        auto p = if_record();
-        return p ? p->tag() : std::string_view();
-    }
+    std::string_view tag() const noexcept;
 
     /// Numeric view: true and the value when this is a number that fits.
     bool to_int64(std::int64_t& out) const noexcept;
@@ -251,26 +317,56 @@ public:
     friend std::strong_ordering operator<=>(value const& a, value const& b) noexcept;
 
 private:
+    friend struct detail::value_access;
+
     void set_unsigned(std::uint64_t u) noexcept
     {
-        if (u <= static_cast<std::uint64_t>(INT64_MAX))
-            v_.template emplace<std::int64_t>(static_cast<std::int64_t>(u));
-        else
-            v_.template emplace<std::uint64_t>(u);
+        if (u <= static_cast<std::uint64_t>(INT64_MAX)) {
+            k_ = recon::kind::int64;
+            u_.i = static_cast<std::int64_t>(u);
+        } else {
+            k_ = recon::kind::uint64;
+            u_.u = u;
+        }
     }
 
-    std::variant<
-        absent_t,
-        extant_t,
-        bool,
-        std::int64_t,
-        std::uint64_t,
-        recon::big_integer,
-        double,
-        std::string,
-        blob,
-        recon::record>
-        v_;
+    // Kinds whose payload owns memory: big integer, text, data, record.
+    bool owns_memory() const noexcept
+    {
+        return ((1u << static_cast<unsigned>(k_)) & 0b1110100000u) != 0;
+    }
+
+    // Frees the payload and leaves the value absent.
+    void reset() noexcept
+    {
+        if (k_ == recon::kind::text)
+            u_.text.~basic_string();
+        else if (owns_memory())
+            destroy_slow();
+        k_ = recon::kind::absent;
+    }
+
+    // Precondition: this holds no payload. Leaves `o` absent.
+    void move_from(value& o) noexcept;
+    void copy_from(value const& o);
+    void destroy_slow() noexcept;
+
+    union storage {
+        storage() noexcept
+            : raw(0)
+        {}
+        ~storage() {}
+        std::uint64_t raw;
+        bool b;
+        std::int64_t i;
+        std::uint64_t u;
+        double d;
+        recon::big_integer* big;
+        std::string text;
+        blob data;
+        recon::record rec;
+    } u_;
+    recon::kind k_ = recon::kind::absent;
 };
 
 /// One item of a record: an attribute, a slot or a plain value.
@@ -285,7 +381,7 @@ struct item {
     value key;
     value val;
 
-    item() = default;
+    item() noexcept {}
     /// A plain value item.
     item(value v) noexcept
         : val(std::move(v))
@@ -318,6 +414,63 @@ struct item {
 };
 
 // Defined here, where item is complete (clang needs it for the vector's members).
+inline record::record(record&&) noexcept = default;
+inline record& record::operator=(record&&) noexcept = default;
+inline record::~record() = default;
+
+inline value::value(record r) noexcept
+{
+    ::new (static_cast<void*>(&u_.rec)) record(std::move(r));
+    k_ = recon::kind::record;
+}
+inline recon::record const* value::if_record() const noexcept
+{
+    return k_ == kind::record ? &u_.rec : nullptr;
+}
+inline recon::record* value::if_record() noexcept
+{
+    return k_ == kind::record ? &u_.rec : nullptr;
+}
+inline recon::record const& value::as_record() const noexcept
+{
+    assert(k_ == recon::kind::record);
+    return u_.rec;
+}
+inline recon::record& value::as_record() noexcept
+{
+    assert(k_ == recon::kind::record);
+    return u_.rec;
+}
+inline std::string_view value::tag() const noexcept
+{
+    auto p = if_record();
+    return p ? p->tag() : std::string_view();
+}
+
+inline void value::move_from(value& o) noexcept
+{
+    switch (o.k_) {
+        case recon::kind::text:
+            ::new (static_cast<void*>(&u_.text)) std::string(std::move(o.u_.text));
+            o.u_.text.~basic_string();
+            break;
+        case recon::kind::data:
+            ::new (static_cast<void*>(&u_.data)) blob(std::move(o.u_.data));
+            o.u_.data.~blob();
+            break;
+        case recon::kind::record:
+            ::new (static_cast<void*>(&u_.rec)) recon::record(std::move(o.u_.rec));
+            o.u_.rec.~record();
+            break;
+        default:
+            // Numbers, bool, absent, extant and the big integer's pointer.
+            u_.raw = o.u_.raw;
+            break;
+    }
+    k_ = o.k_;
+    o.k_ = recon::kind::absent;
+}
+
 inline std::size_t record::size() const noexcept
 {
     return items_.size();
