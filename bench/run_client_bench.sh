@@ -7,7 +7,8 @@
 #
 #   bench/run_client_bench.sh [--no-build] [--quick] [--js-downlinks N] [--js-timeout SECONDS]
 #
-# --quick runs shorter and smaller (pump 1 s, latency 2 s, maps 10k and 100k, 10k downlinks).
+# --quick runs shorter and smaller (pump 1 s, latency 2 s, maps 10k and 100k, 50k map events,
+# 10k downlinks).
 # --js-downlinks N: downlinks for the JS client in the downlinks scenario (default: the same
 # as ours, 100000). Environment: SWIM_BENCH_BUILD_DIR (default <repo>/build-bench),
 # SWIM_BENCH_JOBS (default 1). Raw JSON of every run is kept in $build/client_bench/.
@@ -27,15 +28,15 @@ while [ $# -gt 0 ]; do
         --quick) quick=1; shift ;;
         --js-downlinks) js_downlinks=$2; shift 2 ;;
         --js-timeout) js_timeout=$2; shift 2 ;;
-        -h|--help) sed -n '3,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '3,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "run_client_bench.sh: unknown argument: $1" >&2; exit 2 ;;
     esac
 done
 
 if [ "$quick" = 1 ]; then
-    pump_ms=1000; lat_s=2; map_sizes="10000 100000"; dl_count=10000
+    pump_ms=1000; lat_s=2; map_sizes="10000 100000"; dl_count=10000; ev_n=50000
 else
-    pump_ms=2000; lat_s=5; map_sizes="10000 100000 1000000"; dl_count=100000
+    pump_ms=2000; lat_s=5; map_sizes="10000 100000 1000000"; dl_count=100000; ev_n=200000
 fi
 js_downlinks=${js_downlinks:-$dl_count}
 
@@ -106,6 +107,7 @@ run() {
 }
 
 run pump pump --ms "$pump_ms"
+run map-events map-events --entries "$ev_n"
 run latency latency --rate 1000 --seconds "$lat_s"
 for n in $map_sizes; do
     run "map-sync-$n" map-sync --entries "$n"
@@ -127,7 +129,7 @@ def load(name, side):
     path = os.path.join(out, f"{name}.{side}.json")
     try:
         with open(path) as f:
-            return json.loads(f.read().strip().splitlines()[-1])
+            return json.loads(f.read())
     except Exception as e:  # a crashed run leaves an empty file
         return {"ok": False, "metrics": {}, "notes": [f"no result ({e.__class__.__name__})"]}
 
@@ -137,6 +139,8 @@ rows = [("pump", "events_per_s", "events/s received", "high"),
         ("pump", "pump_rate", "pump rate (values/s)", None),
         ("pump", "delivered_fraction", "events / values", "high"),
         ("pump", "cpu_s", "client CPU (s)", None),
+        ("map-events", "events_per_s", "map updates/s", "high"),
+        ("map-events", "cpu_us_per_event", "client CPU/update (us)", "low"),
         ("latency", "p50_us", "p50 (us)", "low"),
         ("latency", "p90_us", "p90 (us)", "low"),
         ("latency", "p99_us", "p99 (us)", "low"),
@@ -212,6 +216,13 @@ if ev is not None:
     goal(f">= 1,000,000 events/s into one value downlink: {fmt(ev)}", ev >= 1e6)
 if ev and ev_js:
     goal(f">= 15x the JS client's events/s: {ev / ev_js:.1f}x", ev / ev_js >= 15)
+mev, mev_js = m("map-events", "events_per_s"), m("map-events", "events_per_s", 1)
+if mev is not None:
+    goal(f"(map updates, no coalescing) >= 1,000,000 events/s into one downlink: {fmt(mev)}",
+         mev >= 1e6)
+if mev and mev_js:
+    goal(f"(map updates, no coalescing) >= 15x the JS client: {mev / mev_js:.1f}x",
+         mev / mev_js >= 15)
 p99 = m("latency", "p99_us")
 if p99 is not None:
     goal(f"set -> remote did_set p99 < 200 us at 1,000/s: {fmt(p99)} us", p99 < 200)

@@ -8,6 +8,7 @@
 //   swim-bench HOST pump      [--node N] [--ms 2000] [--quiet-ms 300]
 //   swim-bench HOST latency   [--node N] [--rate 1000] [--seconds 5] [--warmup 0.5]
 //   swim-bench HOST map-sync  [--node N] [--entries 100000]
+//   swim-bench HOST map-events [--node N] [--entries 200000]
 //   swim-bench HOST downlinks [--node N] [--count 100000] [--idle 1]
 //   common: [--timeout SECONDS] [--json]
 //
@@ -20,6 +21,10 @@
 // map-sync:  a filler connection runs `fill n` on NODE and waits for it; then a fresh
 //            client opens a map downlink to NODE/map: time from open to synced, and the
 //            resident memory (VmRSS) of this process before and after.
+// map-events: a map downlink linked without sync to NODE/map; `fill n` from the same
+//            connection: the server sends n distinct updates (map uplinks coalesce per key
+//            only, so none is dropped); events/s from the first to the n-th update received.
+//            The events/s one downlink can take when the server does not coalesce.
 // downlinks: --count value downlinks on one connection to NODE-0 .. NODE-(count-1): time
 //            until all are synced, VmRSS before, after sync and after --idle seconds idle.
 //
@@ -65,6 +70,7 @@ constexpr char const* usage =
     "  swim-bench HOST pump      [--node N] [--ms 2000] [--quiet-ms 300]\n"
     "  swim-bench HOST latency   [--node N] [--rate 1000] [--seconds 5] [--warmup 0.5]\n"
     "  swim-bench HOST map-sync  [--node N] [--entries 100000]\n"
+    "  swim-bench HOST map-events [--node N] [--entries 200000]\n"
     "  swim-bench HOST downlinks [--node N] [--count 100000] [--idle 1]\n"
     "  common: [--timeout SECONDS (default 60)] [--json]\n"
     "HOST is warp://host:port; it must serve the demo plan's /unit/:id agents.\n";
@@ -87,7 +93,7 @@ struct options {
     double rate = 1000;
     double seconds = 5;
     double warmup = 0.5;
-    long entries = 100000;
+    long entries = 0;  // scenario default
     long count = 100000;
     double idle = 1;
 };
@@ -149,8 +155,10 @@ options parse_args(int argc, char** argv)
     o.host = positional[0];
     o.scenario = positional[1];
     if (o.scenario != "pump" && o.scenario != "latency" && o.scenario != "map-sync" &&
-        o.scenario != "downlinks")
+        o.scenario != "map-events" && o.scenario != "downlinks")
         throw bad_arguments("unknown scenario '" + o.scenario + "'");
+    if (o.entries == 0)
+        o.entries = o.scenario == "map-events" ? 200000 : 100000;
     if (o.node.empty())
         o.node = "/unit/bench-" + o.scenario + "-" + std::to_string(::getpid());
     return o;
@@ -547,6 +555,54 @@ asio::awaitable<void> map_sync(options const& o, report& r)
     co_await c.async_close();
 }
 
+asio::awaitable<void> map_events(options const& o, report& r)
+{
+    auto ex = co_await asio::this_coro::executor;
+    r.param("node", o.node);
+    r.param("entries", std::to_string(o.entries));
+    client::client c(ex, quiet_config());
+    client::downlink_config cfg;
+    cfg.keep_synced = false;
+    cfg.events_when_not_synced = true;
+    std::int64_t updates = 0;
+    clock_type::time_point first_at{}, last_at{};
+    auto m = c.map_downlink(o.host, o.node, "map", cfg);
+    m.did_update([&](recon::value const&, recon::value const&,
+                     std::optional<recon::value> const&) {
+        auto now = clock_type::now();
+        if (updates == 0)
+            first_at = now;
+        ++updates;
+        last_at = now;
+    });
+    if (!co_await wait_until([&] { return m.is_linked() || m.is_closed(); }, o.timeout))
+        throw failure("map downlink: not linked within the timeout");
+    if (m.is_closed())
+        throw failure("map downlink: link ended: " + m.reason());
+    double cpu0 = cpu_seconds();
+    auto t0 = clock_type::now();
+    c.command(o.host, o.node, "fill", std::int64_t(o.entries));
+    bool all = co_await wait_until(
+        [&] { return updates >= o.entries; }, o.timeout, std::chrono::milliseconds(2));
+    double cpu = cpu_seconds() - cpu0;
+    double window = std::chrono::duration<double>(last_at - first_at).count();
+    r.add("events", double(updates), "updates");
+    r.add("events_per_s", window > 0 ? updates / window : 0, "updates/s (first to last)");
+    r.add("total_s", std::chrono::duration<double>(last_at - t0).count(),
+          "s (command to last update)");
+    r.add("cpu_s", cpu, "s (user+sys, command to last update)");
+    r.add("cpu_us_per_event", updates ? 1e6 * cpu / updates : 0, "us");
+    r.add("rss_mb", rss_bytes() / 1e6, "MB");
+    if (!all) {
+        r.ok = false;
+        r.notes.push_back(std::to_string(updates) + " of " + std::to_string(o.entries) +
+                          " updates within the timeout");
+    }
+    m.close();
+    c.command(o.host, o.node, "clear");
+    co_await c.async_close();
+}
+
 asio::awaitable<void> downlinks(options const& o, report& r)
 {
     auto ex = co_await asio::this_coro::executor;
@@ -630,6 +686,8 @@ int main(int argc, char** argv)
                 co_await latency(o, r);
             else if (o.scenario == "map-sync")
                 co_await map_sync(o, r);
+            else if (o.scenario == "map-events")
+                co_await map_events(o, r);
             else
                 co_await downlinks(o, r);
         },

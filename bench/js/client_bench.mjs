@@ -7,6 +7,7 @@
 //   node --expose-gc client_bench.mjs HOST pump      [--node N] [--ms 2000] [--quiet-ms 300]
 //   node --expose-gc client_bench.mjs HOST latency   [--node N] [--rate 1000] [--seconds 5] [--warmup 0.5]
 //   node --expose-gc client_bench.mjs HOST map-sync  [--node N] [--entries 100000]
+//   node --expose-gc client_bench.mjs HOST map-events [--node N] [--entries 200000]
 //   node --expose-gc client_bench.mjs HOST downlinks [--node N] [--count 100000] [--idle 1]
 //   common: [--timeout SECONDS (default 60)]
 //
@@ -26,7 +27,7 @@ function usage(msg) {
   process.exit(2);
 }
 
-const o = { timeout: 60, ms: 2000, quietMs: 300, rate: 1000, seconds: 5, warmup: 0.5, entries: 100000, count: 100000, idle: 1 };
+const o = { timeout: 60, ms: 2000, quietMs: 300, rate: 1000, seconds: 5, warmup: 0.5, entries: 0, count: 100000, idle: 1 };
 const positional = [];
 {
   const argv = process.argv.slice(2);
@@ -46,7 +47,8 @@ const positional = [];
   if (positional.length !== 2) usage("expected HOST and SCENARIO");
 }
 const [hostUri, scenario] = positional;
-if (!["pump", "latency", "map-sync", "downlinks"].includes(scenario)) usage(`unknown scenario ${scenario}`);
+if (!["pump", "latency", "map-sync", "map-events", "downlinks"].includes(scenario)) usage(`unknown scenario ${scenario}`);
+if (!o.entries) o.entries = scenario === "map-events" ? 200000 : 100000;
 o.node ??= `/unit/bench-${scenario}-js-${process.pid}`;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -317,6 +319,53 @@ async function mapSync() {
   await sleep(50);
 }
 
+async function mapEvents() {
+  report.params.node = o.node;
+  report.params.entries = String(o.entries);
+  const c = newClient();
+  let linked = false;
+  let updates = 0;
+  let firstAt = 0;
+  let lastAt = 0;
+  const m = c
+    .downlinkMap({
+      hostUri,
+      nodeUri: o.node,
+      laneUri: "map",
+      syncs: false,
+      didLink() {
+        linked = true;
+      },
+      didUpdate() {
+        const now = nowMs();
+        if (updates === 0) firstAt = now;
+        updates += 1;
+        lastAt = now;
+      },
+    })
+    .open();
+  if (!(await waitUntil(() => linked, o.timeout))) throw new Error("map downlink: not linked within the timeout");
+  const cpu0 = cpuSeconds();
+  const t0 = nowMs();
+  c.command(hostUri, o.node, "fill", o.entries);
+  const all = await waitUntil(() => updates >= o.entries, o.timeout, 2);
+  const cpu = cpuSeconds() - cpu0;
+  const window = (lastAt - firstAt) / 1000;
+  add("events", updates, "updates");
+  add("events_per_s", window > 0 ? updates / window : 0, "updates/s (first to last)");
+  add("total_s", (lastAt - t0) / 1000, "s (command to last update)");
+  add("cpu_s", cpu, "s (user+sys, command to last update)");
+  add("cpu_us_per_event", updates ? (1e6 * cpu) / updates : 0, "us");
+  add("rss_mb", rss() / 1e6, "MB");
+  if (!all) {
+    report.ok = false;
+    report.notes.push(`${updates} of ${o.entries} updates within the timeout`);
+  }
+  m.close();
+  c.command(hostUri, o.node, "clear", 0);
+  await sleep(50);
+}
+
 async function downlinks() {
   report.params.nodes = `${o.node}-0 .. ${o.node}-${o.count - 1}`;
   report.params.count = String(o.count);
@@ -374,6 +423,7 @@ try {
   if (scenario === "pump") await pump();
   else if (scenario === "latency") await latency();
   else if (scenario === "map-sync") await mapSync();
+  else if (scenario === "map-events") await mapEvents();
   else await downlinks();
 } catch (e) {
   report.ok = false;
