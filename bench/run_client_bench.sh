@@ -63,6 +63,10 @@ mkdir -p "$out"
 rm -f "$out"/*.json
 
 server_log=$out/swim-server.log
+# Remove the last run's log first: the redirection below truncates it only once the background
+# job runs, and the loop must not read the old address meanwhile.
+rm -f "$server_log"
+touch "$server_log"
 "$build/bin/swim-server" --host 127.0.0.1 --port 0 >"$server_log" 2>&1 &
 server_pid=$!
 trap 'kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true' EXIT
