@@ -307,6 +307,9 @@ asio::awaitable<bool> connection::connect_and_serve()
                 log(log_level::warning, "cannot connect: " + cec.message());
             co_return false;
         }
+        // Small frames (a set, a command) leave at once, not after the previous one's ACK.
+        boost::system::error_code nec;
+        lowest.socket().set_option(asio::ip::tcp::no_delay(true), nec);
         co_return co_await upgrade_and_serve(ws, host_header);
     }
 
@@ -329,6 +332,8 @@ asio::awaitable<bool> connection::connect_and_serve()
             log(log_level::warning, "cannot connect: " + cec.message());
         co_return false;
     }
+    boost::system::error_code nec;
+    lowest.socket().set_option(asio::ip::tcp::no_delay(true), nec);
     auto [tec] = co_await tls.async_handshake(
         asio::ssl::stream_base::client,
         use_tuple);
