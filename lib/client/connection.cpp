@@ -451,18 +451,11 @@ asio::awaitable<void> connection::writer(Stream& ws)
         batch_.clear();
         session_.take_output(batch_);
         // Every frame of the batch into one buffer, then one write.
-        ws.text(true);
-        ws.next_layer().cork();
-        boost::system::error_code ec;
-        for (auto const& frame : batch_) {
-            auto [wec, n] = co_await ws.async_write(asio::buffer(frame), use_tuple);
-            if (wec) {
-                ec = wec;
-                break;
-            }
-        }
-        if (!ec)
-            ec = co_await ws.next_layer().async_flush();
+        auto& out = ws.next_layer();
+        out.cork();
+        for (auto const& frame : batch_)
+            out.append_text_frame(frame, true);  // a client masks its frames
+        boost::system::error_code ec = co_await out.async_flush();
         if (ec) {
             if (!closing_)
                 log(log_level::warning, "write failed: " + ec.message());

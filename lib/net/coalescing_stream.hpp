@@ -11,6 +11,8 @@
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -19,18 +21,29 @@
 #include <boost/beast/websocket/teardown.hpp>
 #include <boost/system/error_code.hpp>
 
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <type_traits>
+#include <random>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace swim::net::detail {
 
-/** Passes reads through; writes go straight to the next layer, except between cork() and
- * async_flush(), when they are appended to a buffer and complete at once (posted). One write
- * syscall costs about as much as encoding a hundred small frames, so a writer that drains
- * its queue corks, writes every frame through the WebSocket, and flushes them together.
+/** Passes reads through; gathers writes. A writer that drains its queue corks the stream,
+ * appends every frame of the batch with append_text_frame() (framed here, in one pass,
+ * without an asynchronous operation per frame), and writes them all with one async_flush().
+ * One write syscall costs about as much as framing a hundred small frames.
  *
  * The WebSocket's own writes (pongs, close frames) may come at any time: while corked or
- * flushing they join the buffer, so bytes on the wire never interleave.
+ * flushing they join the buffer, so bytes on the wire never interleave; a teardown asked for
+ * during a flush waits for the flush (and whatever joined it) to be written.
+ *
+ * Frames written here bypass the WebSocket stream, which is fine for whole unfragmented,
+ * uncompressed messages: the stream keeps no state between such messages.
  */
 template <class NextLayer>
 class coalescing_stream {
@@ -41,6 +54,7 @@ public:
     template <class... Args>
     explicit coalescing_stream(Args&&... args)
         : next_(std::forward<Args>(args)...)
+        , rng_(std::random_device{}())
     {}
 
     executor_type get_executor() noexcept { return next_.get_executor(); }
@@ -51,6 +65,43 @@ public:
     void cork() noexcept { corked_ = true; }
     /// Bytes gathered and not yet written.
     std::size_t pending() const noexcept { return buf_.size(); }
+
+    /// Appends one WebSocket text message (a single final frame) to the buffer; `masked` for
+    /// the client role (RFC 6455 §5.3), with a fresh random key. Cork first.
+    void append_text_frame(std::string_view payload, bool masked)
+    {
+        unsigned char head[14];
+        std::size_t h = 0;
+        head[h++] = 0x81;  // FIN, text
+        unsigned char mask_bit = masked ? 0x80 : 0x00;
+        std::uint64_t n = payload.size();
+        if (n < 126) {
+            head[h++] = static_cast<unsigned char>(mask_bit | n);
+        } else if (n <= 0xFFFF) {
+            head[h++] = static_cast<unsigned char>(mask_bit | 126);
+            head[h++] = static_cast<unsigned char>(n >> 8);
+            head[h++] = static_cast<unsigned char>(n);
+        } else {
+            head[h++] = static_cast<unsigned char>(mask_bit | 127);
+            for (int i = 7; i >= 0; --i)
+                head[h++] = static_cast<unsigned char>(n >> (8 * i));
+        }
+        unsigned char key[4] = {0, 0, 0, 0};
+        if (masked) {
+            std::uint32_t k = static_cast<std::uint32_t>(rng_());
+            std::memcpy(key, &k, 4);
+            std::memcpy(head + h, key, 4);
+            h += 4;
+        }
+        std::size_t at = buf_.size();
+        buf_.append(reinterpret_cast<char const*>(head), h);
+        buf_.append(payload.data(), payload.size());
+        if (masked) {
+            char* p = buf_.data() + at + h;
+            for (std::size_t i = 0; i < payload.size(); ++i)
+                p[i] = static_cast<char>(static_cast<unsigned char>(p[i]) ^ key[i & 3]);
+        }
+    }
 
     template <class MutableBufferSequence, class ReadToken>
     auto async_read_some(MutableBufferSequence const& buffers, ReadToken&& token)
@@ -84,8 +135,11 @@ public:
     }
 
     /// Writes everything gathered (and whatever joins it meanwhile), then stops gathering.
+    /// A teardown asked for meanwhile runs afterwards.
     boost::asio::awaitable<boost::system::error_code> async_flush()
     {
+        flushing_ = true;
+        boost::system::error_code result;
         while (!buf_.empty()) {
             out_.clear();
             out_.swap(buf_);
@@ -95,19 +149,64 @@ public:
                 boost::asio::as_tuple(boost::asio::use_awaitable));
             if (ec) {
                 buf_.clear();
-                corked_ = false;
-                co_return ec;
+                result = ec;
+                break;
             }
         }
+        flushing_ = false;
         corked_ = false;
-        co_return boost::system::error_code();
+        if (teardown_) {
+            auto t = std::move(teardown_);
+            teardown_ = nullptr;
+            t();
+        }
+        co_return result;
+    }
+
+    /// Beast's teardown (after a close handshake): at once, or after the flush in progress.
+    template <class TeardownHandler>
+    void start_teardown(boost::beast::role_type role, TeardownHandler&& handler)
+    {
+        using boost::beast::websocket::async_teardown;
+        if (!flushing_ && buf_.empty()) {
+            async_teardown(role, next_, std::forward<TeardownHandler>(handler));
+            return;
+        }
+        if (!flushing_) {
+            // Bytes wait (a close reply gathered while corked) and no flush runs: write them.
+            corked_ = true;
+            defer_teardown(role, std::forward<TeardownHandler>(handler));
+            boost::asio::co_spawn(
+                next_.get_executor(),
+                [this]() -> boost::asio::awaitable<void> {
+                    auto flushed = async_flush();
+                    co_await std::move(flushed);
+                },
+                boost::asio::detached);
+            return;
+        }
+        defer_teardown(role, std::forward<TeardownHandler>(handler));
     }
 
 private:
+    template <class TeardownHandler>
+    void defer_teardown(boost::beast::role_type role, TeardownHandler&& handler)
+    {
+        // Beast's handler is move-only: held in a shared_ptr so std::function can copy.
+        auto h = std::make_shared<std::decay_t<TeardownHandler>>(std::forward<TeardownHandler>(handler));
+        teardown_ = [this, role, h] {
+            using boost::beast::websocket::async_teardown;
+            async_teardown(role, next_, std::move(*h));
+        };
+    }
+
     NextLayer next_;
     bool corked_ = false;
+    bool flushing_ = false;
     std::string buf_;
     std::string out_;
+    std::mt19937 rng_;
+    std::function<void()> teardown_;
 };
 
 // The WebSocket closes the connection through the next layer.
@@ -127,8 +226,7 @@ void async_teardown(
     coalescing_stream<NextLayer>& s,
     TeardownHandler&& handler)
 {
-    using boost::beast::websocket::async_teardown;
-    async_teardown(role, s.next_layer(), std::forward<TeardownHandler>(handler));
+    s.start_teardown(role, std::forward<TeardownHandler>(handler));
 }
 
 }  // namespace swim::net::detail

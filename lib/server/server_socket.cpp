@@ -254,16 +254,11 @@ asio::awaitable<void> socket_port::writer(Stream& ws)
             continue;
         }
         // Every frame of the batch into one buffer, then one write.
-        ws.text(true);
-        ws.next_layer().cork();
-        for (auto const& frame : batch_) {
-            auto [ec, n] = co_await ws.async_write(asio::buffer(frame), use_tuple);
-            if (ec) {
-                beast::get_lowest_layer(ws).close();
-                co_return;
-            }
-        }
-        if (auto ec = co_await ws.next_layer().async_flush()) {
+        auto& out = ws.next_layer();
+        out.cork();
+        for (auto const& frame : batch_)
+            out.append_text_frame(frame, false);
+        if (auto ec = co_await out.async_flush()) {
             beast::get_lowest_layer(ws).close();
             co_return;
         }
