@@ -125,9 +125,10 @@ public:
     boost::asio::any_io_executor get_executor() const noexcept;
 
     /** Sends `@command(node, lane) body` to a lane: of an agent of this server when `host`
-     * is empty or std::nullopt, else of `host` (`warp://h:9001`).
-     * @returns swim::client::error::invalid_host for a host that cannot be used, or
-     * warp::error::queue_full.
+     * is empty or std::nullopt, else of `host` (`warp://h:9001`). Never blocks: the command
+     * is queued and written in order with the host's other writes.
+     * @returns swim::client::error::invalid_host for a host URI that cannot be used (checked
+     * at once). Failures found later (the host's write queue full) are logged as errors.
      */
     boost::system::error_code command(
         std::optional<std::string_view> host,
@@ -217,6 +218,7 @@ public:
     /// Called when the server stops, before the agent's uplinks are unlinked.
     virtual void on_stop() {}
 
+    /// The agent's context: node URI, route parameters, commands, downlink builders.
     agent_context& context() const noexcept { return *ctx_; }
 
 private:

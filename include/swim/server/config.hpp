@@ -36,7 +36,8 @@ struct server_config {
     /// value link keeps only its latest value, a map link the latest event per key): a client
     /// that keeps up gets every event, a slow one the latest state within about this memory.
     std::size_t coalesce_after_bytes = 256 * 1024;
-    /// Connections served at once; a connection beyond it is answered HTTP 503.
+    /// Connections served at once; a connection beyond it is closed after the WebSocket
+    /// handshake with close code 1013 (try again later) and the reason "Too many connections.".
     std::size_t max_connections = 100000;
     /// Time for the TCP, TLS and WebSocket handshakes of an incoming connection together.
     std::chrono::milliseconds handshake_timeout{30000};

@@ -46,6 +46,17 @@
  *
  * The handle done() gives owns the downlink: when its last copy is destroyed, the downlink
  * stops (as in swim-rust); keep it in the agent.
+ *
+ * @par Thread safety
+ * Builders and done() are used on the agent's strand (in its handlers or on_start). A
+ * handle's set/update/remove/clear, stop, is_stopped and is_linked may be called from any
+ * thread. Handlers run on the agent's strand, in the order things happened on the link.
+ *
+ * @par Errors
+ * A host URI that cannot be used, a lane that refuses the link (`laneNotFound`, with
+ * terminate_on_unlinked) or a value that does not convert to the downlink's type end the
+ * downlink: on_unlinked or on_failed runs, the reason is logged, is_stopped() turns true and
+ * the handle's writes return warp::error::closed.
  */
 
 namespace swim::server {

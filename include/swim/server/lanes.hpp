@@ -28,7 +28,16 @@
  *   `@clear`, `@take(n)`, `@drop(n)` change it.
  * - command_lane<T>: no state; every command runs on_command and is broadcast to its links.
  *
- * Lanes are used on their agent's strand (in its handlers), never from other threads.
+ * @par Thread safety
+ * A lane is used on its agent's strand (in the agent's handlers, on_start, on_stop), never
+ * from other threads. Its handlers run there too, one at a time with the agent's other
+ * handlers: a handler triggered while another runs (a set inside on_set) runs after it.
+ *
+ * @par Errors
+ * The typed accessors (`get`, `get_all`) throw recon::conversion_exception when a stored value
+ * does not convert (it cannot happen with values the lane accepted through its own type). A
+ * client command that does not convert to the lane's type is not applied and is logged,
+ * naming the lane and why.
  */
 
 namespace swim::server {

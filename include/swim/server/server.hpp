@@ -73,6 +73,9 @@ public:
             return std::make_unique<Agent>(ctx);
         });
     }
+    /// As route<Agent>(), with a factory that makes the agent (called on the agent's strand;
+    /// an exception or a null agent refuses the node's links with a reason).
+    /// Call before start(): routes are not guarded against concurrent reads.
     boost::system::error_code route(std::string_view pattern, agent_factory make);
 
     /** Binds, listens and starts accepting. @returns the error of resolving, binding or
@@ -86,13 +89,17 @@ public:
     /// "warp://127.0.0.1:<port>" or "warps://..." for this server as seen from this machine.
     std::string local_url() const;
 
-    /** Stops: no new connections; every agent's on_stop; `@unlinked` to every uplink; every
-     * connection closed with 1001 after its queued frames; every agent downlink stopped.
-     * Completes when every task of the server has ended.
+    /** Stops: no new connections; every agent's on_stop and every agent downlink stopped
+     * (their queued sets written first); then `@unlinked` to every uplink; every connection
+     * closed with 1001 after its queued frames (a client that does not read gets
+     * handshake_timeout to take them, then its socket is closed). Completes when every task
+     * of the server has ended, so the io_context can run out of work. A second call waits
+     * for the first. Not cancellable; a coroutine handler of an agent that never ends keeps
+     * it waiting. May be awaited from any executor.
      */
     boost::asio::awaitable<void> async_stop();
 
-    /// Counters for tests and benchmarks.
+    /// Counters for tests and benchmarks; thread safe.
     struct stats {
         std::size_t connections = 0;
         std::size_t agents = 0;
