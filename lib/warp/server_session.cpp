@@ -5,6 +5,8 @@
 #include <swim/recon/writer.hpp>
 #include <swim/warp/server_session.hpp>
 
+#include <algorithm>
+
 namespace swim::warp {
 
 envelope_error server_session::on_frame(std::string_view frame, std::vector<uplink_request>& out)
@@ -96,8 +98,10 @@ void server_session::unlinked(
     push(std::move(frame));
     // The uplink is gone: nothing queued later coalesces with what it had.
     if (auto n = uplinks_.find(node); n != uplinks_.end()) {
-        if (auto l = n->second.find(lane); l != n->second.end())
+        if (auto l = n->second.find(lane); l != n->second.end()) {
+            std::erase(keyed_, &l->second);  // (it may be listed more than once)
             n->second.erase(l);
+        }
         if (n->second.empty())
             uplinks_.erase(n);
     }
@@ -148,6 +152,8 @@ void server_session::map_event(
             return;
         }
         st.last = push(std::move(frame));
+        if (st.keys.empty())
+            keyed_.push_back(&st);
         st.keys.insert_or_assign(e.key, st.last);
         return;
     }
@@ -173,10 +179,11 @@ void server_session::take_output(std::vector<std::string>& out)
     first_ += queue_.size();
     queue_.clear();
     queued_bytes_ = 0;
-    // Waiting keys are all written now: forget them, so the index stays as small as the queue.
-    for (auto& [node, lanes] : uplinks_)
-        for (auto& [lane, st] : lanes)
-            st.keys.clear();
+    // Waiting keys are all written now: forget them, so the index stays as small as the queue
+    // (only the uplinks that have any: a connection may hold many thousands of uplinks).
+    for (auto* st : keyed_)
+        st->keys.clear();
+    keyed_.clear();
 }
 
 }  // namespace swim::warp

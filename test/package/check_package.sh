@@ -41,7 +41,7 @@ cmake -S "$here/subdir_consumer" -B "$work/subdir" -DSWIM_SOURCE_DIR="$source_di
     -DCMAKE_BUILD_TYPE="$(cache_var CMAKE_BUILD_TYPE)" \
     -DSWIM_WARNINGS_AS_ERRORS="$(cache_var SWIM_WARNINGS_AS_ERRORS)" >"$work/subdir_configure.log" ||
     { log "$work/subdir_configure.log"; exit 1; }
-cmake --build "$work/subdir" -j"${SWIM_JOBS:-2}" >"$work/subdir_build.log" || { log "$work/subdir_build.log"; exit 1; }
+cmake --build "$work/subdir" -j"${SWIM_JOBS:-2}" --target consumer >"$work/subdir_build.log" || { log "$work/subdir_build.log"; exit 1; }
 check add_subdirectory "$work/subdir/consumer"
 
 echo "$passed passed, $failed failed"

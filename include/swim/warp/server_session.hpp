@@ -119,6 +119,8 @@ private:
     std::uint64_t coalesced_ = 0;
     /// node -> lane -> state; looked up by string_view without allocating.
     std::map<std::string, std::map<std::string, uplink_state, std::less<>>, std::less<>> uplinks_;
+    /// The uplinks whose `keys` are not empty.
+    std::vector<uplink_state*> keyed_;
     std::string scratch_;
 };
 
