@@ -37,6 +37,19 @@ class client_impl;
  * Use the client, and every downlink it made, on its executor (`get_executor()`, a strand):
  * handlers run there, and coroutines spawned there may call anything. From other threads,
  * use blocking_client.
+ *
+ * @par Errors
+ * Opening a downlink never throws: a host URI that cannot be used gives a downlink that has
+ * already failed with error::invalid_host (its reason() says what is wrong). Writes return an
+ * error_code (warp::error::closed, warp::error::queue_full). Awaitables that wait for a state
+ * (linked(), synced(), get(), next_event()) throw boost::system::system_error when the
+ * downlink ends first, with the server's reason (`nodeNotFound`, ...) as the message.
+ *
+ * @par Per-operation cancellation
+ * Every awaitable of the client and its downlinks may be cancelled by cancelling the awaiting
+ * coroutine (for example `co_await (dl.synced() || timer.async_wait(use_awaitable))`): the wait
+ * ends with system_error(operation_aborted); nothing else is affected (the downlink stays
+ * open, queued writes stay queued).
  */
 class client {
 public:
@@ -66,7 +79,8 @@ public:
             open(host, node, lane, warp::downlink_kind::value, cfg));
     }
 
-    /// A map downlink; keys and values typed as for value downlinks.
+    /// A map downlink; keys and values typed as for value downlinks; a bad host as for
+    /// value_downlink().
     template <class K = recon::value, class V = recon::value>
     swim::client::map_downlink<K, V> map_downlink(
         std::string_view host,
@@ -78,7 +92,8 @@ public:
             open(host, node, lane, warp::downlink_kind::map, cfg));
     }
 
-    /// An event downlink: links without sync and delivers every event.
+    /// An event downlink: links without sync and delivers every event; a bad host as for
+    /// value_downlink().
     template <class T = recon::value>
     swim::client::event_downlink<T> event_downlink(
         std::string_view host,
@@ -100,6 +115,7 @@ public:
         std::string_view lane,
         recon::value const& body = {});
 
+    /// As command() with a body converted from `body` by recon::value_from.
     template <class T>
         requires(!std::is_convertible_v<T const&, recon::value>)
     boost::system::error_code command(
@@ -118,15 +134,18 @@ public:
     boost::asio::awaitable<boost::system::error_code> async_flush(std::string_view host);
 
     /// Sends `@auth credentials` to `host` now (if connected) and first on every connection.
+    /// @returns error::invalid_host or error::client_closed.
     boost::system::error_code authenticate(std::string_view host, recon::value credentials);
 
-    /// Called when a host answers @auth with @authed (true) or @deauthed (false).
+    /// Called, on the client's executor, when a host answers @auth with @authed (true) or
+    /// @deauthed (false).
     void on_auth(
         std::function<void(std::string_view host, bool authed, recon::value const& body)> f);
 
     /** Closes every downlink and connection: writes queued before are written first (on
      * connected hosts), then @unlink, then the WebSocket close. Completes when every task of
-     * the client has ended, so the io_context can run out of work.
+     * the client has ended, so the io_context can run out of work. A second call completes at
+     * once. Do not cancel it: a cancelled close leaves connections closing in the background.
      */
     boost::asio::awaitable<void> async_close();
 

@@ -46,6 +46,8 @@ struct client_config {
     /// nothing for as long again is lost. Java servers drop sockets idle for 90 s, so keep it
     /// well under 45 s. Zero disables pings and the idle check.
     std::chrono::milliseconds idle_timeout{30000};
+    /// Backoff between reconnection attempts and between relinks of a downlink with
+    /// terminate_on_unlinked false.
     reconnect_config reconnect;
     /// Bytes of frames a host connection may hold for writing (sets and commands waiting for
     /// the connection included). Beyond it, set() fails with queue_full and async_set() waits.
@@ -56,6 +58,7 @@ struct client_config {
     std::string ca_file;
     /// The largest frame accepted from a server, in bytes.
     std::size_t max_frame_size = 64 * 1024 * 1024;
+    /// Where log lines go (connection lost, frames rejected, handlers that threw).
     logger log;
 };
 

@@ -19,6 +19,7 @@ enum class error {
     no_value,          ///< the downlink holds no value (the lane is empty)
 };
 
+/// The category of swim::client::error codes ("swim.client").
 boost::system::error_category const& error_category() noexcept;
 
 inline boost::system::error_code make_error_code(error e) noexcept

@@ -142,6 +142,7 @@ public:
     }
     /// The same as remove() (the Python client's `delete`).
     boost::system::error_code erase(K const& key) { return remove(key); }
+    /// Removes every entry: locally at once (did_clear fires), then `@command ...@clear`.
     boost::system::error_code clear() { return this->core_->clear(); }
     /// Keeps the first `n` entries in key order.
     boost::system::error_code take(std::uint64_t n) { return this->core_->take(n); }

@@ -18,6 +18,7 @@ enum class error {
     stopped,            ///< the server is stopping or stopped
 };
 
+/// The category of swim::server::error codes ("swim.server").
 boost::system::error_category const& error_category() noexcept;
 
 inline boost::system::error_code make_error_code(error e) noexcept
