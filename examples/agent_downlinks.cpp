@@ -49,8 +49,10 @@ struct lifecycle_agent : agent {
         handle = context()
                      .value_downlink_builder<int>(std::nullopt, "/example/2", "lane")
                      .on_linked([] { std::cout << "Link opened.\n"; })
-                     .on_synced([](int const& v) { std::cout << "Link synchronized: " << v << "\n"; })
-                     .on_event([](int const& v) { std::cout << "Received value on link: " << v << "\n"; })
+                     .on_synced(
+                         [](int const& v) { std::cout << "Link synchronized: " << v << "\n"; })
+                     .on_event(
+                         [](int const& v) { std::cout << "Received value on link: " << v << "\n"; })
                      .on_unlinked([] { std::cout << "Link closed.\n"; })
                      .on_failed([] { std::cout << "Link failed.\n"; })
                      .done();
@@ -103,7 +105,9 @@ struct doubler_agent : agent {
 
     void on_start() override
     {
-        handle = context().value_downlink_builder<std::uint64_t>(std::nullopt, "/example/5", "lane").done();
+        handle = context()
+                     .value_downlink_builder<std::uint64_t>(std::nullopt, "/example/5", "lane")
+                     .done();
     }
 };
 
@@ -167,7 +171,9 @@ int main()
         client.get_executor(),
         [&]() -> asio::awaitable<void> {
             // Agents start on their first envelope: the client wakes them with a command.
-            auto wake = [&](char const* node) { client.command(host, node, "wake"); };
+            auto wake = [&](char const* node) {
+                client.command(host, node, "wake");
+            };
 
             std::cout << "-- the full lifecycle (/lifecycle -> /example/2)\n";
             client.command(host, "/example/2", "lane", 7);

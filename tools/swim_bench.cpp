@@ -187,7 +187,9 @@ double cpu_seconds()
 {
     rusage ru{};
     ::getrusage(RUSAGE_SELF, &ru);
-    auto tv = [](timeval t) { return double(t.tv_sec) + double(t.tv_usec) / 1e6; };
+    auto tv = [](timeval t) {
+        return double(t.tv_sec) + double(t.tv_usec) / 1e6;
+    };
     return tv(ru.ru_utime) + tv(ru.ru_stime);
 }
 
@@ -268,15 +270,15 @@ void print(report const& r, bool json)
     if (json) {
         std::ostringstream os;
         os << "{\"implementation\": " << json_string(implementation())
-           << ", \"scenario\": " << json_string(r.scenario) << ", \"ok\": "
-           << (r.ok ? "true" : "false") << ",\n \"params\": {";
+           << ", \"scenario\": " << json_string(r.scenario)
+           << ", \"ok\": " << (r.ok ? "true" : "false") << ",\n \"params\": {";
         for (std::size_t i = 0; i < r.params.size(); ++i)
             os << (i ? ", " : "") << json_string(r.params[i].first) << ": "
                << json_string(r.params[i].second);
         os << "},\n \"metrics\": {";
         for (std::size_t i = 0; i < r.metrics.size(); ++i)
-            os << (i ? ",\n  " : "\n  ") << json_string(r.metrics[i].name) << ": {\"value\": "
-               << json_number(r.metrics[i].value)
+            os << (i ? ",\n  " : "\n  ") << json_string(r.metrics[i].name)
+               << ": {\"value\": " << json_number(r.metrics[i].value)
                << ", \"unit\": " << json_string(r.metrics[i].unit) << "}";
         os << "},\n \"notes\": [";
         for (std::size_t i = 0; i < r.notes.size(); ++i)
@@ -285,8 +287,11 @@ void print(report const& r, bool json)
         std::cout << os.str();
         return;
     }
-    std::printf("%s: %s%s\n", implementation().c_str(), r.scenario.c_str(),
-                r.ok ? "" : " (FAILED)");
+    std::printf(
+        "%s: %s%s\n",
+        implementation().c_str(),
+        r.scenario.c_str(),
+        r.ok ? "" : " (FAILED)");
     for (auto const& [k, v] : r.params)
         std::printf("  %-14s %s\n", k.c_str(), v.c_str());
     std::printf("  %-28s %16s  %s\n", "metric", "value", "unit");
@@ -384,7 +389,8 @@ asio::awaitable<void> pump(options const& o, report& r)
             auto since = events ? last_at : t0 + std::chrono::milliseconds(o.ms);
             return now - since >= quiet;
         },
-        o.timeout, std::chrono::milliseconds(5));
+        o.timeout,
+        std::chrono::milliseconds(5));
     double cpu = cpu_seconds() - cpu0;
     if (!ended) {
         r.ok = false;
@@ -397,7 +403,10 @@ asio::awaitable<void> pump(options const& o, report& r)
     r.add("window_s", window, "s (first to last event)");
     r.add("last_value", double(last), "");
     r.add("pump_rate", double(last) / (o.ms / 1000.0), "values/s (last value / pump time)");
-    r.add("delivered_fraction", last > 0 ? double(events) / double(last) : 0, "events / last value");
+    r.add(
+        "delivered_fraction",
+        last > 0 ? double(events) / double(last) : 0,
+        "events / last value");
     r.add("last_event_after_s", events ? since_command : 0, "s after the command");
     r.add("cpu_s", cpu, "s (user+sys, command to end)");
     r.add("rss_mb", rss_bytes() / 1e6, "MB");
@@ -567,8 +576,7 @@ asio::awaitable<void> map_events(options const& o, report& r)
     std::int64_t updates = 0;
     clock_type::time_point first_at{}, last_at{};
     auto m = c.map_downlink(o.host, o.node, "map", cfg);
-    m.did_update([&](recon::value const&, recon::value const&,
-                     std::optional<recon::value> const&) {
+    m.did_update([&](recon::value const&, recon::value const&, std::optional<recon::value> const&) {
         auto now = clock_type::now();
         if (updates == 0)
             first_at = now;
@@ -583,20 +591,25 @@ asio::awaitable<void> map_events(options const& o, report& r)
     auto t0 = clock_type::now();
     c.command(o.host, o.node, "fill", std::int64_t(o.entries));
     bool all = co_await wait_until(
-        [&] { return updates >= o.entries; }, o.timeout, std::chrono::milliseconds(2));
+        [&] { return updates >= o.entries; },
+        o.timeout,
+        std::chrono::milliseconds(2));
     double cpu = cpu_seconds() - cpu0;
     double window = std::chrono::duration<double>(last_at - first_at).count();
     r.add("events", double(updates), "updates");
     r.add("events_per_s", window > 0 ? updates / window : 0, "updates/s (first to last)");
-    r.add("total_s", std::chrono::duration<double>(last_at - t0).count(),
-          "s (command to last update)");
+    r.add(
+        "total_s",
+        std::chrono::duration<double>(last_at - t0).count(),
+        "s (command to last update)");
     r.add("cpu_s", cpu, "s (user+sys, command to last update)");
     r.add("cpu_us_per_event", updates ? 1e6 * cpu / updates : 0, "us");
     r.add("rss_mb", rss_bytes() / 1e6, "MB");
     if (!all) {
         r.ok = false;
-        r.notes.push_back(std::to_string(updates) + " of " + std::to_string(o.entries) +
-                          " updates within the timeout");
+        r.notes.push_back(
+            std::to_string(updates) + " of " + std::to_string(o.entries) +
+            " updates within the timeout");
     }
     m.close();
     c.command(o.host, o.node, "clear");
@@ -630,12 +643,13 @@ asio::awaitable<void> downlinks(options const& o, report& r)
                 ++synced;
             return synced == o.count;
         },
-        o.timeout, std::chrono::milliseconds(5));
+        o.timeout,
+        std::chrono::milliseconds(5));
     double sync_s = seconds_since(t0);
     double cpu = cpu_seconds() - cpu0;
     std::int64_t rss1 = rss_bytes();
-    co_await sleep_for(std::chrono::duration_cast<clock_type::duration>(
-        std::chrono::duration<double>(o.idle)));
+    co_await sleep_for(
+        std::chrono::duration_cast<clock_type::duration>(std::chrono::duration<double>(o.idle)));
     std::int64_t rss2 = rss_bytes();
     long closed = 0;
     for (auto& d : dls)
@@ -647,11 +661,15 @@ asio::awaitable<void> downlinks(options const& o, report& r)
     r.add("rss_before_mb", rss0 / 1e6, "MB (connection open)");
     r.add("rss_synced_mb", rss1 / 1e6, "MB (all synced)");
     r.add("rss_idle_mb", rss2 / 1e6, "MB (after idle)");
-    r.add("bytes_per_downlink", double(rss2 - rss0) / double(o.count), "B (idle RSS delta / count)");
+    r.add(
+        "bytes_per_downlink",
+        double(rss2 - rss0) / double(o.count),
+        "B (idle RSS delta / count)");
     if (!all || closed) {
         r.ok = false;
-        r.notes.push_back(std::to_string(synced) + " of " + std::to_string(o.count) +
-                          " synced, " + std::to_string(closed) + " closed");
+        r.notes.push_back(
+            std::to_string(synced) + " of " + std::to_string(o.count) + " synced, " +
+            std::to_string(closed) + " closed");
     }
     auto tc = clock_type::now();
     for (auto& d : dls)

@@ -90,7 +90,8 @@ int main(int argc, char** argv)
             else if (v == "error")
                 cfg.log.level = client::log_level::error;
             else {
-                std::cerr << "swim-server: --log '" << v << "' is not debug, info, warning or error\n";
+                std::cerr << "swim-server: --log '" << v
+                          << "' is not debug, info, warning or error\n";
                 return 2;
             }
         } else if (a == "-h" || a == "--help") {

@@ -82,7 +82,6 @@ asio::awaitable<bool> run_common(common_handlers& h, warp::downlink_notification
 
 // ---- the client ------------------------------------------------------------------------------
 
-
 }  // namespace detail
 
 client::client(asio::any_io_executor ex, client_config cfg)

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: BSL-1.0
 // Copyright (c) 2026 the swim-cpp authors
 
-#include "../net/coalescing_stream.hpp"
 #include "connection.hpp"
 
 #include <swim/client/error.hpp>
@@ -20,6 +19,8 @@
 
 #include <algorithm>
 #include <cmath>
+
+#include "../net/coalescing_stream.hpp"
 
 namespace swim::client::detail {
 
@@ -334,9 +335,7 @@ asio::awaitable<bool> connection::connect_and_serve()
     }
     boost::system::error_code nec;
     lowest.socket().set_option(asio::ip::tcp::no_delay(true), nec);
-    auto [tec] = co_await tls.async_handshake(
-        asio::ssl::stream_base::client,
-        use_tuple);
+    auto [tec] = co_await tls.async_handshake(asio::ssl::stream_base::client, use_tuple);
     if (tec || closing_) {
         abort_ = nullptr;
         if (tec)

@@ -63,7 +63,9 @@ protected:
     ~link_host() = default;
 };
 
-class connection : public link_host, public std::enable_shared_from_this<connection> {
+class connection
+    : public link_host
+    , public std::enable_shared_from_this<connection> {
 public:
     using auth_fn = std::function<void(bool authed, recon::value const& body)>;
 

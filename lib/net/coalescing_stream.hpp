@@ -25,10 +25,10 @@
 #include <cstring>
 #include <functional>
 #include <memory>
-#include <type_traits>
 #include <random>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 namespace swim::net::detail {
@@ -112,26 +112,27 @@ public:
     template <class ConstBufferSequence, class WriteToken>
     auto async_write_some(ConstBufferSequence const& buffers, WriteToken&& token)
     {
-        return boost::asio::async_initiate<WriteToken, void(boost::system::error_code, std::size_t)>(
-            [this](auto handler, ConstBufferSequence const& b) {
-                if (!corked_) {
-                    next_.async_write_some(b, std::move(handler));
-                    return;
-                }
-                std::size_t n = boost::asio::buffer_size(b);
-                std::size_t at = buf_.size();
-                buf_.resize(at + n);
-                boost::asio::buffer_copy(boost::asio::buffer(buf_.data() + at, n), b);
-                auto ex = boost::asio::get_associated_executor(handler, next_.get_executor());
-                boost::asio::post(
-                    ex,
-                    boost::beast::bind_front_handler(
-                        std::move(handler),
-                        boost::system::error_code(),
-                        n));
-            },
-            token,
-            buffers);
+        return boost::asio::
+            async_initiate<WriteToken, void(boost::system::error_code, std::size_t)>(
+                [this](auto handler, ConstBufferSequence const& b) {
+                    if (!corked_) {
+                        next_.async_write_some(b, std::move(handler));
+                        return;
+                    }
+                    std::size_t n = boost::asio::buffer_size(b);
+                    std::size_t at = buf_.size();
+                    buf_.resize(at + n);
+                    boost::asio::buffer_copy(boost::asio::buffer(buf_.data() + at, n), b);
+                    auto ex = boost::asio::get_associated_executor(handler, next_.get_executor());
+                    boost::asio::post(
+                        ex,
+                        boost::beast::bind_front_handler(
+                            std::move(handler),
+                            boost::system::error_code(),
+                            n));
+                },
+                token,
+                buffers);
     }
 
     /// Writes everything gathered (and whatever joins it meanwhile), then stops gathering.
@@ -193,7 +194,8 @@ private:
     void defer_teardown(boost::beast::role_type role, TeardownHandler&& handler)
     {
         // Beast's handler is move-only: held in a shared_ptr so std::function can copy.
-        auto h = std::make_shared<std::decay_t<TeardownHandler>>(std::forward<TeardownHandler>(handler));
+        auto h = std::make_shared<std::decay_t<TeardownHandler>>(
+            std::forward<TeardownHandler>(handler));
         teardown_ = [this, role, h] {
             using boost::beast::websocket::async_teardown;
             async_teardown(role, next_, std::move(*h));

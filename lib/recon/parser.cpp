@@ -120,7 +120,7 @@ private:
     void skip_space()
     {
         // Most calls find a token right away.
-        if (p_ < end_ && static_cast<unsigned char>(*p_) > ' ' && *p_ != '#')
+        if (p_<end_&& static_cast<unsigned char>(*p_)> ' ' && *p_ != '#')
             return;
         skip_space_slow();
     }
@@ -145,7 +145,7 @@ private:
     // Whitespace including newlines, and comments.
     void skip_ws()
     {
-        if (p_ < end_ && static_cast<unsigned char>(*p_) > ' ' && *p_ != '#')
+        if (p_<end_&& static_cast<unsigned char>(*p_)> ' ' && *p_ != '#')
             return;
         skip_ws_slow();
     }
@@ -335,7 +335,9 @@ private:
                 auto at_least = [](std::uint64_t v, unsigned lo) {
                     return v + ones * (0x80 - lo);
                 };
-                auto above = [](std::uint64_t v, unsigned hi) { return v + ones * (0x7F - hi); };
+                auto above = [](std::uint64_t v, unsigned hi) {
+                    return v + ones * (0x7F - hi);
+                };
                 std::uint64_t lower = x7 | (ones * 0x20);
                 std::uint64_t ok = (at_least(lower, 'a') & ~above(lower, 'z')) |
                                    (at_least(x7, '0') & ~above(x7, '9')) |
@@ -366,8 +368,9 @@ private:
                 std::uint64_t b = x ^ (ones * '\\');
                 // A zero byte of a or b (the exact test: borrows never reach a lower byte's
                 // flag), or a byte with its top bit set.
-                std::uint64_t stop = ((((a & ~highs) + ~highs) | a) & ((((b & ~highs) + ~highs)) | b) &
-                                      highs) ^ highs;
+                std::uint64_t stop = ((((a & ~highs) + ~highs) | a) &
+                                      ((((b & ~highs) + ~highs)) | b) & highs) ^
+                                     highs;
                 stop |= x & highs;
                 if (stop)
                     return q + std::countr_zero(stop) / 8;
@@ -951,7 +954,22 @@ private:
                 for (char const* d = frac; d < p_; ++d)
                     m = m * 10 + static_cast<std::uint64_t>(*d - '0');
                 static constexpr double pow10[] = {
-                    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+                    1e0,
+                    1e1,
+                    1e2,
+                    1e3,
+                    1e4,
+                    1e5,
+                    1e6,
+                    1e7,
+                    1e8,
+                    1e9,
+                    1e10,
+                    1e11,
+                    1e12,
+                    1e13,
+                    1e14,
+                    1e15};
                 double d = static_cast<double>(m) / pow10[p_ - frac];
                 value_access::set_double(out, negative ? -d : d);
                 return true;

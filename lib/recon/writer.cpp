@@ -223,7 +223,10 @@ constexpr char digit_pairs[] =
 
 // The division itself, out of line so that the compiler does not compute it on the fast
 // path below as well (it turned the branch into a select).
-[[gnu::noinline]] bool reads_back_by_division(std::uint64_t m, std::uint64_t unit, double a) noexcept
+[[gnu::noinline]] bool reads_back_by_division(
+    std::uint64_t m,
+    std::uint64_t unit,
+    double a) noexcept
 {
     return static_cast<double>(m) / static_cast<double>(unit) == a;
 }
@@ -281,10 +284,10 @@ bool short_decimal_k(double d, double a, sink& out)
         // Nine digits (six decimals get three zeros), then drop the trailing zeros: no
         // branch on the digits.
         std::uint32_t f9 = fp * static_cast<std::uint32_t>(K == 9 ? 1 : 1000);
-        std::uint32_t hi = f9 / 100000;        // four digits
-        std::uint32_t lo = f9 % 100000;        // five digits
+        std::uint32_t hi = f9 / 100000;  // four digits
+        std::uint32_t lo = f9 % 100000;  // five digits
         std::uint32_t lo4 = lo % 10000;
-        auto pair = [](std::uint32_t two) {   // "00".."99" as a 16-bit load
+        auto pair = [](std::uint32_t two) {  // "00".."99" as a 16-bit load
             std::uint16_t v;
             std::memcpy(&v, digit_pairs + 2 * two, 2);
             return std::uint64_t(v);
@@ -296,8 +299,8 @@ bool short_decimal_k(double d, double a, sink& out)
             // 0: fp != 0 makes digit 0 nonzero then).
             std::uint64_t p0 = pair(hi / 100);
             std::uint64_t w = (p0 >> 8) | (pair(hi % 100) << 8) |
-                              (std::uint64_t('0' + lo / 10000) << 24) |
-                              (pair(lo4 / 100) << 32) | (pair(lo4 % 100) << 48);
+                              (std::uint64_t('0' + lo / 10000) << 24) | (pair(lo4 / 100) << 32) |
+                              (pair(lo4 % 100) << 48);
             std::uint64_t nz = w ^ 0x3030303030303030u;
             int zeros = std::countl_zero(nz) / 8;
             p[0] = static_cast<char>(p0);
@@ -472,7 +475,9 @@ private:
         // cursor, handed back to the sink around anything else.
         char* p = out_.cur();
         char* e = out_.end();
-        auto sync = [&] { out_.set_cur(p); };
+        auto sync = [&] {
+            out_.set_cur(p);
+        };
         auto resync = [&] {
             p = out_.cur();
             e = out_.end();

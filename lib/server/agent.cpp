@@ -124,7 +124,9 @@ void agent_runtime::drain()
                 try {
                     co_await f();
                 } catch (std::exception const& e) {
-                    self->log(client::log_level::error, std::string("a handler threw: ") + e.what());
+                    self->log(
+                        client::log_level::error,
+                        std::string("a handler threw: ") + e.what());
                 }
             },
             [self](std::exception_ptr) {

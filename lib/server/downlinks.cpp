@@ -47,8 +47,9 @@ private:
 /** Links from agents to agents of the same server: a host_session whose frames go straight
  * to the server's router (and back) instead of through a socket. Runs on its own strand.
  */
-class local_host final : public client::detail::link_host,
-                         public std::enable_shared_from_this<local_host> {
+class local_host final
+    : public client::detail::link_host
+    , public std::enable_shared_from_this<local_host> {
 public:
     explicit local_host(server_impl& srv)
         : srv_(&srv)
@@ -206,8 +207,9 @@ asio::awaitable<void> stop_local_host(std::shared_ptr<local_host> host)
 
 // ---- agent-side downlinks ---------------------------------------------------------------------
 
-class agent_downlink final : public client::detail::view_sink,
-                             public std::enable_shared_from_this<agent_downlink> {
+class agent_downlink final
+    : public client::detail::view_sink
+    , public std::enable_shared_from_this<agent_downlink> {
 public:
     agent_downlink(
         std::shared_ptr<agent_runtime> rt,
@@ -292,8 +294,7 @@ public:
             case type::failed:
                 linked_ = false;
                 if (n.what == type::failed || note.terminal)
-                    log(
-                        log_level::warning,
+                    log(log_level::warning,
                         describe() + (n.what == type::failed ? " failed: " : " unlinked: ") +
                             (n.reason.empty() ? std::string("no reason given") : n.reason));
                 break;
@@ -398,8 +399,7 @@ private:
                 std::lock_guard lock(mutex_);
                 if (outbox_.empty() || !host_) {
                     if (!host_ && !outbox_.empty())
-                        log(
-                            log_level::error,
+                        log(log_level::error,
                             describe() + ": " + std::to_string(outbox_.size()) +
                                 " queued sets not sent: the downlink could not be opened");
                     outbox_.clear();

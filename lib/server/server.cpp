@@ -205,14 +205,12 @@ warp::envelope_error server_impl::on_frame(
     for (auto& r : requests) {
         switch (r.what) {
             case type::auth:
-                port->write([](warp::server_session& s) {
-                    s.auth_reply(warp::envelope_kind::authed);
-                });
+                port->write(
+                    [](warp::server_session& s) { s.auth_reply(warp::envelope_kind::authed); });
                 continue;
             case type::deauth:
-                port->write([](warp::server_session& s) {
-                    s.auth_reply(warp::envelope_kind::deauthed);
-                });
+                port->write(
+                    [](warp::server_session& s) { s.auth_reply(warp::envelope_kind::deauthed); });
                 continue;
             default: break;
         }
@@ -422,7 +420,10 @@ asio::awaitable<void> server_impl::stop_on_strand()
     // 2. The agents' own links: the local host, then the connections to other hosts.
     auto local_stopped = stop_local_host(local_);
     co_await std::move(local_stopped);
-    auto remote_closed = asio::co_spawn(remote_->strand_, close_remote(remote_), asio::use_awaitable);
+    auto remote_closed = asio::co_spawn(
+        remote_->strand_,
+        close_remote(remote_),
+        asio::use_awaitable);
     co_await std::move(remote_closed);
 
     // 3. Every client connection closes with 1001 once what is queued is written.
@@ -482,8 +483,8 @@ std::uint16_t server::port() const noexcept
 
 std::string server::local_url() const
 {
-    return std::string(impl_->tls() ? "warps" : "warp") + "://127.0.0.1:" +
-           std::to_string(impl_->port());
+    return std::string(impl_->tls() ? "warps" : "warp") +
+           "://127.0.0.1:" + std::to_string(impl_->port());
 }
 
 asio::awaitable<void> server::async_stop()

@@ -15,8 +15,8 @@
 #include <boost/asio/strand.hpp>
 
 #include <atomic>
-#include <functional>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>

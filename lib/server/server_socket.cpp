@@ -174,7 +174,8 @@ asio::awaitable<void> socket_port::serve(Stream& ws, http::request<http::string_
         bool stopping = srv_->stopping();
         auto [cec] = co_await ws.async_close(
             websocket::close_reason(
-                stopping ? websocket::close_code::going_away : websocket::close_code::try_again_later,
+                stopping ? websocket::close_code::going_away
+                         : websocket::close_code::try_again_later,
                 stopping ? "Server is stopping." : "Too many connections."),
             use_tuple);
         (void)cec;
@@ -329,7 +330,8 @@ asio::awaitable<void> serve_tls(
     http::request<http::string_body> req;
     if (!co_await read_upgrade(stream, buffer, req, srv))
         co_return;
-    websocket::stream<coalescing_stream<asio::ssl::stream<beast::tcp_stream>>> ws(std::move(stream));
+    websocket::stream<coalescing_stream<asio::ssl::stream<beast::tcp_stream>>> ws(
+        std::move(stream));
     auto served = port->serve(ws, std::move(req));
     co_await std::move(served);
 }

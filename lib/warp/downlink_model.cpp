@@ -272,8 +272,7 @@ void downlink_model::apply_map(map_event e, notifications& out)
         }
         return;
     }
-    if ((e.kind == map_event::op::update || e.kind == map_event::op::remove) &&
-        stale_echo(e.key))
+    if ((e.kind == map_event::op::update || e.kind == map_event::op::remove) && stale_echo(e.key))
         return;  // the echo of a write of ours that a newer one has overtaken
     switch (e.kind) {
         case map_event::op::update: put_entry(std::move(e.key), std::move(e.value), out); break;

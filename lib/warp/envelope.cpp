@@ -4,12 +4,12 @@
 #include <swim/recon/writer.hpp>
 #include <swim/warp/envelope.hpp>
 
+#include <boost/system/system_error.hpp>
+
 #include <array>
 #include <charconv>
 #include <cmath>
 #include <cstring>
-
-#include <boost/system/system_error.hpp>
 
 #include "../recon/detail/chars.hpp"
 #include "../recon/detail/parse_attr.hpp"

@@ -321,7 +321,10 @@ struct scripted_client::impl {
                     what = ex.what();
                 } catch (...) {
                 }
-                self->end = end_state{std::nullopt, asio::error::not_connected, "the reader failed: " + what};
+                self->end = end_state{
+                    std::nullopt,
+                    asio::error::not_connected,
+                    "the reader failed: " + what};
             }
             self->finish(asio::error::operation_aborted);
             self->is_connected = false;
@@ -345,20 +348,25 @@ struct scripted_client::impl {
         error_code ec;
         socket.open(endpoint.protocol(), ec);
         if (!ec && self->opts.receive_buffer > 0)
-            socket.set_option(asio::socket_base::receive_buffer_size(self->opts.receive_buffer), ec);
+            socket.set_option(
+                asio::socket_base::receive_buffer_size(self->opts.receive_buffer),
+                ec);
         if (ec) {
             self->connecting = false;
             co_return make_error(ec, self->name + ": connect: socket setup: " + ec.message());
         }
         // Suspends until the TCP connection is made.
-        auto const [cec] = co_await with_deadline(socket.async_connect(endpoint, use_tuple), deadline);
+        auto const [cec] = co_await with_deadline(
+            socket.async_connect(endpoint, use_tuple),
+            deadline);
         if (cec) {
             self->connecting = false;
             self->shut("the connection failed");
             co_return make_error(
                 cec,
                 self->name + ": connect to port " + std::to_string(port) + ": " +
-                    (cec == asio::error::timed_out ? "timed out after " + ms(timeout) : cec.message()));
+                    (cec == asio::error::timed_out ? "timed out after " + ms(timeout)
+                                                   : cec.message()));
         }
         std::string offers;
         for (auto const& p : self->opts.subprotocols) {
@@ -366,11 +374,12 @@ struct scripted_client::impl {
                 offers += ", ";
             offers += p;
         }
-        self->ws.set_option(websocket::stream_base::decorator([offers](websocket::request_type& req) {
-            req.set(http::field::user_agent, "swim-cpp scripted_client");
-            if (!offers.empty())
-                req.set(http::field::sec_websocket_protocol, offers);
-        }));
+        self->ws.set_option(
+            websocket::stream_base::decorator([offers](websocket::request_type& req) {
+                req.set(http::field::user_agent, "swim-cpp scripted_client");
+                if (!offers.empty())
+                    req.set(http::field::sec_websocket_protocol, offers);
+            }));
         // One message, one frame: what the test sends is what the server gets.
         self->ws.auto_fragment(false);
         websocket::response_type res;
@@ -419,7 +428,9 @@ struct scripted_client::impl {
             if (ready(*self))
                 co_return peer_error{};
             if (self->end)
-                co_return make_error(self->end->code, self->name + ": " + op + ": " + self->end->reason);
+                co_return make_error(
+                    self->end->code,
+                    self->name + ": " + op + ": " + self->end->reason);
             if (!self->reader_running && !self->is_connected)
                 co_return make_error(
                     asio::error::not_connected,
@@ -516,13 +527,16 @@ struct scripted_client::impl {
         }
         if (!(want == got)) {
             report(
-                "scripted_client " + self->name + ": expect_envelope: the server sent another envelope (" +
+                "scripted_client " + self->name +
+                    ": expect_envelope: the server sent another envelope (" +
                     envelope_fields_diff(want, got) + " differ)\n    expected: " +
                     show(warp::to_string(want)) + "\n    actual:   " + show(warp::to_string(got)) +
                     "\n    as sent:  " + show(actual),
                 loc);
         } else {
-            pass("scripted_client " + self->name + ": expect_envelope(" + show(expected) + ")", loc);
+            pass(
+                "scripted_client " + self->name + ": expect_envelope(" + show(expected) + ")",
+                loc);
         }
     }
 
@@ -539,12 +553,15 @@ struct scripted_client::impl {
             report(r.error.message + " (during expect_silence(" + ms(d) + "))", loc);
         else
             report(
-                "scripted_client " + self->name + ": expect_silence(" + ms(d) + "): the server sent " +
-                    describe(r.value),
+                "scripted_client " + self->name + ": expect_silence(" + ms(d) +
+                    "): the server sent " + describe(r.value),
                 loc);
     }
 
-    static asio::awaitable<std::string> expect_close(self_ptr self, std::uint16_t code, location loc)
+    static asio::awaitable<std::string> expect_close(
+        self_ptr self,
+        std::uint16_t code,
+        location loc)
     {
         auto r = co_await try_receive(self, self->opts.timeout);
         if (r.error) {
@@ -559,7 +576,9 @@ struct scripted_client::impl {
                         describe(r.value)),
                 loc);
         if (code == 0 || r.value.close_code == code)
-            pass("scripted_client " + self->name + ": expect_close(" + std::to_string(code) + ")", loc);
+            pass(
+                "scripted_client " + self->name + ": expect_close(" + std::to_string(code) + ")",
+                loc);
         else
             report(
                 "scripted_client " + self->name + ": expect_close: expected close code " +
@@ -582,7 +601,9 @@ struct scripted_client::impl {
         if (err.code == asio::error::timed_out || err.code == asio::error::operation_aborted ||
             !self->end)
             fail(err, loc);
-        pass("scripted_client " + self->name + ": expect_disconnect (" + self->end->reason + ")", loc);
+        pass(
+            "scripted_client " + self->name + ": expect_disconnect (" + self->end->reason + ")",
+            loc);
     }
 
     // ---- sending ----
@@ -602,7 +623,9 @@ struct scripted_client::impl {
         static constexpr char const* names[] = {"send", "send_binary", "close"};
         auto const* op = names[static_cast<int>(kind)];
         if (self->end)
-            co_return make_error(self->end->code, self->name + ": " + op + ": " + self->end->reason);
+            co_return make_error(
+                self->end->code,
+                self->name + ": " + op + ": " + self->end->reason);
         if (!self->is_connected)
             co_return make_error(
                 asio::error::not_connected,
@@ -823,7 +846,9 @@ asio::awaitable<peer_result<http_response>> scripted_client::http_get(
     beast::tcp_stream stream(ioc);
     tcp::endpoint const endpoint(asio::ip::make_address_v4("127.0.0.1"), port);
     // Suspends until the TCP connection is made.
-    auto const [cec] = co_await with_deadline(stream.socket().async_connect(endpoint, use_tuple), deadline);
+    auto const [cec] = co_await with_deadline(
+        stream.socket().async_connect(endpoint, use_tuple),
+        deadline);
     if (cec) {
         out.error = make_error(cec, "http_get: connect: " + cec.message());
         co_return out;
@@ -832,7 +857,9 @@ asio::awaitable<peer_result<http_response>> scripted_client::http_get(
     req.set(http::field::host, "127.0.0.1:" + std::to_string(port));
     req.set(http::field::user_agent, "swim-cpp scripted_client");
     // Suspends until the request is written.
-    auto const [wec, wn] = co_await with_deadline(http::async_write(stream, req, use_tuple), deadline);
+    auto const [wec, wn] = co_await with_deadline(
+        http::async_write(stream, req, use_tuple),
+        deadline);
     (void)wn;
     if (wec) {
         out.error = make_error(wec, "http_get: write: " + wec.message());
@@ -841,7 +868,9 @@ asio::awaitable<peer_result<http_response>> scripted_client::http_get(
     beast::flat_buffer buffer;
     http::response<http::string_body> res;
     // Suspends until the response is read.
-    auto const [rec, rn] = co_await with_deadline(http::async_read(stream, buffer, res, use_tuple), deadline);
+    auto const [rec, rn] = co_await with_deadline(
+        http::async_read(stream, buffer, res, use_tuple),
+        deadline);
     (void)rn;
     if (rec) {
         out.error = make_error(rec, "http_get: read: " + rec.message());

@@ -4,8 +4,6 @@
 #ifndef SWIM_TEST_COMMON_SCRIPTED_CLIENT_HPP
 #define SWIM_TEST_COMMON_SCRIPTED_CLIENT_HPP
 
-#include "common/scripted_peer.hpp"
-
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 
@@ -18,6 +16,8 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "common/scripted_peer.hpp"
 
 /** @file
  * A scripted WebSocket client for the server's loopback tests (Boost.Test): it connects to

@@ -106,7 +106,9 @@ struct doubler_agent : server::agent {
                 return;
             if (v == -1) {
                 handle->stop();
-                journal.push_back(std::string("stopped, is_stopped=") + (handle->is_stopped() ? "true" : "false"));
+                journal.push_back(
+                    std::string("stopped, is_stopped=") +
+                    (handle->is_stopped() ? "true" : "false"));
                 handle.reset();
                 return;
             }
@@ -117,7 +119,8 @@ struct doubler_agent : server::agent {
 
     void on_start() override
     {
-        handle = context().value_downlink_builder<int>(std::nullopt, "/source/double", "lane").done();
+        handle =
+            context().value_downlink_builder<int>(std::nullopt, "/source/double", "lane").done();
     }
 };
 
@@ -135,11 +138,12 @@ struct watcher_agent : server::agent {
                     .on_synced([](std::map<std::string, int> const& all) {
                         journal.push_back("map synced " + std::to_string(all.size()));
                     })
-                    .on_update([](std::string const& k, std::optional<int> const& before, int const& now) {
-                        journal.push_back(
-                            "update " + k + " " + (before ? std::to_string(*before) : "none") + " -> " +
-                            std::to_string(now));
-                    })
+                    .on_update(
+                        [](std::string const& k, std::optional<int> const& before, int const& now) {
+                            journal.push_back(
+                                "update " + k + " " + (before ? std::to_string(*before) : "none") +
+                                " -> " + std::to_string(now));
+                        })
                     .on_remove([](std::string const& k, int const& before) {
                         journal.push_back("remove " + k + " " + std::to_string(before));
                     })
@@ -153,7 +157,8 @@ struct watcher_agent : server::agent {
                     .value_downlink_builder<int>(std::nullopt, "/source/w", "text")
                     .on_failed([this] {
                         journal.push_back(
-                            std::string("wrong failed, stopped=") + (wrong && wrong->is_stopped() ? "true" : "false"));
+                            std::string("wrong failed, stopped=") +
+                            (wrong && wrong->is_stopped() ? "true" : "false"));
                     })
                     .done();
     }
@@ -173,17 +178,22 @@ struct persistent_agent : server::agent {
         cfg.terminate_on_unlinked = false;
         keep = context()
                    .value_downlink_builder<int>(std::nullopt, "/source/p", "missing", cfg)
-                   .on_unlinked([this] { journal.push_back("keep unlinked " + std::to_string(++keep_unlinked)); })
+                   .on_unlinked([this] {
+                       journal.push_back("keep unlinked " + std::to_string(++keep_unlinked));
+                   })
                    .done();
         once = context()
                    .value_downlink_builder<int>(std::nullopt, "/source/p", "missing")
-                   .on_unlinked([this] { journal.push_back("once unlinked " + std::to_string(++once_unlinked)); })
+                   .on_unlinked([this] {
+                       journal.push_back("once unlinked " + std::to_string(++once_unlinked));
+                   })
                    .done();
     }
     void on_stop() override
     {
         journal.push_back(
-            std::string("persistent stopping: keep stopped=") + (keep->is_stopped() ? "true" : "false") +
+            std::string("persistent stopping: keep stopped=") +
+            (keep->is_stopped() ? "true" : "false") +
             " once stopped=" + (once->is_stopped() ? "true" : "false"));
     }
 };
@@ -200,13 +210,18 @@ struct eager_agent : server::agent {
         cfg.events_when_not_synced = true;
         eager = context()
                     .value_downlink_builder<int>(std::nullopt, "/source/e", "lane", cfg)
-                    .on_event([](int const& v) { journal.push_back("eager event " + std::to_string(v)); })
-                    .on_synced([](int const& v) { journal.push_back("eager synced " + std::to_string(v)); })
+                    .on_event(
+                        [](int const& v) { journal.push_back("eager event " + std::to_string(v)); })
+                    .on_synced([](int const& v) {
+                        journal.push_back("eager synced " + std::to_string(v));
+                    })
                     .done();
         lazy = context()
                    .value_downlink_builder<int>(std::nullopt, "/source/e2", "lane")
-                   .on_event([](int const& v) { journal.push_back("lazy event " + std::to_string(v)); })
-                   .on_synced([](int const& v) { journal.push_back("lazy synced " + std::to_string(v)); })
+                   .on_event(
+                       [](int const& v) { journal.push_back("lazy event " + std::to_string(v)); })
+                   .on_synced(
+                       [](int const& v) { journal.push_back("lazy synced " + std::to_string(v)); })
                    .done();
     }
 };
@@ -253,7 +268,10 @@ struct agents_fixture {
     }
 
     /// Starts the agent at `node` (agents start on their first envelope).
-    void wake(client::client& c, std::string const& node) { BOOST_TEST(!c.command(url, node, "wake")); }
+    void wake(client::client& c, std::string const& node)
+    {
+        BOOST_TEST(!c.command(url, node, "wake"));
+    }
 };
 
 }  // namespace
@@ -270,12 +288,11 @@ BOOST_FIXTURE_TEST_CASE(lifecycle_handlers_fire_in_order_on_a_local_link, agents
         BOOST_TEST(!c.command(url, "/source/1", "lane", 6));
         BOOST_TEST(co_await eventually([] { return journal_has("set 5 -> 6"); }));
         BOOST_TEST(
-            journal ==
-                (strings{
-                    "Link opened.",
-                    "Link synchronized: 5",
-                    "Received value on link: 6",
-                    "set 5 -> 6"}),
+            journal == (strings{
+                           "Link opened.",
+                           "Link synchronized: 5",
+                           "Received value on link: 6",
+                           "set 5 -> 6"}),
             boost::test_tools::per_element());
         co_await srv.async_stop();
         co_await c.async_close();
@@ -293,7 +310,8 @@ BOOST_FIXTURE_TEST_CASE(shared_state_counts_events_into_a_lane, agents_fixture)
         for (int i = 1; i <= 3; ++i)
             BOOST_TEST(!c.command(url, "/source/count", "lane", i));
         std::uint64_t last = 0;
-        count.did_set([&](std::uint64_t const& v, std::optional<std::uint64_t> const&) { last = v; });
+        count.did_set(
+            [&](std::uint64_t const& v, std::optional<std::uint64_t> const&) { last = v; });
         BOOST_TEST(co_await eventually([&] { return last == 3; }));
         co_await srv.async_stop();
         co_await c.async_close();
@@ -341,7 +359,12 @@ BOOST_FIXTURE_TEST_CASE(map_and_event_downlinks_and_a_value_that_does_not_conver
         BOOST_TEST(!c.command(url, "/source/w", "shout", std::string("hey")));
         BOOST_TEST(!table.clear());
         BOOST_TEST(co_await eventually([] { return journal_has("clear"); }));
-        strings expected{"update a 1 -> 2", "update b none -> 3", "remove a 2", "shout hey", "clear"};
+        strings expected{
+            "update a 1 -> 2",
+            "update b none -> 3",
+            "remove a 2",
+            "shout hey",
+            "clear"};
         strings got;
         for (auto const& line : journal)
             if (std::find(expected.begin(), expected.end(), line) != expected.end())
@@ -374,12 +397,15 @@ BOOST_FIXTURE_TEST_CASE(events_when_not_synced_delivers_the_state_event_first, a
         BOOST_TEST(!c.command(url, "/source/e", "lane", 4));
         BOOST_TEST(!c.command(url, "/source/e2", "lane", 9));
         wake(c, "/eager");
-        BOOST_TEST(co_await eventually([] { return journal_has("eager synced 4") && journal_has("lazy synced 9"); }));
+        BOOST_TEST(co_await eventually(
+            [] { return journal_has("eager synced 4") && journal_has("lazy synced 9"); }));
         strings eager;
         strings lazy;
         for (auto const& line : journal)
             (line.starts_with("eager") ? eager : lazy).push_back(line);
-        BOOST_TEST(eager == (strings{"eager event 4", "eager synced 4"}), boost::test_tools::per_element());
+        BOOST_TEST(
+            eager == (strings{"eager event 4", "eager synced 4"}),
+            boost::test_tools::per_element());
         BOOST_TEST(lazy == (strings{"lazy synced 9"}), boost::test_tools::per_element());
         co_await srv.async_stop();
         co_await c.async_close();

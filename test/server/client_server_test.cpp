@@ -104,10 +104,12 @@ BOOST_FIXTURE_TEST_CASE(map_put_and_remove_seen_by_a_second_client, demo_fixture
         auto ea = a.map_downlink<std::string, std::string>(url, "/hotel/lobby", "elevators");
         auto eb = b.map_downlink<std::string, std::string>(url, "/hotel/lobby", "elevators");
         std::vector<std::string> log;
-        eb.did_update([&](std::string const& k, std::string const& v, std::optional<std::string> const&) {
-            log.push_back("update " + k + "=" + v);
-        });
-        eb.did_remove([&](std::string const& k, std::string const&) { log.push_back("remove " + k); });
+        eb.did_update(
+            [&](std::string const& k, std::string const& v, std::optional<std::string> const&) {
+                log.push_back("update " + k + "=" + v);
+            });
+        eb.did_remove(
+            [&](std::string const& k, std::string const&) { log.push_back("remove " + k); });
         co_await ea.synced();
         co_await eb.synced();
         BOOST_TEST(!ea.put("service", "elevator"));
@@ -115,7 +117,10 @@ BOOST_FIXTURE_TEST_CASE(map_put_and_remove_seen_by_a_second_client, demo_fixture
         BOOST_TEST(!ea.remove("service"));
         BOOST_TEST(co_await eventually([&] { return log.size() == 3; }));
         BOOST_TEST(
-            log == (std::vector<std::string>{"update service=elevator", "update freight=lift", "remove service"}),
+            log == (std::vector<std::string>{
+                       "update service=elevator",
+                       "update freight=lift",
+                       "remove service"}),
             boost::test_tools::per_element());
         auto all = co_await eb.get_all();
         BOOST_TEST(all.size() == 1u);
@@ -163,7 +168,9 @@ BOOST_FIXTURE_TEST_CASE(event_downlink_gets_relayed_commands, demo_fixture)
         BOOST_TEST(!a.command(url, "/hotel/room/2", "command", std::string("hello")));
         BOOST_TEST(!a.command(url, "/hotel/room/2", "command", std::string("again")));
         BOOST_TEST(co_await eventually([&] { return got.size() == 2; }));
-        BOOST_TEST(got == (std::vector<std::string>{"hello", "again"}), boost::test_tools::per_element());
+        BOOST_TEST(
+            got == (std::vector<std::string>{"hello", "again"}),
+            boost::test_tools::per_element());
         co_await a.async_close();
         co_await b.async_close();
     });

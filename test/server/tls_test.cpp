@@ -33,8 +33,8 @@ using swim::test::eventually;
 
 namespace {
 
-/// A self-signed certificate for localhost (only: not for 127.0.0.1), and its key, as PEM files in a
-/// fresh directory (removed with the object).
+/// A self-signed certificate for localhost (only: not for 127.0.0.1), and its key, as PEM files in
+/// a fresh directory (removed with the object).
 struct self_signed {
     fs::path dir;
     fs::path cert;
@@ -101,7 +101,9 @@ client::client_config client_config(std::vector<std::string>* log)
 {
     auto cfg = swim::test::fast_client_config();
     cfg.log.level = client::log_level::warning;
-    cfg.log.sink = [log](client::log_level, std::string_view line) { log->emplace_back(line); };
+    cfg.log.sink = [log](client::log_level, std::string_view line) {
+        log->emplace_back(line);
+    };
     return cfg;
 }
 
@@ -135,7 +137,8 @@ BOOST_AUTO_TEST_CASE(the_server_is_trusted_only_when_its_certificate_is)
         std::vector<std::string> refused_log;
         client::client refused(ioc.get_executor(), client_config(&refused_log));
         auto r = refused.value_downlink<>(host, "/hotel/room/1", "light");
-        BOOST_TEST(co_await eventually([&] { return any_contains(refused_log, "certificate verify failed"); }));
+        BOOST_TEST(co_await eventually(
+            [&] { return any_contains(refused_log, "certificate verify failed"); }));
         BOOST_TEST(!r.is_linked());
 
         // Trusted through ca_file: links and syncs; a set comes back.
@@ -157,7 +160,8 @@ BOOST_AUTO_TEST_CASE(the_server_is_trusted_only_when_its_certificate_is)
             "warps://127.0.0.1:" + std::to_string(srv.port()),
             "/hotel/room/1",
             "light");
-        BOOST_TEST(co_await eventually([&] { return any_contains(wrong_log, "certificate verify failed"); }));
+        BOOST_TEST(co_await eventually(
+            [&] { return any_contains(wrong_log, "certificate verify failed"); }));
         BOOST_TEST(!w.is_linked());
 
         // Verification off: links.

@@ -171,7 +171,10 @@ std::string canonical(std::string const& frame)
 }
 
 /// The integer body of a value event of (node, lane); nullopt for any other frame.
-std::optional<std::int64_t> int_event(std::string const& frame, std::string_view node, std::string_view lane)
+std::optional<std::int64_t> int_event(
+    std::string const& frame,
+    std::string_view node,
+    std::string_view lane)
 {
     warp::envelope e;
     if (warp::parse_envelope(frame, e) || e.kind != warp::envelope_kind::event || e.node != node ||
@@ -208,7 +211,10 @@ std::optional<std::int64_t> counter_event(std::string const& frame)
 constexpr auto quiet = 150ms;
 
 /// `@sync` of /unit/1 value, answered with its current value `v`.
-asio::awaitable<void> sync_unit_value(scripted_client& c, int v, std::source_location loc = std::source_location::current())
+asio::awaitable<void> sync_unit_value(
+    scripted_client& c,
+    int v,
+    std::source_location loc = std::source_location::current())
 {
     co_await c.send(R"(@sync(node:"/unit/1",lane:value))", loc);
     co_await c.expect_envelope(R"(@linked(node:"/unit/1",lane:value))", loc);
@@ -400,7 +406,9 @@ BOOST_FIXTURE_TEST_CASE(client_that_closes_or_drops_leaves_its_links, server_fix
 
 // ---- commands --------------------------------------------------------------------------------
 
-BOOST_FIXTURE_TEST_CASE(value_command_reaches_every_linked_client_including_the_sender, server_fixture)
+BOOST_FIXTURE_TEST_CASE(
+    value_command_reaches_every_linked_client_including_the_sender,
+    server_fixture)
 {
     run([&]() -> asio::awaitable<void> {
         scripted_client a(ioc);
@@ -436,17 +444,22 @@ BOOST_FIXTURE_TEST_CASE(map_put_and_remove_by_command_seen_by_a_second_client, s
         co_await watcher.expect_envelope(R"(@linked(node:"/hotel/lobby",lane:elevators))");
         co_await watcher.expect_envelope(R"(@synced(node:"/hotel/lobby",lane:elevators))");
         co_await writer.send(R"(@command(node:"/hotel/lobby",lane:elevators)@update(key:e1) up)");
-        co_await watcher.expect_envelope(R"(@event(node:"/hotel/lobby",lane:elevators)@update(key:e1) up)");
-        co_await writer.send(R"(@command(node:"/hotel/lobby",lane:elevators)@update(key:"e 2") down)");
-        co_await watcher.expect_envelope(R"(@event(node:"/hotel/lobby",lane:elevators)@update(key:"e 2") down)");
+        co_await watcher.expect_envelope(
+            R"(@event(node:"/hotel/lobby",lane:elevators)@update(key:e1) up)");
+        co_await writer.send(
+            R"(@command(node:"/hotel/lobby",lane:elevators)@update(key:"e 2") down)");
+        co_await watcher.expect_envelope(
+            R"(@event(node:"/hotel/lobby",lane:elevators)@update(key:"e 2") down)");
         co_await writer.send(R"(@command(node:"/hotel/lobby",lane:elevators)@remove(key:e1))");
-        co_await watcher.expect_envelope(R"(@event(node:"/hotel/lobby",lane:elevators)@remove(key:e1))");
+        co_await watcher.expect_envelope(
+            R"(@event(node:"/hotel/lobby",lane:elevators)@remove(key:e1))");
         co_await watcher.expect_silence(quiet);
         co_await writer.expect_silence(10ms);  // not linked
         // What is left, by sync.
         co_await writer.send(R"(@sync(node:"/hotel/lobby",lane:elevators))");
         co_await writer.expect_envelope(R"(@linked(node:"/hotel/lobby",lane:elevators))");
-        co_await writer.expect_envelope(R"(@event(node:"/hotel/lobby",lane:elevators)@update(key:"e 2") down)");
+        co_await writer.expect_envelope(
+            R"(@event(node:"/hotel/lobby",lane:elevators)@update(key:"e 2") down)");
         co_await writer.expect_envelope(R"(@synced(node:"/hotel/lobby",lane:elevators))");
         co_await writer.close();
         co_await watcher.close();
@@ -596,7 +609,9 @@ BOOST_FIXTURE_TEST_CASE(auth_is_authed_and_deauth_deauthed, server_fixture)
 namespace {
 
 /// A second client, linked before the bad one, still served after it was closed.
-asio::awaitable<void> bystander_still_served(scripted_client& c, std::source_location loc = std::source_location::current())
+asio::awaitable<void> bystander_still_served(
+    scripted_client& c,
+    std::source_location loc = std::source_location::current())
 {
     co_await c.send(R"(@command(node:"/unit/1",lane:value) 5)", loc);
     co_await c.expect_envelope(R"(@event(node:"/unit/1",lane:value) 5)", loc);
@@ -709,7 +724,9 @@ BOOST_FIXTURE_TEST_CASE(slow_client_gets_coalesced_values_fast_client_unaffected
             while (last < n) {
                 auto frame = co_await fast.receive();
                 auto v = counter_event(frame);
-                BOOST_TEST_REQUIRE(v.has_value(), "fast: not a counter event: " << frame.substr(0, 80));
+                BOOST_TEST_REQUIRE(
+                    v.has_value(),
+                    "fast: not a counter event: " << frame.substr(0, 80));
                 in_order = in_order && *v > last;
                 last = *v;
                 ++fast_events;
@@ -725,7 +742,9 @@ BOOST_FIXTURE_TEST_CASE(slow_client_gets_coalesced_values_fast_client_unaffected
             while (last < n) {
                 auto frame = co_await slow.receive();
                 auto v = counter_event(frame);
-                BOOST_TEST_REQUIRE(v.has_value(), "slow: not a counter event: " << frame.substr(0, 80));
+                BOOST_TEST_REQUIRE(
+                    v.has_value(),
+                    "slow: not a counter event: " << frame.substr(0, 80));
                 in_order = in_order && *v > last;
                 last = *v;
                 ++slow_events;
@@ -879,7 +898,9 @@ BOOST_FIXTURE_TEST_CASE(stop_completes_with_a_client_that_does_not_read, server_
                 asio::steady_timer t(ioc, 10ms);
                 co_await t.async_wait(asio::use_awaitable);
             }
-            BOOST_TEST(stopped, "async_stop did not complete within 10 s of a client that does not read");
+            BOOST_TEST(
+                stopped,
+                "async_stop did not complete within 10 s of a client that does not read");
             co_await driver.expect_envelope(R"(@unlinked(node:"/count/1",lane:value))");
             co_await driver.expect_close(1001);
             // Unblock the server if it waits for the slow client still.
@@ -925,13 +946,16 @@ BOOST_FIXTURE_TEST_CASE(route_parameters_reach_the_agent, server_fixture)
         // Two parameters.
         co_await c.send(R"(@sync(node:"/pair/left/of/right",lane:params))");
         co_await c.expect_envelope(R"(@linked(node:"/pair/left/of/right",lane:params))");
-        co_await c.expect_envelope(R"(@event(node:"/pair/left/of/right",lane:params)@update(key:x) left)");
-        co_await c.expect_envelope(R"(@event(node:"/pair/left/of/right",lane:params)@update(key:y) right)");
+        co_await c.expect_envelope(
+            R"(@event(node:"/pair/left/of/right",lane:params)@update(key:x) left)");
+        co_await c.expect_envelope(
+            R"(@event(node:"/pair/left/of/right",lane:params)@update(key:y) right)");
         co_await c.expect_envelope(R"(@synced(node:"/pair/left/of/right",lane:params))");
         // Not matching: the segment is missing, empty, or a literal differs.
         for (auto node : {"/hotel/room", "/hotel/room/", "/hotel/suite/1", "/pair/a/and/b"}) {
             co_await c.send(R"(@link(node:")" + std::string(node) + R"(",lane:id))");
-            co_await c.expect_envelope(R"(@unlinked(node:")" + std::string(node) + R"(",lane:id)@nodeNotFound)");
+            co_await c.expect_envelope(
+                R"(@unlinked(node:")" + std::string(node) + R"(",lane:id)@nodeNotFound)");
         }
         BOOST_TEST(srv->get_stats().agents == 3u);
         co_await c.close();

@@ -265,10 +265,7 @@ public:
     /// Pointer access: nullptr when the value is of another kind.
     bool const* if_bool() const noexcept { return k_ == kind::boolean ? &u_.b : nullptr; }
     std::int64_t const* if_int64() const noexcept { return k_ == kind::int64 ? &u_.i : nullptr; }
-    std::uint64_t const* if_uint64() const noexcept
-    {
-        return k_ == kind::uint64 ? &u_.u : nullptr;
-    }
+    std::uint64_t const* if_uint64() const noexcept { return k_ == kind::uint64 ? &u_.u : nullptr; }
     recon::big_integer const* if_big_integer() const noexcept
     {
         return k_ == kind::big_integer ? u_.big : nullptr;

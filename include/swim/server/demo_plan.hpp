@@ -12,18 +12,18 @@
 /** @file
  * The demo plan (architecture §4), served by swim-server and the in-process demo:
  *
- * | node              | lane        | kind                  | behaviour                                   |
- * |-------------------|-------------|-----------------------|---------------------------------------------|
- * | /hotel/room/:id   | light       | value (any value)     | set by clients                              |
- * | /hotel/room/:id   | toggle      | command               | flips light as a boolean                    |
- * | /hotel/room/:id   | command     | command               | relays commands to linked clients           |
- * | /hotel/lobby      | elevators   | map string -> string  | put/remove by clients                       |
- * | /unit/:id         | value       | value int             | benchmark value                             |
- * | /unit/:id         | map         | map string -> int     | benchmark map                               |
- * | /unit/:id         | fill        | command n             | clear map, put k0000000..k(n-1) -> i        |
- * | /unit/:id         | clear       | command               | clear map                                   |
- * | /unit/:id         | burst       | command n             | set value to 1..n in a tight loop           |
- * | /unit/:id         | pump        | command ms            | set value 1, 2, 3... for ms milliseconds    |
+ * | node            | lane      | kind                 | behaviour                               |
+ * |-----------------|-----------|----------------------|-----------------------------------------|
+ * | /hotel/room/:id | light     | value (any value)    | set by clients                          |
+ * | /hotel/room/:id | toggle    | command              | flips light as a boolean                |
+ * | /hotel/room/:id | command   | command              | relays commands to linked clients       |
+ * | /hotel/lobby    | elevators | map string -> string | put/remove by clients                   |
+ * | /unit/:id       | value     | value int            | benchmark value                         |
+ * | /unit/:id       | map       | map string -> int    | benchmark map                           |
+ * | /unit/:id       | fill      | command n            | clear map, put k0000000..k(n-1) -> i    |
+ * | /unit/:id       | clear     | command              | clear map                               |
+ * | /unit/:id       | burst     | command n            | set value to 1..n in a tight loop       |
+ * | /unit/:id       | pump      | command ms           | set value 1, 2, 3... for ms milliseconds|
  */
 
 namespace swim::server::demo {

@@ -100,13 +100,11 @@ agent_handler<Args...> adapt_handler(agent_context& ctx, std::shared_ptr<S> cons
             return f(*st, *c, std::forward<Args>(a)...);
         });
     } else if constexpr (takes_state<S, F, Args...>::value) {
-        return make_agent_handler<Args...>([f = std::move(f), st](Args... a) mutable {
-            return f(*st, std::forward<Args>(a)...);
-        });
+        return make_agent_handler<Args...>(
+            [f = std::move(f), st](Args... a) mutable { return f(*st, std::forward<Args>(a)...); });
     } else if constexpr (std::is_invocable_v<F&, agent_context&, Args...>) {
-        return make_agent_handler<Args...>([f = std::move(f), c](Args... a) mutable {
-            return f(*c, std::forward<Args>(a)...);
-        });
+        return make_agent_handler<Args...>(
+            [f = std::move(f), c](Args... a) mutable { return f(*c, std::forward<Args>(a)...); });
     } else {
         static_assert(
             std::is_invocable_v<F&, Args...>,
@@ -245,6 +243,31 @@ public:
     std::shared_ptr<S> const& state() const noexcept { return st_; }
 
 protected:
+    /// Opens the downlink: the common handlers run here; `on_note(rt, handlers, dl, note)`
+    /// takes the others (on the agent's strand, while the downlink lives).
+    template <class Handle, class OnNote>
+    Handle open(warp::downlink_kind kind, OnNote on_note) const
+    {
+        auto h = h_;
+        agent_runtime* rt = &t_.ctx->runtime();
+        auto weak = std::make_shared<std::weak_ptr<agent_downlink>>();
+        auto dl = open_agent_downlink(
+            *t_.ctx,
+            t_.host,
+            t_.node,
+            t_.lane,
+            kind,
+            t_.cfg,
+            [h, rt, weak, on_note = std::move(on_note)](warp::view_note& vn) mutable {
+                if (dispatch_common(*rt, *h, vn.note))
+                    return;
+                if (auto self = weak->lock())
+                    on_note(*rt, *h, self.get(), vn.note);
+            });
+        *weak = dl;
+        return Handle(std::move(dl));
+    }
+
     builder_base(builder_target t, std::shared_ptr<Handlers> h, std::shared_ptr<S> st)
         : t_(std::move(t))
         , h_(std::move(h))
@@ -334,13 +357,19 @@ public:
     template <class F>
     value_downlink_builder& on_synced(F f)
     {
-        this->h_->on_synced = detail::adapt_handler<S, T const&>(*this->t_.ctx, this->st_, std::move(f));
+        this->h_->on_synced = detail::adapt_handler<S, T const&>(
+            *this->t_.ctx,
+            this->st_,
+            std::move(f));
         return *this;
     }
     template <class F>
     value_downlink_builder& on_event(F f)
     {
-        this->h_->on_event = detail::adapt_handler<S, T const&>(*this->t_.ctx, this->st_, std::move(f));
+        this->h_->on_event = detail::adapt_handler<S, T const&>(
+            *this->t_.ctx,
+            this->st_,
+            std::move(f));
         return *this;
     }
     template <class F>
@@ -363,41 +392,29 @@ public:
     /// Opens the downlink (in the background) and gives its handle.
     [[nodiscard]] value_downlink_handle<T> done() const
     {
-        auto h = this->h_;
-        auto& rt = this->t_.ctx->runtime();
-        auto last = std::make_shared<std::optional<T>>();
-        auto weak = std::make_shared<std::weak_ptr<detail::agent_downlink>>();
-        auto dl = detail::open_agent_downlink(
-            *this->t_.ctx,
-            this->t_.host,
-            this->t_.node,
-            this->t_.lane,
+        using type = warp::downlink_notification::type;
+        auto last = std::make_shared<std::optional<T>>();  // the state before each event
+        return this->template open<value_downlink_handle<T>>(
             warp::downlink_kind::value,
-            this->t_.cfg,
-            [h, &rt, last, weak](warp::view_note& vn) {
-                auto const& n = vn.note;
-                using type = warp::downlink_notification::type;
-                if (detail::dispatch_common(rt, *h, n))
-                    return;
-                auto self = weak->lock();
-                if (!self)
+            [last](
+                detail::agent_runtime& rt,
+                detail::value_dl_handlers<T>& h,
+                detail::agent_downlink* dl,
+                warp::downlink_notification const& n) {
+                if (n.what != type::synced && n.what != type::set)
                     return;
                 T v;
+                if (!detail::convert_note(dl, n.value, v))
+                    return;
                 if (n.what == type::synced) {
-                    if (!detail::convert_note(self.get(), n.value, v))
-                        return;
                     *last = v;
-                    detail::invoke(rt, h->on_synced, v);
-                } else if (n.what == type::set) {
-                    if (!detail::convert_note(self.get(), n.value, v))
-                        return;
-                    std::optional<T> before = std::exchange(*last, v);
-                    detail::invoke(rt, h->on_event, v);
-                    detail::invoke(rt, h->on_set, before, v);
+                    detail::invoke(rt, h.on_synced, v);
+                    return;
                 }
+                std::optional<T> before = std::exchange(*last, v);
+                detail::invoke(rt, h.on_event, v);
+                detail::invoke(rt, h.on_set, before, v);
             });
-        *weak = dl;
-        return value_downlink_handle<T>(std::move(dl));
     }
 };
 
@@ -438,8 +455,7 @@ public:
  */
 template <class K, class V, class S>
 class map_downlink_builder
-    : public detail::
-          builder_base<map_downlink_builder<K, V, S>, detail::map_dl_handlers<K, V>, S> {
+    : public detail::builder_base<map_downlink_builder<K, V, S>, detail::map_dl_handlers<K, V>, S> {
     using base =
         detail::builder_base<map_downlink_builder<K, V, S>, detail::map_dl_handlers<K, V>, S>;
 
@@ -483,8 +499,10 @@ public:
     template <class F>
     map_downlink_builder& on_remove(F f)
     {
-        this->h_->on_remove =
-            detail::adapt_handler<S, K const&, V const&>(*this->t_.ctx, this->st_, std::move(f));
+        this->h_->on_remove = detail::adapt_handler<S, K const&, V const&>(
+            *this->t_.ctx,
+            this->st_,
+            std::move(f));
         return *this;
     }
     template <class F>
@@ -502,27 +520,16 @@ public:
 
     [[nodiscard]] map_downlink_handle<K, V> done() const
     {
-        auto h = this->h_;
-        auto& rt = this->t_.ctx->runtime();
-        auto weak = std::make_shared<std::weak_ptr<detail::agent_downlink>>();
-        auto dl = detail::open_agent_downlink(
-            *this->t_.ctx,
-            this->t_.host,
-            this->t_.node,
-            this->t_.lane,
+        using type = warp::downlink_notification::type;
+        return this->template open<map_downlink_handle<K, V>>(
             warp::downlink_kind::map,
-            this->t_.cfg,
-            [h, &rt, weak](warp::view_note& vn) {
-                auto const& n = vn.note;
-                using type = warp::downlink_notification::type;
-                if (detail::dispatch_common(rt, *h, n))
-                    return;
-                auto self = weak->lock();
-                if (!self)
-                    return;
+            [](detail::agent_runtime& rt,
+               detail::map_dl_handlers<K, V>& h,
+               detail::agent_downlink* dl,
+               warp::downlink_notification const& n) {
                 switch (n.what) {
                     case type::synced: {
-                        if (!h->on_synced)
+                        if (!h.on_synced)
                             return;
                         // The state at @synced comes as a record of key:value slots.
                         std::map<K, V> all;
@@ -530,46 +537,44 @@ public:
                             for (auto const& item : n.value.as_record()) {
                                 K k;
                                 V v;
-                                if (!detail::convert_note(self.get(), item.key, k) ||
-                                    !detail::convert_note(self.get(), item.val, v))
+                                if (!detail::convert_note(dl, item.key, k) ||
+                                    !detail::convert_note(dl, item.val, v))
                                     return;
                                 all.emplace(std::move(k), std::move(v));
                             }
                         }
-                        detail::invoke(rt, h->on_synced, all);
+                        detail::invoke(rt, h.on_synced, all);
                         return;
                     }
                     case type::update: {
                         K k;
                         V v;
                         std::optional<V> before;
-                        if (!detail::convert_note(self.get(), n.key, k) ||
-                            !detail::convert_note(self.get(), n.value, v))
+                        if (!detail::convert_note(dl, n.key, k) ||
+                            !detail::convert_note(dl, n.value, v))
                             return;
                         if (!n.old.is_empty()) {
                             V o;
-                            if (!detail::convert_note(self.get(), n.old, o))
+                            if (!detail::convert_note(dl, n.old, o))
                                 return;
                             before = std::move(o);
                         }
-                        detail::invoke(rt, h->on_update, k, before, v);
+                        detail::invoke(rt, h.on_update, k, before, v);
                         return;
                     }
                     case type::remove: {
                         K k;
                         V o;
-                        if (!detail::convert_note(self.get(), n.key, k) ||
-                            !detail::convert_note(self.get(), n.old, o))
+                        if (!detail::convert_note(dl, n.key, k) ||
+                            !detail::convert_note(dl, n.old, o))
                             return;
-                        detail::invoke(rt, h->on_remove, k, o);
+                        detail::invoke(rt, h.on_remove, k, o);
                         return;
                     }
-                    case type::clear: detail::invoke(rt, h->on_clear); return;
+                    case type::clear: detail::invoke(rt, h.on_clear); return;
                     default: return;
                 }
             });
-        *weak = dl;
-        return map_downlink_handle<K, V>(std::move(dl));
     }
 };
 
@@ -616,7 +621,10 @@ public:
     template <class F>
     event_downlink_builder& on_event(F f)
     {
-        this->h_->on_event = detail::adapt_handler<S, T const&>(*this->t_.ctx, this->st_, std::move(f));
+        this->h_->on_event = detail::adapt_handler<S, T const&>(
+            *this->t_.ctx,
+            this->st_,
+            std::move(f));
         return *this;
     }
 
@@ -628,32 +636,17 @@ public:
 
     [[nodiscard]] event_downlink_handle<T> done() const
     {
-        auto h = this->h_;
-        auto& rt = this->t_.ctx->runtime();
-        auto weak = std::make_shared<std::weak_ptr<detail::agent_downlink>>();
-        auto dl = detail::open_agent_downlink(
-            *this->t_.ctx,
-            this->t_.host,
-            this->t_.node,
-            this->t_.lane,
+        return this->template open<event_downlink_handle<T>>(
             warp::downlink_kind::event,
-            this->t_.cfg,
-            [h, &rt, weak](warp::view_note& vn) {
-                auto const& n = vn.note;
-                if (detail::dispatch_common(rt, *h, n))
-                    return;
-                if (n.what != warp::downlink_notification::type::event)
-                    return;
-                auto self = weak->lock();
-                if (!self)
-                    return;
+            [](detail::agent_runtime& rt,
+               detail::event_dl_handlers<T>& h,
+               detail::agent_downlink* dl,
+               warp::downlink_notification const& n) {
                 T v;
-                if (!detail::convert_note(self.get(), n.value, v))
-                    return;
-                detail::invoke(rt, h->on_event, v);
+                if (n.what == warp::downlink_notification::type::event &&
+                    detail::convert_note(dl, n.value, v))
+                    detail::invoke(rt, h.on_event, v);
             });
-        *weak = dl;
-        return event_downlink_handle<T>(std::move(dl));
     }
 };
 

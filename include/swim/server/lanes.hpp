@@ -196,7 +196,10 @@ public:
     }
 
     /// Puts an entry: broadcast as `@update`, then on_update runs.
-    void update(K const& key, V const& value) { put_entry(recon::value_from(key), recon::value_from(value)); }
+    void update(K const& key, V const& value)
+    {
+        put_entry(recon::value_from(key), recon::value_from(value));
+    }
     void put(K const& key, V const& value) { update(key, value); }
     void set(K const& key, V const& value) { update(key, value); }
 
@@ -234,8 +237,8 @@ public:
     template <class F>
     map_lane& on_update(F f)
     {
-        on_update_ =
-            detail::make_agent_handler<K const&, V const&, std::optional<V> const&>(std::move(f));
+        on_update_ = detail::make_agent_handler<K const&, V const&, std::optional<V> const&>(
+            std::move(f));
         return *this;
     }
     template <class F>

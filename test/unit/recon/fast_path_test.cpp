@@ -192,19 +192,21 @@ BOOST_AUTO_TEST_CASE(inline_scalars_give_way_to_the_general_path)
 {
     // Identifiers, plain strings and short integers are read inline in a block; a postfix
     // attribute, an escape, non-ASCII text, a float, a radix or a long integer is not.
-    BOOST_TEST(parse("{a:b,'c':\"d\",e:-12,f:true,g:false}") ==
-               rec(slot("a", "b"), slot("c", "d"), slot("e", -12), slot("f", true),
-                   slot("g", false)));
+    BOOST_TEST(
+        parse("{a:b,'c':\"d\",e:-12,f:true,g:false}") ==
+        rec(slot("a", "b"), slot("c", "d"), slot("e", -12), slot("f", true), slot("g", false)));
     BOOST_TEST(parse("{a@x:1}") == rec(slot(rec("a", attr("x")), 1)));
     BOOST_TEST(parse("{k:v @x}") == rec(slot("k", rec("v", attr("x")))));
     BOOST_TEST(parse("{k:\"v\"\t@x}") == rec(slot("k", rec("v", attr("x")))));
     BOOST_TEST(parse("{k:7@x,m:8}") == rec(slot("k", rec(7, attr("x"))), slot("m", 8)));
     BOOST_TEST(parse("{k:\"a\\nb\"}") == rec(slot("k", "a\nb")));
     BOOST_TEST(parse("{k:\"é\",é:1}") == rec(slot("k", "é"), slot("é", 1)));
-    BOOST_TEST(parse("{k:1.5,m:0x1F,n:0b101,o:1e3}") ==
-               rec(slot("k", 1.5), slot("m", 31), slot("n", 5), slot("o", 1000.0)));
-    BOOST_TEST(parse("{k:123456789012345678,m:1234567890123456789}") ==
-               rec(slot("k", 123456789012345678), slot("m", 1234567890123456789)));
+    BOOST_TEST(
+        parse("{k:1.5,m:0x1F,n:0b101,o:1e3}") ==
+        rec(slot("k", 1.5), slot("m", 31), slot("n", 5), slot("o", 1000.0)));
+    BOOST_TEST(
+        parse("{k:123456789012345678,m:1234567890123456789}") ==
+        rec(slot("k", 123456789012345678), slot("m", 1234567890123456789)));
     BOOST_TEST(parse("{k:-0,m:007}") == rec(slot("k", 0), slot("m", 7)));
     BOOST_TEST(parse("{k:1 # note\n,m:2}") == rec(slot("k", 1), slot("m", 2)));
     parse_error err;
@@ -240,13 +242,14 @@ BOOST_AUTO_TEST_CASE(word_scans_stop_at_every_position)
             BOOST_REQUIRE(parse("{k:\"" + quote + "\"}") == rec(slot("k", quote)));
             std::string accent(len, 'w');
             accent.replace(at, 1, "é");
-            BOOST_REQUIRE(parse("{" + accent + ":\"" + accent + "\"}") ==
-                          rec(slot(accent, accent)));
+            BOOST_REQUIRE(
+                parse("{" + accent + ":\"" + accent + "\"}") == rec(slot(accent, accent)));
             std::string spaced(len, 'v');
             spaced[at] = ' ';
             if (at != 0)
-                BOOST_REQUIRE(parse("{" + spaced.substr(0, at) + " :1}") ==
-                              rec(slot(spaced.substr(0, at), 1)));
+                BOOST_REQUIRE(
+                    parse("{" + spaced.substr(0, at) + " :1}") ==
+                    rec(slot(spaced.substr(0, at), 1)));
         }
     }
 }
@@ -338,7 +341,9 @@ BOOST_AUTO_TEST_CASE(text_escapes_at_every_position_of_the_word_scan)
 
 BOOST_AUTO_TEST_CASE(identifier_or_quoted)
 {
-    auto w = [](value const& v) { return to_string(v); };
+    auto w = [](value const& v) {
+        return to_string(v);
+    };
     BOOST_TEST(w(value("a")) == "a");
     BOOST_TEST(w(value("_x-1")) == "_x-1");
     BOOST_TEST(w(value("1a")) == "\"1a\"");
@@ -349,8 +354,9 @@ BOOST_AUTO_TEST_CASE(identifier_or_quoted)
     BOOST_TEST(w(value("truex")) == "truex");
     BOOST_TEST(w(value("héllo")) == "héllo");
     BOOST_TEST(w(value("hé llo")) == "\"hé llo\"");
-    BOOST_TEST(w(rec(slot("héllo", 1), slot("a b", 2), slot(3, 4), slot("true", true))) ==
-               "{héllo:1,\"a b\":2,3:4,\"true\":true}");
+    BOOST_TEST(
+        w(rec(slot("héllo", 1), slot("a b", 2), slot(3, 4), slot("true", true))) ==
+        "{héllo:1,\"a b\":2,3:4,\"true\":true}");
 }
 
 BOOST_AUTO_TEST_CASE(attributes_after_items_are_hoisted)

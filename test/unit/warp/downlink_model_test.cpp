@@ -179,7 +179,8 @@ BOOST_AUTO_TEST_CASE(echoes_of_overtaken_local_writes_do_not_undo_them)
     mm.on_event("@update(key:b) 2", out);
     mv.take(mm, out);
     BOOST_TEST(
-        mv.log == (log_t{"linked", "synced", "update a 1 from ", "remove a was 1", "update b 2 from "}),
+        mv.log ==
+            (log_t{"linked", "synced", "update a 1 from ", "remove a was 1", "update b 2 from "}),
         boost::test_tools::per_element());
 }
 

@@ -29,7 +29,9 @@ class connection;
  *
  * Every member runs on the connection's strand.
  */
-class downlink_core : public view_sink, public std::enable_shared_from_this<downlink_core> {
+class downlink_core
+    : public view_sink
+    , public std::enable_shared_from_this<downlink_core> {
 public:
     /// Runs the handlers for one notification (set by the typed downlink).
     using dispatch_fn = std::function<boost::asio::awaitable<void>(warp::view_note&)>;
