@@ -80,6 +80,33 @@ asio::awaitable<bool> run_common(common_handlers& h, warp::downlink_notification
     }
 }
 
+bool run_common_now(common_handlers& h, warp::downlink_notification const& n)
+{
+    using type = warp::downlink_notification::type;
+    switch (n.what) {
+        case type::linked:
+            if (h.on_linked)
+                h.on_linked.call();
+            return true;
+        case type::unlinked:
+            if (h.on_unlinked)
+                h.on_unlinked.call(n.reason);
+            return true;
+        case type::failed:
+            if (h.on_failed)
+                h.on_failed.call(n.error, n.reason);
+            return true;
+        default: return false;
+    }
+}
+
+std::string fail_conversion(downlink_core& core, recon::conversion_error const& err)
+{
+    std::string why = "cannot convert " + core.node() + " " + core.lane() + ": " + err.message();
+    core.fail(err.code, why);
+    return why;
+}
+
 // ---- the client ------------------------------------------------------------------------------
 
 }  // namespace detail

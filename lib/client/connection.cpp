@@ -14,21 +14,22 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
-#include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket/detail/hybi13.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 
 #include <algorithm>
 #include <cmath>
 
-#include "../net/coalescing_stream.hpp"
+#include "../net/ws_frames.hpp"
 
 namespace swim::client::detail {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
+namespace http = beast::http;
 namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
-using net::detail::coalescing_stream;
 using namespace asio::experimental::awaitable_operators;
 
 namespace {
@@ -167,52 +168,72 @@ void connection::detach(warp::view_id id)
 
 void connection::pump()
 {
-    if (!session_.notes().empty()) {
-        notes_.clear();
-        notes_.swap(session_.notes());
-        for (auto& n : notes_) {
-            auto it = views_.find(n.view);
-            if (it == views_.end())
-                continue;
-            bool terminal = n.terminal;
-            if (auto core = it->second.lock())
-                core->deliver(std::move(n));
-            if (terminal)
-                views_.erase(n.view);
-        }
-        notes_.clear();
+    // Handlers run in place (plain ones) and may write, which calls pump() again: the inner
+    // call leaves its notifications to this loop, so each downlink sees them in order.
+    if (pumping_) {
+        pump_again_ = true;
+        return;
     }
-    if (!session_.requests().empty()) {
-        auto requests = std::move(session_.requests());
-        session_.requests().clear();
-        for (auto& r : requests) {
-            switch (r.what) {
-                case warp::session_request::type::relink: {
-                    auto delay = backoff(r.attempt);
-                    log(log_level::info,
-                        "relinking " + r.node + " " + r.lane + " in " +
-                            std::to_string(delay.count()) + " ms");
-                    ++tasks_;
-                    asio::co_spawn(
-                        strand_,
-                        relink_after(
-                            shared_from_this(),
-                            std::move(r.node),
-                            std::move(r.lane),
-                            delay),
-                        asio::detached);
-                    break;
-                }
-                case warp::session_request::type::authed:
-                case warp::session_request::type::deauthed:
-                    if (on_auth_)
-                        on_auth_(r.what == warp::session_request::type::authed, r.body);
-                    break;
-            }
-        }
-    }
+    struct guard {
+        bool& flag;
+        ~guard() { flag = false; }
+    } g{pumping_};
+    pumping_ = true;
+    do {
+        pump_again_ = false;
+        deliver_notes();
+        serve_requests();
+    } while (pump_again_);
     if (session_.has_output() || closing_)
         wake_writer_.cancel();
+}
+
+void connection::deliver_notes()
+{
+    if (session_.notes().empty())
+        return;
+    notes_.clear();
+    notes_.swap(session_.notes());
+    for (auto& n : notes_) {
+        auto it = views_.find(n.view);
+        if (it == views_.end())
+            continue;
+        bool terminal = n.terminal;
+        if (auto core = it->second.lock())
+            core->deliver(std::move(n));
+        if (terminal)
+            views_.erase(n.view);
+    }
+    notes_.clear();
+}
+
+void connection::serve_requests()
+{
+    if (session_.requests().empty())
+        return;
+    auto requests = std::move(session_.requests());
+    session_.requests().clear();
+    for (auto& r : requests) {
+        switch (r.what) {
+            case warp::session_request::type::relink: {
+                auto delay = backoff(r.attempt);
+                log(log_level::info,
+                    "relinking " + r.node + " " + r.lane + " in " + std::to_string(delay.count()) +
+                        " ms");
+                ++tasks_;
+                asio::co_spawn(
+                    strand_,
+                    relink_after(shared_from_this(), std::move(r.node), std::move(r.lane), delay),
+                    asio::detached);
+                break;
+            }
+            case warp::session_request::type::authed:
+            case warp::session_request::type::deauthed:
+                if (on_auth_)
+                    on_auth_(r.what == warp::session_request::type::authed, r.body);
+                break;
+        }
+    }
 }
 
 std::chrono::milliseconds backoff_delay(
@@ -295,13 +316,12 @@ asio::awaitable<bool> connection::connect_and_serve()
     }
     auto host_header = url_.host + ":" + url_.port;
     if (!url_.tls) {
-        websocket::stream<coalescing_stream<beast::tcp_stream>> ws(strand_);
-        auto& lowest = beast::get_lowest_layer(ws);
-        abort_ = [&lowest] {
-            lowest.close();
+        beast::tcp_stream stream(strand_);
+        abort_ = [&stream] {
+            stream.close();
         };
-        lowest.expires_after(cfg_.connect_timeout);
-        auto [cec, ep] = co_await lowest.async_connect(endpoints, use_tuple);
+        stream.expires_after(cfg_.connect_timeout);
+        auto [cec, ep] = co_await stream.async_connect(endpoints, use_tuple);
         if (cec || closing_) {
             abort_ = nullptr;
             if (cec)
@@ -310,13 +330,12 @@ asio::awaitable<bool> connection::connect_and_serve()
         }
         // Small frames (a set, a command) leave at once, not after the previous one's ACK.
         boost::system::error_code nec;
-        lowest.socket().set_option(asio::ip::tcp::no_delay(true), nec);
-        co_return co_await upgrade_and_serve(ws, host_header);
+        stream.socket().set_option(asio::ip::tcp::no_delay(true), nec);
+        co_return co_await upgrade_and_serve(stream, host_header);
     }
 
-    websocket::stream<coalescing_stream<asio::ssl::stream<beast::tcp_stream>>> ws(strand_, *ssl_);
-    auto& tls = ws.next_layer().next_layer();
-    auto& lowest = beast::get_lowest_layer(ws);
+    asio::ssl::stream<beast::tcp_stream> tls(strand_, *ssl_);
+    auto& lowest = beast::get_lowest_layer(tls);
     abort_ = [&lowest] {
         lowest.close();
     };
@@ -342,52 +361,85 @@ asio::awaitable<bool> connection::connect_and_serve()
             log(log_level::warning, "TLS handshake failed: " + tec.message());
         co_return false;
     }
-    co_return co_await upgrade_and_serve(ws, host_header);
+    co_return co_await upgrade_and_serve(tls, host_header);
 }
 
-// The WebSocket upgrade (offering warp0; a server that does not echo it is fine), then
-// serving the connection until it ends.
-template <class Stream>
-asio::awaitable<bool> connection::upgrade_and_serve(Stream& ws, std::string const& host_header)
+std::optional<std::uint32_t> connection::mask()
 {
-    beast::get_lowest_layer(ws).expires_never();
-    ws.set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
-        req.set(beast::http::field::sec_websocket_protocol, "warp0");
-        req.set(beast::http::field::user_agent, "swim-cpp");
-    }));
-    websocket::stream_base::timeout t{};
-    t.handshake_timeout = cfg_.connect_timeout;
-    if (cfg_.idle_timeout.count() > 0) {
-        // Beast pings after half the idle time and gives up after the whole of it.
-        t.idle_timeout = cfg_.idle_timeout * 2;
-        t.keep_alive_pings = true;
-    } else {
-        t.idle_timeout = websocket::stream_base::none();
-        t.keep_alive_pings = false;
+    return static_cast<std::uint32_t>(rng_());
+}
+
+// The WebSocket upgrade (RFC 6455 §4.1), offering warp0 (a server that does not echo it is
+// fine), then serving the connection until it ends. The frames are ours from here on: the
+// reader decodes every frame of a read in one go, the writer frames a batch in one buffer.
+template <class Stream>
+asio::awaitable<bool> connection::upgrade_and_serve(Stream& s, std::string const& host_header)
+{
+    auto& lowest = beast::get_lowest_layer(s);
+    lowest.expires_after(cfg_.connect_timeout);
+    websocket::detail::sec_ws_key_type key;
+    websocket::detail::make_sec_ws_key(key);
+    beast::string_view const key_text(key.data(), key.size());
+    http::request<http::empty_body> req{http::verb::get, url_.target, 11};
+    req.set(http::field::host, host_header);
+    req.set(http::field::upgrade, "websocket");
+    req.set(http::field::connection, "Upgrade");
+    req.set(http::field::sec_websocket_key, key_text);
+    req.set(http::field::sec_websocket_version, "13");
+    req.set(http::field::sec_websocket_protocol, "warp0");
+    req.set(http::field::user_agent, "swim-cpp");
+    auto [wec, wn] = co_await http::async_write(s, req, use_tuple);
+    beast::flat_buffer buf;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(64 * 1024);
+    boost::system::error_code ec = wec;
+    if (!ec) {
+        auto [rec, rn] = co_await http::async_read(s, buf, parser, use_tuple);
+        ec = rec;
     }
-    ws.set_option(t);
-    ws.read_message_max(cfg_.max_frame_size);
-    websocket::response_type res;
-    auto [ec] = co_await ws.async_handshake(res, host_header, url_.target, use_tuple);
+    lowest.expires_never();
     if (ec || closing_) {
         abort_ = nullptr;
         if (ec)
             log(log_level::warning, "WebSocket handshake failed: " + ec.message());
         co_return false;
     }
-    co_await serve(ws);
+    auto const& res = parser.get();
+    std::string why;
+    websocket::detail::sec_ws_accept_type accept;
+    websocket::detail::make_sec_ws_accept(accept, key_text);
+    if (res.result() != http::status::switching_protocols)
+        why = "the server answered HTTP " + std::to_string(res.result_int()) + " " +
+              std::string(res.reason());
+    else if (!beast::iequals(res[http::field::upgrade], "websocket"))
+        why = "the server's answer has no 'Upgrade: websocket'";
+    else if (!http::token_list{res[http::field::connection]}.exists("upgrade"))
+        why = "the server's answer has no 'Connection: upgrade'";
+    else if (
+        res[http::field::sec_websocket_accept] != beast::string_view(accept.data(), accept.size()))
+        why = "the server's Sec-WebSocket-Accept is wrong";
+    if (!why.empty()) {
+        abort_ = nullptr;
+        log(log_level::warning, "WebSocket handshake failed: " + why);
+        co_return false;
+    }
+    co_await serve(s, buf);
     abort_ = nullptr;
     co_return true;
 }
 
 template <class Stream>
-asio::awaitable<void> connection::serve(Stream& ws)
+asio::awaitable<void> connection::serve(Stream& s, beast::flat_buffer& buf)
 {
     log(log_level::info, "connected");
     up_ = true;
+    control_.clear();
+    close_sent_ = false;
+    shutdown_after_flush_ = false;
+    got_bytes_ = false;
     session_.on_connected();
     pump();
-    co_await (reader(ws) || writer(ws));
+    co_await (reader(s, buf) || writer(s) || keepalive(s));
     up_ = false;
     session_.on_disconnected();
     pump();
@@ -395,49 +447,129 @@ asio::awaitable<void> connection::serve(Stream& ws)
     log(log_level::info, "disconnected");
 }
 
-template <class Stream>
-asio::awaitable<void> connection::reader(Stream& ws)
+// Queues a close frame after a protocol error or the server's close: the writer writes it
+// (after what it is writing) and then closes the socket, which ends the reader.
+void connection::close_after(std::uint16_t code, std::string_view reason)
 {
-    beast::flat_buffer buffer;
+    if (code == net::detail::ws_close::no_status)
+        net::detail::append_ws_frame(control_, net::detail::ws_opcode::close, {}, mask());
+    else
+        net::detail::append_ws_close(control_, code, reason, mask());
+    shutdown_after_flush_ = true;
+    wake_writer_.cancel();
+}
+
+template <class Stream>
+asio::awaitable<void> connection::reader(Stream& s, beast::flat_buffer& buf)
+{
+    using net::detail::ws_event;
+    net::detail::ws_decoder decoder(cfg_.max_frame_size);
+    std::size_t want = 0;
+    // After a close frame or a protocol error nothing more is read from the server.
+    bool done = false;
     for (;;) {
-        auto [ec, n] = co_await ws.async_read(buffer, use_tuple);
+        if (done) {
+            buf.consume(buf.size());
+        } else {
+            // Every whole frame of the read, in one go; the notifications go out once after.
+            auto data = buf.cdata();
+            std::string_view in(static_cast<char const*>(data.data()), data.size());
+            std::size_t off = 0;
+            while (!done) {
+                std::size_t used = 0;
+                ws_event ev = decoder.next(in.substr(off), used);
+                off += used;
+                switch (ev.what) {
+                    case ws_event::type::need_more: want = ev.want; break;
+                    case ws_event::type::text:
+                        if (auto err = session_.on_frame(ev.payload))
+                            log(log_level::warning,
+                                "bad frame from the server (" + err.message() +
+                                    "): " + std::string(ev.payload.substr(0, 200)));
+                        continue;
+                    case ws_event::type::binary:
+                        log(log_level::warning, "binary frame from the server ignored");
+                        continue;
+                    case ws_event::type::ping:
+                        net::detail::append_ws_frame(
+                            control_,
+                            net::detail::ws_opcode::pong,
+                            ev.payload,
+                            mask());
+                        wake_writer_.cancel();
+                        continue;
+                    case ws_event::type::pong: continue;
+                    case ws_event::type::close:
+                        if (close_sent_) {
+                            // The answer to ours: the close handshake is complete.
+                            buf.consume(buf.size());
+                            pump();
+                            beast::get_lowest_layer(s).close();
+                            co_return;
+                        }
+                        log(log_level::info,
+                            "the server closed the connection (" + std::to_string(ev.code) +
+                                (ev.payload.empty() ? "" : " " + std::string(ev.payload)) + ")");
+                        close_after(ev.code, {});
+                        done = true;
+                        continue;
+                    case ws_event::type::error:
+                        log(log_level::warning,
+                            "the server broke the WebSocket protocol: " + std::string(ev.payload));
+                        close_after(ev.code, ev.payload);
+                        done = true;
+                        continue;
+                }
+                break;
+            }
+            buf.consume(off);
+            pump();
+            if (buf.size() == 0 && buf.capacity() > 1024 * 1024)
+                buf.shrink_to_fit();
+        }
+        std::size_t room = std::max<std::size_t>(
+            64 * 1024,
+            want > buf.size() ? want - buf.size() : 0);
+        auto [ec, n] = co_await s.async_read_some(buf.prepare(room), use_tuple);
         if (ec) {
-            if (ec != websocket::error::closed && !closing_)
+            if (!done && !closing_ && ec != asio::error::operation_aborted)
                 log(log_level::warning, "read failed: " + ec.message());
-            beast::get_lowest_layer(ws).close();
+            beast::get_lowest_layer(s).close();
             co_return;
         }
-        if (ws.got_text()) {
-            auto data = buffer.cdata();
-            std::string_view frame(static_cast<char const*>(data.data()), data.size());
-            if (auto err = session_.on_frame(frame))
-                log(log_level::warning,
-                    "bad frame from the server (" + err.message() +
-                        "): " + std::string(frame.substr(0, 200)));
-        } else {
-            log(log_level::warning, "binary frame from the server ignored");
-        }
-        buffer.consume(buffer.size());
-        pump();
+        buf.commit(n);
+        got_bytes_ = true;
     }
 }
 
 template <class Stream>
-asio::awaitable<void> connection::writer(Stream& ws)
+asio::awaitable<void> connection::writer(Stream& s)
 {
     // Cancelled (the reader ended first), a write completes with operation_aborted instead of
     // throwing, so the batch in hand goes back to the session rather than being lost.
     co_await asio::this_coro::throw_if_cancelled(false);
+    auto& lowest = beast::get_lowest_layer(s);
     for (;;) {
-        if (!session_.has_output()) {
-            if (closing_ && session_.queued_bytes() == 0) {
+        // No data after a close frame: it is the last frame on the wire.
+        bool const data = session_.has_output() && !close_sent_ && !shutdown_after_flush_;
+        if (!data && control_.empty()) {
+            if (shutdown_after_flush_) {
+                // The close frame (an answer, or ours after a protocol error) is written.
+                lowest.close();
+                co_return;
+            }
+            if (closing_ && !close_sent_ && session_.queued_bytes() == 0) {
                 // Everything queued is written: end the WebSocket cleanly.
-                auto [ec] = co_await ws.async_close(websocket::close_code::normal, use_tuple);
-                if (ec)
-                    beast::get_lowest_layer(ws).close();
-                // The reader ends when the server's close frame arrives.
-                wake_writer_.expires_at(asio::steady_timer::time_point::max());
-                co_await wake_writer_.async_wait(use_tuple);
+                net::detail::append_ws_close(control_, net::detail::ws_close::normal, {}, mask());
+                close_sent_ = true;
+                continue;
+            }
+            if (close_sent_) {
+                // The reader ends when the server's close frame arrives; not waiting forever.
+                asio::steady_timer t(strand_, cfg_.connect_timeout);
+                auto [ec] = co_await t.async_wait(use_tuple);
+                if (!ec)
+                    lowest.close();
                 co_return;
             }
             wake_writer_.expires_at(asio::steady_timer::time_point::max());
@@ -447,27 +579,67 @@ asio::awaitable<void> connection::writer(Stream& ws)
                 co_return;
             continue;
         }
+        out_.clear();
+        out_.swap(control_);
         batch_.clear();
-        session_.take_output(batch_);
-        // Every frame of the batch into one buffer, then one write.
-        auto& out = ws.next_layer();
-        out.cork();
-        for (auto const& frame : batch_)
-            out.append_text_frame(frame, true);  // a client masks its frames
-        boost::system::error_code ec = co_await out.async_flush();
+        if (data) {
+            // Every frame of the batch into one buffer, then one write.
+            session_.take_output(batch_);
+            for (auto const& frame : batch_)
+                net::detail::append_ws_frame(out_, net::detail::ws_opcode::text, frame, mask());
+        }
+        auto [ec, n] = co_await asio::async_write(s, asio::buffer(out_), use_tuple);
         if (ec) {
-            if (!closing_)
+            if (!closing_ && ec != asio::error::operation_aborted)
                 log(log_level::warning, "write failed: " + ec.message());
             // The batch may not have reached the server: its commands wait for the next
             // connection (written again rather than lost).
             session_.return_output(std::move(batch_));
             batch_.clear();
-            beast::get_lowest_layer(ws).close();
+            lowest.close();
             co_return;
         }
         for (auto const& frame : batch_)
             session_.on_written(frame.size());
         room_.cancel();
+        if (out_.capacity() > 1024 * 1024)
+            std::string().swap(out_);
+    }
+}
+
+// Pings a connection that has been silent for the idle timeout; one still silent after as
+// long again is lost.
+template <class Stream>
+asio::awaitable<void> connection::keepalive(Stream& s)
+{
+    asio::steady_timer t(strand_);
+    if (cfg_.idle_timeout.count() <= 0) {
+        t.expires_at(asio::steady_timer::time_point::max());
+        co_await t.async_wait(use_tuple);
+        co_return;
+    }
+    bool pinged = false;
+    for (;;) {
+        t.expires_after(cfg_.idle_timeout);
+        auto [ec] = co_await t.async_wait(use_tuple);
+        if (ec)
+            co_return;
+        if (got_bytes_) {
+            got_bytes_ = false;
+            pinged = false;
+            continue;
+        }
+        if (!pinged) {
+            net::detail::append_ws_frame(control_, net::detail::ws_opcode::ping, {}, mask());
+            wake_writer_.cancel();
+            pinged = true;
+            continue;
+        }
+        log(log_level::warning,
+            "nothing from the server for " + std::to_string(2 * cfg_.idle_timeout.count()) +
+                " ms, not even a pong: the connection is lost");
+        beast::get_lowest_layer(s).close();
+        co_return;
     }
 }
 

@@ -15,10 +15,13 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -109,13 +112,17 @@ public:
 
 private:
     template <class Stream>
-    boost::asio::awaitable<bool> upgrade_and_serve(Stream& ws, std::string const& host_header);
+    boost::asio::awaitable<bool> upgrade_and_serve(Stream& s, std::string const& host_header);
     template <class Stream>
-    boost::asio::awaitable<void> serve(Stream& ws);
+    boost::asio::awaitable<void> serve(Stream& s, boost::beast::flat_buffer& buf);
     template <class Stream>
-    boost::asio::awaitable<void> reader(Stream& ws);
+    boost::asio::awaitable<void> reader(Stream& s, boost::beast::flat_buffer& buf);
     template <class Stream>
-    boost::asio::awaitable<void> writer(Stream& ws);
+    boost::asio::awaitable<void> writer(Stream& s);
+    template <class Stream>
+    boost::asio::awaitable<void> keepalive(Stream& s);
+    void close_after(std::uint16_t code, std::string_view reason);
+    std::optional<std::uint32_t> mask();
     static boost::asio::awaitable<void> run(std::shared_ptr<connection> self);
     boost::asio::awaitable<bool> connect_and_serve();
     static boost::asio::awaitable<void> relink_after(
@@ -125,6 +132,8 @@ private:
         std::chrono::milliseconds delay);
     std::chrono::milliseconds backoff(unsigned attempt);
     void finished_task();
+    void deliver_notes();
+    void serve_requests();
 
     boost::asio::strand<boost::asio::any_io_executor> strand_;
     host_url url_;
@@ -138,12 +147,25 @@ private:
     boost::asio::steady_timer sleep_;
     boost::asio::steady_timer done_;
     std::vector<std::string> batch_;
+    /// The writer's buffer: one batch of frames.
+    std::string out_;
+    /// Control frames (pong, ping, close) waiting for the writer, already framed.
+    std::string control_;
+    /// Our close frame is queued or written: no more data frames.
+    bool close_sent_ = false;
+    /// Close the socket once control_ is written (after the server's close or an error).
+    bool shutdown_after_flush_ = false;
+    /// Bytes arrived since the keep-alive last looked.
+    bool got_bytes_ = false;
     std::vector<warp::view_note> notes_;
     std::mt19937 rng_;
     auth_fn on_auth_;
     bool started_ = false;
     bool closing_ = false;
     bool up_ = false;
+    /// pump() is running; a call from inside it (a handler's write) asks it to loop again.
+    bool pumping_ = false;
+    bool pump_again_ = false;
     /// Tasks spawned and not finished (the run loop, relink timers); close waits for 0.
     unsigned tasks_ = 0;
     std::function<void()> abort_;

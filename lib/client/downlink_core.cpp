@@ -33,7 +33,6 @@ struct downlink_core::waiters {
 downlink_core::downlink_core(std::shared_ptr<connection> conn, warp::downlink_kind kind)
     : conn_(std::move(conn))
     , kind_(kind)
-    , waiters_(std::make_unique<waiters>(conn_->get_executor()))
 {}
 
 downlink_core::~downlink_core() = default;
@@ -70,7 +69,15 @@ warp::downlink_model const* downlink_core::model() const noexcept
 
 void downlink_core::wake() noexcept
 {
-    waiters_->timer.cancel();
+    if (waiters_)
+        waiters_->timer.cancel();
+}
+
+asio::awaitable<void> downlink_core::wait()
+{
+    if (!waiters_)
+        waiters_ = std::make_unique<waiters>(conn_->get_executor());
+    co_await waiters_->timer.async_wait(use_tuple);
 }
 
 void downlink_core::deliver(warp::view_note note)
@@ -103,7 +110,7 @@ void downlink_core::deliver(warp::view_note note)
         case type::set:
         case type::event:
             if (streaming_)
-                stream_.push_back(n.value);
+                stream_->push_back(n.value);
             break;
         default: break;
     }
@@ -112,21 +119,64 @@ void downlink_core::deliver(warp::view_note note)
     wake();
     if (!dispatch_)
         return;
-    queue_.push_back(std::move(note));
-    if (!running_) {
-        running_ = true;
-        conn_->task_started();
-        asio::co_spawn(conn_->get_executor(), run_handlers(shared_from_this()), asio::detached);
+    bool const idle = !running_ && !dispatching_ && (!queue_ || queue_->empty());
+    if (idle) {
+        // Plain handlers run now, then whatever they caused (a set from did_set) in turn.
+        // The caller holds this downlink alive.
+        dispatching_ = true;
+        bool done = run_now(note);
+        if (!done)
+            queued().push_front(std::move(note));
+        while (done && queue_ && !queue_->empty()) {
+            warp::view_note next = std::move(queue_->front());
+            queue_->pop_front();
+            done = run_now(next);
+            if (!done)
+                queue_->push_front(std::move(next));
+        }
+        dispatching_ = false;
+        if (!done)
+            start_runner();
+        return;
     }
+    queued().push_back(std::move(note));
+    if (!running_ && !dispatching_)
+        start_runner();
+}
+
+std::deque<warp::view_note>& downlink_core::queued()
+{
+    if (!queue_)
+        queue_ = std::make_unique<std::deque<warp::view_note>>();
+    return *queue_;
+}
+
+bool downlink_core::run_now(warp::view_note& note)
+{
+    if (!dispatch_now_)
+        return false;
+    try {
+        return dispatch_now_(*this, note);
+    } catch (std::exception const& e) {
+        conn_->log(log_level::error, "a handler of " + node_ + " " + lane_ + " threw: " + e.what());
+        return true;
+    }
+}
+
+void downlink_core::start_runner()
+{
+    running_ = true;
+    conn_->task_started();
+    asio::co_spawn(conn_->get_executor(), run_handlers(shared_from_this()), asio::detached);
 }
 
 asio::awaitable<void> downlink_core::run_handlers(std::shared_ptr<downlink_core> self)
 {
     // One notification at a time, in order: a handler that awaits delays only this
     // downlink's next handler.
-    while (!self->queue_.empty()) {
-        warp::view_note note = std::move(self->queue_.front());
-        self->queue_.pop_front();
+    while (self->queue_ && !self->queue_->empty()) {
+        warp::view_note note = std::move(self->queue_->front());
+        self->queue_->pop_front();
         dispatch_fn f = self->dispatch_;
         try {
             co_await f(note);
@@ -143,7 +193,7 @@ asio::awaitable<void> downlink_core::run_handlers(std::shared_ptr<downlink_core>
 asio::awaitable<error_code> downlink_core::wait_until(bool downlink_core::*flag)
 {
     while (!(this->*flag) && !closed_)
-        co_await waiters_->timer.async_wait(use_tuple);
+        co_await wait();
     if (this->*flag)
         co_return error_code();
     co_return error_ ? error_ : error_code(warp::error::closed);
@@ -262,12 +312,15 @@ void downlink_core::end(error_code ec, std::string reason)
 
 asio::awaitable<error_code> downlink_core::next_event(recon::value& out)
 {
-    streaming_ = true;
-    while (stream_.empty() && !closed_)
-        co_await waiters_->timer.async_wait(use_tuple);
-    if (!stream_.empty()) {
-        out = std::move(stream_.front());
-        stream_.pop_front();
+    if (!streaming_) {
+        streaming_ = true;
+        stream_ = std::make_unique<std::deque<recon::value>>();
+    }
+    while (stream_->empty() && !closed_)
+        co_await wait();
+    if (!stream_->empty()) {
+        out = std::move(stream_->front());
+        stream_->pop_front();
         co_return error_code();
     }
     co_return error_ ? error_ : error_code(warp::error::closed);

@@ -38,6 +38,7 @@ public:
     event_downlink& on_event(F f)
     {
         this->h_->on_event = detail::make_handler<T const&>(std::move(f));
+        this->note(this->h_->on_event);
         return *this;
     }
 
@@ -53,6 +54,21 @@ public:
     }
 
 private:
+    static void dispatch_now(
+        detail::downlink_core& core,
+        detail::event_handlers<T>& h,
+        warp::view_note& vn)
+    {
+        auto const& n = vn.note;
+        if (detail::run_common_now(h, n))
+            return;
+        if (n.what != warp::downlink_notification::type::event || !h.on_event)
+            return;
+        T v;
+        if (detail::convert_or_fail_now(core, h, n.value, v))
+            h.on_event.call(v);
+    }
+
     static boost::asio::awaitable<void> dispatch(
         std::weak_ptr<detail::downlink_core> weak,
         std::shared_ptr<detail::event_handlers<T>> h,

@@ -38,6 +38,24 @@ boost::asio::awaitable<bool> convert_map(
     }
     co_return true;
 }
+
+/// As convert_map, for plain handlers only.
+template <class K, class V>
+bool convert_map_now(
+    downlink_core& core,
+    common_handlers& h,
+    warp::map_state const& state,
+    std::map<K, V>& out)
+{
+    for (auto const& [k, v] : state) {
+        K key;
+        V value;
+        if (!convert_or_fail_now(core, h, k, key) || !convert_or_fail_now(core, h, v, value))
+            return false;
+        out.insert_or_assign(std::move(key), std::move(value));
+    }
+    return true;
+}
 }  // namespace detail
 
 /** A downlink to a map lane: a local copy of the lane's entries, kept in step.
@@ -69,6 +87,7 @@ public:
     {
         this->h_->did_update = detail::make_handler<K const&, V const&, std::optional<V> const&>(
             std::move(f));
+        this->note(this->h_->did_update);
         return *this;
     }
     /// `f(K const& key, V const& was)`: an entry was removed.
@@ -76,6 +95,7 @@ public:
     map_downlink& did_remove(F f)
     {
         this->h_->did_remove = detail::make_handler<K const&, V const&>(std::move(f));
+        this->note(this->h_->did_remove);
         return *this;
     }
     /// `f()`: the map was cleared.
@@ -83,6 +103,7 @@ public:
     map_downlink& did_clear(F f)
     {
         this->h_->did_clear = detail::make_handler<>(std::move(f));
+        this->note(this->h_->did_clear);
         return *this;
     }
     /// `f(std::map<K, V> const& entries)`: synced, with the lane's entries.
@@ -90,6 +111,7 @@ public:
     map_downlink& on_synced(F f)
     {
         this->h_->on_synced = detail::make_handler<std::map<K, V> const&>(std::move(f));
+        this->note(this->h_->on_synced);
         return *this;
     }
 
@@ -159,6 +181,63 @@ public:
     }
 
 private:
+    static void dispatch_now(
+        detail::downlink_core& core,
+        detail::map_handlers<K, V>& h,
+        warp::view_note& vn)
+    {
+        auto const& n = vn.note;
+        using type = warp::downlink_notification::type;
+        if (detail::run_common_now(h, n))
+            return;
+        switch (n.what) {
+            case type::synced: {
+                if (!h.on_synced)
+                    return;
+                auto m = core.model();
+                std::map<K, V> entries;
+                if (m && !detail::convert_map_now(core, h, m->map(), entries))
+                    return;
+                h.on_synced.call(entries);
+                return;
+            }
+            case type::update: {
+                if (!h.did_update)
+                    return;
+                K key;
+                V now;
+                if (!detail::convert_or_fail_now(core, h, n.key, key) ||
+                    !detail::convert_or_fail_now(core, h, n.value, now))
+                    return;
+                std::optional<V> before;
+                if (!n.old.is_absent()) {
+                    V old;
+                    if (!detail::convert_or_fail_now(core, h, n.old, old))
+                        return;
+                    before = std::move(old);
+                }
+                h.did_update.call(key, now, before);
+                return;
+            }
+            case type::remove: {
+                if (!h.did_remove)
+                    return;
+                K key;
+                V was;
+                if (!detail::convert_or_fail_now(core, h, n.key, key) ||
+                    !detail::convert_or_fail_now(core, h, n.old, was))
+                    return;
+                h.did_remove.call(key, was);
+                return;
+            }
+            case type::clear:
+                if (h.did_clear)
+                    h.did_clear.call();
+                return;
+            default: return;
+        }
+    }
+
     static boost::asio::awaitable<void> dispatch(
         std::weak_ptr<detail::downlink_core> weak,
         std::shared_ptr<detail::map_handlers<K, V>> h,

@@ -50,6 +50,7 @@ public:
     value_downlink& did_set(F f)
     {
         this->h_->did_set = detail::make_handler<T const&, std::optional<T> const&>(std::move(f));
+        this->note(this->h_->did_set);
         return *this;
     }
     /// `f(T const& value)`: every event from the lane, changed or not.
@@ -57,6 +58,7 @@ public:
     value_downlink& on_event(F f)
     {
         this->h_->on_event = detail::make_handler<T const&>(std::move(f));
+        this->note(this->h_->on_event);
         return *this;
     }
     /// `f(T const& value)`: the downlink is synced; the value is the lane's.
@@ -64,6 +66,7 @@ public:
     value_downlink& on_synced(F f)
     {
         this->h_->on_synced = detail::make_handler<T const&>(std::move(f));
+        this->note(this->h_->on_synced);
         return *this;
     }
 
@@ -105,6 +108,41 @@ public:
     }
 
 private:
+    // The handlers for one notification when every handler is plain: called in place.
+    static void dispatch_now(
+        detail::downlink_core& core,
+        detail::value_handlers<T>& h,
+        warp::view_note& vn)
+    {
+        auto const& n = vn.note;
+        using type = warp::downlink_notification::type;
+        if (detail::run_common_now(h, n))
+            return;
+        if (n.what == type::synced) {
+            T v;
+            if (h.on_synced && detail::convert_or_fail_now(core, h, n.value, v))
+                h.on_synced.call(v);
+        } else if (n.what == type::set) {
+            if (!h.on_event && !(h.did_set && n.changed))
+                return;
+            T v;
+            if (!detail::convert_or_fail_now(core, h, n.value, v))
+                return;
+            if (h.on_event)
+                h.on_event.call(v);
+            if (h.did_set && n.changed) {
+                std::optional<T> before;
+                if (!n.old.is_empty()) {
+                    T old;
+                    if (!detail::convert_or_fail_now(core, h, n.old, old))
+                        return;
+                    before = std::move(old);
+                }
+                h.did_set.call(v, before);
+            }
+        }
+    }
+
     static boost::asio::awaitable<void> dispatch(
         std::weak_ptr<detail::downlink_core> weak,
         std::shared_ptr<detail::value_handlers<T>> h,

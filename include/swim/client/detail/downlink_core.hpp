@@ -35,6 +35,8 @@ class downlink_core
 public:
     /// Runs the handlers for one notification (set by the typed downlink).
     using dispatch_fn = std::function<boost::asio::awaitable<void>(warp::view_note&)>;
+    /// Runs them in place when every handler is plain; false (nothing done) otherwise.
+    using dispatch_now_fn = std::function<bool(downlink_core&, warp::view_note&)>;
 
     downlink_core(std::shared_ptr<connection> conn, warp::downlink_kind kind);
     ~downlink_core();
@@ -51,7 +53,11 @@ public:
     std::string const& node() const noexcept { return node_; }
     std::string const& lane() const noexcept { return lane_; }
 
-    void set_dispatch(dispatch_fn f) { dispatch_ = std::move(f); }
+    void set_dispatch(dispatch_fn f, dispatch_now_fn now)
+    {
+        dispatch_ = std::move(f);
+        dispatch_now_ = std::move(now);
+    }
 
     // ---- status, as received (before the handlers of the notification run) ---------------
     bool linked() const noexcept { return linked_; }
@@ -99,7 +105,11 @@ public:
 
 private:
     static boost::asio::awaitable<void> run_handlers(std::shared_ptr<downlink_core> self);
+    void start_runner();
+    bool run_now(warp::view_note& note);
+    std::deque<warp::view_note>& queued();
     boost::asio::awaitable<boost::system::error_code> wait_until(bool downlink_core::*flag);
+    boost::asio::awaitable<void> wait();
     void wake() noexcept;
 
     std::shared_ptr<connection> conn_;
@@ -108,15 +118,22 @@ private:
     std::string node_;
     std::string lane_;
     dispatch_fn dispatch_;
-    std::deque<warp::view_note> queue_;
+    dispatch_now_fn dispatch_now_;
+    // Notifications waiting for their handlers; allocated when first needed (an empty
+    // std::deque costs about 600 bytes).
+    std::unique_ptr<std::deque<warp::view_note>> queue_;
+    /// The coroutine runner is running.
     bool running_ = false;
+    /// Plain handlers are running in place (a notification they cause waits its turn).
+    bool dispatching_ = false;
     bool linked_ = false;
     bool synced_ = false;
     bool closed_ = false;
     bool streaming_ = false;
     boost::system::error_code error_;
     std::string reason_;
-    std::deque<recon::value> stream_;
+    std::unique_ptr<std::deque<recon::value>> stream_;
+    // The timer waiters of linked(), synced() and next_event() sleep on; made at the first.
     struct waiters;
     std::unique_ptr<waiters> waiters_;
 };

@@ -34,10 +34,18 @@ struct common_handlers {
     handler<> on_linked;
     handler<std::string_view> on_unlinked;
     handler<boost::system::error_code, std::string_view> on_failed;
+    /// Some handler is a coroutine: notifications go through the coroutine dispatch. While
+    /// every handler is plain they run in the notification's own turn.
+    bool any_coroutine = false;
 };
 
 /// Runs the common handlers for `n`; true when `n` was one of theirs.
 boost::asio::awaitable<bool> run_common(common_handlers& h, warp::downlink_notification const& n);
+/// As run_common, for plain handlers only.
+bool run_common_now(common_handlers& h, warp::downlink_notification const& n);
+
+/// Fails the downlink for a value that does not convert (`err` says why): it is closed.
+std::string fail_conversion(downlink_core& core, recon::conversion_error const& err);
 
 /// Converts `v` to `T`; on failure fails the downlink (on_failed runs with the reason).
 template <class T>
@@ -50,13 +58,25 @@ boost::asio::awaitable<bool> convert_or_fail(
     recon::conversion_error err;
     if (recon::value_to(v, out, err))
         co_return true;
-    std::string why = "cannot convert " + core.node() + " " + core.lane() + ": " + err.message();
-    core.fail(err.code, why);
+    std::string why = fail_conversion(core, err);
     if (h.on_failed) {
         auto f = h.on_failed;
         co_await f(err.code, why);
     }
     co_return false;
+}
+
+/// As convert_or_fail, for plain handlers only.
+template <class T>
+bool convert_or_fail_now(downlink_core& core, common_handlers& h, recon::value const& v, T& out)
+{
+    recon::conversion_error err;
+    if (recon::value_to(v, out, err))
+        return true;
+    std::string why = fail_conversion(core, err);
+    if (h.on_failed)
+        h.on_failed.call(err.code, why);
+    return false;
 }
 
 /// What every downlink handle offers; `Handlers` derives from common_handlers.
@@ -68,6 +88,7 @@ public:
     Derived& on_linked(F f)
     {
         h_->on_linked = make_handler<>(std::move(f));
+        note(h_->on_linked);
         return self();
     }
     /// Called with the reason the server gave (`nodeNotFound`, `laneNotFound`, a text, or
@@ -76,6 +97,7 @@ public:
     Derived& on_unlinked(F f)
     {
         h_->on_unlinked = make_handler<std::string_view>(std::move(f));
+        note(h_->on_unlinked);
         return self();
     }
     /// Called when the downlink fails (a frame it cannot read, a value it cannot convert);
@@ -84,6 +106,7 @@ public:
     Derived& on_failed(F f)
     {
         h_->on_failed = make_handler<boost::system::error_code, std::string_view>(std::move(f));
+        note(h_->on_failed);
         return self();
     }
 
@@ -126,9 +149,22 @@ protected:
         : core_(std::move(core))
         , h_(std::make_shared<Handlers>())
     {
-        core_->set_dispatch([w = std::weak_ptr<downlink_core>(core_), h = h_](warp::view_note& n) {
-            return Derived::dispatch(w, h, n);
-        });
+        std::weak_ptr<downlink_core> w = core_;
+        core_->set_dispatch(
+            [w, h = h_](warp::view_note& n) { return Derived::dispatch(w, h, n); },
+            [h = h_](downlink_core& self, warp::view_note& n) {
+                if (h->any_coroutine)
+                    return false;
+                Derived::dispatch_now(self, *h, n);
+                return true;
+            });
+    }
+
+    /// Records that a handler was set (a coroutine handler switches to the coroutine dispatch).
+    template <class H>
+    void note(H const& handler) noexcept
+    {
+        h_->any_coroutine = h_->any_coroutine || handler.is_coroutine();
     }
 
     std::shared_ptr<downlink_core> core_;

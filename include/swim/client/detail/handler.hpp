@@ -7,34 +7,76 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <functional>
+#include <memory>
 #include <type_traits>
 #include <utility>
 
 namespace swim::client::detail {
 
-/// A handler taking `Args...`: a coroutine (returning awaitable<void>) or a plain callable.
-template <class... Args>
-using handler = std::function<boost::asio::awaitable<void>(Args...)>;
-
 template <class F, class... Args>
 inline constexpr bool returns_awaitable_v =
     std::is_same_v<std::invoke_result_t<F&, Args...>, boost::asio::awaitable<void>>;
+
+/** A handler taking `Args...`: a coroutine (returning awaitable<void>) or a plain callable.
+ *
+ * Plain handlers are called directly, in the notification's turn, without a coroutine frame;
+ * a downlink whose handlers are all plain never starts a coroutine per notification. The
+ * callable is shared, so a handler may replace itself while it runs.
+ */
+template <class... Args>
+class handler {
+public:
+    using plain_fn = std::function<void(Args...)>;
+    using coroutine_fn = std::function<boost::asio::awaitable<void>(Args...)>;
+
+    handler() = default;
+
+    /// Wraps a user callable: coroutines are awaited, plain callables called.
+    template <class F>
+    static handler make(F f)
+    {
+        static_assert(
+            std::is_invocable_v<F&, Args...>,
+            "a handler must be callable with the arguments this handler receives");
+        handler h;
+        if constexpr (returns_awaitable_v<F, Args...>)
+            h.coroutine_ = std::make_shared<coroutine_fn const>(std::move(f));
+        else
+            h.plain_ = std::make_shared<plain_fn const>(std::move(f));
+        return h;
+    }
+
+    explicit operator bool() const noexcept { return plain_ || coroutine_; }
+    bool is_coroutine() const noexcept { return coroutine_ != nullptr; }
+
+    /// Calls a plain handler (precondition: set and not a coroutine).
+    void call(Args... args) const
+    {
+        auto f = plain_;
+        (*f)(std::forward<Args>(args)...);
+    }
+
+    /// Runs either kind: a coroutine is awaited, a plain callable called.
+    boost::asio::awaitable<void> operator()(Args... args) const
+    {
+        if (auto c = coroutine_) {
+            auto run = (*c)(std::forward<Args>(args)...);
+            co_await std::move(run);
+        } else if (auto f = plain_) {
+            (*f)(std::forward<Args>(args)...);
+        }
+    }
+
+private:
+    std::shared_ptr<plain_fn const> plain_;
+    std::shared_ptr<coroutine_fn const> coroutine_;
+};
 
 /// Wraps a user callable as a handler: coroutines are awaited, plain callables called.
 template <class... Args, class F>
 handler<Args...> make_handler(F f)
 {
-    static_assert(
-        std::is_invocable_v<F&, Args...>,
-        "a handler must be callable with the arguments this handler receives");
-    if constexpr (returns_awaitable_v<F, Args...>) {
-        return handler<Args...>(std::move(f));
-    } else {
-        return [f = std::move(f)](Args... args) mutable -> boost::asio::awaitable<void> {
-            f(std::forward<Args>(args)...);
-            co_return;
-        };
-    }
+    return handler<Args...>::make(std::move(f));
 }
 
 }  // namespace swim::client::detail

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+// WebSocket framing (RFC 6455 §5) without I/O: a decoder for the frames a server sends and
+// an encoder for the frames a client or a server sends. Private to the client and the server.
+
+#ifndef SWIM_LIB_NET_WS_FRAMES_HPP
+#define SWIM_LIB_NET_WS_FRAMES_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace swim::net::detail {
+
+/// WebSocket opcodes (RFC 6455 §5.2).
+enum class ws_opcode : std::uint8_t {
+    continuation = 0x0,
+    text = 0x1,
+    binary = 0x2,
+    close = 0x8,
+    ping = 0x9,
+    pong = 0xA,
+};
+
+/// Close codes used here (RFC 6455 §7.4.1).
+namespace ws_close {
+inline constexpr std::uint16_t normal = 1000;
+inline constexpr std::uint16_t going_away = 1001;
+inline constexpr std::uint16_t protocol_error = 1002;
+inline constexpr std::uint16_t no_status = 1005;
+inline constexpr std::uint16_t too_big = 1009;
+}  // namespace ws_close
+
+/** Appends one whole frame (FIN set) to `out`. `mask` is the client's masking key (RFC 6455
+ * §5.3: a client masks every frame, a server none); the payload is masked as it is copied.
+ */
+void append_ws_frame(
+    std::string& out,
+    ws_opcode op,
+    std::string_view payload,
+    std::optional<std::uint32_t> mask);
+
+/// Appends a close frame with `code` and as much of `reason` as fits a control frame.
+void append_ws_close(
+    std::string& out,
+    std::uint16_t code,
+    std::string_view reason,
+    std::optional<std::uint32_t> mask);
+
+/// What ws_decoder::next() found.
+struct ws_event {
+    enum class type : std::uint8_t {
+        /// No whole frame yet: read more (`want` bytes in all after the `used` ones).
+        need_more,
+        /// A whole text message (reassembled when it came in fragments).
+        text,
+        /// A whole binary message.
+        binary,
+        ping,
+        pong,
+        /// The peer's close frame: `code` (1005 when it sent none) and the reason.
+        close,
+        /// The peer broke the protocol: `code` is the close code to answer with (1002, or
+        /// 1009 for a message over the limit), `payload` says what was wrong.
+        error,
+    };
+    type what = type::need_more;
+    /// The message, the control frame's payload, the close reason or the error.
+    std::string_view payload;
+    std::uint16_t code = 0;
+    /// need_more: the bytes the frame in progress needs in all, from its first byte.
+    std::size_t want = 0;
+};
+
+/** Reads the frames a WebSocket server sends (unmasked), one event at a time, from a buffer
+ * the caller fills. Text and binary messages wholly in the buffer come out as views into it
+ * (no copy); fragmented ones are reassembled here. A message longer than `max_message` is
+ * an error (1009) as soon as its header says so, before its payload is read.
+ *
+ * After an error the decoder is spent: the caller closes the connection.
+ */
+class ws_decoder {
+public:
+    explicit ws_decoder(std::size_t max_message) noexcept
+        : max_(max_message)
+    {}
+
+    /** Decodes the next event from `in`, the bytes not yet consumed; `used` is set to the
+     * bytes taken in, which the caller consumes (for need_more, fragments of a message
+     * already copied out; usually 0). Views in the event point into `in` or into the
+     * decoder, valid until the bytes are consumed or next() is called again.
+     */
+    ws_event next(std::string_view in, std::size_t& used);
+
+private:
+    std::size_t max_;
+    bool in_message_ = false;
+    bool binary_ = false;
+    std::string message_;
+    std::string why_;
+};
+
+}  // namespace swim::net::detail
+
+#endif
