@@ -21,14 +21,17 @@ namespace swim::client {
 
 namespace detail {
 
-/// Runs `f` on `ex` and waits for its result. Throws std::logic_error when called on `ex`'s
-/// own thread (from a handler), where waiting would deadlock.
+/// Runs `f` on `ex` and waits for its result, rethrowing what `f` threw. Throws
+/// std::logic_error when called on a blocking client's own thread (from a handler), where
+/// waiting would deadlock.
 void run_blocking(boost::asio::any_io_executor const& ex, std::function<void()> f);
-/// Runs the coroutine `make()` on `ex` and waits for it to finish (rethrowing its exception).
+/// Runs the coroutine `make()` on `ex` and waits for it to finish (rethrowing its exception);
+/// std::logic_error on the client's own thread, as run_blocking().
 void run_blocking_awaitable(
     boost::asio::any_io_executor const& ex,
     std::function<boost::asio::awaitable<void>()> make);
 
+/// run_blocking() returning `f()`'s result (`R` may be void).
 template <class R, class F>
 R call_blocking(boost::asio::any_io_executor const& ex, F f)
 {
@@ -41,6 +44,7 @@ R call_blocking(boost::asio::any_io_executor const& ex, F f)
     }
 }
 
+/// run_blocking_awaitable() returning the result of the coroutine `make()`.
 template <class R>
 R await_blocking(
     boost::asio::any_io_executor const& ex,
@@ -53,16 +57,34 @@ R await_blocking(
     return std::move(*out);
 }
 
-/// The blocking form of a downlink `D`: every call runs on the client's thread.
+/** The blocking form of a downlink `D` (value_downlink, map_downlink, event_downlink): every
+ * call is posted to the client's thread and waits there for its result.
+ *
+ * @par Errors
+ * Every member throws std::logic_error when called on the client's own thread (from inside
+ * a handler), where it would wait for itself; use async() there. Otherwise each one reports
+ * errors as the same member of `D` does.
+ *
+ * @par Cancellation
+ * A blocking call cannot be cancelled. The calls that wait for a state (linked(), synced(),
+ * get(), next_event()) return or throw when the downlink ends, which closing the downlink or
+ * the client (from another thread) makes happen.
+ *
+ * @par Thread safety
+ * Any thread except the client's own; calls from several threads are serialised on the
+ * client's thread.
+ */
 template <class D>
 class blocking_handle {
 public:
+    /// Wraps `d`, a downlink of the client whose executor is `ex`.
     blocking_handle(D d, boost::asio::any_io_executor ex)
         : d_(std::move(d))
         , ex_(std::move(ex))
     {}
 
-    /// Blocks until linked; throws as D::linked().
+    /// Blocks until linked; throws boost::system::system_error (with the reason) if the
+    /// downlink ends first, as D::linked().
     void linked()
     {
         await_blocking<bool>(ex_, [this]() -> boost::asio::awaitable<bool> {
@@ -70,7 +92,9 @@ public:
             co_return true;
         });
     }
-    /// Blocks until synced; throws as D::synced().
+    /// Blocks until synced; throws boost::system::system_error (with the reason) if the
+    /// downlink ends first, as D::synced(). An event downlink never syncs: it waits until it
+    /// ends.
     void synced()
     {
         await_blocking<bool>(ex_, [this]() -> boost::asio::awaitable<bool> {
@@ -78,40 +102,52 @@ public:
             co_return true;
         });
     }
+    /// Whether the link is up now.
     bool is_linked()
     {
         return call_blocking<bool>(ex_, [this] { return d_.is_linked(); });
     }
+    /// Whether the downlink is synced now.
     bool is_synced()
     {
         return call_blocking<bool>(ex_, [this] { return d_.is_synced(); });
     }
+    /// Whether the downlink has ended (closed, unlinked for good or failed).
     bool is_closed()
     {
         return call_blocking<bool>(ex_, [this] { return d_.is_closed(); });
     }
+    /// Why the downlink ended, as the server or the client said it (`nodeNotFound`, ...);
+    /// empty while it is open, or when it was closed by close().
     std::string reason()
     {
         return call_blocking<std::string>(ex_, [this] { return d_.reason(); });
     }
+    /// Closes the downlink as D::close() (queued writes first, then @unlink if it was the
+    /// last downlink of its link); waits only for the call, not for the network.
     void close()
     {
         call_blocking<void>(ex_, [this] { d_.close(); });
     }
 
-    /// Registers a handler; it runs on the client's thread.
+    /** Registers a handler (replacing the previous one), as D::on_linked(). Handlers may be
+     * plain callables or coroutines returning `awaitable<void>`; they run on the client's
+     * thread, where the blocking members throw std::logic_error: use async() there.
+     */
     template <class F>
     blocking_handle& on_linked(F f)
     {
         call_blocking<void>(ex_, [&] { d_.on_linked(std::move(f)); });
         return *this;
     }
+    /// `f(std::string_view reason)`: the server unlinked; as D::on_unlinked().
     template <class F>
     blocking_handle& on_unlinked(F f)
     {
         call_blocking<void>(ex_, [&] { d_.on_unlinked(std::move(f)); });
         return *this;
     }
+    /// `f(error_code, std::string_view reason)`: the downlink failed; as D::on_failed().
     template <class F>
     blocking_handle& on_failed(F f)
     {
@@ -119,7 +155,8 @@ public:
         return *this;
     }
 
-    /// The asynchronous downlink underneath (use it on the client's executor only).
+    /// The asynchronous downlink underneath. Use it on the client's executor only (in a
+    /// handler, or in a coroutine spawned on blocking_client::executor()).
     D& async() noexcept { return d_; }
 
 protected:
@@ -129,7 +166,9 @@ protected:
 
 }  // namespace detail
 
-/// A value downlink for plain (non-coroutine) code; see value_downlink.
+/** A value downlink for plain (non-coroutine) code; see value_downlink and, for errors,
+ * cancellation and thread safety, detail::blocking_handle.
+ */
 template <class T>
 class blocking_value_downlink : public detail::blocking_handle<value_downlink<T>> {
     using base = detail::blocking_handle<value_downlink<T>>;
@@ -137,30 +176,38 @@ class blocking_value_downlink : public detail::blocking_handle<value_downlink<T>
 public:
     using base::base;
 
-    /// Blocks until synced, then returns the value (throws as value_downlink::get()).
+    /// Blocks until synced, then returns the value. Throws as value_downlink::get():
+    /// boost::system::system_error if the downlink ends first, recon::conversion_exception if
+    /// the value is not a `T`.
     T get()
     {
         return detail::await_blocking<T>(this->ex_, [this] { return this->d_.get(); });
     }
-    /// Sets the value (never waits for the network); errors as value_downlink::set().
+    /** Sets the value (waits for the client's thread, never for the network).
+     * @returns as value_downlink::set(): warp::error::closed when the downlink is closed,
+     * warp::error::queue_full when the connection's write queue is full (nothing changed).
+     */
     boost::system::error_code set(T const& v)
     {
         return detail::call_blocking<boost::system::error_code>(this->ex_, [&] {
             return this->d_.set(v);
         });
     }
+    /// `f(T const& now, std::optional<T> const& before)`; as value_downlink::did_set().
     template <class F>
     blocking_value_downlink& did_set(F f)
     {
         detail::call_blocking<void>(this->ex_, [&] { this->d_.did_set(std::move(f)); });
         return *this;
     }
+    /// `f(T const& value)`: every event; as value_downlink::on_event().
     template <class F>
     blocking_value_downlink& on_event(F f)
     {
         detail::call_blocking<void>(this->ex_, [&] { this->d_.on_event(std::move(f)); });
         return *this;
     }
+    /// `f(T const& value)`: synced; as value_downlink::on_synced().
     template <class F>
     blocking_value_downlink& on_synced(F f)
     {
@@ -169,7 +216,13 @@ public:
     }
 };
 
-/// A map downlink for plain (non-coroutine) code; see map_downlink.
+/** A map downlink for plain (non-coroutine) code; see map_downlink and, for errors,
+ * cancellation and thread safety, detail::blocking_handle.
+ *
+ * The writes wait for the client's thread, never for the network, and return as the same
+ * member of map_downlink: warp::error::closed when the downlink is closed,
+ * warp::error::queue_full when the connection's write queue is full (nothing changed).
+ */
 template <class K, class V>
 class blocking_map_downlink : public detail::blocking_handle<map_downlink<K, V>> {
     using base = detail::blocking_handle<map_downlink<K, V>>;
@@ -177,70 +230,85 @@ class blocking_map_downlink : public detail::blocking_handle<map_downlink<K, V>>
 public:
     using base::base;
 
-    /// Blocks until synced, then returns the value at `key` or nullopt.
+    /// Blocks until synced, then returns the value at `key` or nullopt. Throws as
+    /// blocking_value_downlink::get().
     std::optional<V> get(K const& key)
     {
         return detail::await_blocking<std::optional<V>>(this->ex_, [this, key] {
             return this->d_.get(key);
         });
     }
-    /// Blocks until synced, then returns every entry.
+    /// Blocks until synced, then returns every entry. Throws as
+    /// blocking_value_downlink::get().
     std::map<K, V> get_all()
     {
         return detail::await_blocking<std::map<K, V>>(this->ex_, [this] {
             return this->d_.get_all();
         });
     }
+    /// Puts an entry: locally at once (did_update fires), then the command; as
+    /// map_downlink::put().
     boost::system::error_code put(K const& key, V const& v)
     {
         return detail::call_blocking<boost::system::error_code>(this->ex_, [&] {
             return this->d_.put(key, v);
         });
     }
+    /// The same as put().
     boost::system::error_code set(K const& key, V const& v) { return put(key, v); }
+    /// Removes an entry; as map_downlink::remove().
     boost::system::error_code remove(K const& key)
     {
         return detail::call_blocking<boost::system::error_code>(this->ex_, [&] {
             return this->d_.remove(key);
         });
     }
+    /// The same as remove().
     boost::system::error_code erase(K const& key) { return remove(key); }
+    /// Removes every entry; as map_downlink::clear().
     boost::system::error_code clear()
     {
         return detail::call_blocking<boost::system::error_code>(this->ex_, [&] {
             return this->d_.clear();
         });
     }
+    /// Keeps the first `n` entries in key order; as map_downlink::take().
     boost::system::error_code take(std::uint64_t n)
     {
         return detail::call_blocking<boost::system::error_code>(this->ex_, [&] {
             return this->d_.take(n);
         });
     }
+    /// Removes the first `n` entries in key order; as map_downlink::drop().
     boost::system::error_code drop(std::uint64_t n)
     {
         return detail::call_blocking<boost::system::error_code>(this->ex_, [&] {
             return this->d_.drop(n);
         });
     }
+    /// `f(K const& key, V const& now, std::optional<V> const& before)`; as
+    /// map_downlink::did_update().
     template <class F>
     blocking_map_downlink& did_update(F f)
     {
         detail::call_blocking<void>(this->ex_, [&] { this->d_.did_update(std::move(f)); });
         return *this;
     }
+    /// `f(K const& key, V const& was)`; as map_downlink::did_remove().
     template <class F>
     blocking_map_downlink& did_remove(F f)
     {
         detail::call_blocking<void>(this->ex_, [&] { this->d_.did_remove(std::move(f)); });
         return *this;
     }
+    /// `f()`; as map_downlink::did_clear().
     template <class F>
     blocking_map_downlink& did_clear(F f)
     {
         detail::call_blocking<void>(this->ex_, [&] { this->d_.did_clear(std::move(f)); });
         return *this;
     }
+    /// `f(std::map<K, V> const& entries)`; as map_downlink::on_synced().
     template <class F>
     blocking_map_downlink& on_synced(F f)
     {
@@ -249,7 +317,9 @@ public:
     }
 };
 
-/// An event downlink for plain (non-coroutine) code; see event_downlink.
+/** An event downlink for plain (non-coroutine) code; see event_downlink and, for errors,
+ * cancellation and thread safety, detail::blocking_handle.
+ */
 template <class T>
 class blocking_event_downlink : public detail::blocking_handle<event_downlink<T>> {
     using base = detail::blocking_handle<event_downlink<T>>;
@@ -257,11 +327,14 @@ class blocking_event_downlink : public detail::blocking_handle<event_downlink<T>
 public:
     using base::base;
 
-    /// Blocks until the next event (throws when the downlink has ended).
+    /// Blocks until the next event (buffering starts at the first call). Throws
+    /// boost::system::system_error when the downlink has ended, as event_downlink::next_event(),
+    /// and recon::conversion_exception when the event is not a `T`.
     T next_event()
     {
         return detail::await_blocking<T>(this->ex_, [this] { return this->d_.next_event(); });
     }
+    /// `f(T const& event)`: every event; as event_downlink::on_event().
     template <class F>
     blocking_event_downlink& on_event(F f)
     {
@@ -275,17 +348,33 @@ public:
  * run on that thread, one at a time per downlink. Destroying it closes everything (queued
  * writes first) and joins the thread.
  *
+ * @par Errors
+ * As the client's (see client): opening a downlink never fails at once (a bad host gives a
+ * downlink that has already failed with error::invalid_host), writes return an error_code,
+ * and the calls that wait for a state throw boost::system::system_error when the downlink
+ * ends first. Every call made on the client's own thread throws std::logic_error.
+ *
+ * @par Cancellation
+ * Blocking calls cannot be cancelled; close() ends every downlink, which ends the waits of
+ * other threads (system_error with error::client_closed).
+ *
  * @par Thread safety
  * Its methods, and those of its downlinks, may be called from any thread except from inside
- * a handler (that would wait for itself: std::logic_error).
+ * a handler (that would wait for itself: std::logic_error). close() (and the destructor) from
+ * one thread only, and no other call after close() has begun: a call posted after the
+ * thread has stopped never returns.
  */
 class blocking_client {
 public:
+    /// Starts the client's thread; connects to nothing until a downlink or command needs it.
     explicit blocking_client(client_config cfg = {});
+    /// close(), ignoring its exceptions. Do not destroy it from its own thread.
     ~blocking_client();
     blocking_client(blocking_client const&) = delete;
     blocking_client& operator=(blocking_client const&) = delete;
 
+    /// A value downlink, as client::value_downlink(); blocks until it is made, not until it
+    /// is linked (use linked() or synced() for that).
     template <class T = recon::value>
     blocking_value_downlink<T> value_downlink(
         std::string_view host,
@@ -299,6 +388,7 @@ public:
         return blocking_value_downlink<T>(std::move(d), executor());
     }
 
+    /// A map downlink, as client::map_downlink(); blocks as value_downlink().
     template <class K = recon::value, class V = recon::value>
     blocking_map_downlink<K, V> map_downlink(
         std::string_view host,
@@ -312,6 +402,7 @@ public:
         return blocking_map_downlink<K, V>(std::move(d), executor());
     }
 
+    /// An event downlink, as client::event_downlink(); blocks as value_downlink().
     template <class T = recon::value>
     blocking_event_downlink<T> event_downlink(
         std::string_view host,
@@ -325,18 +416,28 @@ public:
         return blocking_event_downlink<T>(std::move(d), executor());
     }
 
-    /// Queues a command (see client::command).
+    /** Queues a command, as client::command(); waits for the client's thread, never for the
+     * network. @returns error::invalid_host, warp::error::queue_full, or error::client_closed.
+     * @throws boost::system::system_error when `body` holds a non-finite float.
+     */
     boost::system::error_code command(
         std::string_view host,
         std::string_view node,
         std::string_view lane,
         recon::value const& body = {});
 
-    /// Closes everything (queued writes first) and stops the thread; later calls fail.
+    /** Closes everything as client::async_close() (queued writes first, then @unlink and the
+     * WebSocket close), waits for that, and joins the thread. A second call returns at once.
+     * Do not call anything else afterwards: the thread has stopped, and a call would wait
+     * for it forever.
+     * @throws std::logic_error when called from a handler (the client's own thread).
+     */
     void close();
 
-    /// The asynchronous client underneath (use it on its executor only).
+    /// The asynchronous client underneath. Use it on its executor only (in a handler, or in a
+    /// coroutine spawned on executor()).
     client& async() noexcept;
+    /// The executor the client and its handlers run on (the client's strand).
     boost::asio::any_io_executor executor() const noexcept;
 
 private:

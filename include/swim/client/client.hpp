@@ -43,7 +43,12 @@ class client_impl;
  * already failed with error::invalid_host (its reason() says what is wrong). Writes return an
  * error_code (warp::error::closed, warp::error::queue_full). Awaitables that wait for a state
  * (linked(), synced(), get(), next_event()) throw boost::system::system_error when the
- * downlink ends first, with the server's reason (`nodeNotFound`, ...) as the message.
+ * downlink ends first, with the server's reason (`nodeNotFound`, ...) as the message. After
+ * async_close(), new downlinks have already failed with error::client_closed and commands
+ * return it. A command body or a downlink write holding a NaN or an infinity throws
+ * boost::system::system_error (recon::error::non_finite_float) when it is written into a
+ * frame. The first TLS host loads the trust store: a client_config::ca_file
+ * that cannot be read throws boost::system::system_error from the call that opens the host.
  *
  * @par Per-operation cancellation
  * Every awaitable of the client and its downlinks may be cancelled by cancelling the awaiting
@@ -53,6 +58,8 @@ class client_impl;
  */
 class client {
 public:
+    /// A client whose strand is made on `ex`; it connects to nothing until a downlink or a
+    /// command needs a host.
     explicit client(boost::asio::any_io_executor ex, client_config cfg = {});
     /// Starts closing every connection (queued writes first) without waiting for it; the
     /// io_context runs out of work once that is done. Prefer `co_await async_close()`.
@@ -106,8 +113,10 @@ public:
     }
 
     /** Sends `@command(node, lane) body` to `host`: queued, written in order with the
-     * host's other writes, waiting for the connection when offline.
-     * @returns error::invalid_host, or warp::error::queue_full when the host's queue is full.
+     * host's other writes, waiting for the connection when offline. Never blocks.
+     * @returns error::invalid_host, error::client_closed, or warp::error::queue_full when the
+     * host's queue holds client_config::max_queued_bytes (nothing is queued then).
+     * @throws boost::system::system_error when `body` holds a non-finite float.
      */
     boost::system::error_code command(
         std::string_view host,
@@ -115,7 +124,8 @@ public:
         std::string_view lane,
         recon::value const& body = {});
 
-    /// As command() with a body converted from `body` by recon::value_from.
+    /// As command() with a body converted from `body` by recon::value_from (which does not
+    /// fail).
     template <class T>
         requires(!std::is_convertible_v<T const&, recon::value>)
     boost::system::error_code command(
@@ -128,17 +138,22 @@ public:
     }
 
     /** Completes when everything queued for `host` so far has been written to its socket
-     * (at once if nothing is queued). While the host is unreachable it keeps waiting: bound it
-     * with a timer. @returns error::invalid_host or error::client_closed.
+     * (at once if nothing is queued); connects to `host` if it is not connected. While the
+     * host is unreachable it keeps waiting: bound it with a timer (cancelling the awaiting
+     * coroutine ends the wait with system_error(operation_aborted); nothing queued is
+     * withdrawn). The client must outlive the wait.
+     * @returns error::invalid_host, or error::client_closed when the client is or gets closed.
      */
     boost::asio::awaitable<boost::system::error_code> async_flush(std::string_view host);
 
-    /// Sends `@auth credentials` to `host` now (if connected) and first on every connection.
-    /// @returns error::invalid_host or error::client_closed.
+    /// Sends `@auth credentials` to `host` now (if connected) and first on every connection
+    /// (replacing credentials given before); connects to `host` if it is not connected. Never
+    /// blocks. @returns error::invalid_host or error::client_closed.
     boost::system::error_code authenticate(std::string_view host, recon::value credentials);
 
-    /// Called, on the client's executor, when a host answers @auth with @authed (true) or
-    /// @deauthed (false).
+    /// Sets (replaces) the function called, on the client's executor, when a host answers
+    /// @auth with @authed (true) or @deauthed (false); `host` is the URI as given. A plain
+    /// function: it must not block.
     void on_auth(
         std::function<void(std::string_view host, bool authed, recon::value const& body)> f);
 
@@ -146,6 +161,7 @@ public:
      * connected hosts), then @unlink, then the WebSocket close. Completes when every task of
      * the client has ended, so the io_context can run out of work. A second call completes at
      * once. Do not cancel it: a cancelled close leaves connections closing in the background.
+     * Never fails; downlinks still open end with error::client_closed.
      */
     boost::asio::awaitable<void> async_close();
 

@@ -22,6 +22,7 @@ enum class error {
 /// The category of swim::client::error codes ("swim.client").
 boost::system::error_category const& error_category() noexcept;
 
+/// Makes `e` an error_code of error_category() (found by ADL: `ec == error::invalid_host`).
 inline boost::system::error_code make_error_code(error e) noexcept
 {
     return {static_cast<int>(e), error_category()};

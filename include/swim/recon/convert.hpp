@@ -121,6 +121,7 @@ struct conversion_error {
     /// Why it did not convert: `expected bool, got text`.
     std::string reason;
 
+    /// True on failure.
     explicit operator bool() const noexcept { return static_cast<bool>(code); }
 
     /// `"<path>: <reason>"`, or only the reason when the path is empty.
@@ -144,6 +145,7 @@ struct conversion_error {
 class conversion_exception : public std::runtime_error {
 public:
     explicit conversion_exception(conversion_error e);
+    /// The code, path and reason of the failure.
     conversion_error const& error() const noexcept { return err_; }
 
 private:

@@ -39,8 +39,10 @@ enum class error {
     invalid_value,  ///< any other value the target type rejects
 };
 
+/// The category of swim::recon::error codes ("swim.recon").
 boost::system::error_category const& error_category() noexcept;
 
+/// Makes `e` an error_code of error_category() (found by ADL: `ec == error::invalid_utf8`).
 inline boost::system::error_code make_error_code(error e) noexcept
 {
     return {static_cast<int>(e), error_category()};
@@ -48,10 +50,12 @@ inline boost::system::error_code make_error_code(error e) noexcept
 
 /// Where and why a parse failed: `"unterminated string at 17"`.
 struct parse_error {
+    /// A swim::recon::error; empty on success.
     boost::system::error_code code;
     /// Byte offset into the input where the problem was found.
     std::size_t offset = 0;
 
+    /// True on failure.
     explicit operator bool() const noexcept { return static_cast<bool>(code); }
     /// "<reason> at <offset>".
     std::string message() const;

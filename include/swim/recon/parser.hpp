@@ -38,10 +38,11 @@ struct parse_options {
  */
 value parse(std::string_view text, parse_error& err, parse_options const& opts = {});
 
-/// Thrown by the throwing overload of parse().
+/// Thrown by the throwing overload of parse(); `what()` is the error's message().
 class parse_exception : public std::runtime_error {
 public:
     explicit parse_exception(parse_error e);
+    /// The code and offset of the failure.
     parse_error const& error() const noexcept { return err_; }
 
 private:

@@ -95,7 +95,9 @@ public:
     using iterator = container::iterator;
     using const_iterator = container::const_iterator;
 
+    /// An empty record.
     record() = default;
+    /// A record of `items`, in order.
     record(std::initializer_list<item> items);
     record(record const&);
     record(record&&) noexcept;
@@ -103,6 +105,7 @@ public:
     record& operator=(record&&) noexcept;
     ~record();
 
+    /// Container access to the items, in order (operator[]: precondition `i < size()`).
     std::size_t size() const noexcept;
     bool empty() const noexcept;
     item& operator[](std::size_t i) noexcept;
@@ -114,7 +117,9 @@ public:
     container& items() noexcept { return items_; }
     container const& items() const noexcept { return items_; }
 
+    /// Reserves room for `n` items.
     void reserve(std::size_t n);
+    /// Appends an item.
     void push_back(item i);
     /// Appends `@name(v)`.
     void add_attr(std::string name, value v);
@@ -130,6 +135,7 @@ public:
     /// The number of leading attributes.
     std::size_t attr_count() const noexcept;
 
+    /// Item by item, in order (see the file comment).
     friend bool operator==(record const&, record const&);
     friend std::strong_ordering operator<=>(record const&, record const&);
 
@@ -145,6 +151,7 @@ struct absent_t {
 struct extant_t {
     friend bool operator==(extant_t, extant_t) = default;
 };
+/// The absent and extant tags: `value(absent)`, `value(extant)`.
 inline constexpr absent_t absent{};
 inline constexpr extant_t extant{};
 
@@ -245,8 +252,10 @@ public:
     }
     ~value() { reset(); }
 
+    /// What the value holds.
     recon::kind kind() const noexcept { return k_; }
 
+    /// Kind tests (is_integer: int64, uint64 or big integer; is_number: those or float64).
     bool is_absent() const noexcept { return kind() == kind::absent; }
     bool is_extant() const noexcept { return kind() == kind::extant; }
     /// Absent or extant: no content.
@@ -303,13 +312,16 @@ public:
 
     /// Numeric view: true and the value when this is a number that fits.
     bool to_int64(std::int64_t& out) const noexcept;
+    /// As to_int64(), for an unsigned 64-bit integer.
     bool to_uint64(std::uint64_t& out) const noexcept;
+    /// As to_int64(), for a double.
     bool to_double(double& out) const noexcept;
 
     /// A one-item record holding a plain value gives that value; anything else gives itself
     /// (Java `flattened`): a Rust peer's `{5}` reads like a Java peer's `5`.
     value const& flattened() const noexcept;
 
+    /// Equality and the total order of the file comment.
     friend bool operator==(value const& a, value const& b) noexcept;
     friend std::strong_ordering operator<=>(value const& a, value const& b) noexcept;
 
@@ -375,31 +387,39 @@ struct item {
     };
 
     item_kind kind = item_kind::value;
+    /// The attribute name (text) or the slot key; absent for a plain value.
     value key;
+    /// The value.
     value val;
 
+    /// A plain absent value item.
     item() noexcept {}
     /// A plain value item.
     item(value v) noexcept
         : val(std::move(v))
     {}
+    /// A plain value item from anything a value is made from.
     template <value_constructible V>
     item(V&& v)
         : val(std::forward<V>(v))
     {}
 
+    /// An item of kind `k`.
     item(item_kind k, value key_, value val_) noexcept
         : kind(k)
         , key(std::move(key_))
         , val(std::move(val_))
     {}
 
+    /// `@name(v)`; `@name` alone holds extant.
     static item attr(std::string name, value v = value(extant))
     {
         return item(item_kind::attr, value(std::move(name)), std::move(v));
     }
+    /// `k: v`.
     static item slot(value k, value v) { return item(item_kind::slot, std::move(k), std::move(v)); }
 
+    /// Kind tests.
     bool is_attr() const noexcept { return kind == item_kind::attr; }
     bool is_slot() const noexcept { return kind == item_kind::slot; }
     bool is_value() const noexcept { return kind == item_kind::value; }

@@ -45,7 +45,8 @@ class agent_runtime;
 /** A handler run by an agent: a plain callable or a coroutine (returning
  * `awaitable<void>`). Handlers of one agent run one at a time, in the order they were
  * triggered; a coroutine handler that awaits holds back the agent's later handlers (not its
- * lanes' state, nor other agents).
+ * lanes' state, nor other agents). A handler that throws a std::exception is logged as an
+ * error and the agent goes on. Empty when neither is set.
  */
 template <class... Args>
 struct agent_handler {
@@ -55,6 +56,8 @@ struct agent_handler {
     explicit operator bool() const noexcept { return plain || coro; }
 };
 
+/// Wraps `f`, which must be callable with `Args...`: a coroutine handler when it returns
+/// `awaitable<void>`, else a plain one.
 template <class... Args, class F>
 agent_handler<Args...> make_agent_handler(F f)
 {
@@ -75,8 +78,9 @@ void agent_run_now(agent_runtime& rt, std::function<void()> const& f);
 void agent_enqueue(agent_runtime& rt, std::function<void()> f);
 void agent_enqueue_coro(agent_runtime& rt, std::function<boost::asio::awaitable<void>()> f);
 
-/// Runs `h(args...)` on the agent: at once when nothing else of the agent runs, else after
-/// what is queued (the arguments are copied then).
+/// Runs `h(args...)` on the agent (call it on the agent's strand): a plain handler at once
+/// when nothing else of the agent runs, else after what is queued (the arguments are copied
+/// then); a coroutine handler is always queued, and spawned on the strand in turn.
 template <class... Args, class... A>
 void invoke(agent_runtime& rt, agent_handler<Args...> const& h, A&&... args)
 {
@@ -108,7 +112,11 @@ using simple_downlink_config = warp::downlink_options;
  * executor, commands and downlinks to other lanes (seed 001's HandlerContext).
  *
  * @par Thread safety
- * Use it from the agent's handlers (they run on the agent's strand).
+ * Use it from the agent's handlers (they run on the agent's strand). node_uri(), param(),
+ * params() and get_executor() read state fixed when the agent was made.
+ *
+ * @par Cancellation
+ * Nothing here is awaitable; downlinks end through their handles (see downlinks.hpp).
  */
 class agent_context {
 public:
@@ -128,7 +136,10 @@ public:
      * is empty or std::nullopt, else of `host` (`warp://h:9001`). Never blocks: the command
      * is queued and written in order with the host's other writes.
      * @returns swim::client::error::invalid_host for a host URI that cannot be used (checked
-     * at once). Failures found later (the host's write queue full) are logged as errors.
+     * at once, and logged). Failures found later (the host's write queue full, a host the
+     * stopping server no longer reaches) are logged, not returned. A body holding a NaN or an
+     * infinity makes the handler that writes the frame, on the host's strand, throw
+     * boost::system::system_error out of io_context::run(): do not send one.
      */
     boost::system::error_code command(
         std::optional<std::string_view> host,
@@ -136,12 +147,14 @@ public:
         std::string_view lane,
         recon::value const& body = {});
 
-    /// A log line, with the agent's node URI in front.
+    /// A log line, with the agent's node URI in front, to server_config::log (dropped below
+    /// its level).
     void log(client::log_level level, std::string_view what) const;
 
     /** A value downlink to `lane` of `node`: on this server (host empty or std::nullopt,
      * reached without a socket) or at `host` (through the server's client connections).
-     * Set its handlers, then done() opens it and gives its handle.
+     * Set its handlers, then done() opens it and gives its handle. Never fails here: see
+     * value_downlink_builder::done() for the failures reported later.
      */
     template <class T = recon::value>
     value_downlink_builder<T, void> value_downlink_builder(
@@ -203,12 +216,22 @@ private:
  * An agent is made on the first envelope for its node URI and lives until the server stops.
  * Its constructor, on_start, on_stop and every handler of its lanes and downlinks run on its
  * strand, one at a time.
+ *
+ * @par Errors
+ * An agent whose constructor throws (or whose factory gives no agent) is not made: its
+ * node's links are refused with `@unlinked` and that reason, and the error is logged. An
+ * exception (std::exception) from on_start, on_stop or a handler is logged as an error.
+ *
+ * @par Thread safety
+ * Touch an agent and its lanes only on its strand (context().get_executor()).
  */
 class agent {
 public:
+    /// Called by the server (through route<Agent>()) with the agent's context.
     explicit agent(agent_context& ctx) noexcept
         : ctx_(&ctx)
     {}
+    /// Destroyed once the server has stopped, not before.
     virtual ~agent();
     agent(agent const&) = delete;
     agent& operator=(agent const&) = delete;

@@ -13,17 +13,20 @@
 
 namespace swim::server {
 
-/// TLS of a server: serves `wss://` when both files are set.
+/// TLS of a server: serves `wss://` when both files are set (server::start() fails with
+/// error::tls_setup when only one is, or when they cannot be loaded).
 struct tls_config {
     /// The certificate chain, PEM.
     std::string cert_file;
     /// The private key, PEM.
     std::string key_file;
 
+    /// True when either file is set: the server then uses TLS.
     bool enabled() const noexcept { return !cert_file.empty() || !key_file.empty(); }
 };
 
-/// Configuration of a server: plain structs, defaults fit for production.
+/// Configuration of a server: plain structs, defaults fit for production; copied when the
+/// server is made.
 struct server_config {
     /// The address to listen on ("0.0.0.0", "::", "127.0.0.1", a host name).
     std::string address = "0.0.0.0";

@@ -30,6 +30,7 @@ namespace swim::server::demo {
 
 /// /hotel/room/:id
 struct room_agent : agent {
+    /// Declares the lanes and their handlers.
     explicit room_agent(agent_context& ctx);
 
     value_lane<> light;
@@ -39,6 +40,7 @@ struct room_agent : agent {
 
 /// /hotel/lobby
 struct lobby_agent : agent {
+    /// Declares the lane.
     explicit lobby_agent(agent_context& ctx);
 
     map_lane<std::string, std::string> elevators;
@@ -46,6 +48,7 @@ struct lobby_agent : agent {
 
 /// /unit/:id
 struct unit_agent : agent {
+    /// Declares the lanes and their handlers.
     explicit unit_agent(agent_context& ctx);
 
     value_lane<std::int64_t> value;
@@ -59,7 +62,8 @@ struct unit_agent : agent {
     static std::string key(std::int64_t i);
 };
 
-/// Registers the three routes of the demo plan on `srv`.
+/// Registers the three routes of the demo plan on `srv` (before start()); the first error of
+/// server::route(), if any.
 boost::system::error_code add_demo_plan(server& srv);
 
 }  // namespace swim::server::demo

@@ -45,7 +45,12 @@
  * void or `awaitable<void>`.
  *
  * The handle done() gives owns the downlink: when its last copy is destroyed, the downlink
- * stops (as in swim-rust); keep it in the agent.
+ * stops (as in swim-rust); keep it in the agent. When the server stops, every agent's
+ * downlinks stop after its on_stop (their queued sets written first).
+ *
+ * @par Cancellation
+ * Nothing here is awaitable: a downlink is ended by stop() or by dropping its handle.
+ * Handlers already triggered still run; none is triggered afterwards.
  *
  * @par Thread safety
  * Builders and done() are used on the agent's strand (in its handlers or on_start). A
@@ -129,7 +134,9 @@ struct downlink_owner {
     downlink_owner& operator=(downlink_owner const&) = delete;
 };
 
-/// What every downlink handle offers.
+/** What every downlink handle offers. A default-constructed handle has no downlink: it is
+ * stopped, and its writes return warp::error::closed. Copies share one downlink.
+ */
 class handle_base {
 public:
     /// Stops the downlink: writes queued before are still written, then @unlink. Handlers
@@ -139,7 +146,9 @@ public:
         if (owner_)
             downlink_stop(*owner_->dl);
     }
+    /// True once the downlink has ended: stopped, failed, or unlinked for good.
     bool is_stopped() const noexcept { return !owner_ || downlink_stopped(*owner_->dl); }
+    /// Whether the link is up now (as last reported by its host; false once stopped).
     bool is_linked() const noexcept { return owner_ && downlink_linked(*owner_->dl); }
 
 protected:
@@ -223,14 +232,17 @@ public:
         h_->on_linked = adapt_handler<S>(*t_.ctx, st_, std::move(f));
         return self();
     }
-    /// `f()`: the link is down (the reason is logged).
+    /// `f()`: the link is down (the reason is logged): the lane's host unlinked it (with
+    /// terminate_on_unlinked, the default, the downlink has ended; otherwise it relinks with
+    /// backoff), or the connection was lost (with keep_linked it relinks once it is back).
     template <class F>
     Derived& on_unlinked(F f)
     {
         h_->on_unlinked = adapt_handler<S>(*t_.ctx, st_, std::move(f));
         return self();
     }
-    /// `f()`: the link failed (a frame or value it could not read); it is stopped.
+    /// `f()`: the downlink failed (a host URI it cannot use, a stopping server, a frame or
+    /// value it could not read; the reason is logged); it is stopped.
     template <class F>
     Derived& on_failed(F f)
     {
@@ -238,8 +250,11 @@ public:
         return self();
     }
 
+    /// Where the downlink goes: host, node, lane, options.
     builder_target const& target() const noexcept { return t_; }
+    /// The handlers set so far (shared with the builders with_shared_state() makes).
     std::shared_ptr<Handlers> const& handlers() const noexcept { return h_; }
+    /// The shared state, or null before with_shared_state().
     std::shared_ptr<S> const& state() const noexcept { return st_; }
 
 protected:
@@ -307,19 +322,23 @@ struct event_dl_handlers : common_agent_handlers {
 
 // ---- value downlinks ---------------------------------------------------------------------
 
-/// The handle of an agent-side value downlink (seed 001's ValueDownlinkHandle).
+/** The handle of an agent-side value downlink (seed 001's ValueDownlinkHandle): stop(),
+ * is_stopped(), is_linked() and set(). Thread safety and errors as in the file comment.
+ */
 template <class T>
 class value_downlink_handle : public detail::handle_base {
 public:
+    /// A handle with no downlink (stopped; set() returns warp::error::closed).
     value_downlink_handle() = default;
+    /// Owns `dl` (made by value_downlink_builder::done()).
     explicit value_downlink_handle(std::shared_ptr<detail::agent_downlink> dl)
         : handle_base(std::move(dl))
     {}
 
     /** Queues `v` to be set on the lane (`@command`) and returns at once; the downlink's
      * state changes when the lane's event comes back. Never blocks.
-     * @returns warp::error::closed when stopped, warp::error::queue_full when too many sets
-     * wait (nothing is queued then).
+     * @returns warp::error::closed when stopped, warp::error::queue_full when
+     * server_config::downlink_queue_limit sets wait (nothing is queued then).
      */
     boost::system::error_code set(T const& v) const { return command(recon::value_from(v)); }
 };
@@ -336,6 +355,8 @@ class value_downlink_builder
         detail::builder_base<value_downlink_builder<T, S>, detail::value_dl_handlers<T>, S>;
 
 public:
+    /// A builder for `lane` of `node` at `host` (empty or std::nullopt: this server); prefer
+    /// agent_context::value_downlink_builder().
     value_downlink_builder(
         agent_context& ctx,
         std::optional<std::string_view> host,
@@ -347,6 +368,7 @@ public:
               std::make_shared<detail::value_dl_handlers<T>>(),
               nullptr)
     {}
+    /// Used by with_shared_state().
     value_downlink_builder(
         detail::builder_target t,
         std::shared_ptr<detail::value_dl_handlers<T>> h,
@@ -354,6 +376,7 @@ public:
         : base(std::move(t), std::move(h), std::move(st))
     {}
 
+    /// `f(T const& value)`: synced, with the lane's value then.
     template <class F>
     value_downlink_builder& on_synced(F f)
     {
@@ -363,6 +386,7 @@ public:
             std::move(f));
         return *this;
     }
+    /// `f(T const& value)`: every event of the lane, changed or not.
     template <class F>
     value_downlink_builder& on_event(F f)
     {
@@ -372,6 +396,8 @@ public:
             std::move(f));
         return *this;
     }
+    /// `f(std::optional<T> const& previous, T const& now)`: every event, after on_event, with
+    /// the value before it (nullopt before the first sync or event).
     template <class F>
     value_downlink_builder& on_set(F f)
     {
@@ -382,14 +408,20 @@ public:
         return *this;
     }
 
-    /// Shares `state` between the handlers set from now on: they may take `S2&` first.
+    /// A builder whose handlers set from now on may take `S2&` first: a copy of `state`,
+    /// shared by them and owned by the downlink. Handlers set before are kept.
     template <class S2>
     value_downlink_builder<T, S2> with_shared_state(S2 state) const
     {
         return {this->t_, this->h_, std::make_shared<S2>(std::move(state))};
     }
 
-    /// Opens the downlink (in the background) and gives its handle.
+    /** Opens the downlink (in the background) and gives its handle. Never fails at once: a
+     * host URI that cannot be used, or a server that is stopping, fails the downlink later
+     * (on_failed runs). A value that does not convert to `T` fails it too (on_failed, then
+     * stopped). Use the builder once: done() again opens a second downlink sharing the same
+     * handlers.
+     */
     [[nodiscard]] value_downlink_handle<T> done() const
     {
         using type = warp::downlink_notification::type;
@@ -420,11 +452,16 @@ public:
 
 // ---- map downlinks -----------------------------------------------------------------------
 
-/// The handle of an agent-side map downlink.
+/** The handle of an agent-side map downlink: stop(), is_stopped(), is_linked() and the
+ * writes, each queued as a `@command` and returned at once (the downlink's state changes when
+ * the lane's event comes back). Thread safety and errors as in the file comment.
+ */
 template <class K, class V>
 class map_downlink_handle : public detail::handle_base {
 public:
+    /// A handle with no downlink (stopped; writes return warp::error::closed).
     map_downlink_handle() = default;
+    /// Owns `dl` (made by map_downlink_builder::done()).
     explicit map_downlink_handle(std::shared_ptr<detail::agent_downlink> dl)
         : handle_base(std::move(dl))
     {}
@@ -435,13 +472,14 @@ public:
         return command(warp::to_value(
             warp::map_event::update(recon::value_from(key), recon::value_from(value))));
     }
+    /// The same as update().
     boost::system::error_code put(K const& key, V const& value) const { return update(key, value); }
-    /// Queues `@remove(key:k)`.
+    /// Queues `@remove(key:k)`. Errors as value_downlink_handle::set.
     boost::system::error_code remove(K const& key) const
     {
         return command(warp::to_value(warp::map_event::remove(recon::value_from(key))));
     }
-    /// Queues `@clear`.
+    /// Queues `@clear`. Errors as value_downlink_handle::set.
     boost::system::error_code clear() const
     {
         return command(warp::to_value(warp::map_event::clear()));
@@ -460,6 +498,8 @@ class map_downlink_builder
         detail::builder_base<map_downlink_builder<K, V, S>, detail::map_dl_handlers<K, V>, S>;
 
 public:
+    /// A builder for `lane` of `node` at `host` (empty or std::nullopt: this server); prefer
+    /// agent_context::map_downlink_builder().
     map_downlink_builder(
         agent_context& ctx,
         std::optional<std::string_view> host,
@@ -471,6 +511,7 @@ public:
               std::make_shared<detail::map_dl_handlers<K, V>>(),
               nullptr)
     {}
+    /// Used by with_shared_state().
     map_downlink_builder(
         detail::builder_target t,
         std::shared_ptr<detail::map_dl_handlers<K, V>> h,
@@ -478,6 +519,7 @@ public:
         : base(std::move(t), std::move(h), std::move(st))
     {}
 
+    /// `f(std::map<K, V> const& entries)`: synced, with the lane's entries then.
     template <class F>
     map_downlink_builder& on_synced(F f)
     {
@@ -487,6 +529,8 @@ public:
             std::move(f));
         return *this;
     }
+    /// `f(K const& key, std::optional<V> const& previous, V const& now)`: an entry was added
+    /// (previous is nullopt) or changed.
     template <class F>
     map_downlink_builder& on_update(F f)
     {
@@ -496,6 +540,8 @@ public:
             std::move(f));
         return *this;
     }
+    /// `f(K const& key, V const& previous)`: an entry was removed (also each entry a `@take`
+    /// or `@drop` evicts).
     template <class F>
     map_downlink_builder& on_remove(F f)
     {
@@ -505,6 +551,7 @@ public:
             std::move(f));
         return *this;
     }
+    /// `f()`: the map was cleared.
     template <class F>
     map_downlink_builder& on_clear(F f)
     {
@@ -512,12 +559,15 @@ public:
         return *this;
     }
 
+    /// As value_downlink_builder::with_shared_state().
     template <class S2>
     map_downlink_builder<K, V, S2> with_shared_state(S2 state) const
     {
         return {this->t_, this->h_, std::make_shared<S2>(std::move(state))};
     }
 
+    /// Opens the downlink (in the background) and gives its handle; failures as
+    /// value_downlink_builder::done() (a key or value that does not convert fails it).
     [[nodiscard]] map_downlink_handle<K, V> done() const
     {
         using type = warp::downlink_notification::type;
@@ -580,11 +630,15 @@ public:
 
 // ---- event downlinks ---------------------------------------------------------------------
 
-/// The handle of an agent-side event downlink.
+/** The handle of an agent-side event downlink: stop(), is_stopped() and is_linked() (it
+ * has no writes). Thread safety as in the file comment.
+ */
 template <class T>
 class event_downlink_handle : public detail::handle_base {
 public:
+    /// A handle with no downlink (stopped).
     event_downlink_handle() = default;
+    /// Owns `dl` (made by event_downlink_builder::done()).
     explicit event_downlink_handle(std::shared_ptr<detail::agent_downlink> dl)
         : handle_base(std::move(dl))
     {}
@@ -600,6 +654,8 @@ class event_downlink_builder
         detail::builder_base<event_downlink_builder<T, S>, detail::event_dl_handlers<T>, S>;
 
 public:
+    /// A builder for `lane` of `node` at `host` (empty or std::nullopt: this server); prefer
+    /// agent_context::event_downlink_builder().
     event_downlink_builder(
         agent_context& ctx,
         std::optional<std::string_view> host,
@@ -611,6 +667,7 @@ public:
               std::make_shared<detail::event_dl_handlers<T>>(),
               nullptr)
     {}
+    /// Used by with_shared_state().
     event_downlink_builder(
         detail::builder_target t,
         std::shared_ptr<detail::event_dl_handlers<T>> h,
@@ -618,6 +675,7 @@ public:
         : base(std::move(t), std::move(h), std::move(st))
     {}
 
+    /// `f(T const& event)`: every event of the lane, in order.
     template <class F>
     event_downlink_builder& on_event(F f)
     {
@@ -628,12 +686,15 @@ public:
         return *this;
     }
 
+    /// As value_downlink_builder::with_shared_state().
     template <class S2>
     event_downlink_builder<T, S2> with_shared_state(S2 state) const
     {
         return {this->t_, this->h_, std::make_shared<S2>(std::move(state))};
     }
 
+    /// Opens the downlink (in the background) and gives its handle; failures as
+    /// value_downlink_builder::done() (an event that does not convert fails it).
     [[nodiscard]] event_downlink_handle<T> done() const
     {
         return this->template open<event_downlink_handle<T>>(

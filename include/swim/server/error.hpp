@@ -21,6 +21,7 @@ enum class error {
 /// The category of swim::server::error codes ("swim.server").
 boost::system::error_category const& error_category() noexcept;
 
+/// Makes `e` an error_code of error_category() (found by ADL: `ec == error::stopped`).
 inline boost::system::error_code make_error_code(error e) noexcept
 {
     return {static_cast<int>(e), error_category()};

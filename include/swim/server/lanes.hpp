@@ -37,7 +37,18 @@
  * The typed accessors (`get`, `get_all`) throw recon::conversion_exception when a stored value
  * does not convert (it cannot happen with values the lane accepted through its own type). A
  * client command that does not convert to the lane's type is not applied and is logged,
- * naming the lane and why.
+ * naming the lane and why. A handler that throws a std::exception is logged as an error (the
+ * change it reports stays made). Setting a float that is NaN or infinite, once the lane has a
+ * linked client, throws boost::system::system_error (recon::error::non_finite_float) from
+ * the write: the value is stored, but the broadcast and the handlers are cut short.
+ *
+ * Handlers (on_set, on_update, on_command, ...) may be plain callables or coroutines
+ * returning `awaitable<void>`; setting one replaces the previous one. A coroutine handler
+ * holds back the agent's later handlers until it ends (see detail::agent_handler).
+ *
+ * @par Cancellation
+ * Nothing here is awaitable. When the server stops, every lane's clients are unlinked after
+ * the agent's on_stop.
  */
 
 namespace swim::server {
@@ -64,13 +75,18 @@ protected:
 /// The untyped part of every lane: its name, its agent, its uplinks (compiled).
 class lane_base {
 public:
+    /// Registers the lane with `owner` under `name`; a second lane of the same name is
+    /// logged as an error and not served (the first serves).
     lane_base(agent& owner, std::string name, lane_kind kind);
+    /// Unregisters the lane.
     virtual ~lane_base();
     lane_base(lane_base const&) = delete;
     lane_base& operator=(lane_base const&) = delete;
 
+    /// The lane's name, as clients address it.
     std::string const& name() const noexcept { return name_; }
     lane_kind kind() const noexcept { return kind_; }
+    /// The context of the lane's agent.
     agent_context& context() const noexcept { return *ctx_; }
     /// Clients linked to the lane now.
     std::size_t uplink_count() const noexcept;
@@ -82,6 +98,7 @@ public:
     virtual void on_remote_command(recon::value body) = 0;
 
     struct uplinks;
+    /// The clients linked to the lane (for the server).
     uplinks& links() noexcept { return *uplinks_; }
 
 protected:
@@ -107,19 +124,23 @@ private:
 /** A value lane holding a `T` (recon::value or any type recon::value_from/value_to convert).
  *
  * Handlers: `on_event(T const& now)` on every set, then `on_set(T const& now, T const&
- * before)`. Both run on the agent, after the set has been applied and broadcast.
+ * before)`. Both run on the agent, after the set has been applied and broadcast; both fire
+ * even when the value did not change. A client's `@command` sets the value as set() does.
  */
 template <class T = recon::value>
 class value_lane : public detail::lane_base {
 public:
+    /// A lane of `owner` named `name` holding `initial`.
     value_lane(agent& owner, std::string name, T initial = T{})
         : lane_base(owner, std::move(name), detail::lane_kind::value)
         , value_(std::move(initial))
     {}
 
+    /// The value now.
     T const& get() const noexcept { return value_; }
 
-    /// Sets the value: broadcast to every link, then on_event and on_set run.
+    /// Sets the value: broadcast to every link, then on_event and on_set run (at once when
+    /// no other handler of the agent runs, else after it).
     void set(T v)
     {
         T before = std::exchange(value_, std::move(v));
@@ -128,12 +149,14 @@ public:
         detail::invoke(this->runtime(), on_set_, value_, before);
     }
 
+    /// `f(T const& now, T const& before)`: after every set.
     template <class F>
     value_lane& on_set(F f)
     {
         on_set_ = detail::make_agent_handler<T const&, T const&>(std::move(f));
         return *this;
     }
+    /// `f(T const& now)`: after every set, before on_set.
     template <class F>
     value_lane& on_event(F f)
     {
@@ -141,8 +164,11 @@ public:
         return *this;
     }
 
+    /// Writes the value for a `@sync` (called by the server).
     void sync_state(detail::sync_sink& out) const override { out.value(recon::value_from(value_)); }
 
+    /// A client's `@command`: converted to `T` and set(); logged and ignored when it does not
+    /// convert (called by the server).
     void on_remote_command(recon::value body) override
     {
         T v;
@@ -165,19 +191,25 @@ private:
  * Handlers: `on_update(K const& key, V const& now, std::optional<V> const& before)`,
  * `on_remove(K const& key, V const& before)`, `on_clear()`. A client's `@take(n)` and
  * `@drop(n)` remove entries one by one: each is broadcast as `@remove` and fires on_remove.
+ * on_update fires even when the value did not change.
  */
 template <class K = recon::value, class V = recon::value>
 class map_lane : public detail::lane_base {
 public:
+    /// An empty map lane of `owner` named `name`.
     map_lane(agent& owner, std::string name)
         : lane_base(owner, std::move(name), detail::lane_kind::map)
     {}
 
     /// The entries as Recon values, in key order.
     warp::map_state const& state() const noexcept { return map_; }
+    /// The number of entries.
     std::size_t size() const noexcept { return map_.size(); }
+    /// Whether there is an entry at `key`.
     bool contains(K const& key) const { return map_.count(recon::value_from(key)) != 0; }
 
+    /// The value at `key`, or nullopt. Throws recon::conversion_exception when it does not
+    /// convert to `V`.
     std::optional<V> get(K const& key) const
     {
         auto it = map_.find(recon::value_from(key));
@@ -186,7 +218,7 @@ public:
         return recon::value_to<V>(it->second);
     }
 
-    /// Every entry, converted.
+    /// Every entry, converted. Throws recon::conversion_exception when one does not convert.
     std::map<K, V> get_all() const
     {
         std::map<K, V> out;
@@ -200,10 +232,13 @@ public:
     {
         put_entry(recon::value_from(key), recon::value_from(value));
     }
+    /// The same as update().
     void put(K const& key, V const& value) { update(key, value); }
+    /// The same as update().
     void set(K const& key, V const& value) { update(key, value); }
 
     /// Removes an entry (if present): broadcast as `@remove`, then on_remove runs.
+    /// @returns whether there was an entry.
     bool remove(K const& key)
     {
         auto it = map_.find(recon::value_from(key));
@@ -213,7 +248,7 @@ public:
         return true;
     }
 
-    /// Removes every entry: broadcast as `@clear`, then on_clear runs.
+    /// Removes every entry: broadcast as `@clear`, then on_clear runs (on_remove does not).
     void clear()
     {
         map_.clear();
@@ -234,6 +269,7 @@ public:
             erase_entry(map_.begin());
     }
 
+    /// `f(K const& key, V const& now, std::optional<V> const& before)`: after every put.
     template <class F>
     map_lane& on_update(F f)
     {
@@ -241,12 +277,14 @@ public:
             std::move(f));
         return *this;
     }
+    /// `f(K const& key, V const& before)`: after each entry removed (remove, take, drop).
     template <class F>
     map_lane& on_remove(F f)
     {
         on_remove_ = detail::make_agent_handler<K const&, V const&>(std::move(f));
         return *this;
     }
+    /// `f()`: after clear().
     template <class F>
     map_lane& on_clear(F f)
     {
@@ -254,12 +292,16 @@ public:
         return *this;
     }
 
+    /// Writes every entry for a `@sync` (called by the server).
     void sync_state(detail::sync_sink& out) const override
     {
         for (auto const& [k, v] : map_)
             out.map_update(k, v);
     }
 
+    /// A client's `@command` (`@update`, `@remove`, `@clear`, `@take`, `@drop`), applied as
+    /// the member of the same name; logged and ignored when it is none of them or does not
+    /// convert (called by the server).
     void on_remote_command(recon::value body) override
     {
         warp::map_event e;
@@ -343,10 +385,12 @@ private:
 template <class T = recon::value>
 class command_lane : public detail::lane_base {
 public:
+    /// A command lane of `owner` named `name`, without a handler.
     command_lane(agent& owner, std::string name)
         : lane_base(owner, std::move(name), detail::lane_kind::command)
     {}
 
+    /// A command lane of `owner` named `name` whose on_command is `on_command`.
     template <class F>
     command_lane(agent& owner, std::string name, F on_command)
         : command_lane(owner, std::move(name))
@@ -354,6 +398,7 @@ public:
         this->on_command(std::move(on_command));
     }
 
+    /// `f(T const& command)`: after each command is broadcast.
     template <class F>
     command_lane& on_command(F f)
     {
@@ -368,8 +413,11 @@ public:
         detail::invoke(this->runtime(), on_command_, v);
     }
 
+    /// Nothing: a command lane has no state (called by the server).
     void sync_state(detail::sync_sink&) const override {}
 
+    /// A client's `@command`: converted to `T`, broadcast as sent, then on_command; logged and
+    /// ignored when it does not convert (called by the server).
     void on_remote_command(recon::value body) override
     {
         T v;

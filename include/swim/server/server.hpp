@@ -27,7 +27,8 @@ namespace detail {
 class server_impl;
 }
 
-/// Makes the agent for a node URI; the agent is constructed on its own strand.
+/// Makes the agent for a node URI; called on the agent's strand. An exception or a null
+/// agent refuses the node's links with a reason (logged).
 using agent_factory = std::function<std::unique_ptr<agent>(agent_context&)>;
 
 /** A WARP server: web agents on node URI patterns, their lanes, and the WebSocket
@@ -46,9 +47,18 @@ using agent_factory = std::function<std::unique_ptr<agent>(agent_context&)>;
  *
  * @par Thread safety
  * route() before start(); start(), port() and async_stop() from any one thread at a time.
+ * get_stats() from any thread.
+ *
+ * @par Errors
+ * route() and start() report their errors as an error_code. Connection-level failures (a bad frame,
+ * a handshake timeout) close that connection and are logged; they are never reported to the caller.
+ *
+ * @par Per-operation cancellation
+ * async_stop() is not cancellable (see there).
  */
 class server {
 public:
+    /// A server whose strands are made on `ex`; it listens only once start() is called.
     explicit server(boost::asio::any_io_executor ex, server_config cfg = {});
     /// Stops without waiting (prefer `co_await async_stop()`): listening ends and every
     /// connection is closed; the io_context runs out of work once that is done.
@@ -60,7 +70,7 @@ public:
      * matching `pattern`: literal segments, and `:name` segments that match any one
      * segment and become parameters (`/hotel/room/:id`). The first matching route wins.
      * @returns error::invalid_route for a pattern that does not start with '/' or has an
-     * empty parameter name.
+     * empty parameter name (a lone `:` segment).
      */
     template <class Agent>
     boost::system::error_code route(std::string_view pattern)
@@ -74,19 +84,22 @@ public:
         });
     }
     /// As route<Agent>(), with a factory that makes the agent (called on the agent's strand;
-    /// an exception or a null agent refuses the node's links with a reason).
+    /// an exception or a null agent refuses the node's links with a reason). An empty
+    /// factory is error::invalid_route.
     /// Call before start(): routes are not guarded against concurrent reads.
     boost::system::error_code route(std::string_view pattern, agent_factory make);
 
     /** Binds, listens and starts accepting. @returns the error of resolving, binding or
      * listening (the address in use...), error::tls_setup when the certificate or key
-     * cannot be loaded, error::already_started.
+     * cannot be loaded (or only one of the two files is set), error::already_started, or
+     * error::stopped after async_stop().
      */
     boost::system::error_code start();
 
     /// The port listened on (the one picked when config port was 0); 0 before start().
     std::uint16_t port() const noexcept;
-    /// "warp://127.0.0.1:<port>" or "warps://..." for this server as seen from this machine.
+    /// "warp://127.0.0.1:<port>" or "warps://..." for this server as seen from this machine
+    /// (always the IPv4 loopback, whatever server_config::address is).
     std::string local_url() const;
 
     /** Stops: no new connections; every agent's on_stop and every agent downlink stopped
@@ -99,11 +112,14 @@ public:
      */
     boost::asio::awaitable<void> async_stop();
 
-    /// Counters for tests and benchmarks; thread safe.
+    /// Counters for tests and benchmarks.
     struct stats {
+        /// Client connections served now.
         std::size_t connections = 0;
+        /// Agents made so far (agents live until the server stops).
         std::size_t agents = 0;
     };
+    /// The counters now; thread safe.
     stats get_stats() const;
 
 private:

@@ -17,6 +17,13 @@
  * WARP envelopes (`warp-protocol.md` §2): the twelve message kinds, a reader that keeps the
  * body as raw text (so routing a frame costs no body parse), and a writer of the canonical
  * form `@tag(node:<uri>,lane:<uri>[,prio:<n>][,rate:<n>])[ body]`.
+ *
+ * @par Errors
+ * Readers return an envelope_error; writers of a body value throw boost::system::system_error
+ * (recon::error::non_finite_float) when it holds a NaN or an infinity. No I/O.
+ *
+ * @par Thread safety
+ * Free functions without shared state: reentrant.
  */
 
 namespace swim::warp {
@@ -57,19 +64,23 @@ constexpr bool has_link_params(envelope_kind k) noexcept
  */
 struct envelope_view {
     envelope_kind kind = envelope_kind::event;
+    /// The node and lane URIs, unescaped (empty for host-addressed kinds).
     std::string_view node;
     std::string_view lane;
+    /// prio and rate headers (zero when absent).
     double prio = 0;
     double rate = 0;
     /// The body exactly as written, leading spaces removed. Empty when there is none.
     std::string_view body;
 
-    /// Parses the body as one Recon value (empty text gives absent).
+    /// Parses the body as one Recon value (empty text gives absent); `err` as recon::parse(),
+    /// its offset relative to the body.
     recon::value parse_body(recon::parse_error& err, recon::parse_options const& opts = {}) const;
 };
 
 /// What went wrong reading an envelope: a WARP error, and the Recon error beneath it if any.
 struct envelope_error {
+    /// A swim::warp::error; empty on success.
     boost::system::error_code code;
     /// The Recon parse error of a malformed header or body.
     recon::parse_error recon;
@@ -77,6 +88,7 @@ struct envelope_error {
     /// an envelope.
     std::string detail;
 
+    /// True on failure.
     explicit operator bool() const noexcept { return static_cast<bool>(code); }
     /// A one-line reason, such as "malformed envelope header: unterminated string at 17" or
     /// "unknown envelope tag: bogus".
@@ -100,7 +112,9 @@ envelope_error read_envelope(std::string_view frame, envelope_view& out, std::st
 
 /// Link parameters of @link, @sync and @linked: written only when nonzero.
 struct link_params {
+    /// The `prio` header.
     double prio = 0;
+    /// The `rate` header.
     double rate = 0;
 };
 
@@ -128,25 +142,32 @@ void write_envelope(
     std::string& out,
     link_params params = {});
 
-/// Appends a host-addressed envelope (auth, authed, deauth, deauthed) with a body.
+/// Appends a host-addressed envelope (auth, authed, deauth, deauthed) with `body_text`
+/// (Recon text) as its body.
 void write_host_envelope(envelope_kind kind, std::string_view body_text, std::string& out);
 
 /// An envelope that owns its data, with a parsed body.
 struct envelope {
     envelope_kind kind = envelope_kind::event;
+    /// The node and lane URIs (empty for host-addressed kinds).
     std::string node;
     std::string lane;
+    /// prio and rate headers (zero when absent).
     double prio = 0;
     double rate = 0;
+    /// The parsed body (absent when there is none).
     recon::value body;
 
     friend bool operator==(envelope const&, envelope const&) = default;
 };
 
-/// Reads an envelope and parses its body.
+/// Reads an envelope and parses its body: errors as read_envelope(), and
+/// error::malformed_body (with the Recon error, its offset relative to the frame) when the
+/// body is not valid Recon. `out` is written only on success.
 envelope_error parse_envelope(std::string_view frame, envelope& out);
 
-/// The canonical text of an envelope.
+/// The canonical text of an envelope; throws boost::system::system_error when the body holds
+/// a non-finite float.
 std::string to_string(envelope const& e);
 
 }  // namespace swim::warp

@@ -28,8 +28,10 @@ enum class error {
     closed,               ///< the downlink (or its client) is closed
 };
 
+/// The category of swim::warp::error codes ("swim.warp").
 boost::system::error_category const& error_category() noexcept;
 
+/// Makes `e` an error_code of error_category() (found by ADL: `ec == error::queue_full`).
 inline boost::system::error_code make_error_code(error e) noexcept
 {
     return {static_cast<int>(e), error_category()};

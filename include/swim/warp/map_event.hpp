@@ -16,12 +16,13 @@ namespace swim::warp {
  * `@update(key:K) V`, `@remove(key:K)`, `@clear`, `@take(n)`, `@drop(n)`.
  */
 struct map_event {
+    /// The operation.
     enum class op : std::uint8_t {
-        update,
-        remove,
-        clear,
-        take,
-        drop
+        update,  ///< `@update(key:K) V`: put V at K
+        remove,  ///< `@remove(key:K)`
+        clear,   ///< `@clear`: remove every entry
+        take,    ///< `@take(n)`: keep the first n entries in key order
+        drop     ///< `@drop(n)`: remove the first n entries in key order
     };
 
     op kind = op::clear;
@@ -29,6 +30,7 @@ struct map_event {
     recon::value value;   ///< update
     std::uint64_t n = 0;  ///< take, drop
 
+    /// The operations, made.
     static map_event update(recon::value k, recon::value v)
     {
         return {op::update, std::move(k), std::move(v), 0};
@@ -45,10 +47,11 @@ struct map_event {
 /// Takes the body by value to move the key and value out of it.
 boost::system::error_code to_map_event(recon::value body, map_event& out);
 
-/// The body value of a map operation, to send or to write with recon::write.
+/// The body value of a map operation, to send or to write with recon::write. Never fails.
 recon::value to_value(map_event const& e);
 
-/// Appends the canonical body text of a map operation.
+/// Appends the canonical body text of a map operation; throws boost::system::system_error
+/// when the key or value holds a non-finite float (as recon::write).
 void write_map_event(map_event const& e, std::string& out);
 
 }  // namespace swim::warp

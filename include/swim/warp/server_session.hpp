@@ -27,19 +27,22 @@ namespace swim::warp {
 
 /// What a client asked of the server, for the agent layer to answer.
 struct uplink_request {
+    /// The envelope the client sent.
     enum class type : std::uint8_t {
-        link,
-        sync,
-        unlink,
-        command,
-        auth,
-        deauth
+        link,     ///< @link
+        sync,     ///< @sync
+        unlink,   ///< @unlink
+        command,  ///< @command
+        auth,     ///< @auth
+        deauth    ///< @deauth
     };
     type what = type::link;
+    /// The node and lane URIs (empty for auth and deauth).
     std::string node;
     std::string lane;
+    /// prio and rate of @link and @sync (zero when absent).
     link_params params;
-    /// command: the body; auth, deauth: the credentials.
+    /// command: the body; auth, deauth: the credentials; absent otherwise (not parsed).
     recon::value body;
 };
 
@@ -55,24 +58,34 @@ struct server_session_options {
  *
  * @par Thread safety
  * Not thread safe: its owner serialises every call.
+ *
+ * @par Errors
+ * on_frame() returns an envelope_error. The frame writers throw boost::system::system_error
+ * (recon::error::non_finite_float) when a body holds a NaN or an infinity; otherwise they only
+ * throw std::bad_alloc. No I/O, so nothing to cancel.
  */
 class server_session {
 public:
+    /// An empty session.
     explicit server_session(server_session_options opts = {}) noexcept
         : opts_(opts)
     {}
 
-    /** Reads a text frame from the client and appends what it asks to `out`. A frame that is
-     * not a WARP envelope, or one a client does not send (@event, @linked, ...: ignored, as
-     * Java does), is reported: the I/O layer closes the connection with 1002 and
-     * `err.message()` as the reason, as Rust does.
+    /** Reads a text frame from the client and appends what it asks to `out`.
+     * @returns an error for a frame that is not a WARP envelope, or a command, auth or deauth
+     * whose body is not valid Recon (error::malformed_body): the I/O layer closes the
+     * connection with 1002 and `err.message()` as the reason, as Rust does. An envelope a
+     * client does not send (@event, @linked, ...) is ignored, as Java does: no error, nothing
+     * appended.
      */
     envelope_error on_frame(std::string_view frame, std::vector<uplink_request>& out);
 
     // ---- frames to the client ---------------------------------------------------------------
     // Each appends one frame to the queue.
 
+    /// @linked, with the link's prio and rate (written when nonzero).
     void linked(std::string_view node, std::string_view lane, link_params params = {});
+    /// @synced, after the lane's state (sent with event()).
     void synced(std::string_view node, std::string_view lane);
     /// @unlinked with a reason body: `@nodeNotFound`, `@laneNotFound`, or nothing.
     void unlinked(std::string_view node, std::string_view lane, recon::value const& reason = {});
@@ -89,11 +102,13 @@ public:
     void auth_reply(envelope_kind kind, recon::value const& body = {});
 
     // ---- the writer ---------------------------------------------------------------------------
+    /// Whether frames wait to be taken.
     bool has_output() const noexcept { return !queue_.empty(); }
     /// Moves every waiting frame to the back of `out`, oldest first.
     void take_output(std::vector<std::string>& out);
-    /// Frames waiting, and their bytes.
+    /// Frames waiting.
     std::size_t queued_frames() const noexcept { return queue_.size(); }
+    /// Bytes of the frames waiting.
     std::size_t queued_bytes() const noexcept { return queued_bytes_; }
     /// Events replaced by newer ones so far (coalescing at work).
     std::uint64_t coalesced() const noexcept { return coalesced_; }
