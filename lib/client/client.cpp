@@ -102,7 +102,8 @@ bool run_common_now(common_handlers& h, warp::downlink_notification const& n)
 
 std::string fail_conversion(downlink_core& core, recon::conversion_error const& err)
 {
-    std::string why = "cannot convert " + core.node() + " " + core.lane() + ": " + err.message();
+    std::string why = "cannot convert " + std::string(core.node()) + " " +
+                      std::string(core.lane()) + ": " + err.message();
     core.fail(err.code, why);
     return why;
 }

@@ -604,6 +604,8 @@ asio::awaitable<void> connection::writer(Stream& s)
         room_.cancel();
         if (out_.capacity() > 1024 * 1024)
             std::string().swap(out_);
+        if (batch_.capacity() > 4096)
+            std::vector<std::string>().swap(batch_);
     }
 }
 
@@ -650,6 +652,7 @@ asio::awaitable<void> connection::async_close()
     std::vector<warp::view_id> ids;
     for (auto const& [id, core] : views_)
         ids.push_back(id);
+    std::sort(ids.begin(), ids.end());  // in the order they were opened
     for (auto id : ids) {
         session_.close_view(id);
         if (auto core = views_[id].lock())

@@ -24,6 +24,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace swim::client::detail {
@@ -141,7 +142,7 @@ private:
     client_config cfg_;
     std::shared_ptr<boost::asio::ssl::context> ssl_;
     warp::host_session session_;
-    std::map<warp::view_id, std::weak_ptr<view_sink>> views_;
+    std::unordered_map<warp::view_id, std::weak_ptr<view_sink>> views_;
     boost::asio::steady_timer wake_writer_;
     boost::asio::steady_timer room_;
     boost::asio::steady_timer sleep_;

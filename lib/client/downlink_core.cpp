@@ -47,19 +47,38 @@ error_code downlink_core::open(
     std::string_view lane,
     warp::downlink_options const& opts)
 {
-    node_ = std::string(node);
-    lane_ = std::string(lane);
     error_code ec = conn_->session().open_view(node, lane, kind_, opts, id_);
     if (ec) {
         closed_ = true;
         error_ = ec;
-        reason_ = ec.message();
+        set_reason(ec.message());
         return ec;
     }
     conn_->attach(id_, weak_from_this());
     conn_->start();
     conn_->pump();
     return {};
+}
+
+std::string const& downlink_core::reason() const noexcept
+{
+    static std::string const none;
+    return reason_ ? *reason_ : none;
+}
+
+void downlink_core::set_reason(std::string why)
+{
+    reason_ = std::make_unique<std::string>(std::move(why));
+}
+
+std::string_view downlink_core::node() const noexcept
+{
+    return conn_->session().node_of(id_);
+}
+
+std::string_view downlink_core::lane() const noexcept
+{
+    return conn_->session().lane_of(id_);
 }
 
 warp::downlink_model const* downlink_core::model() const noexcept
@@ -99,13 +118,13 @@ void downlink_core::deliver(warp::view_note note)
             if (note.terminal) {
                 closed_ = true;
                 error_ = error::unlinked;
-                reason_ = n.reason;
+                set_reason(n.reason);
             }
             break;
         case type::failed:
             closed_ = true;
             error_ = error::link_failed;
-            reason_ = n.reason;
+            set_reason(n.reason);
             break;
         case type::set:
         case type::event:
@@ -153,12 +172,13 @@ std::deque<warp::view_note>& downlink_core::queued()
 
 bool downlink_core::run_now(warp::view_note& note)
 {
-    if (!dispatch_now_)
-        return false;
     try {
-        return dispatch_now_(*this, note);
+        return dispatch_->dispatch_now(*this, note);
     } catch (std::exception const& e) {
-        conn_->log(log_level::error, "a handler of " + node_ + " " + lane_ + " threw: " + e.what());
+        conn_->log(
+            log_level::error,
+            "a handler of " + std::string(node()) + " " + std::string(lane()) +
+                " threw: " + e.what());
         return true;
     }
 }
@@ -177,13 +197,15 @@ asio::awaitable<void> downlink_core::run_handlers(std::shared_ptr<downlink_core>
     while (self->queue_ && !self->queue_->empty()) {
         warp::view_note note = std::move(self->queue_->front());
         self->queue_->pop_front();
-        dispatch_fn f = self->dispatch_;
+        auto d = self->dispatch_;
         try {
-            co_await f(note);
+            auto run = d->dispatch(self, note);
+            co_await std::move(run);
         } catch (std::exception const& e) {
             self->conn_->log(
                 log_level::error,
-                "a handler of " + self->node_ + " " + self->lane_ + " threw: " + e.what());
+                "a handler of " + std::string(self->node()) + " " + std::string(self->lane()) +
+                    " threw: " + e.what());
         }
     }
     self->running_ = false;
@@ -293,7 +315,7 @@ void downlink_core::fail(error_code ec, std::string why)
     conn_->log(log_level::warning, why);
     closed_ = true;
     error_ = ec;
-    reason_ = std::move(why);
+    set_reason(std::move(why));
     conn_->session().close_view(id_);
     conn_->detach(id_);
     conn_->pump();
@@ -305,8 +327,8 @@ void downlink_core::end(error_code ec, std::string reason)
     closed_ = true;
     if (!error_)
         error_ = ec;
-    if (reason_.empty())
-        reason_ = std::move(reason);
+    if (!reason_ || reason_->empty())
+        set_reason(std::move(reason));
     wake();
 }
 

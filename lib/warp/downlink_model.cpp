@@ -64,17 +64,36 @@ downlink_model::downlink_model(downlink_kind kind, bool sync) noexcept
     , sync_(sync && kind != downlink_kind::event)
 {}
 
+downlink_model::~downlink_model() = default;
+downlink_model::downlink_model(downlink_model&&) noexcept = default;
+downlink_model& downlink_model::operator=(downlink_model&&) noexcept = default;
+
+downlink_model::map_parts& downlink_model::maps()
+{
+    if (!maps_)
+        maps_ = std::make_unique<map_parts>();
+    return *maps_;
+}
+
+map_state const& downlink_model::map() const noexcept
+{
+    static map_state const none;
+    return maps_ ? maps_->map : none;
+}
+
 envelope_kind downlink_model::open() noexcept
 {
     if (synced_once_) {
         // A resync: assemble the lane's state aside and reconcile at @synced.
-        incoming_map_.clear();
+        if (maps_)
+            maps_->incoming.clear();
         incoming_value_ = recon::value();
         got_event_ = false;
     } else {
         // Never synced: start from nothing (Rust discards state on relink too).
         value_ = recon::value();
-        map_.clear();
+        if (maps_)
+            maps_->map.clear();
     }
     status_ = link_status::linking;
     return sync_ ? envelope_kind::sync : envelope_kind::link;
@@ -159,7 +178,8 @@ void downlink_model::forget_pending() noexcept
 {
     // Writes sent from now on reach the lane before the link: they are not echoed.
     pending_value_ = 0;
-    pending_keys_.clear();
+    if (maps_)
+        maps_->pending_keys.clear();
 }
 
 // ---- value -----------------------------------------------------------------------------------
@@ -204,19 +224,39 @@ recon::value downlink_model::set(recon::value v, notifications& out)
 
 // ---- map -------------------------------------------------------------------------------------
 
+namespace {
+
+// Keys usually come in order (a sync walks the lane's map in key order): a key past the last
+// one goes at the end after one comparison instead of a search.
+bool past_the_end(map_state const& m, recon::value const& key)
+{
+    return m.empty() || std::prev(m.end())->first < key;
+}
+
+void put_fast(map_state& m, recon::value key, recon::value v)
+{
+    if (past_the_end(m, key))
+        m.emplace_hint(m.end(), std::move(key), std::move(v));
+    else
+        m.insert_or_assign(std::move(key), std::move(v));
+}
+
+}  // namespace
+
 void downlink_model::put_entry(recon::value key, recon::value v, notifications& out)
 {
-    auto it = map_.find(key);
-    if (it != map_.end() && it->second == v)
+    // `at` is where the key is or goes.
+    auto at = past_the_end(maps().map, key) ? maps().map.end() : maps().map.lower_bound(key);
+    bool const found = at != maps().map.end() && !(key < at->first);
+    if (found && at->second == v)
         return;  // an echo of what we hold
     note n = make(note_type::update, gated());
     n.key = key;
     n.value = v;
-    if (it != map_.end()) {
-        n.old = std::exchange(it->second, std::move(v));
-    } else {
-        map_.emplace(std::move(key), std::move(v));
-    }
+    if (found)
+        n.old = std::exchange(at->second, std::move(v));
+    else
+        maps().map.emplace_hint(at, std::move(key), std::move(v));
     out.push_back(std::move(n));
 }
 
@@ -225,7 +265,7 @@ void downlink_model::erase_entry(map_state::iterator it, notifications& out)
     note n = make(note_type::remove, gated());
     n.key = it->first;
     n.old = std::move(it->second);
-    map_.erase(it);
+    maps().map.erase(it);
     out.push_back(std::move(n));
 }
 
@@ -233,13 +273,13 @@ void downlink_model::evict(std::uint64_t n, bool from_front, notifications& out)
 {
     // take(n) keeps the first n keys; drop(n) removes them. Removals fire in key order.
     if (from_front) {
-        while (n-- > 0 && !map_.empty())
-            erase_entry(map_.begin(), out);
+        while (n-- > 0 && !maps().map.empty())
+            erase_entry(maps().map.begin(), out);
     } else {
-        if (n >= map_.size())
+        if (n >= maps().map.size())
             return;
-        auto it = std::next(map_.begin(), static_cast<std::ptrdiff_t>(n));
-        while (it != map_.end()) {
+        auto it = std::next(maps().map.begin(), static_cast<std::ptrdiff_t>(n));
+        while (it != maps().map.end()) {
             auto next = std::next(it);
             erase_entry(it, out);
             it = next;
@@ -251,11 +291,9 @@ void downlink_model::apply_map(map_event e, notifications& out)
 {
     if (resyncing()) {
         // Assemble the incoming state aside; @synced reconciles.
-        auto& m = incoming_map_;
+        auto& m = maps().incoming;
         switch (e.kind) {
-            case map_event::op::update:
-                m.insert_or_assign(std::move(e.key), std::move(e.value));
-                break;
+            case map_event::op::update: put_fast(m, std::move(e.key), std::move(e.value)); break;
             case map_event::op::remove: m.erase(e.key); break;
             case map_event::op::clear: m.clear(); break;
             case map_event::op::take:
@@ -277,11 +315,11 @@ void downlink_model::apply_map(map_event e, notifications& out)
     switch (e.kind) {
         case map_event::op::update: put_entry(std::move(e.key), std::move(e.value), out); break;
         case map_event::op::remove:
-            if (auto it = map_.find(e.key); it != map_.end())
+            if (auto it = maps().map.find(e.key); it != maps().map.end())
                 erase_entry(it, out);
             break;
         case map_event::op::clear:
-            map_.clear();
+            maps().map.clear();
             out.push_back(make(note_type::clear, gated()));
             break;
         case map_event::op::take: evict(e.n, false, out); break;
@@ -293,19 +331,19 @@ bool downlink_model::stale_echo(recon::value const& key)
 {
     if (status_ != link_status::synced)
         return false;
-    auto it = pending_keys_.find(key);
-    if (it == pending_keys_.end())
+    auto it = maps().pending_keys.find(key);
+    if (it == maps().pending_keys.end())
         return false;
     if (--it->second > 0)
         return true;
-    pending_keys_.erase(it);
+    maps().pending_keys.erase(it);
     return false;
 }
 
 void downlink_model::wrote_key(recon::value const& key)
 {
     if (status_ == link_status::synced)
-        ++pending_keys_[key];
+        ++maps().pending_keys[key];
 }
 
 recon::value downlink_model::update(recon::value key, recon::value v, notifications& out)
@@ -314,7 +352,7 @@ recon::value downlink_model::update(recon::value key, recon::value v, notificati
     map_event e = map_event::update(std::move(key), std::move(v));
     recon::value body = to_value(e);
     if (resyncing())
-        incoming_map_.insert_or_assign(e.key, e.value);
+        maps().incoming.insert_or_assign(e.key, e.value);
     // Local writes always notify: they are the user's own, not pre-sync lane state.
     std::size_t first = out.size();
     put_entry(std::move(e.key), std::move(e.value), out);
@@ -327,8 +365,8 @@ recon::value downlink_model::remove(recon::value const& key, notifications& out)
 {
     wrote_key(key);
     if (resyncing())
-        incoming_map_.erase(key);
-    if (auto it = map_.find(key); it != map_.end()) {
+        maps().incoming.erase(key);
+    if (auto it = maps().map.find(key); it != maps().map.end()) {
         erase_entry(it, out);
         out.back().before_sync = false;
     }
@@ -338,8 +376,8 @@ recon::value downlink_model::remove(recon::value const& key, notifications& out)
 recon::value downlink_model::clear(notifications& out)
 {
     if (resyncing())
-        incoming_map_.clear();
-    map_.clear();
+        maps().incoming.clear();
+    maps().map.clear();
     out.push_back(make(note_type::clear, false));
     return to_value(map_event::clear());
 }
@@ -347,10 +385,10 @@ recon::value downlink_model::clear(notifications& out)
 recon::value downlink_model::take(std::uint64_t n, notifications& out)
 {
     std::size_t first = out.size();
-    if (resyncing() && n < incoming_map_.size())
-        incoming_map_.erase(
-            std::next(incoming_map_.begin(), static_cast<std::ptrdiff_t>(n)),
-            incoming_map_.end());
+    if (resyncing() && n < maps().incoming.size())
+        maps().incoming.erase(
+            std::next(maps().incoming.begin(), static_cast<std::ptrdiff_t>(n)),
+            maps().incoming.end());
     evict(n, false, out);
     for (std::size_t i = first; i < out.size(); ++i)
         out[i].before_sync = false;
@@ -361,10 +399,10 @@ recon::value downlink_model::drop(std::uint64_t n, notifications& out)
 {
     std::size_t first = out.size();
     if (resyncing()) {
-        auto k = std::min<std::uint64_t>(n, incoming_map_.size());
-        incoming_map_.erase(
-            incoming_map_.begin(),
-            std::next(incoming_map_.begin(), static_cast<std::ptrdiff_t>(k)));
+        auto k = std::min<std::uint64_t>(n, maps().incoming.size());
+        maps().incoming.erase(
+            maps().incoming.begin(),
+            std::next(maps().incoming.begin(), static_cast<std::ptrdiff_t>(k)));
     }
     evict(n, true, out);
     for (std::size_t i = first; i < out.size(); ++i)
@@ -393,17 +431,17 @@ void downlink_model::reconcile(notifications& out)
         return;
     // Walk both ordered maps together: vanished keys are removed, new or changed ones
     // updated, equal ones left alone.
-    auto& incoming = incoming_map_;
-    auto a = map_.begin();
+    auto& incoming = maps().incoming;
+    auto a = maps().map.begin();
     auto b = incoming.begin();
-    while (a != map_.end() || b != incoming.end()) {
-        if (b == incoming.end() || (a != map_.end() && a->first < b->first)) {
+    while (a != maps().map.end() || b != incoming.end()) {
+        if (b == incoming.end() || (a != maps().map.end() && a->first < b->first)) {
             note n = make(note_type::remove, false);
             n.key = a->first;
             n.old = a->second;
             out.push_back(std::move(n));
             ++a;
-        } else if (a == map_.end() || b->first < a->first) {
+        } else if (a == maps().map.end() || b->first < a->first) {
             note n = make(note_type::update, false);
             n.key = b->first;
             n.value = b->second;
@@ -421,7 +459,7 @@ void downlink_model::reconcile(notifications& out)
             ++b;
         }
     }
-    map_.swap(incoming);
+    maps().map.swap(incoming);
     incoming.clear();
 }
 

@@ -5,15 +5,20 @@
 #include <swim/recon/writer.hpp>
 #include <swim/warp/host_session.hpp>
 
+#include <boost/container/small_vector.hpp>
+
 #include <algorithm>
 
 namespace swim::warp {
+
+using view_list = boost::container::small_vector<view_id, 1>;
 
 struct host_session::link {
     std::string node;
     std::string lane;
     downlink_model model;
-    std::vector<view_id> views;
+    /// Its downlinks; almost always one, kept inline.
+    view_list views;
     /// @unlink sent for the last downlink; the link goes when @unlinked arrives.
     bool closing = false;
     /// A downlink opened while closing: open again after @unlinked.
@@ -40,40 +45,53 @@ host_session::~host_session() = default;
 
 host_session::link* host_session::find_link(std::string_view node, std::string_view lane) noexcept
 {
-    auto n = links_.find(node);
-    if (n == links_.end())
-        return nullptr;
-    auto l = n->second.find(lane);
-    return l == n->second.end() ? nullptr : l->second.get();
+    auto it = links_.find(link_key{node, lane});
+    return it == links_.end() ? nullptr : it->second.get();
+}
+
+std::string_view host_session::node_of(view_id id) const noexcept
+{
+    auto it = views_.find(id);
+    return it == views_.end() ? std::string_view() : std::string_view(it->second.target->node);
+}
+
+std::string_view host_session::lane_of(view_id id) const noexcept
+{
+    auto it = views_.find(id);
+    return it == views_.end() ? std::string_view() : std::string_view(it->second.target->lane);
 }
 
 void host_session::erase_link(link& l)
 {
     for (view_id id : l.views)
         views_.erase(id);
-    auto n = links_.find(l.node);
-    if (n == links_.end())
-        return;
-    n->second.erase(l.lane);  // destroys l
-    if (n->second.empty())
-        links_.erase(n);
+    auto it = links_.find(link_key{l.node, l.lane});
+    if (it != links_.end())
+        links_.erase(it);  // destroys l
 }
 
 void host_session::open_link(link& l)
 {
     envelope_kind k = l.model.open();
-    std::string frame;
+    std::string& frame = fresh_frame();
     write_envelope_text(k, l.node, l.lane, {}, frame);
-    enqueue(std::move(frame), false);
+    enqueue(frame, false);
 }
 
-void host_session::enqueue(std::string frame, bool is_command)
+std::string& host_session::fresh_frame()
+{
+    write_buf_.clear();
+    return write_buf_;
+}
+
+void host_session::enqueue(std::string const& frame, bool is_command)
 {
     // Offline, only commands wait: link requests are made again on connect.
     if (!connected_ && !is_command)
         return;
     queued_bytes_ += frame.size();
-    out_frames_.emplace_back(std::move(frame), is_command);
+    // A copy of exactly its size: the writer's buffer grows in chunks.
+    out_frames_.emplace_back(std::string(frame), is_command);
 }
 
 // Hands the link's notifications to its downlinks, each filtered by its options. Terminal
@@ -118,7 +136,7 @@ boost::system::error_code host_session::open_view(
         auto owned = std::make_unique<link>(std::string(node), std::string(lane), kind, wants_sync);
         owned->seq = next_link_seq_++;
         l = owned.get();
-        links_[std::string(node)].emplace(std::string(lane), std::move(owned));
+        links_.emplace(link_key{l->node, l->lane}, std::move(owned));
         l->closing = false;
         out = next_view_++;
         views_.emplace(out, view{l, kind, opts});
@@ -157,15 +175,15 @@ void host_session::close_view(view_id id)
         return;
     link* l = it->second.target;
     views_.erase(it);
-    std::erase(l->views, id);
+    l->views.erase(std::remove(l->views.begin(), l->views.end(), id), l->views.end());
     if (!l->views.empty())
         return;
     l->reopen = false;
     if (connected_ && l->model.status() != link_status::unlinked) {
         // Queued after every write made before closing, so none is lost.
-        std::string frame;
+        std::string& frame = fresh_frame();
         write_envelope_text(envelope_kind::unlink, l->node, l->lane, {}, frame);
-        enqueue(std::move(frame), false);
+        enqueue(frame, false);
         l->closing = true;
         return;
     }
@@ -195,9 +213,9 @@ boost::system::error_code host_session::write_op(view_id id, downlink_kind kind,
 
 void host_session::queue_command(link& l, recon::value const& body)
 {
-    std::string frame;
+    std::string& frame = fresh_frame();
     write_envelope(envelope_kind::command, l.node, l.lane, body, frame);
-    enqueue(std::move(frame), true);
+    enqueue(frame, true);
 }
 
 // A local write through a downlink: checked, applied to the shared state (notifying every
@@ -264,9 +282,9 @@ boost::system::error_code host_session::command(
 {
     if (queued_bytes_ >= opts_.max_queued_bytes)
         return error::queue_full;
-    std::string frame;
+    std::string& frame = fresh_frame();
     write_envelope(envelope_kind::command, node, lane, body, frame);
-    enqueue(std::move(frame), true);
+    enqueue(frame, true);
     return {};
 }
 
@@ -277,9 +295,9 @@ void host_session::authenticate(recon::value credentials)
     if (connected_) {
         std::string body;
         recon::write(credentials_, body);
-        std::string frame;
+        std::string& frame = fresh_frame();
         write_host_envelope(envelope_kind::auth, body, frame);
-        enqueue(std::move(frame), false);
+        enqueue(frame, false);
     }
 }
 
@@ -292,18 +310,17 @@ void host_session::on_connected()
         // @auth goes first, before the commands that waited.
         std::string body;
         recon::write(credentials_, body);
-        std::string frame;
+        std::string& frame = fresh_frame();
         write_host_envelope(envelope_kind::auth, body, frame);
         queued_bytes_ += frame.size();
-        out_frames_.emplace_front(std::move(frame), false);
+        out_frames_.emplace_front(std::string(frame), false);
     }
     // Commands that waited go before the link requests, so a resync already sees them and
     // reconciling does not undo them. Links reopen in the order they were first opened.
     std::vector<link*> reopen;
-    for (auto& [node, lanes] : links_)
-        for (auto& [lane, l] : lanes)
-            if (!l->closing && !l->views.empty())
-                reopen.push_back(l.get());
+    for (auto& [key, l] : links_)
+        if (!l->closing && !l->views.empty())
+            reopen.push_back(l.get());
     std::sort(reopen.begin(), reopen.end(), [](link* a, link* b) { return a->seq < b->seq; });
     for (link* l : reopen)
         open_link(*l);
@@ -326,47 +343,44 @@ void host_session::on_disconnected()
     out_frames_.swap(kept);
 
     std::vector<link*> gone;
-    for (auto& [node, lanes] : links_) {
-        for (auto& [lane, l] : lanes) {
-            bool was_up = l->model.status() == link_status::linked ||
-                          l->model.status() == link_status::synced;
-            l->model.on_disconnected();
-            bool keep = !l->closing &&
-                        std::any_of(l->views.begin(), l->views.end(), [&](view_id id) {
-                            return views_.at(id).opts.keep_linked;
-                        });
-            if (keep) {
-                // Downlinks that do not keep linked end here; the others are told the link is
-                // down and wait for the connection to come back.
-                std::vector<view_id> staying;
-                for (view_id id : l->views) {
-                    if (views_.at(id).opts.keep_linked) {
-                        if (was_up) {
-                            downlink_notification n;
-                            n.what = downlink_notification::type::unlinked;
-                            n.reason = "connection lost";
-                            notes_.push_back(view_note{id, std::move(n), false});
-                        }
-                        staying.push_back(id);
-                        continue;
-                    }
-                    downlink_notification n;
-                    n.what = downlink_notification::type::unlinked;
-                    n.reason = "connection lost";
-                    notes_.push_back(view_note{id, std::move(n), true});
-                    views_.erase(id);
-                }
-                l->views = std::move(staying);
-                continue;
-            }
+    for (auto& [key, l] : links_) {
+        bool was_up = l->model.status() == link_status::linked ||
+                      l->model.status() == link_status::synced;
+        l->model.on_disconnected();
+        bool keep = !l->closing && std::any_of(l->views.begin(), l->views.end(), [&](view_id id) {
+            return views_.at(id).opts.keep_linked;
+        });
+        if (keep) {
+            // Downlinks that do not keep linked end here; the others are told the link is
+            // down and wait for the connection to come back.
+            view_list staying;
             for (view_id id : l->views) {
+                if (views_.at(id).opts.keep_linked) {
+                    if (was_up) {
+                        downlink_notification n;
+                        n.what = downlink_notification::type::unlinked;
+                        n.reason = "connection lost";
+                        notes_.push_back(view_note{id, std::move(n), false});
+                    }
+                    staying.push_back(id);
+                    continue;
+                }
                 downlink_notification n;
                 n.what = downlink_notification::type::unlinked;
                 n.reason = "connection lost";
                 notes_.push_back(view_note{id, std::move(n), true});
+                views_.erase(id);
             }
-            gone.push_back(l.get());
+            l->views = std::move(staying);
+            continue;
         }
+        for (view_id id : l->views) {
+            downlink_notification n;
+            n.what = downlink_notification::type::unlinked;
+            n.reason = "connection lost";
+            notes_.push_back(view_note{id, std::move(n), true});
+        }
+        gone.push_back(l.get());
     }
     for (link* l : gone)
         erase_link(*l);
@@ -379,9 +393,9 @@ void host_session::fail_link(link& l, boost::system::error_code, std::string)
         views_.erase(id);
     l.views.clear();
     if (connected_ && l.model.status() != link_status::unlinked) {
-        std::string frame;
+        std::string& frame = fresh_frame();
         write_envelope_text(envelope_kind::unlink, l.node, l.lane, {}, frame);
-        enqueue(std::move(frame), false);
+        enqueue(frame, false);
         l.closing = true;
         return;
     }
@@ -450,7 +464,7 @@ boost::system::error_code host_session::on_frame(std::string_view frame)
             l->model.on_unlinked(body, scratch_notes_);
             dispatch(*l, scratch_notes_);
             // Downlinks that end on @unlinked are gone; the others relink after a backoff.
-            std::vector<view_id> staying;
+            view_list staying;
             for (view_id id : l->views) {
                 if (views_.at(id).opts.terminate_on_unlinked)
                     views_.erase(id);

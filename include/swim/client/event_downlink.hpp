@@ -71,21 +71,21 @@ private:
 
     static boost::asio::awaitable<void> dispatch(
         std::weak_ptr<detail::downlink_core> weak,
-        std::shared_ptr<detail::event_handlers<T>> h,
+        detail::event_handlers<T>& h,
         warp::view_note& vn)
     {
         auto core = weak.lock();
         if (!core)
             co_return;
         auto const& n = vn.note;
-        if (co_await detail::run_common(*h, n))
+        if (co_await detail::run_common(h, n))
             co_return;
-        if (n.what != warp::downlink_notification::type::event || !h->on_event)
+        if (n.what != warp::downlink_notification::type::event || !h.on_event)
             co_return;
         T v;
-        if (!co_await detail::convert_or_fail(*core, *h, n.value, v))
+        if (!co_await detail::convert_or_fail(*core, h, n.value, v))
             co_return;
-        auto f = h->on_event;
+        auto f = h.on_event;
         co_await f(v);
     }
 };

@@ -240,7 +240,7 @@ private:
 
     static boost::asio::awaitable<void> dispatch(
         std::weak_ptr<detail::downlink_core> weak,
-        std::shared_ptr<detail::map_handlers<K, V>> h,
+        detail::map_handlers<K, V>& h,
         warp::view_note& vn)
     {
         auto core = weak.lock();
@@ -248,54 +248,54 @@ private:
             co_return;
         auto const& n = vn.note;
         using type = warp::downlink_notification::type;
-        if (co_await detail::run_common(*h, n))
+        if (co_await detail::run_common(h, n))
             co_return;
         switch (n.what) {
             case type::synced: {
-                if (!h->on_synced)
+                if (!h.on_synced)
                     co_return;
                 auto m = core->model();
                 std::map<K, V> entries;
-                if (m && !co_await detail::convert_map(*core, *h, m->map(), entries))
+                if (m && !co_await detail::convert_map(*core, h, m->map(), entries))
                     co_return;
-                auto f = h->on_synced;
+                auto f = h.on_synced;
                 co_await f(entries);
                 co_return;
             }
             case type::update: {
-                if (!h->did_update)
+                if (!h.did_update)
                     co_return;
                 K key;
                 V now;
-                if (!co_await detail::convert_or_fail(*core, *h, n.key, key) ||
-                    !co_await detail::convert_or_fail(*core, *h, n.value, now))
+                if (!co_await detail::convert_or_fail(*core, h, n.key, key) ||
+                    !co_await detail::convert_or_fail(*core, h, n.value, now))
                     co_return;
                 std::optional<V> before;
                 if (!n.old.is_absent()) {
                     V old;
-                    if (!co_await detail::convert_or_fail(*core, *h, n.old, old))
+                    if (!co_await detail::convert_or_fail(*core, h, n.old, old))
                         co_return;
                     before = std::move(old);
                 }
-                auto f = h->did_update;
+                auto f = h.did_update;
                 co_await f(key, now, before);
                 co_return;
             }
             case type::remove: {
-                if (!h->did_remove)
+                if (!h.did_remove)
                     co_return;
                 K key;
                 V was;
-                if (!co_await detail::convert_or_fail(*core, *h, n.key, key) ||
-                    !co_await detail::convert_or_fail(*core, *h, n.old, was))
+                if (!co_await detail::convert_or_fail(*core, h, n.key, key) ||
+                    !co_await detail::convert_or_fail(*core, h, n.old, was))
                     co_return;
-                auto f = h->did_remove;
+                auto f = h.did_remove;
                 co_await f(key, was);
                 co_return;
             }
             case type::clear:
-                if (h->did_clear) {
-                    auto f = h->did_clear;
+                if (h.did_clear) {
+                    auto f = h.did_clear;
                     co_await f();
                 }
                 co_return;

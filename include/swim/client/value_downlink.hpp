@@ -145,7 +145,7 @@ private:
 
     static boost::asio::awaitable<void> dispatch(
         std::weak_ptr<detail::downlink_core> weak,
-        std::shared_ptr<detail::value_handlers<T>> h,
+        detail::value_handlers<T>& h,
         warp::view_note& vn)
     {
         auto core = weak.lock();
@@ -153,35 +153,35 @@ private:
             co_return;
         auto const& n = vn.note;
         using type = warp::downlink_notification::type;
-        if (co_await detail::run_common(*h, n))
+        if (co_await detail::run_common(h, n))
             co_return;
         if (n.what == type::synced) {
-            if (!h->on_synced)
+            if (!h.on_synced)
                 co_return;
             T v;
-            if (!co_await detail::convert_or_fail(*core, *h, n.value, v))
+            if (!co_await detail::convert_or_fail(*core, h, n.value, v))
                 co_return;
-            auto f = h->on_synced;
+            auto f = h.on_synced;
             co_await f(v);
         } else if (n.what == type::set) {
-            if (!h->on_event && !(h->did_set && n.changed))
+            if (!h.on_event && !(h.did_set && n.changed))
                 co_return;
             T v;
-            if (!co_await detail::convert_or_fail(*core, *h, n.value, v))
+            if (!co_await detail::convert_or_fail(*core, h, n.value, v))
                 co_return;
-            if (h->on_event) {
-                auto f = h->on_event;
+            if (h.on_event) {
+                auto f = h.on_event;
                 co_await f(v);
             }
-            if (h->did_set && n.changed) {
+            if (h.did_set && n.changed) {
                 std::optional<T> before;
                 if (!n.old.is_empty()) {
                     T old;
-                    if (!co_await detail::convert_or_fail(*core, *h, n.old, old))
+                    if (!co_await detail::convert_or_fail(*core, h, n.old, old))
                         co_return;
                     before = std::move(old);
                 }
-                auto f = h->did_set;
+                auto f = h.did_set;
                 co_await f(v, before);
             }
         }

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -112,6 +113,9 @@ public:
     using notifications = std::vector<downlink_notification>;
 
     explicit downlink_model(downlink_kind kind, bool sync = true) noexcept;
+    ~downlink_model();
+    downlink_model(downlink_model&&) noexcept;
+    downlink_model& operator=(downlink_model&&) noexcept;
 
     downlink_kind kind() const noexcept { return kind_; }
     link_status status() const noexcept { return status_; }
@@ -125,7 +129,7 @@ public:
     /// The value state (value downlinks). Absent until an event arrives.
     recon::value const& value() const noexcept { return value_; }
     /// The map state (map downlinks).
-    map_state const& map() const noexcept { return map_; }
+    map_state const& map() const noexcept;
 
     // ---- the link ------------------------------------------------------------------------
 
@@ -180,14 +184,22 @@ private:
     bool sync_;
     bool synced_once_ = false;
     bool got_event_ = false;
+    /// What only a map link needs, made when first used (a value link spares the bytes).
+    struct map_parts {
+        map_state map;
+        /// During a resync, the lane's state as it arrives, reconciled with ours at @synced.
+        map_state incoming;
+        /// Our updates/removes not yet echoed, per key.
+        std::map<recon::value, std::uint32_t, std::less<>> pending_keys;
+    };
+    map_parts& maps();
+
     recon::value value_;
-    map_state map_;
-    // During a resync, the lane's state as it arrives, reconciled with ours at @synced.
+    // During a resync, the lane's value as it arrives, reconciled with ours at @synced.
     recon::value incoming_value_;
-    map_state incoming_map_;
-    /// Our writes not yet echoed: sets, and updates/removes per key.
+    /// Our sets not yet echoed.
     std::uint32_t pending_value_ = 0;
-    std::map<recon::value, std::uint32_t, std::less<>> pending_keys_;
+    std::unique_ptr<map_parts> maps_;
 };
 
 }  // namespace swim::warp

@@ -100,6 +100,9 @@ public:
     downlink_model const* model(view_id id) const noexcept;
     /// True while the downlink is open.
     bool is_open(view_id id) const noexcept { return views_.count(id) != 0; }
+    /// The node and lane of an open downlink's link (empty once it is closed).
+    std::string_view node_of(view_id id) const noexcept;
+    std::string_view lane_of(view_id id) const noexcept;
 
     // Local writes through a downlink: update its link's state (notifying every downlink of
     // the link), queue the @command. error::queue_full when the queue is full (nothing is
@@ -168,23 +171,30 @@ private:
         downlink_kind kind = downlink_kind::value;
         downlink_options opts;
     };
-    struct string_hash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view s) const noexcept
+    /// A link's node and lane, as views of the link's own strings.
+    struct link_key {
+        std::string_view node;
+        std::string_view lane;
+        bool operator==(link_key const&) const = default;
+    };
+    struct link_key_hash {
+        std::size_t operator()(link_key const& k) const noexcept
         {
-            return std::hash<std::string_view>{}(s);
+            std::size_t h = std::hash<std::string_view>{}(k.node);
+            return h ^ (std::hash<std::string_view>{}(k.lane) + 0x9e3779b97f4a7c15ULL + (h << 6) +
+                        (h >> 2));
         }
     };
-    using lane_table =
-        std::unordered_map<std::string, std::unique_ptr<link>, string_hash, std::equal_to<>>;
-    using node_table = std::unordered_map<std::string, lane_table, string_hash, std::equal_to<>>;
+    /// Every link, one table for all nodes.
+    using link_table = std::unordered_map<link_key, std::unique_ptr<link>, link_key_hash>;
 
     link* find_link(std::string_view node, std::string_view lane) noexcept;
     void erase_link(link& l);
     void open_link(link& l);
     void dispatch(link& l, downlink_model::notifications& notes);
     void fail_link(link& l, boost::system::error_code ec, std::string reason);
-    void enqueue(std::string frame, bool is_command);
+    std::string& fresh_frame();
+    void enqueue(std::string const& frame, bool is_command);
     boost::system::error_code write_op(view_id id, downlink_kind kind, view*& v);
     template <class Op>
     boost::system::error_code local_write(view_id id, downlink_kind kind, Op op);
@@ -194,7 +204,7 @@ private:
     bool connected_ = false;
     view_id next_view_ = 1;
     std::uint64_t next_link_seq_ = 0;
-    node_table links_;
+    link_table links_;
     std::unordered_map<view_id, view> views_;
     // Frames waiting for the I/O layer; `is_command` marks those kept across a lost
     // connection.
@@ -207,6 +217,8 @@ private:
     std::vector<session_request> requests_;
     downlink_model::notifications scratch_notes_;
     std::string scratch_;
+    /// Where frames are written before they are queued.
+    std::string write_buf_;
 };
 
 }  // namespace swim::warp

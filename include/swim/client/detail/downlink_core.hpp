@@ -33,10 +33,20 @@ class downlink_core
     : public view_sink
     , public std::enable_shared_from_this<downlink_core> {
 public:
-    /// Runs the handlers for one notification (set by the typed downlink).
-    using dispatch_fn = std::function<boost::asio::awaitable<void>(warp::view_note&)>;
-    /// Runs them in place when every handler is plain; false (nothing done) otherwise.
-    using dispatch_now_fn = std::function<bool(downlink_core&, warp::view_note&)>;
+    /// Runs a downlink's handlers (implemented by the typed downlink, with its handlers).
+    class dispatcher {
+    public:
+        /// Runs the handlers for one notification; the core keeps the dispatcher alive
+        /// until it completes.
+        virtual boost::asio::awaitable<void> dispatch(
+            std::weak_ptr<downlink_core> core,
+            warp::view_note& note) = 0;
+        /// Runs them in place when every handler is plain; false (nothing done) otherwise.
+        virtual bool dispatch_now(downlink_core& core, warp::view_note& note) = 0;
+
+    protected:
+        ~dispatcher() = default;
+    };
 
     downlink_core(std::shared_ptr<connection> conn, warp::downlink_kind kind);
     ~downlink_core();
@@ -50,14 +60,11 @@ public:
     boost::asio::any_io_executor get_executor() const noexcept;
     warp::downlink_kind kind() const noexcept { return kind_; }
     warp::view_id id() const noexcept { return id_; }
-    std::string const& node() const noexcept { return node_; }
-    std::string const& lane() const noexcept { return lane_; }
+    /// The node and lane (kept by the session: empty once the downlink is closed).
+    std::string_view node() const noexcept;
+    std::string_view lane() const noexcept;
 
-    void set_dispatch(dispatch_fn f, dispatch_now_fn now)
-    {
-        dispatch_ = std::move(f);
-        dispatch_now_ = std::move(now);
-    }
+    void set_dispatcher(std::shared_ptr<dispatcher> d) { dispatch_ = std::move(d); }
 
     // ---- status, as received (before the handlers of the notification run) ---------------
     bool linked() const noexcept { return linked_; }
@@ -66,7 +73,7 @@ public:
     bool closed() const noexcept { return closed_; }
     /// Why it ended: empty when closed by the user.
     boost::system::error_code error() const noexcept { return error_; }
-    std::string const& reason() const noexcept { return reason_; }
+    std::string const& reason() const noexcept;
     /// The shared state of the link, or nullptr when closed.
     warp::downlink_model const* model() const noexcept;
 
@@ -115,10 +122,7 @@ private:
     std::shared_ptr<connection> conn_;
     warp::downlink_kind kind_;
     warp::view_id id_ = 0;
-    std::string node_;
-    std::string lane_;
-    dispatch_fn dispatch_;
-    dispatch_now_fn dispatch_now_;
+    std::shared_ptr<dispatcher> dispatch_;
     // Notifications waiting for their handlers; allocated when first needed (an empty
     // std::deque costs about 600 bytes).
     std::unique_ptr<std::deque<warp::view_note>> queue_;
@@ -131,7 +135,9 @@ private:
     bool closed_ = false;
     bool streaming_ = false;
     boost::system::error_code error_;
-    std::string reason_;
+    // Why it ended; made when it ends (most downlinks never need the bytes).
+    std::unique_ptr<std::string> reason_;
+    void set_reason(std::string why);
     std::unique_ptr<std::deque<recon::value>> stream_;
     // The timer waiters of linked(), synced() and next_event() sleep on; made at the first.
     struct waiters;

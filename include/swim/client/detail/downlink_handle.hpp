@@ -147,17 +147,10 @@ protected:
     downlink_handle() = default;
     explicit downlink_handle(std::shared_ptr<downlink_core> core)
         : core_(std::move(core))
-        , h_(std::make_shared<Handlers>())
     {
-        std::weak_ptr<downlink_core> w = core_;
-        core_->set_dispatch(
-            [w, h = h_](warp::view_note& n) { return Derived::dispatch(w, h, n); },
-            [h = h_](downlink_core& self, warp::view_note& n) {
-                if (h->any_coroutine)
-                    return false;
-                Derived::dispatch_now(self, *h, n);
-                return true;
-            });
+        auto b = std::make_shared<bound>();
+        h_ = std::shared_ptr<Handlers>(b, static_cast<Handlers*>(b.get()));
+        core_->set_dispatcher(std::shared_ptr<downlink_core::dispatcher>(b, b.get()));
     }
 
     /// Records that a handler was set (a coroutine handler switches to the coroutine dispatch).
@@ -171,6 +164,25 @@ protected:
     std::shared_ptr<Handlers> h_;
 
 private:
+    // The handlers and the dispatch of the typed downlink, in one allocation.
+    struct bound final
+        : Handlers
+        , downlink_core::dispatcher {
+        boost::asio::awaitable<void> dispatch(
+            std::weak_ptr<downlink_core> core,
+            warp::view_note& note) override
+        {
+            return Derived::dispatch(std::move(core), *this, note);
+        }
+        bool dispatch_now(downlink_core& core, warp::view_note& note) override
+        {
+            if (this->any_coroutine)
+                return false;
+            Derived::dispatch_now(core, *this, note);
+            return true;
+        }
+    };
+
     Derived& self() { return static_cast<Derived&>(*this); }
 };
 

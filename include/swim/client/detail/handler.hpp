@@ -25,10 +25,41 @@ inline constexpr bool returns_awaitable_v =
  */
 template <class... Args>
 class handler {
-public:
-    using plain_fn = std::function<void(Args...)>;
-    using coroutine_fn = std::function<boost::asio::awaitable<void>(Args...)>;
+    struct impl {
+        bool awaits = false;
+        virtual ~impl() = default;
+        virtual void call(Args... args) const = 0;
+        virtual boost::asio::awaitable<void> run(Args... args) const = 0;
+    };
+    template <class F>
+    struct plain_fn final : impl {
+        mutable F f;
+        explicit plain_fn(F fn)
+            : f(std::move(fn))
+        {}
+        void call(Args... args) const override { f(std::forward<Args>(args)...); }
+        boost::asio::awaitable<void> run(Args... args) const override
+        {
+            f(std::forward<Args>(args)...);
+            co_return;
+        }
+    };
+    template <class F>
+    struct coroutine_fn final : impl {
+        mutable F f;
+        explicit coroutine_fn(F fn)
+            : f(std::move(fn))
+        {
+            this->awaits = true;
+        }
+        void call(Args...) const override {}
+        boost::asio::awaitable<void> run(Args... args) const override
+        {
+            return f(std::forward<Args>(args)...);
+        }
+    };
 
+public:
     handler() = default;
 
     /// Wraps a user callable: coroutines are awaited, plain callables called.
@@ -40,36 +71,34 @@ public:
             "a handler must be callable with the arguments this handler receives");
         handler h;
         if constexpr (returns_awaitable_v<F, Args...>)
-            h.coroutine_ = std::make_shared<coroutine_fn const>(std::move(f));
+            h.p_ = std::make_shared<coroutine_fn<F> const>(std::move(f));
         else
-            h.plain_ = std::make_shared<plain_fn const>(std::move(f));
+            h.p_ = std::make_shared<plain_fn<F> const>(std::move(f));
         return h;
     }
 
-    explicit operator bool() const noexcept { return plain_ || coroutine_; }
-    bool is_coroutine() const noexcept { return coroutine_ != nullptr; }
+    explicit operator bool() const noexcept { return p_ != nullptr; }
+    bool is_coroutine() const noexcept { return p_ && p_->awaits; }
 
     /// Calls a plain handler (precondition: set and not a coroutine).
     void call(Args... args) const
     {
-        auto f = plain_;
-        (*f)(std::forward<Args>(args)...);
+        auto keep = p_;
+        keep->call(std::forward<Args>(args)...);
     }
 
     /// Runs either kind: a coroutine is awaited, a plain callable called.
     boost::asio::awaitable<void> operator()(Args... args) const
     {
-        if (auto c = coroutine_) {
-            auto run = (*c)(std::forward<Args>(args)...);
+        if (auto keep = p_) {
+            auto run = keep->run(std::forward<Args>(args)...);
             co_await std::move(run);
-        } else if (auto f = plain_) {
-            (*f)(std::forward<Args>(args)...);
         }
     }
 
 private:
-    std::shared_ptr<plain_fn const> plain_;
-    std::shared_ptr<coroutine_fn const> coroutine_;
+    // Shared: a handler may replace itself while it runs.
+    std::shared_ptr<impl const> p_;
 };
 
 /// Wraps a user callable as a handler: coroutines are awaited, plain callables called.
