@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
+#include <atomic>
 #include <stdexcept>
 #include <thread>
 
@@ -67,7 +68,7 @@ struct blocking_client::impl {
     asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};
     std::optional<client> async;
     std::thread thread;
-    bool closed = false;
+    std::atomic<bool> closed{false};
 };
 
 blocking_client::blocking_client(client_config cfg)
@@ -85,8 +86,13 @@ blocking_client::~blocking_client()
     try {
         close();
     } catch (...) {
-        // A destructor must not throw; close() only fails when the client is already gone.
+        // A destructor must not throw.
     }
+    // The thread runs until here, so that calls after close() still get their answer
+    // (client_closed, or a closed downlink) instead of waiting forever.
+    impl_->work.reset();
+    if (impl_->thread.joinable())
+        impl_->thread.join();
 }
 
 client& blocking_client::async() noexcept
@@ -112,12 +118,10 @@ boost::system::error_code blocking_client::command(
 
 void blocking_client::close()
 {
-    if (impl_->closed)
+    refuse_on_client_thread();
+    if (impl_->closed.exchange(true))
         return;
-    impl_->closed = true;
     detail::run_blocking_awaitable(executor(), [this] { return impl_->async->async_close(); });
-    impl_->work.reset();
-    impl_->thread.join();
 }
 
 }  // namespace swim::client

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSL-1.0
 // Copyright (c) 2026 the swim-cpp authors
 
+#include <swim/recon/error.hpp>
 #include <swim/recon/parser.hpp>
 #include <swim/recon/writer.hpp>
 #include <swim/warp/host_session.hpp>
@@ -8,6 +9,7 @@
 #include <boost/container/small_vector.hpp>
 
 #include <algorithm>
+#include <cmath>
 
 namespace swim::warp {
 
@@ -233,8 +235,27 @@ boost::system::error_code host_session::local_write(view_id id, downlink_kind ki
     return {};
 }
 
+namespace {
+
+// NaN and infinities have no Recon form: a write holding one is refused before it changes
+// anything (the local state would otherwise differ from the lane's).
+bool finite_everywhere(recon::value const& v) noexcept
+{
+    if (auto d = v.if_float64())
+        return std::isfinite(*d);
+    if (auto r = v.if_record())
+        for (auto const& i : *r)
+            if (!finite_everywhere(i.key) || !finite_everywhere(i.val))
+                return false;
+    return true;
+}
+
+}  // namespace
+
 boost::system::error_code host_session::set(view_id id, recon::value v)
 {
+    if (!finite_everywhere(v))
+        return recon::error::non_finite_float;
     return local_write(id, downlink_kind::value, [&](downlink_model& m) {
         return m.set(std::move(v), scratch_notes_);
     });
@@ -242,6 +263,8 @@ boost::system::error_code host_session::set(view_id id, recon::value v)
 
 boost::system::error_code host_session::update(view_id id, recon::value key, recon::value v)
 {
+    if (!finite_everywhere(key) || !finite_everywhere(v))
+        return recon::error::non_finite_float;
     return local_write(id, downlink_kind::map, [&](downlink_model& m) {
         return m.update(std::move(key), std::move(v), scratch_notes_);
     });
@@ -249,6 +272,8 @@ boost::system::error_code host_session::update(view_id id, recon::value key, rec
 
 boost::system::error_code host_session::remove(view_id id, recon::value const& key)
 {
+    if (!finite_everywhere(key))
+        return recon::error::non_finite_float;
     return local_write(id, downlink_kind::map, [&](downlink_model& m) {
         return m.remove(key, scratch_notes_);
     });
@@ -280,6 +305,8 @@ boost::system::error_code host_session::command(
     std::string_view lane,
     recon::value const& body)
 {
+    if (!finite_everywhere(body))
+        return recon::error::non_finite_float;
     if (queued_bytes_ >= opts_.max_queued_bytes)
         return error::queue_full;
     std::string& frame = fresh_frame();

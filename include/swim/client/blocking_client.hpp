@@ -360,15 +360,16 @@ public:
  *
  * @par Thread safety
  * Its methods, and those of its downlinks, may be called from any thread except from inside
- * a handler (that would wait for itself: std::logic_error). close() (and the destructor) from
- * one thread only, and no other call after close() has begun: a call posted after the
- * thread has stopped never returns.
+ * a handler (that would wait for itself: std::logic_error), close() included. Calls after
+ * close() still return: writes and commands fail with error::client_closed or
+ * warp::error::closed, waits throw system_error. The thread stops in the destructor.
  */
 class blocking_client {
 public:
     /// Starts the client's thread; connects to nothing until a downlink or command needs it.
     explicit blocking_client(client_config cfg = {});
-    /// close(), ignoring its exceptions. Do not destroy it from its own thread.
+    /// close(), ignoring its exceptions, then stops and joins the client's thread. Do not
+    /// destroy it from its own thread.
     ~blocking_client();
     blocking_client(blocking_client const&) = delete;
     blocking_client& operator=(blocking_client const&) = delete;
@@ -427,10 +428,10 @@ public:
         recon::value const& body = {});
 
     /** Closes everything as client::async_close() (queued writes first, then @unlink and the
-     * WebSocket close), waits for that, and joins the thread. A second call returns at once.
-     * Do not call anything else afterwards: the thread has stopped, and a call would wait
-     * for it forever.
-     * @throws std::logic_error when called from a handler (the client's own thread).
+     * WebSocket close) and waits for that. A second call, from any thread, returns at once.
+     * Later calls fail (client_closed, closed downlinks) rather than wait.
+     * @throws std::logic_error when called from a handler (the client's own thread); the
+     * client is then not closed.
      */
     void close();
 
