@@ -209,4 +209,43 @@ BOOST_FIXTURE_TEST_CASE(server_stop_unlinks_the_client_downlinks, demo_fixture)
     });
 }
 
+BOOST_FIXTURE_TEST_CASE(plain_handlers_that_write_see_every_change_in_order, demo_fixture)
+{
+    // Plain handlers run in the notification's turn; a set from inside did_set is itself
+    // a notification, handled after the handler returns, for both downlinks of the link.
+    run([&]() -> asio::awaitable<void> {
+        client::client c(ioc.get_executor(), swim::test::fast_client_config());
+        auto a = c.value_downlink<std::int64_t>(url, "/unit/reentrant", "value");
+        auto b = c.value_downlink<std::int64_t>(url, "/unit/reentrant", "value");
+        std::vector<std::int64_t> seen_a, seen_b;
+        int depth = 0;
+        int deepest = 0;
+        a.did_set([&](std::int64_t now, std::optional<std::int64_t> const&) {
+            ++depth;
+            deepest = std::max(deepest, depth);
+            seen_a.push_back(now);
+            if (now < 5)
+                BOOST_TEST(!a.set(now + 1));
+            --depth;
+        });
+        b.did_set(
+            [&](std::int64_t now, std::optional<std::int64_t> const&) { seen_b.push_back(now); });
+        co_await a.synced();
+        co_await b.synced();
+        seen_a.clear();
+        seen_b.clear();
+        BOOST_TEST(!a.set(1));
+        std::vector<std::int64_t> const want{1, 2, 3, 4, 5};
+        BOOST_TEST(seen_a == want, boost::test_tools::per_element());
+        BOOST_TEST(seen_b == want, boost::test_tools::per_element());
+        BOOST_TEST(deepest == 1);  // never one handler inside another
+        // The server's echoes change nothing: still 5 everywhere.
+        auto fresh = c.value_downlink<std::int64_t>(url, "/unit/reentrant", "value");
+        BOOST_TEST(co_await eventually([&] { return fresh.is_synced(); }));
+        BOOST_TEST(co_await fresh.get() == 5);
+        BOOST_TEST(seen_a.size() == 5u);
+        co_await c.async_close();
+    });
+}
+
 BOOST_AUTO_TEST_SUITE_END()
