@@ -139,7 +139,7 @@ private:
     bool shutting_down_ = false;
     std::optional<websocket::close_code> close_code_;
     std::string close_why_;
-    std::vector<std::string> batch_;
+    std::vector<warp::out_frame> batch_;
 };
 
 template <class Stream>
@@ -258,7 +258,7 @@ asio::awaitable<void> socket_port::writer(Stream& ws)
         auto& out = ws.next_layer();
         out.cork();
         for (auto const& frame : batch_)
-            out.append_text_frame(frame, false);
+            out.append_text_frame(frame.view(), false);
         if (auto ec = co_await out.async_flush()) {
             beast::get_lowest_layer(ws).close();
             co_return;

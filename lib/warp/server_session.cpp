@@ -6,8 +6,16 @@
 #include <swim/warp/server_session.hpp>
 
 #include <algorithm>
+#include <iterator>
 
 namespace swim::warp {
+
+out_frame shared_event_frame(std::string_view node, std::string_view lane, recon::value const& body)
+{
+    auto text = std::make_shared<std::string>();
+    write_envelope(envelope_kind::event, node, lane, body, *text);
+    return out_frame(std::shared_ptr<std::string const>(std::move(text)));
+}
 
 envelope_error server_session::on_frame(std::string_view frame, std::vector<uplink_request>& out)
 {
@@ -54,16 +62,16 @@ server_session::uplink_state& server_session::state(std::string_view node, std::
     return l->second;
 }
 
-std::uint64_t server_session::push(std::string frame)
+std::uint64_t server_session::push(out_frame frame)
 {
     queued_bytes_ += frame.size();
     queue_.push_back(std::move(frame));
     return first_ + queue_.size() - 1;
 }
 
-void server_session::replace(std::uint64_t index, std::string frame)
+void server_session::replace(std::uint64_t index, out_frame frame)
 {
-    std::string& slot = queue_[static_cast<std::size_t>(index - first_)];
+    out_frame& slot = queue_[static_cast<std::size_t>(index - first_)];
     queued_bytes_ = queued_bytes_ - slot.size() + frame.size();
     slot = std::move(frame);
     ++coalesced_;
@@ -74,7 +82,7 @@ void server_session::linked(std::string_view node, std::string_view lane, link_p
     std::string frame;
     write_envelope_text(envelope_kind::linked, node, lane, {}, frame, params);
     auto& st = state(node, lane);
-    st.last = push(std::move(frame));
+    st.last = push(out_frame(std::move(frame)));
     st.last_is_value = false;
 }
 
@@ -83,7 +91,7 @@ void server_session::synced(std::string_view node, std::string_view lane)
     std::string frame;
     write_envelope_text(envelope_kind::synced, node, lane, {}, frame);
     auto& st = state(node, lane);
-    st.last = push(std::move(frame));
+    st.last = push(out_frame(std::move(frame)));
     st.last_is_value = false;
     st.keys.clear();  // nothing after @synced replaces what the sync sent
 }
@@ -95,7 +103,7 @@ void server_session::unlinked(
 {
     std::string frame;
     write_envelope(envelope_kind::unlinked, node, lane, reason, frame);
-    push(std::move(frame));
+    push(out_frame(std::move(frame)));
     // The uplink is gone: nothing queued later coalesces with what it had.
     if (auto n = uplinks_.find(node); n != uplinks_.end()) {
         if (auto l = n->second.find(lane); l != n->second.end()) {
@@ -111,6 +119,11 @@ void server_session::event(std::string_view node, std::string_view lane, recon::
 {
     std::string frame;
     write_envelope(envelope_kind::event, node, lane, body, frame);
+    event(node, lane, out_frame(std::move(frame)));
+}
+
+void server_session::event(std::string_view node, std::string_view lane, out_frame frame)
+{
     auto& st = state(node, lane);
     st.last = push(std::move(frame));
     st.last_is_value = false;
@@ -123,6 +136,11 @@ void server_session::value_event(
 {
     std::string frame;
     write_envelope(envelope_kind::event, node, lane, body, frame);
+    value_event(node, lane, out_frame(std::move(frame)));
+}
+
+void server_session::value_event(std::string_view node, std::string_view lane, out_frame frame)
+{
     auto& st = state(node, lane);
     if (st.last_is_value && st.last != UINT64_MAX && st.last >= first_ &&
         queued_bytes_ >= opts_.coalesce_after_bytes) {
@@ -141,6 +159,15 @@ void server_session::map_event(
 {
     std::string frame;
     write_envelope(envelope_kind::event, node, lane, to_value(e), frame);
+    map_event(node, lane, e, out_frame(std::move(frame)));
+}
+
+void server_session::map_event(
+    std::string_view node,
+    std::string_view lane,
+    warp::map_event const& e,
+    out_frame frame)
+{
     auto& st = state(node, lane);
     st.last_is_value = false;
     if (e.kind == map_event::op::update || e.kind == map_event::op::remove) {
@@ -169,14 +196,12 @@ void server_session::auth_reply(envelope_kind kind, recon::value const& body)
         recon::write(body, text);
     std::string frame;
     write_host_envelope(kind, text, frame);
-    push(std::move(frame));
+    push(out_frame(std::move(frame)));
 }
 
-void server_session::take_output(std::vector<std::string>& out)
+void server_session::taken(std::size_t n)
 {
-    for (auto& f : queue_)
-        out.push_back(std::move(f));
-    first_ += queue_.size();
+    first_ += n;
     queue_.clear();
     queued_bytes_ = 0;
     // Waiting keys are all written now: forget them, so the index stays as small as the queue
@@ -184,6 +209,23 @@ void server_session::take_output(std::vector<std::string>& out)
     for (auto* st : keyed_)
         st->keys.clear();
     keyed_.clear();
+}
+
+void server_session::take_output(std::vector<out_frame>& out)
+{
+    std::size_t n = queue_.size();
+    if (out.empty())
+        out.swap(queue_);  // (queue_ gets out's capacity: no allocation at the next push)
+    else
+        std::move(queue_.begin(), queue_.end(), std::back_inserter(out));
+    taken(n);
+}
+
+void server_session::take_output(std::vector<std::string>& out)
+{
+    for (auto& f : queue_)
+        out.push_back(f.take());
+    taken(queue_.size());
 }
 
 }  // namespace swim::warp
