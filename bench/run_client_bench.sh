@@ -352,7 +352,7 @@ if server_part:
                  f"{fmt(ev)} ({ev / 70000:.1f}x)", ev >= 700000)
     n = m("connections", "synced")
     if n is not None:
-        goal(f"{fmt(n)} connections to one swim-server, each with a synced downlink: in "
+        goal(f"10,000 connections to one swim-server, each with a synced downlink: {fmt(n)} in "
              f"{fmt(m('connections', 'sync_s'))} s, "
              f"{fmt(m('connections', 'server_bytes_per_connection'))} B of server RSS each",
              n >= 10000)

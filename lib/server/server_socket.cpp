@@ -259,7 +259,13 @@ asio::awaitable<void> socket_port::writer(Stream& ws)
         out.cork();
         for (auto const& frame : batch_)
             out.append_text_frame(frame.view(), false);
-        if (auto ec = co_await out.async_flush()) {
+        auto ec = co_await out.async_flush();
+        // Written: let go of the frames now (an idle connection holds none), and of a large
+        // batch's vector (it comes back to the session as its queue at the next take).
+        batch_.clear();
+        if (batch_.capacity() > 4096)
+            batch_ = {};
+        if (ec) {
             beast::get_lowest_layer(ws).close();
             co_return;
         }
