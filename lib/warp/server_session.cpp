@@ -52,6 +52,9 @@ envelope_error server_session::on_frame(std::string_view frame, std::vector<upli
 
 server_session::uplink_state& server_session::state(std::string_view node, std::string_view lane)
 {
+    // The last uplink written to first: a broadcast writes one uplink of each session in turn.
+    if (last_ && last_->node == node && last_->lane == lane)
+        return *last_->state;
     auto n = uplinks_.find(node);
     if (n == uplinks_.end())
         n = uplinks_.emplace(std::string(node), std::map<std::string, uplink_state, std::less<>>{})
@@ -59,6 +62,7 @@ server_session::uplink_state& server_session::state(std::string_view node, std::
     auto l = n->second.find(lane);
     if (l == n->second.end())
         l = n->second.emplace(std::string(lane), uplink_state{}).first;
+    last_ = last_uplink{n->first, l->first, &l->second};
     return l->second;
 }
 
@@ -105,6 +109,7 @@ void server_session::unlinked(
     write_envelope(envelope_kind::unlinked, node, lane, reason, frame);
     push(out_frame(std::move(frame)));
     // The uplink is gone: nothing queued later coalesces with what it had.
+    last_.reset();
     if (auto n = uplinks_.find(node); n != uplinks_.end()) {
         if (auto l = n->second.find(lane); l != n->second.end()) {
             std::erase(keyed_, &l->second);  // (it may be listed more than once)

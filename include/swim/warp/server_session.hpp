@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -169,6 +170,13 @@ private:
     std::map<std::string, std::map<std::string, uplink_state, std::less<>>, std::less<>> uplinks_;
     /// The uplinks whose `keys` are not empty.
     std::vector<uplink_state*> keyed_;
+    /// The uplink state() found last (map nodes do not move; forgotten when one is erased).
+    struct last_uplink {
+        std::string_view node;
+        std::string_view lane;
+        uplink_state* state;
+    };
+    std::optional<last_uplink> last_;
     std::string scratch_;
 };
 

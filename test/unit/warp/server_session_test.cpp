@@ -214,4 +214,22 @@ BOOST_AUTO_TEST_CASE(a_broadcast_frame_is_encoded_once_and_shared)
     BOOST_TEST(!b.has_output());
 }
 
+BOOST_AUTO_TEST_CASE(an_uplink_linked_again_starts_afresh)
+{
+    // The uplink's state goes with @unlinked (and the session's cached lookup of it).
+    server_session s;
+    s.value_event("/unit/1", "value", recon::value(1));
+    s.value_event("/unit/2", "value", recon::value(5));
+    s.unlinked("/unit/1", "value");
+    s.value_event("/unit/1", "value", recon::value(2));
+    s.value_event("/unit/1", "value", recon::value(3));
+    s.value_event("/unit/2", "value", recon::value(6));
+    BOOST_TEST(
+        output(s) == (frames{
+                         R"(@event(node:"/unit/1",lane:value) 1)",
+                         R"(@event(node:"/unit/2",lane:value) 6)",
+                         R"(@unlinked(node:"/unit/1",lane:value))",
+                         R"(@event(node:"/unit/1",lane:value) 3)"}));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
