@@ -13,7 +13,7 @@
 # Then the server scenarios, ours only, each against a fresh swim-server (its memory deltas
 # are then its own): fanout to 1, 10 and 100 clients (swim clients, then bare WebSocket
 # receivers: --raw), 10k connections, 100k downlinks with the server's memory per agent and
-# uplink. --server-only runs only those, --no-server skips them.
+# uplink, then per uplink alone (a second connection to the same agents). --server-only runs only those, --no-server skips them.
 # --js-downlinks N: downlinks for the JS client in the downlinks scenario (default: the same
 # as ours, 100000). Environment: SWIM_BENCH_BUILD_DIR (default <repo>/build-bench),
 # SWIM_BENCH_JOBS (default 1). Raw JSON of every run is kept in $build/client_bench/.
@@ -166,7 +166,7 @@ if [ "$server_part" = 1 ]; then
     start_server
     ours connections connections --count "$conn_n" --timeout 120
     start_server
-    ours server-downlinks downlinks --count "$dl_count"
+    ours server-downlinks downlinks --count "$dl_count" --again --timeout 120
 fi
 echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (after the run)"
 echo
@@ -336,7 +336,9 @@ if server_part:
     print(f"  downlinks:   {fmt(m('server-downlinks', 'synced'))} agents, one uplink each, on one "
           f"connection: server RSS {fmt(m('server-downlinks', 'server_rss_before_mb'))} -> "
           f"{fmt(m('server-downlinks', 'server_rss_idle_mb'))} MB, "
-          f"{fmt(m('server-downlinks', 'server_bytes_per_agent_uplink'))} B per agent + uplink")
+          f"{fmt(m('server-downlinks', 'server_bytes_per_agent_uplink'))} B per agent + uplink; "
+          f"a second connection linking the same lanes: "
+          f"{fmt(m('server-downlinks', 'server_bytes_per_uplink'))} B per uplink")
     for name in [n for n, _ in server_rows] + ["connections", "server-downlinks"]:
         r = data[name][0]
         if not r.get("ok", False) or r.get("notes"):

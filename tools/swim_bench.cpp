@@ -9,7 +9,7 @@
 //   swim-bench HOST latency   [--node N] [--rate 1000] [--seconds 5] [--warmup 0.5]
 //   swim-bench HOST map-sync  [--node N] [--entries 100000]
 //   swim-bench HOST map-events [--node N] [--entries 200000]
-//   swim-bench HOST downlinks [--node N] [--count 100000] [--idle 1]
+//   swim-bench HOST downlinks [--node N] [--count 100000] [--idle 1] [--again]
 //   swim-bench HOST fanout    [--node N] [--clients 10] [--ms 2000] [--quiet-ms 300] [--raw]
 //   swim-bench HOST connections [--node N] [--count 10000] [--parallel 200] [--idle 1] [--raw]
 //   common: [--timeout SECONDS] [--server-pid PID] [--json]
@@ -29,6 +29,8 @@
 //            The events/s one downlink can take when the server does not coalesce.
 // downlinks: --count value downlinks on one connection to NODE-0 .. NODE-(count-1): time
 //            until all are synced, VmRSS before, after sync and after --idle seconds idle.
+//            With --again and --server-pid, a second connection then links the same lanes: the
+//            server's RSS growth per uplink alone (the agents exist already).
 // fanout:    --clients separate clients (one connection each, in this process) each hold one
 //            value downlink to NODE/value; once all are synced, the first runs `pump ms`:
 //            events/s delivered to all of them together (first to last event of any), each
@@ -93,7 +95,7 @@ constexpr char const* usage =
     "  swim-bench HOST latency   [--node N] [--rate 1000] [--seconds 5] [--warmup 0.5]\n"
     "  swim-bench HOST map-sync  [--node N] [--entries 100000]\n"
     "  swim-bench HOST map-events [--node N] [--entries 200000]\n"
-    "  swim-bench HOST downlinks [--node N] [--count 100000] [--idle 1]\n"
+    "  swim-bench HOST downlinks [--node N] [--count 100000] [--idle 1] [--again]\n"
     "  swim-bench HOST fanout    [--node N] [--clients 10] [--ms 2000] [--quiet-ms 300] [--raw]\n"
     "  swim-bench HOST connections [--node N] [--count 10000] [--parallel 200] [--idle 1]"
     " [--raw]\n"
@@ -125,6 +127,7 @@ struct options {
     long parallel = 200;
     long server_pid = 0;
     bool raw = false;
+    bool again = false;
 };
 
 template <class T>
@@ -152,6 +155,8 @@ options parse_args(int argc, char** argv)
             o.json = true;
         else if (a == "--raw")
             o.raw = true;
+        else if (a == "--again")
+            o.again = true;
         else if (a == "--node")
             o.node = value();
         else if (a == "--timeout")
@@ -540,7 +545,7 @@ asio::awaitable<void> run_raw_link(
         end("upgrade refused: " + (hec ? hec.message() : head.substr(0, head.find('\r'))));
         co_return;
     }
-    std::vector<char> buf(1 << 16);
+    std::vector<char> buf(1 << 14);       // (grows for a larger frame)
     std::size_t have = head.size() - hn;  // (nothing, in practice: the server waits for us)
     std::memcpy(buf.data(), head.data() + hn, have);
     std::string frame;
@@ -993,6 +998,48 @@ asio::awaitable<void> downlinks(options const& o, report& r)
         r.notes.push_back(
             std::to_string(synced) + " of " + std::to_string(o.count) + " synced, " +
             std::to_string(closed) + " closed");
+    }
+    if (o.again && server.enabled() && all) {
+        // A second connection links the same lanes: the agents exist, so the server's growth
+        // is its uplinks' alone.
+        client::client c2(ex, quiet_config());
+        auto warm2 = c2.value_downlink<std::int64_t>(o.host, o.node + "-warm", "value");
+        co_await wait_synced(warm2, o.timeout, "second connection's first downlink");
+        co_await sleep_for(std::chrono::milliseconds(100));
+        std::int64_t s0 = server.rss();
+        auto t2 = clock_type::now();
+        std::vector<client::value_downlink<std::int64_t>> dls2;
+        dls2.reserve(std::size_t(o.count));
+        std::size_t synced2 = 0;
+        for (long i = 0; i < o.count; ++i) {
+            dls2.push_back(
+                c2.value_downlink<std::int64_t>(o.host, o.node + "-" + std::to_string(i), "value"));
+            dls2.back().on_synced([&synced2](std::int64_t const&) { ++synced2; });
+        }
+        bool all2 = co_await wait_until(
+            [&] { return synced2 >= std::size_t(o.count); },
+            o.timeout,
+            std::chrono::milliseconds(5));
+        double sync2_s = seconds_since(t2);
+        co_await sleep_for(std::chrono::duration_cast<clock_type::duration>(
+            std::chrono::duration<double>(o.idle)));
+        std::int64_t s1 = server.rss();
+        r.add("again_sync_s", sync2_s, "s (second connection, the agents exist: all synced)");
+        r.add(
+            "server_bytes_per_uplink",
+            double(s1 - s0) / double(o.count),
+            "B (server RSS delta / count, second connection: one uplink each)");
+        if (!all2) {
+            r.ok = false;
+            r.notes.push_back(
+                "second connection: " + std::to_string(synced2) + " of " + std::to_string(o.count) +
+                " synced");
+        }
+        for (auto& d : dls2)
+            d.close();
+        warm2.close();
+        auto closing = c2.async_close();
+        co_await std::move(closing);
     }
     auto tc = clock_type::now();
     for (auto& d : dls)
