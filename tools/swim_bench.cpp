@@ -9,8 +9,10 @@
 //   swim-bench HOST latency   [--node N] [--rate 1000] [--seconds 5] [--warmup 0.5]
 //   swim-bench HOST map-sync  [--node N] [--entries 100000]
 //   swim-bench HOST map-events [--node N] [--entries 200000]
-//   swim-bench HOST downlinks [--node N] [--count 100000] [--idle 1]
-//   common: [--timeout SECONDS] [--json]
+//   swim-bench HOST downlinks [--node N] [--count 100000] [--idle 1] [--again]
+//   swim-bench HOST fanout    [--node N] [--clients 10] [--ms 2000] [--quiet-ms 300] [--raw]
+//   swim-bench HOST connections [--node N] [--count 10000] [--parallel 200] [--idle 1] [--raw]
+//   common: [--timeout SECONDS] [--server-pid PID] [--json]
 //
 // pump:      one value downlink; `@command pump ms`; counts the events received until the
 //            pump ends (no event for --quiet-ms); reports events/s and the pump's own rate
@@ -27,6 +29,21 @@
 //            The events/s one downlink can take when the server does not coalesce.
 // downlinks: --count value downlinks on one connection to NODE-0 .. NODE-(count-1): time
 //            until all are synced, VmRSS before, after sync and after --idle seconds idle.
+//            With --again and --server-pid, a second connection then links the same lanes: the
+//            server's RSS growth per uplink alone (the agents exist already).
+// fanout:    --clients separate clients (one connection each, in this process) each hold one
+//            value downlink to NODE/value; once all are synced, the first runs `pump ms`:
+//            events/s delivered to all of them together (first to last event of any), each
+//            client's events/s (min, max), events / values (a lagging uplink coalesces).
+// connections: --count separate clients (one connection each) each hold one value downlink
+//            to NODE/value, at most --parallel of them connecting at a time: time until all
+//            are synced, this process's VmRSS.
+// --raw (fanout, connections): each connection is a bare WebSocket of this tool instead of a
+//            swim client: it sends `@sync`, then only frames what arrives, counts the @event
+//            frames and reads the value at their end (well under 0.1 us per event), so the
+//            figures are the server's, not the client library's.
+// --server-pid PID (any scenario): the server's VmRSS before and after (and per downlink or
+//            connection) and its CPU time during the measurement, from /proc/PID.
 //
 // NODE defaults to /unit/bench-<scenario>-<pid>. Human table by default, one JSON object
 // with --json. Exit status: 0 done, 1 the scenario failed or timed out, 2 bad arguments.
@@ -34,10 +51,15 @@
 #include <swim/client/client.hpp>
 #include <swim/version.hpp>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read_until.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -48,11 +70,13 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <iostream>
 #include <limits>
 #include <map>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -71,8 +95,11 @@ constexpr char const* usage =
     "  swim-bench HOST latency   [--node N] [--rate 1000] [--seconds 5] [--warmup 0.5]\n"
     "  swim-bench HOST map-sync  [--node N] [--entries 100000]\n"
     "  swim-bench HOST map-events [--node N] [--entries 200000]\n"
-    "  swim-bench HOST downlinks [--node N] [--count 100000] [--idle 1]\n"
-    "  common: [--timeout SECONDS (default 60)] [--json]\n"
+    "  swim-bench HOST downlinks [--node N] [--count 100000] [--idle 1] [--again]\n"
+    "  swim-bench HOST fanout    [--node N] [--clients 10] [--ms 2000] [--quiet-ms 300] [--raw]\n"
+    "  swim-bench HOST connections [--node N] [--count 10000] [--parallel 200] [--idle 1]"
+    " [--raw]\n"
+    "  common: [--timeout SECONDS (default 60)] [--server-pid PID] [--json]\n"
     "HOST is warp://host:port; it must serve the demo plan's /unit/:id agents.\n";
 
 struct bad_arguments : std::runtime_error {
@@ -94,8 +121,13 @@ struct options {
     double seconds = 5;
     double warmup = 0.5;
     long entries = 0;  // scenario default
-    long count = 100000;
+    long count = 0;    // scenario default
     double idle = 1;
+    long clients = 10;
+    long parallel = 200;
+    long server_pid = 0;
+    bool raw = false;
+    bool again = false;
 };
 
 template <class T>
@@ -121,6 +153,10 @@ options parse_args(int argc, char** argv)
         };
         if (a == "--json")
             o.json = true;
+        else if (a == "--raw")
+            o.raw = true;
+        else if (a == "--again")
+            o.again = true;
         else if (a == "--node")
             o.node = value();
         else if (a == "--timeout")
@@ -142,6 +178,12 @@ options parse_args(int argc, char** argv)
             o.count = number<long>(value(), a);
         else if (a == "--idle")
             o.idle = number<double>(value(), a);
+        else if (a == "--clients")
+            o.clients = number<long>(value(), a);
+        else if (a == "--parallel")
+            o.parallel = number<long>(value(), a);
+        else if (a == "--server-pid")
+            o.server_pid = number<long>(value(), a);
         else if (a == "-h" || a == "--help") {
             std::cout << usage;
             std::exit(0);
@@ -155,10 +197,13 @@ options parse_args(int argc, char** argv)
     o.host = positional[0];
     o.scenario = positional[1];
     if (o.scenario != "pump" && o.scenario != "latency" && o.scenario != "map-sync" &&
-        o.scenario != "map-events" && o.scenario != "downlinks")
+        o.scenario != "map-events" && o.scenario != "downlinks" && o.scenario != "fanout" &&
+        o.scenario != "connections")
         throw bad_arguments("unknown scenario '" + o.scenario + "'");
     if (o.entries == 0)
         o.entries = o.scenario == "map-events" ? 200000 : 100000;
+    if (o.count == 0)
+        o.count = o.scenario == "connections" ? 10000 : 100000;
     if (o.node.empty())
         o.node = "/unit/bench-" + o.scenario + "-" + std::to_string(::getpid());
     return o;
@@ -166,10 +211,11 @@ options parse_args(int argc, char** argv)
 
 // ---- measurements ------------------------------------------------------------------------
 
-/// Resident memory of this process in bytes (VmRSS of /proc/self/status), 0 if unknown.
-std::int64_t rss_bytes()
+/// Resident memory of a process in bytes (VmRSS of /proc/PID/status; this process when `pid`
+/// is 0), 0 if unknown.
+std::int64_t rss_bytes(long pid = 0)
 {
-    std::ifstream in("/proc/self/status");
+    std::ifstream in(pid ? "/proc/" + std::to_string(pid) + "/status" : "/proc/self/status");
     std::string line;
     while (std::getline(in, line)) {
         if (line.rfind("VmRSS:", 0) == 0) {
@@ -192,6 +238,50 @@ double cpu_seconds()
     };
     return tv(ru.ru_utime) + tv(ru.ru_stime);
 }
+
+/// User + system CPU seconds of another process (/proc/PID/stat), -1 if unknown.
+double process_cpu_seconds(long pid)
+{
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat;
+    if (!std::getline(in, stat))
+        return -1;
+    // Fields after the command (which may hold spaces), from field 3: utime is 14, stime 15.
+    auto close = stat.rfind(')');
+    if (close == std::string::npos)
+        return -1;
+    std::istringstream s(stat.substr(close + 2));
+    std::string field;
+    unsigned long long utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && s >> field; ++i) {
+        if (i == 14)
+            utime = std::stoull(field);
+        else if (i == 15)
+            stime = std::stoull(field);
+    }
+    return double(utime + stime) / double(::sysconf(_SC_CLK_TCK));
+}
+
+/// The server's resident memory and CPU time, when --server-pid names it.
+struct server_probe {
+    long pid = 0;
+    std::int64_t rss0 = 0;
+    double cpu0 = 0;
+
+    explicit server_probe(long p)
+        : pid(p)
+    {}
+    bool enabled() const noexcept { return pid != 0; }
+    void start()
+    {
+        if (!pid)
+            return;
+        rss0 = rss_bytes(pid);
+        cpu0 = process_cpu_seconds(pid);
+    }
+    std::int64_t rss() const { return pid ? rss_bytes(pid) : 0; }
+    double cpu() const { return pid ? process_cpu_seconds(pid) - cpu0 : 0; }
+};
 
 double seconds_since(clock_type::time_point t)
 {
@@ -348,6 +438,232 @@ client::client_config quiet_config()
         std::cerr << "swim-bench: client: " << what << "\n";
     };
     return cfg;
+}
+
+// ---- bare WebSocket links (--raw) --------------------------------------------------------
+
+/// Events one link received while counting.
+struct counter {
+    std::int64_t events = 0;
+    std::int64_t last = 0;
+    clock_type::time_point first_at{}, last_at{};
+};
+
+/// One bare WebSocket connection with one `@sync`ed lane: counts its @event frames.
+struct raw_link {
+    explicit raw_link(asio::any_io_executor ex)
+        : socket(ex)
+    {}
+    asio::ip::tcp::socket socket;
+    bool synced = false;
+    bool ended = false;
+    std::string error;
+    counter c;
+    /// Counts the links synced, when set.
+    std::size_t* synced_count = nullptr;
+};
+
+/// Where `warp://host:port` connects, and its Host header.
+struct raw_target {
+    asio::ip::tcp::endpoint endpoint;
+    std::string host;
+};
+
+asio::awaitable<raw_target> resolve(std::string const& url)
+{
+    auto rest = url;
+    if (auto i = rest.find("://"); i != std::string::npos)
+        rest = rest.substr(i + 3);
+    if (auto i = rest.find('/'); i != std::string::npos)
+        rest = rest.substr(0, i);
+    auto colon = rest.rfind(':');
+    if (colon == std::string::npos)
+        throw bad_arguments("--raw needs HOST as warp://host:port");
+    std::string name = rest.substr(0, colon), port = rest.substr(colon + 1);
+    if (name.size() > 1 && name.front() == '[')
+        name = name.substr(1, name.size() - 2);
+    asio::ip::tcp::resolver resolver(co_await asio::this_coro::executor);
+    auto results = co_await resolver.async_resolve(name, port, asio::use_awaitable);
+    if (results.empty())
+        throw failure("cannot resolve " + rest);
+    co_return raw_target{results.begin()->endpoint(), rest};
+}
+
+/// A client frame: text, FIN, masked with the key 0 (the payload is then unchanged).
+void append_client_frame(std::string& out, std::string_view payload)
+{
+    out += char(0x81);
+    if (payload.size() < 126) {
+        out += char(0x80 | payload.size());
+    } else {
+        out += char(0x80 | 126);
+        out += char(payload.size() >> 8);
+        out += char(payload.size() & 0xff);
+    }
+    out.append(4, '\0');
+    out.append(payload);
+}
+
+/// Connects, upgrades, syncs NODE/LANE, then frames what arrives until the connection ends.
+asio::awaitable<void> run_raw_link(
+    raw_target target,
+    std::string node,
+    std::string lane,
+    raw_link& link,
+    bool const& counting)
+{
+    using asio::ip::tcp;
+    auto tuple = asio::as_tuple(asio::use_awaitable);
+    auto& s = link.socket;
+    auto end = [&](std::string why) {
+        link.ended = true;
+        if (link.error.empty())
+            link.error = std::move(why);
+    };
+    auto [cec] = co_await s.async_connect(target.endpoint, tuple);
+    if (cec) {
+        end("connect: " + cec.message());
+        co_return;
+    }
+    s.set_option(tcp::no_delay(true));
+    std::string req = "GET / HTTP/1.1\r\nHost: " + target.host +
+                      "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                      "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: warp0\r\n\r\n";
+    auto [wec, wn] = co_await asio::async_write(s, asio::buffer(req), tuple);
+    if (wec) {
+        end("upgrade: " + wec.message());
+        co_return;
+    }
+    std::string head;
+    auto [hec, hn] = co_await asio::async_read_until(
+        s,
+        asio::dynamic_buffer(head),
+        "\r\n\r\n",
+        tuple);
+    if (hec || head.compare(0, 12, "HTTP/1.1 101") != 0) {
+        end("upgrade refused: " + (hec ? hec.message() : head.substr(0, head.find('\r'))));
+        co_return;
+    }
+    std::vector<char> buf(1 << 14);       // (grows for a larger frame)
+    std::size_t have = head.size() - hn;  // (nothing, in practice: the server waits for us)
+    std::memcpy(buf.data(), head.data() + hn, have);
+    std::string frame;
+    append_client_frame(frame, "@sync(node:\"" + node + "\",lane:\"" + lane + "\")");
+    auto [sec, sn] = co_await asio::async_write(s, asio::buffer(frame), tuple);
+    if (sec) {
+        end("sync: " + sec.message());
+        co_return;
+    }
+    for (;;) {
+        // Frame what is buffered; an unfinished frame waits for more.
+        std::size_t at = 0;
+        std::int64_t seen = 0;
+        for (;;) {
+            if (have - at < 2)
+                break;
+            auto const* p = reinterpret_cast<unsigned char const*>(buf.data() + at);
+            unsigned op = p[0] & 0x0f;
+            std::size_t h = 2;
+            std::uint64_t len = p[1] & 0x7f;
+            if (len == 126) {
+                if (have - at < 4)
+                    break;
+                len = (std::uint64_t(p[2]) << 8) | p[3];
+                h = 4;
+            } else if (len == 127) {
+                if (have - at < 10)
+                    break;
+                len = 0;
+                for (int i = 0; i < 8; ++i)
+                    len = (len << 8) | p[2 + i];
+                h = 10;
+            }
+            if (p[1] & 0x80)
+                h += 4;  // (a server does not mask; skipped, never unmasked)
+            if (have - at < h + len) {
+                if (h + len > buf.size())
+                    buf.resize(std::size_t(h + len) * 2);
+                break;
+            }
+            std::string_view payload(buf.data() + at + h, std::size_t(len));
+            at += h + std::size_t(len);
+            if (op == 8) {
+                end("closed by the server");
+                co_return;
+            }
+            if (op != 1)
+                continue;
+            if (payload.starts_with("@event")) {
+                if (!counting)
+                    continue;
+                ++seen;
+                auto close = payload.rfind(')');
+                if (close != std::string_view::npos) {
+                    std::int64_t v = 0;
+                    auto b = payload.data() + close + 1, e = payload.data() + payload.size();
+                    while (b != e && *b == ' ')
+                        ++b;
+                    std::from_chars(b, e, v);
+                    link.c.last = v;
+                }
+            } else if (payload.starts_with("@synced")) {
+                link.synced = true;
+                if (link.synced_count)
+                    ++*link.synced_count;
+            } else if (payload.starts_with("@unlinked")) {
+                end(std::string(payload));
+                co_return;
+            }
+        }
+        if (seen) {
+            auto now = clock_type::now();
+            if (link.c.events == 0)
+                link.c.first_at = now;
+            link.c.events += seen;
+            link.c.last_at = now;
+        }
+        std::memmove(buf.data(), buf.data() + at, have - at);
+        have -= at;
+        auto [rec, n] = co_await s.async_read_some(
+            asio::buffer(buf.data() + have, buf.size() - have),
+            tuple);
+        if (rec) {
+            end(rec == asio::error::operation_aborted ? "closed" : "read: " + rec.message());
+            co_return;
+        }
+        have += n;
+    }
+}
+
+/// Starts `count` raw links (each in its own coroutine); `running` counts those not ended.
+void spawn_raw_link(
+    asio::any_io_executor ex,
+    raw_target const& target,
+    std::string const& node,
+    std::vector<std::unique_ptr<raw_link>>& links,
+    bool const& counting,
+    std::size_t& running)
+{
+    links.push_back(std::make_unique<raw_link>(ex));
+    ++running;
+    asio::co_spawn(
+        ex,
+        run_raw_link(target, node, "value", *links.back(), counting),
+        [&running](std::exception_ptr) { --running; });
+}
+
+/// Closes every raw link and waits until their coroutines have ended.
+asio::awaitable<void> close_raw_links(
+    std::vector<std::unique_ptr<raw_link>>& links,
+    std::size_t& running)
+{
+    for (auto& l : links) {
+        boost::system::error_code ec;
+        l->socket.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+        l->socket.close(ec);
+    }
+    co_await wait_until([&] { return running == 0; }, 10.0);
 }
 
 // ---- scenarios ---------------------------------------------------------------------------
@@ -629,6 +945,8 @@ asio::awaitable<void> downlinks(options const& o, report& r)
     co_await sleep_for(std::chrono::milliseconds(100));
     std::int64_t rss0 = rss_bytes();
     double cpu0 = cpu_seconds();
+    server_probe server(o.server_pid);
+    server.start();
     auto t0 = clock_type::now();
     std::vector<client::value_downlink<std::int64_t>> dls;
     dls.reserve(std::size_t(o.count));
@@ -665,17 +983,354 @@ asio::awaitable<void> downlinks(options const& o, report& r)
         "bytes_per_downlink",
         double(rss2 - rss0) / double(o.count),
         "B (idle RSS delta / count)");
+    if (server.enabled()) {
+        std::int64_t srss = server.rss();
+        r.add("server_rss_before_mb", server.rss0 / 1e6, "MB (server, connection open)");
+        r.add("server_rss_idle_mb", srss / 1e6, "MB (server, after idle)");
+        r.add(
+            "server_bytes_per_agent_uplink",
+            double(srss - server.rss0) / double(o.count),
+            "B (server RSS delta / count: one agent and one uplink each)");
+        r.add("server_cpu_s", server.cpu(), "s (server user+sys, open to after idle)");
+    }
     if (!all || closed) {
         r.ok = false;
         r.notes.push_back(
             std::to_string(synced) + " of " + std::to_string(o.count) + " synced, " +
             std::to_string(closed) + " closed");
     }
+    if (o.again && server.enabled() && all) {
+        // A second connection links the same lanes: the agents exist, so the server's growth
+        // is its uplinks' alone.
+        client::client c2(ex, quiet_config());
+        auto warm2 = c2.value_downlink<std::int64_t>(o.host, o.node + "-warm", "value");
+        co_await wait_synced(warm2, o.timeout, "second connection's first downlink");
+        co_await sleep_for(std::chrono::milliseconds(100));
+        std::int64_t s0 = server.rss();
+        auto t2 = clock_type::now();
+        std::vector<client::value_downlink<std::int64_t>> dls2;
+        dls2.reserve(std::size_t(o.count));
+        std::size_t synced2 = 0;
+        for (long i = 0; i < o.count; ++i) {
+            dls2.push_back(
+                c2.value_downlink<std::int64_t>(o.host, o.node + "-" + std::to_string(i), "value"));
+            dls2.back().on_synced([&synced2](std::int64_t const&) { ++synced2; });
+        }
+        bool all2 = co_await wait_until(
+            [&] { return synced2 >= std::size_t(o.count); },
+            o.timeout,
+            std::chrono::milliseconds(5));
+        double sync2_s = seconds_since(t2);
+        co_await sleep_for(std::chrono::duration_cast<clock_type::duration>(
+            std::chrono::duration<double>(o.idle)));
+        std::int64_t s1 = server.rss();
+        r.add("again_sync_s", sync2_s, "s (second connection, the agents exist: all synced)");
+        r.add(
+            "server_bytes_per_uplink",
+            double(s1 - s0) / double(o.count),
+            "B (server RSS delta / count, second connection: one uplink each)");
+        if (!all2) {
+            r.ok = false;
+            r.notes.push_back(
+                "second connection: " + std::to_string(synced2) + " of " + std::to_string(o.count) +
+                " synced");
+        }
+        for (auto& d : dls2)
+            d.close();
+        warm2.close();
+        auto closing = c2.async_close();
+        co_await std::move(closing);
+    }
     auto tc = clock_type::now();
     for (auto& d : dls)
         d.close();
     warm.close();
     co_await c.async_close();
+    r.add("close_s", seconds_since(tc), "s (closing them all)");
+}
+
+asio::awaitable<void> fanout(options const& o, report& r)
+{
+    auto ex = co_await asio::this_coro::executor;
+    r.param("node", o.node);
+    r.param("clients", std::to_string(o.clients));
+    r.param("pump_ms", std::to_string(o.ms));
+    r.param("receiver", o.raw ? "bare WebSocket (--raw)" : "swim client");
+    auto const n = std::size_t(o.clients);
+    std::vector<counter> counts(n);
+    std::vector<std::unique_ptr<client::client>> clients;
+    std::vector<client::value_downlink<std::int64_t>> dls;
+    std::vector<std::unique_ptr<raw_link>> links;
+    std::size_t running = 0;
+    bool counting = false;
+    auto t_open = clock_type::now();
+    // The pump's command goes on a connection of its own (it holds no downlink).
+    client::client commander(ex, quiet_config());
+    raw_target target;  // (the links' coroutines refer to it)
+    if (o.raw) {
+        auto resolving = resolve(o.host);
+        target = co_await std::move(resolving);
+        for (std::size_t i = 0; i < n; ++i)
+            spawn_raw_link(ex, target, o.node, links, counting, running);
+        bool ok = co_await wait_until(
+            [&] {
+                return std::all_of(links.begin(), links.end(), [](auto const& l) {
+                    return l->synced || l->ended;
+                });
+            },
+            o.timeout);
+        for (auto const& l : links)
+            if (!ok || l->ended)
+                throw failure("raw link: not synced: " + (ok ? l->error : "timeout"));
+    } else {
+        clients.reserve(n);
+        dls.reserve(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            clients.push_back(std::make_unique<client::client>(ex, quiet_config()));
+            dls.push_back(clients.back()->value_downlink<std::int64_t>(o.host, o.node, "value"));
+            dls.back().on_event([&counting, &c = counts[i]](std::int64_t const& v) {
+                if (!counting)
+                    return;
+                auto now = clock_type::now();
+                if (c.events == 0)
+                    c.first_at = now;
+                ++c.events;
+                c.last = v;
+                c.last_at = now;
+            });
+        }
+        for (auto& d : dls)
+            co_await wait_synced(d, o.timeout, "value downlink");
+    }
+    // Connect the commander before the clock starts.
+    if (auto ec = commander.command(o.host, o.node, "value", std::int64_t(0)))
+        throw failure("command: " + ec.message());
+    {
+        auto flushing = commander.async_flush(o.host);
+        co_await std::move(flushing);
+    }
+    double open_s = seconds_since(t_open);
+    co_await sleep_for(std::chrono::milliseconds(100));
+    counting = true;
+    server_probe server(o.server_pid);
+    server.start();
+    double cpu0 = cpu_seconds();
+    auto t0 = clock_type::now();
+    if (auto ec = commander.command(o.host, o.node, "pump", std::int64_t(o.ms)))
+        throw failure("pump command: " + ec.message());
+    auto quiet = std::chrono::milliseconds(o.quiet_ms);
+    auto pump_end = t0 + std::chrono::milliseconds(o.ms);
+    auto current = [&]() -> std::vector<counter> const& {
+        if (o.raw)
+            for (std::size_t i = 0; i < n; ++i)
+                counts[i] = links[i]->c;
+        return counts;
+    };
+    bool ended = co_await wait_until(
+        [&] {
+            auto now = clock_type::now();
+            if (now < pump_end)
+                return false;
+            auto since = pump_end;
+            for (auto const& c : current())
+                if (c.events)
+                    since = std::max(since, c.last_at);
+            return now - since >= quiet;
+        },
+        o.timeout,
+        std::chrono::milliseconds(5));
+    double cpu = cpu_seconds() - cpu0;
+    double server_cpu = server.cpu();
+    if (!ended) {
+        r.ok = false;
+        r.notes.push_back("events did not stop within the timeout");
+    }
+    std::int64_t total = 0, last = 0;
+    std::int64_t min_events = std::numeric_limits<std::int64_t>::max(), max_events = 0;
+    double min_rate = std::numeric_limits<double>::max(), max_rate = 0;
+    clock_type::time_point first_at = clock_type::time_point::max(), last_at{};
+    std::size_t silent = 0;
+    for (auto const& c : current()) {
+        total += c.events;
+        last = std::max(last, c.last);
+        min_events = std::min(min_events, c.events);
+        max_events = std::max(max_events, c.events);
+        if (!c.events) {
+            ++silent;
+            min_rate = 0;
+            continue;
+        }
+        first_at = std::min(first_at, c.first_at);
+        last_at = std::max(last_at, c.last_at);
+        double w = std::chrono::duration<double>(c.last_at - c.first_at).count();
+        double rate = w > 0 ? double(c.events) / w : 0;
+        min_rate = std::min(min_rate, rate);
+        max_rate = std::max(max_rate, rate);
+    }
+    double window = total ? std::chrono::duration<double>(last_at - first_at).count() : 0;
+    r.add("events", double(total), "events (all clients)");
+    r.add("events_per_s", window > 0 ? double(total) / window : 0, "events/s (all clients)");
+    r.add("window_s", window, "s (first to last event of any client)");
+    r.add("client_events_min", double(min_events), "events (one client)");
+    r.add("client_events_max", double(max_events), "events (one client)");
+    r.add("client_events_per_s_min", min_rate, "events/s (one client, its own window)");
+    r.add("client_events_per_s_max", max_rate, "events/s (one client, its own window)");
+    r.add("last_value", double(last), "");
+    r.add("pump_rate", double(last) / (double(o.ms) / 1000.0), "values/s (last value / pump time)");
+    r.add(
+        "delivered_fraction",
+        last > 0 ? double(total) / (double(last) * double(n)) : 0,
+        "events / (last value x clients)");
+    r.add("open_s", open_s, "s (connect and sync all)");
+    r.add("cpu_s", cpu, "s (this process, user+sys, command to end)");
+    r.add("rss_mb", rss_bytes() / 1e6, "MB");
+    if (server.enabled()) {
+        r.add("server_cpu_s", server_cpu, "s (server user+sys, command to end)");
+        r.add(
+            "server_cpu_us_per_event",
+            total ? 1e6 * server_cpu / double(total) : 0,
+            "us (server CPU / events delivered)");
+        r.add("server_rss_mb", server.rss() / 1e6, "MB (server, after the pump)");
+    }
+    if (silent) {
+        r.ok = false;
+        r.notes.push_back(std::to_string(silent) + " clients received no event");
+    }
+    for (auto& d : dls)
+        d.close();
+    for (auto& c : clients) {
+        auto closing = c->async_close();
+        co_await std::move(closing);
+    }
+    {
+        auto closing = close_raw_links(links, running);
+        co_await std::move(closing);
+    }
+    auto closing = commander.async_close();
+    co_await std::move(closing);
+}
+
+asio::awaitable<void> connections(options const& o, report& r)
+{
+    auto ex = co_await asio::this_coro::executor;
+    r.param("node", o.node);
+    r.param("count", std::to_string(o.count));
+    r.param("parallel", std::to_string(o.parallel));
+    r.param("receiver", o.raw ? "bare WebSocket (--raw)" : "swim client");
+    auto const n = std::size_t(o.count);
+    std::vector<std::unique_ptr<raw_link>> links;
+    std::size_t running = 0;
+    bool const counting = false;
+    raw_target target;
+    if (o.raw) {
+        auto resolving = resolve(o.host);
+        target = co_await std::move(resolving);
+        links.reserve(n);
+    }
+    // The agent and its lane exist before the measurement: the delta is the connections'.
+    client::client first(ex, quiet_config());
+    auto warm = first.value_downlink<std::int64_t>(o.host, o.node, "value");
+    co_await wait_synced(warm, o.timeout, "first downlink");
+    co_await sleep_for(std::chrono::milliseconds(100));
+    server_probe server(o.server_pid);
+    server.start();
+    std::int64_t rss0 = rss_bytes();
+    double cpu0 = cpu_seconds();
+    std::vector<std::unique_ptr<client::client>> clients;
+    std::vector<client::value_downlink<std::int64_t>> dls;
+    clients.reserve(n);
+    dls.reserve(n);
+    std::size_t synced = 0;
+    auto t0 = clock_type::now();
+    auto deadline = t0 + std::chrono::duration_cast<clock_type::duration>(
+                             std::chrono::duration<double>(o.timeout));
+    bool all = true;
+    for (std::size_t i = 0; i < n; ++i) {
+        // At most --parallel connections in their handshake at a time: a burst of thousands of
+        // SYNs overflows the listen backlog and costs retransmits (1 s and more each).
+        while (i - synced >= std::size_t(o.parallel) && clock_type::now() < deadline)
+            co_await sleep_for(std::chrono::milliseconds(1));
+        if (clock_type::now() >= deadline) {
+            all = false;
+            break;
+        }
+        if (o.raw) {
+            spawn_raw_link(ex, target, o.node, links, counting, running);
+            links.back()->synced_count = &synced;
+            continue;
+        }
+        clients.push_back(std::make_unique<client::client>(ex, quiet_config()));
+        dls.push_back(clients.back()->value_downlink<std::int64_t>(o.host, o.node, "value"));
+        dls.back().on_synced([&synced](std::int64_t const&) { ++synced; });
+    }
+    double open_s = seconds_since(t0);
+    if (all) {
+        auto left = std::chrono::duration<double>(deadline - clock_type::now()).count();
+        all = co_await wait_until(
+            [&] { return synced >= n; },
+            std::max(left, 0.0),
+            std::chrono::milliseconds(5));
+    }
+    double sync_s = seconds_since(t0);
+    double cpu = cpu_seconds() - cpu0;
+    std::int64_t rss1 = rss_bytes();
+    std::int64_t srss1 = server.rss();
+    double server_cpu = server.cpu();
+    co_await sleep_for(
+        std::chrono::duration_cast<clock_type::duration>(std::chrono::duration<double>(o.idle)));
+    std::int64_t rss2 = rss_bytes();
+    std::int64_t srss2 = server.rss();
+    std::size_t closed = 0;
+    for (auto& d : dls)
+        closed += d.is_closed() ? 1 : 0;
+    std::string first_error;
+    for (auto& l : links) {
+        closed += l->ended ? 1 : 0;
+        if (l->ended && first_error.empty())
+            first_error = l->error;
+    }
+    if (!first_error.empty())
+        r.notes.push_back("a connection ended: " + first_error);
+    r.add("synced", double(synced), "connections (each one downlink, synced)");
+    r.add("open_s", open_s, "s (starting the last connection)");
+    r.add("sync_s", sync_s, "s (start to all synced)");
+    r.add("connections_per_s", sync_s > 0 ? double(synced) / sync_s : 0, "connections/s");
+    r.add("cpu_s", cpu, "s (this process, user+sys, start to all synced)");
+    r.add("rss_synced_mb", rss1 / 1e6, "MB (this process, all synced)");
+    r.add(
+        "client_bytes_per_connection",
+        double(rss2 - rss0) / double(n),
+        "B (this process: idle RSS delta / count)");
+    if (server.enabled()) {
+        r.add("server_rss_before_mb", server.rss0 / 1e6, "MB (server, before)");
+        r.add("server_rss_synced_mb", srss1 / 1e6, "MB (server, all synced)");
+        r.add("server_rss_idle_mb", srss2 / 1e6, "MB (server, after idle)");
+        r.add(
+            "server_bytes_per_connection",
+            double(srss2 - server.rss0) / double(n),
+            "B (server idle RSS delta / count: one connection and one uplink each)");
+        r.add("server_cpu_s", server_cpu, "s (server user+sys, start to all synced)");
+    }
+    if (!all || closed) {
+        r.ok = false;
+        r.notes.push_back(
+            std::to_string(synced) + " of " + std::to_string(n) + " synced, " +
+            std::to_string(closed) + " closed");
+    }
+    auto tc = clock_type::now();
+    for (auto& d : dls)
+        d.close();
+    warm.close();
+    for (auto& c : clients) {
+        auto closing = c->async_close();
+        co_await std::move(closing);
+    }
+    {
+        auto closing = close_raw_links(links, running);
+        co_await std::move(closing);
+    }
+    auto closing = first.async_close();
+    co_await std::move(closing);
     r.add("close_s", seconds_since(tc), "s (closing them all)");
 }
 
@@ -706,6 +1361,10 @@ int main(int argc, char** argv)
                 co_await map_sync(o, r);
             else if (o.scenario == "map-events")
                 co_await map_events(o, r);
+            else if (o.scenario == "fanout")
+                co_await fanout(o, r);
+            else if (o.scenario == "connections")
+                co_await connections(o, r);
             else
                 co_await downlinks(o, r);
         },

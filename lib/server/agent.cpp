@@ -179,25 +179,52 @@ std::size_t lane_base::uplink_count() const noexcept
     return uplinks_->ports.size();
 }
 
+// A broadcast to more than one uplink encodes its frame once and shares it (the sessions
+// queue a reference); to one uplink, the session encodes it into a frame of its own.
+
 void lane_base::broadcast_value(recon::value const& v)
 {
     auto const& node = runtime().node();
-    for (auto const& p : uplinks_->ports)
-        p->write([&](warp::server_session& s) { s.value_event(node, name_, v); });
+    auto const& ports = uplinks_->ports;
+    if (ports.size() == 1) {
+        ports.front()->write([&](warp::server_session& s) { s.value_event(node, name_, v); });
+        return;
+    }
+    if (ports.empty())
+        return;
+    auto frame = warp::shared_event_frame(node, name_, v);
+    for (auto const& p : ports)
+        p->write([&](warp::server_session& s) { s.value_event(node, name_, frame); });
 }
 
 void lane_base::broadcast_map(warp::map_event const& e)
 {
     auto const& node = runtime().node();
-    for (auto const& p : uplinks_->ports)
-        p->write([&](warp::server_session& s) { s.map_event(node, name_, e); });
+    auto const& ports = uplinks_->ports;
+    if (ports.size() == 1) {
+        ports.front()->write([&](warp::server_session& s) { s.map_event(node, name_, e); });
+        return;
+    }
+    if (ports.empty())
+        return;
+    auto frame = warp::shared_event_frame(node, name_, warp::to_value(e));
+    for (auto const& p : ports)
+        p->write([&](warp::server_session& s) { s.map_event(node, name_, e, frame); });
 }
 
 void lane_base::broadcast_event(recon::value const& v)
 {
     auto const& node = runtime().node();
-    for (auto const& p : uplinks_->ports)
-        p->write([&](warp::server_session& s) { s.event(node, name_, v); });
+    auto const& ports = uplinks_->ports;
+    if (ports.size() == 1) {
+        ports.front()->write([&](warp::server_session& s) { s.event(node, name_, v); });
+        return;
+    }
+    if (ports.empty())
+        return;
+    auto frame = warp::shared_event_frame(node, name_, v);
+    for (auto const& p : ports)
+        p->write([&](warp::server_session& s) { s.event(node, name_, frame); });
 }
 
 void lane_base::bad_command(std::string_view why) const

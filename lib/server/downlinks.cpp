@@ -122,7 +122,7 @@ public:
     {
         while (port_->take_output(in_)) {
             for (auto const& f : in_)
-                if (auto ec = session_.on_frame(f))
+                if (auto ec = session_.on_frame(f.view()))
                     srv_->log(log_level::warning, "local link frame not read: " + ec.message());
             in_.clear();
             pump();
@@ -174,7 +174,7 @@ private:
     std::map<warp::view_id, std::weak_ptr<client::detail::view_sink>> views_;
     std::list<asio::steady_timer> timers_;
     std::vector<std::string> out_;
-    std::vector<std::string> in_;
+    std::vector<warp::out_frame> in_;
     std::mt19937 rng_;
     bool closing_ = false;
 };

@@ -77,7 +77,7 @@ warp::envelope_error uplink_port::read(
     return session_.on_frame(frame, out);
 }
 
-bool uplink_port::take_output(std::vector<std::string>& out)
+bool uplink_port::take_output(std::vector<warp::out_frame>& out)
 {
     std::lock_guard lock(mutex_);
     if (!session_.has_output()) {

@@ -77,7 +77,7 @@ public:
 
     /// Moves the waiting frames to `out`; when there are none, clears the wake-up flag and
     /// returns false (the writer then sleeps until notify()).
-    bool take_output(std::vector<std::string>& out);
+    bool take_output(std::vector<warp::out_frame>& out);
 
     /// Remembers an agent that holds uplinks of this port; false when the port is closed
     /// already (the connection ended while the link request waited).

@@ -139,7 +139,7 @@ private:
     bool shutting_down_ = false;
     std::optional<websocket::close_code> close_code_;
     std::string close_why_;
-    std::vector<std::string> batch_;
+    std::vector<warp::out_frame> batch_;
 };
 
 template <class Stream>
@@ -165,6 +165,8 @@ asio::awaitable<void> socket_port::serve(Stream& ws, http::request<http::string_
     ws.read_message_max(cfg.max_frame_size);
     beast::get_lowest_layer(ws).expires_never();
     auto [ec] = co_await ws.async_accept(req, use_tuple);
+    // The request's header fields would stay in this frame as long as the connection.
+    req = {};
     if (ec) {
         srv_->log(client::log_level::info, "WebSocket handshake failed: " + ec.message());
         co_return;
@@ -258,8 +260,14 @@ asio::awaitable<void> socket_port::writer(Stream& ws)
         auto& out = ws.next_layer();
         out.cork();
         for (auto const& frame : batch_)
-            out.append_text_frame(frame, false);
-        if (auto ec = co_await out.async_flush()) {
+            out.append_text_frame(frame.view(), false);
+        auto ec = co_await out.async_flush();
+        // Written: let go of the frames now (an idle connection holds none), and of a large
+        // batch's vector (it comes back to the session as its queue at the next take).
+        batch_.clear();
+        if (batch_.capacity() > 4096)
+            batch_ = {};
+        if (ec) {
             beast::get_lowest_layer(ws).close();
             co_return;
         }
@@ -307,6 +315,9 @@ asio::awaitable<void> serve_plain(std::shared_ptr<socket_port> port, tcp::socket
     http::request<http::string_body> req;
     if (!co_await read_upgrade(stream, buffer, req, srv))
         co_return;
+    // The client waits for the upgrade's answer before it sends a frame: the buffer is done
+    // with (and would stay allocated as long as the connection).
+    buffer = beast::flat_buffer();
     websocket::stream<coalescing_stream<beast::tcp_stream>> ws(std::move(stream));
     // Made in a statement of its own (GCC 12 and by-value arguments in co_await).
     auto served = port->serve(ws, std::move(req));
@@ -330,6 +341,7 @@ asio::awaitable<void> serve_tls(
     http::request<http::string_body> req;
     if (!co_await read_upgrade(stream, buffer, req, srv))
         co_return;
+    buffer = beast::flat_buffer();  // (as in serve_plain)
     websocket::stream<coalescing_stream<asio::ssl::stream<beast::tcp_stream>>> ws(
         std::move(stream));
     auto served = port->serve(ws, std::move(req));

@@ -6,8 +6,16 @@
 #include <swim/warp/server_session.hpp>
 
 #include <algorithm>
+#include <iterator>
 
 namespace swim::warp {
+
+out_frame shared_event_frame(std::string_view node, std::string_view lane, recon::value const& body)
+{
+    auto text = std::make_shared<std::string>();
+    write_envelope(envelope_kind::event, node, lane, body, *text);
+    return out_frame(std::shared_ptr<std::string const>(std::move(text)));
+}
 
 envelope_error server_session::on_frame(std::string_view frame, std::vector<uplink_request>& out)
 {
@@ -44,6 +52,9 @@ envelope_error server_session::on_frame(std::string_view frame, std::vector<upli
 
 server_session::uplink_state& server_session::state(std::string_view node, std::string_view lane)
 {
+    // The last uplink written to first: a broadcast writes one uplink of each session in turn.
+    if (last_ && last_->node == node && last_->lane == lane)
+        return *last_->state;
     auto n = uplinks_.find(node);
     if (n == uplinks_.end())
         n = uplinks_.emplace(std::string(node), std::map<std::string, uplink_state, std::less<>>{})
@@ -51,19 +62,20 @@ server_session::uplink_state& server_session::state(std::string_view node, std::
     auto l = n->second.find(lane);
     if (l == n->second.end())
         l = n->second.emplace(std::string(lane), uplink_state{}).first;
+    last_ = last_uplink{n->first, l->first, &l->second};
     return l->second;
 }
 
-std::uint64_t server_session::push(std::string frame)
+std::uint64_t server_session::push(out_frame frame)
 {
     queued_bytes_ += frame.size();
     queue_.push_back(std::move(frame));
     return first_ + queue_.size() - 1;
 }
 
-void server_session::replace(std::uint64_t index, std::string frame)
+void server_session::replace(std::uint64_t index, out_frame frame)
 {
-    std::string& slot = queue_[static_cast<std::size_t>(index - first_)];
+    out_frame& slot = queue_[static_cast<std::size_t>(index - first_)];
     queued_bytes_ = queued_bytes_ - slot.size() + frame.size();
     slot = std::move(frame);
     ++coalesced_;
@@ -74,7 +86,7 @@ void server_session::linked(std::string_view node, std::string_view lane, link_p
     std::string frame;
     write_envelope_text(envelope_kind::linked, node, lane, {}, frame, params);
     auto& st = state(node, lane);
-    st.last = push(std::move(frame));
+    st.last = push(out_frame(std::move(frame)));
     st.last_is_value = false;
 }
 
@@ -83,7 +95,7 @@ void server_session::synced(std::string_view node, std::string_view lane)
     std::string frame;
     write_envelope_text(envelope_kind::synced, node, lane, {}, frame);
     auto& st = state(node, lane);
-    st.last = push(std::move(frame));
+    st.last = push(out_frame(std::move(frame)));
     st.last_is_value = false;
     st.keys.clear();  // nothing after @synced replaces what the sync sent
 }
@@ -95,8 +107,9 @@ void server_session::unlinked(
 {
     std::string frame;
     write_envelope(envelope_kind::unlinked, node, lane, reason, frame);
-    push(std::move(frame));
+    push(out_frame(std::move(frame)));
     // The uplink is gone: nothing queued later coalesces with what it had.
+    last_.reset();
     if (auto n = uplinks_.find(node); n != uplinks_.end()) {
         if (auto l = n->second.find(lane); l != n->second.end()) {
             std::erase(keyed_, &l->second);  // (it may be listed more than once)
@@ -111,6 +124,11 @@ void server_session::event(std::string_view node, std::string_view lane, recon::
 {
     std::string frame;
     write_envelope(envelope_kind::event, node, lane, body, frame);
+    event(node, lane, out_frame(std::move(frame)));
+}
+
+void server_session::event(std::string_view node, std::string_view lane, out_frame frame)
+{
     auto& st = state(node, lane);
     st.last = push(std::move(frame));
     st.last_is_value = false;
@@ -123,6 +141,11 @@ void server_session::value_event(
 {
     std::string frame;
     write_envelope(envelope_kind::event, node, lane, body, frame);
+    value_event(node, lane, out_frame(std::move(frame)));
+}
+
+void server_session::value_event(std::string_view node, std::string_view lane, out_frame frame)
+{
     auto& st = state(node, lane);
     if (st.last_is_value && st.last != UINT64_MAX && st.last >= first_ &&
         queued_bytes_ >= opts_.coalesce_after_bytes) {
@@ -141,6 +164,15 @@ void server_session::map_event(
 {
     std::string frame;
     write_envelope(envelope_kind::event, node, lane, to_value(e), frame);
+    map_event(node, lane, e, out_frame(std::move(frame)));
+}
+
+void server_session::map_event(
+    std::string_view node,
+    std::string_view lane,
+    warp::map_event const& e,
+    out_frame frame)
+{
     auto& st = state(node, lane);
     st.last_is_value = false;
     if (e.kind == map_event::op::update || e.kind == map_event::op::remove) {
@@ -169,14 +201,12 @@ void server_session::auth_reply(envelope_kind kind, recon::value const& body)
         recon::write(body, text);
     std::string frame;
     write_host_envelope(kind, text, frame);
-    push(std::move(frame));
+    push(out_frame(std::move(frame)));
 }
 
-void server_session::take_output(std::vector<std::string>& out)
+void server_session::taken(std::size_t n)
 {
-    for (auto& f : queue_)
-        out.push_back(std::move(f));
-    first_ += queue_.size();
+    first_ += n;
     queue_.clear();
     queued_bytes_ = 0;
     // Waiting keys are all written now: forget them, so the index stays as small as the queue
@@ -184,6 +214,23 @@ void server_session::take_output(std::vector<std::string>& out)
     for (auto* st : keyed_)
         st->keys.clear();
     keyed_.clear();
+}
+
+void server_session::take_output(std::vector<out_frame>& out)
+{
+    std::size_t n = queue_.size();
+    if (out.empty())
+        out.swap(queue_);  // (queue_ gets out's capacity: no allocation at the next push)
+    else
+        std::move(queue_.begin(), queue_.end(), std::back_inserter(out));
+    taken(n);
+}
+
+void server_session::take_output(std::vector<std::string>& out)
+{
+    for (auto& f : queue_)
+        out.push_back(f.take());
+    taken(queue_.size());
 }
 
 }  // namespace swim::warp

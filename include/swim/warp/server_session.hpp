@@ -9,8 +9,9 @@
 #include <swim/warp/map_event.hpp>
 
 #include <cstdint>
-#include <deque>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -45,6 +46,38 @@ struct uplink_request {
     /// command: the body; auth, deauth: the credentials; absent otherwise (not parsed).
     recon::value body;
 };
+
+/** A frame for the writer: text of its own, or one text shared by every uplink of a
+ * broadcast (encoded once for all of them, not once per uplink).
+ */
+class out_frame {
+public:
+    out_frame() = default;
+    explicit out_frame(std::string text) noexcept
+        : own_(std::move(text))
+    {}
+    explicit out_frame(std::shared_ptr<std::string const> text) noexcept
+        : shared_(std::move(text))
+    {}
+
+    std::string_view view() const noexcept
+    {
+        return shared_ ? std::string_view(*shared_) : std::string_view(own_);
+    }
+    std::size_t size() const noexcept { return view().size(); }
+    /// The text: moved out when it is the frame's own, copied when shared.
+    std::string take() { return shared_ ? std::string(*shared_) : std::move(own_); }
+
+private:
+    std::string own_;
+    std::shared_ptr<std::string const> shared_;
+};
+
+/// `@event(node, lane) body`, encoded once for a broadcast to many uplinks.
+out_frame shared_event_frame(
+    std::string_view node,
+    std::string_view lane,
+    recon::value const& body);
 
 /// Options of a server session.
 struct server_session_options {
@@ -98,13 +131,26 @@ public:
     /// replaces the waiting update or remove of the same key (until a clear, take, drop or
     /// synced of that uplink is queued after it).
     void map_event(std::string_view node, std::string_view lane, warp::map_event const& e);
+
+    // The same with the `@event(node, lane) body` frame encoded already (shared_event_frame):
+    // a broadcast encodes it once for all its uplinks.
+    void event(std::string_view node, std::string_view lane, out_frame frame);
+    void value_event(std::string_view node, std::string_view lane, out_frame frame);
+    void map_event(
+        std::string_view node,
+        std::string_view lane,
+        warp::map_event const& e,
+        out_frame frame);
     /// @authed / @deauthed with a body.
     void auth_reply(envelope_kind kind, recon::value const& body = {});
 
     // ---- the writer ---------------------------------------------------------------------------
     /// Whether frames wait to be taken.
     bool has_output() const noexcept { return !queue_.empty(); }
-    /// Moves every waiting frame to the back of `out`, oldest first.
+    /// Moves every waiting frame to the back of `out`, oldest first (when `out` is empty, the
+    /// two vectors swap: no frame is moved).
+    void take_output(std::vector<out_frame>& out);
+    /// As above, as strings (a shared frame is copied).
     void take_output(std::vector<std::string>& out);
     /// Frames waiting.
     std::size_t queued_frames() const noexcept { return queue_.size(); }
@@ -123,11 +169,14 @@ private:
     };
 
     uplink_state& state(std::string_view node, std::string_view lane);
-    std::uint64_t push(std::string frame);
-    void replace(std::uint64_t index, std::string frame);
+    std::uint64_t push(out_frame frame);
+    void replace(std::uint64_t index, out_frame frame);
+    /// The writer took the `n` waiting frames.
+    void taken(std::size_t n);
 
     server_session_options opts_;
-    std::deque<std::string> queue_;
+    /// take_output() takes every frame at once: a vector (kept with its capacity) is enough.
+    std::vector<out_frame> queue_;
     /// Absolute index of queue_.front().
     std::uint64_t first_ = 0;
     std::size_t queued_bytes_ = 0;
@@ -136,6 +185,13 @@ private:
     std::map<std::string, std::map<std::string, uplink_state, std::less<>>, std::less<>> uplinks_;
     /// The uplinks whose `keys` are not empty.
     std::vector<uplink_state*> keyed_;
+    /// The uplink state() found last (map nodes do not move; forgotten when one is erased).
+    struct last_uplink {
+        std::string_view node;
+        std::string_view lane;
+        uplink_state* state;
+    };
+    std::optional<last_uplink> last_;
     std::string scratch_;
 };
 

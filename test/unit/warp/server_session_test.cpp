@@ -173,4 +173,63 @@ BOOST_AUTO_TEST_CASE(command_lane_events_are_never_coalesced)
     BOOST_TEST(s.coalesced() == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(a_broadcast_frame_is_encoded_once_and_shared)
+{
+    // Two connections get one frame text (a broadcast to many uplinks encodes it once).
+    server_session a, b;
+    auto frame = warp::shared_event_frame("/unit/1", "value", recon::value(7));
+    BOOST_TEST(frame.view() == R"(@event(node:"/unit/1",lane:value) 7)");
+    a.value_event("/unit/1", "value", frame);
+    b.value_event("/unit/1", "value", frame);
+    std::vector<warp::out_frame> fa, fb;
+    a.take_output(fa);
+    b.take_output(fb);
+    BOOST_TEST_REQUIRE(fa.size() == 1u);
+    BOOST_TEST_REQUIRE(fb.size() == 1u);
+    BOOST_TEST(fa[0].view().data() == fb[0].view().data());  // the same text
+    BOOST_TEST(fa[0].take() == R"(@event(node:"/unit/1",lane:value) 7)");
+    BOOST_TEST(fa[0].view() == R"(@event(node:"/unit/1",lane:value) 7)");  // copied, still there
+    // Shared frames coalesce as encoded ones do, and map keys still count.
+    for (int i = 1; i <= 1000; ++i)
+        a.value_event(
+            "/unit/1",
+            "value",
+            warp::shared_event_frame("/unit/1", "value", recon::value(i)));
+    BOOST_TEST(a.queued_frames() == 1u);
+    auto e = map_event::update(rv("k"), rv("1"));
+    a.map_event("/unit/1", "map", e, warp::shared_event_frame("/unit/1", "map", warp::to_value(e)));
+    e = map_event::update(rv("k"), rv("2"));
+    a.map_event("/unit/1", "map", e, warp::shared_event_frame("/unit/1", "map", warp::to_value(e)));
+    BOOST_TEST(
+        output(a) == (frames{
+                         R"(@event(node:"/unit/1",lane:value) 1000)",
+                         R"(@event(node:"/unit/1",lane:map)@update(key:k) 2)"}));
+    // Taken into a vector that holds frames already: appended after them.
+    fb.clear();
+    fb.emplace_back(std::string("first"));
+    b.event("/unit/1", "value", frame);
+    b.take_output(fb);
+    BOOST_TEST_REQUIRE(fb.size() == 2u);
+    BOOST_TEST(fb[1].view() == frame.view());
+    BOOST_TEST(!b.has_output());
+}
+
+BOOST_AUTO_TEST_CASE(an_uplink_linked_again_starts_afresh)
+{
+    // The uplink's state goes with @unlinked (and the session's cached lookup of it).
+    server_session s;
+    s.value_event("/unit/1", "value", recon::value(1));
+    s.value_event("/unit/2", "value", recon::value(5));
+    s.unlinked("/unit/1", "value");
+    s.value_event("/unit/1", "value", recon::value(2));
+    s.value_event("/unit/1", "value", recon::value(3));
+    s.value_event("/unit/2", "value", recon::value(6));
+    BOOST_TEST(
+        output(s) == (frames{
+                         R"(@event(node:"/unit/1",lane:value) 1)",
+                         R"(@event(node:"/unit/2",lane:value) 6)",
+                         R"(@unlinked(node:"/unit/1",lane:value))",
+                         R"(@event(node:"/unit/1",lane:value) 3)"}));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
