@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSL-1.0
 // Copyright (c) 2026 the swim-cpp authors
 // A stream layer under a Beast WebSocket that gathers the frames of a batch in memory and
-// writes them with one write. Private to the client and the server.
+// writes them with one write. Private to the server.
 
 #ifndef SWIM_LIB_NET_COALESCING_STREAM_HPP
 #define SWIM_LIB_NET_COALESCING_STREAM_HPP
@@ -25,11 +25,12 @@
 #include <cstring>
 #include <functional>
 #include <memory>
-#include <random>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
+
+#include "ws_frames.hpp"
 
 namespace swim::net::detail {
 
@@ -54,7 +55,6 @@ public:
     template <class... Args>
     explicit coalescing_stream(Args&&... args)
         : next_(std::forward<Args>(args)...)
-        , rng_(std::random_device{}())
     {}
 
     executor_type get_executor() noexcept { return next_.get_executor(); }
@@ -66,41 +66,11 @@ public:
     /// Bytes gathered and not yet written.
     std::size_t pending() const noexcept { return buf_.size(); }
 
-    /// Appends one WebSocket text message (a single final frame) to the buffer; `masked` for
-    /// the client role (RFC 6455 §5.3), with a fresh random key. Cork first.
-    void append_text_frame(std::string_view payload, bool masked)
+    /// Appends one WebSocket text message (a single final frame, unmasked: the server's
+    /// role) to the buffer. Cork first.
+    void append_text_frame(std::string_view payload)
     {
-        unsigned char head[14];
-        std::size_t h = 0;
-        head[h++] = 0x81;  // FIN, text
-        unsigned char mask_bit = masked ? 0x80 : 0x00;
-        std::uint64_t n = payload.size();
-        if (n < 126) {
-            head[h++] = static_cast<unsigned char>(mask_bit | n);
-        } else if (n <= 0xFFFF) {
-            head[h++] = static_cast<unsigned char>(mask_bit | 126);
-            head[h++] = static_cast<unsigned char>(n >> 8);
-            head[h++] = static_cast<unsigned char>(n);
-        } else {
-            head[h++] = static_cast<unsigned char>(mask_bit | 127);
-            for (int i = 7; i >= 0; --i)
-                head[h++] = static_cast<unsigned char>(n >> (8 * i));
-        }
-        unsigned char key[4] = {0, 0, 0, 0};
-        if (masked) {
-            std::uint32_t k = static_cast<std::uint32_t>(rng_());
-            std::memcpy(key, &k, 4);
-            std::memcpy(head + h, key, 4);
-            h += 4;
-        }
-        std::size_t at = buf_.size();
-        buf_.append(reinterpret_cast<char const*>(head), h);
-        buf_.append(payload.data(), payload.size());
-        if (masked) {
-            char* p = buf_.data() + at + h;
-            for (std::size_t i = 0; i < payload.size(); ++i)
-                p[i] = static_cast<char>(static_cast<unsigned char>(p[i]) ^ key[i & 3]);
-        }
+        append_ws_frame(buf_, ws_opcode::text, payload, std::nullopt);
     }
 
     template <class MutableBufferSequence, class ReadToken>
@@ -207,7 +177,6 @@ private:
     bool flushing_ = false;
     std::string buf_;
     std::string out_;
-    std::mt19937 rng_;
     std::function<void()> teardown_;
 };
 

@@ -260,7 +260,7 @@ asio::awaitable<void> socket_port::writer(Stream& ws)
         auto& out = ws.next_layer();
         out.cork();
         for (auto const& frame : batch_)
-            out.append_text_frame(frame.view(), false);
+            out.append_text_frame(frame.view());
         auto ec = co_await out.async_flush();
         // Written: let go of the frames now (an idle connection holds none), and of a large
         // batch's vector (it comes back to the session as its queue at the next take).
