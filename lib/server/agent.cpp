@@ -307,8 +307,11 @@ public:
     void value(recon::value const& v) override { s_.event(node_, lane_, v); }
     void map_update(recon::value const& key, recon::value const& v) override
     {
-        // Sync frames are never coalesced: written as plain events.
-        s_.event(node_, lane_, warp::to_value(warp::map_event::update(key, v)));
+        // Sync frames are never coalesced: written as plain events, straight from the
+        // entry (no body record is built).
+        std::string frame;
+        warp::write_map_update_envelope(node_, lane_, key, v, frame);
+        s_.event(node_, lane_, warp::out_frame(std::move(frame)));
     }
 
 private:

@@ -2,6 +2,7 @@
 // Copyright (c) 2026 the swim-cpp authors
 
 #include <swim/recon/writer.hpp>
+#include <swim/warp/envelope.hpp>
 #include <swim/warp/map_event.hpp>
 
 namespace swim::warp {
@@ -114,6 +115,50 @@ recon::value to_value(map_event const& e)
 void write_map_event(map_event const& e, std::string& out)
 {
     recon::write(to_value(e), out);
+}
+
+namespace {
+
+// Kinds the writer writes as one token, the same inside an attribute and after it.
+bool scalar(recon::value const& v) noexcept
+{
+    switch (v.kind()) {
+        case recon::kind::boolean:
+        case recon::kind::int64:
+        case recon::kind::uint64:
+        case recon::kind::float64:
+        case recon::kind::text: return true;
+        default: return false;
+    }
+}
+
+}  // namespace
+
+void write_map_update_envelope(
+    std::string_view node,
+    std::string_view lane,
+    recon::value const& key,
+    recon::value const& value,
+    std::string& out)
+{
+    if (!scalar(key) || !scalar(value)) {
+        write_envelope(
+            envelope_kind::event,
+            node,
+            lane,
+            to_value(map_event::update(key, value)),
+            out);
+        return;
+    }
+    // The body to_value() builds for a scalar value, `[@update({key:K}), V]`, made once per
+    // thread; each call puts its key and value in place (no allocation for short text) and
+    // the writer's own rules decide the spacing and bracing.
+    thread_local recon::value body = to_value(
+        map_event::update(recon::value(std::int64_t(0)), recon::value(std::int64_t(0))));
+    auto& items = *body.if_record();
+    (*items[0].val.if_record())[0].val = key;
+    items[1].val = value;
+    write_envelope(envelope_kind::event, node, lane, body, out);
 }
 
 }  // namespace swim::warp

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace swim::warp {
 
@@ -53,6 +54,18 @@ recon::value to_value(map_event const& e);
 /// Appends the canonical body text of a map operation; throws boost::system::system_error
 /// when the key or value holds a non-finite float (as recon::write).
 void write_map_event(map_event const& e, std::string& out);
+
+/** Appends `@event(node:N,lane:L)@update(key:K)V`: the same text as write_envelope() of the
+ * event with the body to_value(map_event::update(key, value)), without building the body
+ * when the key and value are scalars (a map lane's sync writes one per entry). Throws
+ * boost::system::system_error on a non-finite float, as recon::write.
+ */
+void write_map_update_envelope(
+    std::string_view node,
+    std::string_view lane,
+    recon::value const& key,
+    recon::value const& value,
+    std::string& out);
 
 }  // namespace swim::warp
 

@@ -7,6 +7,7 @@
 #include <swim/recon/parser.hpp>
 #include <swim/recon/value.hpp>
 #include <swim/recon/writer.hpp>
+#include <swim/warp/envelope.hpp>
 #include <swim/warp/error.hpp>
 #include <swim/warp/map_event.hpp>
 
@@ -195,6 +196,48 @@ BOOST_DATA_TEST_CASE(invalid_bodies, bdata::make(bad_rows()), r)
     map_event ev;
     boost::system::error_code err = to_map_event(body, ev);
     BOOST_TEST(err == ec(error::invalid_map_event), err.message());
+}
+
+BOOST_AUTO_TEST_CASE(update_envelopes_written_directly_match_the_generic_writer)
+{
+    using swim::recon::value;
+    std::vector<value> const samples = {
+        value(std::int64_t(0)),
+        value(std::int64_t(-42)),
+        value(std::numeric_limits<std::int64_t>::min()),
+        value(std::numeric_limits<std::uint64_t>::max()),
+        value(1.5),
+        value(-0.0),
+        value(6.02e23),
+        value(true),
+        value(false),
+        value("k0000001"),
+        value("true"),
+        value("elevator #3"),
+        value("with \"quotes\" and\nnewline"),
+        value(""),
+        value("1"),
+        value(),
+        value(swim::recon::extant),
+        swim::recon::parse("{floor:3,dir:up}"),
+        swim::recon::parse("{{3}}"),
+        swim::recon::parse("@tag{a:1}"),
+        swim::recon::parse("{3}"),
+    };
+    for (auto const& k : samples) {
+        for (auto const& v : samples) {
+            std::string direct;
+            write_map_update_envelope("/unit/1", "map", k, v, direct);
+            std::string generic;
+            swim::warp::write_envelope(
+                swim::warp::envelope_kind::event,
+                "/unit/1",
+                "map",
+                to_value(map_event::update(k, v)),
+                generic);
+            BOOST_TEST(direct == generic);
+        }
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
