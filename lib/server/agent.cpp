@@ -296,28 +296,54 @@ void agent_runtime::start(agent_factory const& make)
 
 namespace {
 
-// Writes a lane's state as @event frames of one uplink.
+// Writes a lane's state as @event frames of one uplink, handed to the connection a few
+// thousand at a time: its writer (on another thread when there is one) sends the first
+// entries while the rest are encoded, instead of after the whole state.
 class session_sync_sink final : public sync_sink {
 public:
-    session_sync_sink(warp::server_session& s, std::string const& node, std::string const& lane)
-        : s_(s)
+    session_sync_sink(uplink_port& port, std::string const& node, std::string const& lane)
+        : port_(port)
         , node_(node)
         , lane_(lane)
     {}
-    void value(recon::value const& v) override { s_.event(node_, lane_, v); }
+    void value(recon::value const& v) override
+    {
+        std::string frame;
+        warp::write_envelope(warp::envelope_kind::event, node_, lane_, v, frame);
+        add(std::move(frame));
+    }
     void map_update(recon::value const& key, recon::value const& v) override
     {
         // Sync frames are never coalesced: written as plain events, straight from the
         // entry (no body record is built).
         std::string frame;
         warp::write_map_update_envelope(node_, lane_, key, v, frame);
-        s_.event(node_, lane_, warp::out_frame(std::move(frame)));
+        add(std::move(frame));
+    }
+    /// Hands what is gathered to the connection.
+    void flush()
+    {
+        if (frames_.empty())
+            return;
+        port_.write([&](warp::server_session& s) {
+            for (auto& f : frames_)
+                s.event(node_, lane_, warp::out_frame(std::move(f)));
+        });
+        frames_.clear();
     }
 
 private:
-    warp::server_session& s_;
+    void add(std::string frame)
+    {
+        frames_.push_back(std::move(frame));
+        if (frames_.size() >= 4096)
+            flush();
+    }
+
+    uplink_port& port_;
     std::string const& node_;
     std::string const& lane_;
+    std::vector<std::string> frames_;
 };
 
 recon::value tag_value(char const* tag)
@@ -356,16 +382,16 @@ void agent_runtime::handle(std::shared_ptr<uplink_port> const& port, warp::uplin
             bool already = ups.contains(port.get());
             if (!already && !port->add_agent(shared_from_this()))
                 return;  // the connection is gone
-            bool sync = req.what == type::sync;
-            port->write([&](warp::server_session& s) {
-                if (!already)
-                    s.linked(node_, lane->name(), req.params);
-                if (sync) {
-                    session_sync_sink sink(s, node_, lane->name());
-                    lane->sync_state(sink);
-                    s.synced(node_, lane->name());
-                }
-            });
+            if (!already)
+                port->write(
+                    [&](warp::server_session& s) { s.linked(node_, lane->name(), req.params); });
+            if (req.what == type::sync) {
+                // The agent's strand: the lane cannot change while its state is written.
+                session_sync_sink sink(*port, node_, lane->name());
+                lane->sync_state(sink);
+                sink.flush();
+                port->write([&](warp::server_session& s) { s.synced(node_, lane->name()); });
+            }
             if (!already)
                 ups.ports.push_back(port);
             return;
