@@ -18,6 +18,9 @@ struct event_handlers : common_handlers {
 /** A downlink that links (without sync) and receives every event of a lane, such as a
  * command lane's relayed commands. It keeps no state.
  *
+ * A default-constructed handle refers to no downlink: only is_linked(), is_synced(),
+ * is_closed() (true), error(), reason() and close() may be called on it.
+ *
  * @par Thread safety
  * Use it on its client's executor.
  */
@@ -28,7 +31,9 @@ class event_downlink
     friend base;
 
 public:
+    /// A handle to no downlink (see the class comment).
     event_downlink() = default;
+    /// Made by client::event_downlink(); not for users.
     explicit event_downlink(std::shared_ptr<detail::downlink_core> core)
         : base(std::move(core))
     {}
@@ -43,7 +48,8 @@ public:
     }
 
     /// The next event (buffering starts at the first call). Throws system_error when the
-    /// downlink has ended.
+    /// downlink has ended, recon::conversion_exception when the event is not a `T` (that
+    /// event is consumed). Cancelling the wait loses no event.
     boost::asio::awaitable<T> next_event()
     {
         recon::value v;

@@ -65,6 +65,9 @@ bool convert_map_now(
  * it evicts, in Recon key order. After a reconnect the resync reconciles: keys that vanished
  * fire did_remove, changed ones did_update, unchanged ones nothing.
  *
+ * A default-constructed handle refers to no downlink: only is_linked(), is_synced(),
+ * is_closed() (true), error(), reason() and close() may be called on it.
+ *
  * @par Thread safety
  * Use it on its client's executor.
  */
@@ -75,7 +78,9 @@ class map_downlink
     friend base;
 
 public:
+    /// A handle to no downlink (see the class comment).
     map_downlink() = default;
+    /// Made by client::map_downlink(); not for users.
     explicit map_downlink(std::shared_ptr<detail::downlink_core> core)
         : base(std::move(core))
     {}
@@ -149,7 +154,8 @@ public:
     }
 
     /** Puts an entry: locally at once (did_update fires), then `@command ...@update`.
-     * Never blocks; warp::error::closed or warp::error::queue_full as value_downlink::set().
+     * Never blocks; warp::error::closed, warp::error::queue_full or
+     * recon::error::non_finite_float as value_downlink::set() (nothing changed then).
      */
     boost::system::error_code put(K const& key, V const& v)
     {
@@ -171,7 +177,8 @@ public:
     /// Removes the first `n` entries in key order.
     boost::system::error_code drop(std::uint64_t n) { return this->core_->drop(n); }
 
-    /// As put(), but waits for room in a full queue.
+    /// As put(), but waits for room in a full queue; put()'s other errors. Cancelling the
+    /// awaiting coroutine while it waits puts nothing.
     boost::asio::awaitable<boost::system::error_code> async_put(K key, V v)
     {
         auto core = this->core_;

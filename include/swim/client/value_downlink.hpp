@@ -30,6 +30,9 @@ struct value_handlers : common_handlers {
  * A value that does not convert to `T` fails the downlink (on_failed, then closed): use
  * std::optional<T> for a lane that may be empty, recon::value to take anything.
  *
+ * A default-constructed handle refers to no downlink: only is_linked(), is_synced(),
+ * is_closed() (true), error(), reason() and close() may be called on it.
+ *
  * @par Thread safety
  * Use it on its client's executor.
  */
@@ -40,7 +43,9 @@ class value_downlink
     friend base;
 
 public:
+    /// A handle to no downlink (see the class comment).
     value_downlink() = default;
+    /// Made by client::value_downlink(); not for users.
     explicit value_downlink(std::shared_ptr<detail::downlink_core> core)
         : base(std::move(core))
     {}
@@ -84,11 +89,13 @@ public:
 
     /** Sets the value: locally at once (did_set fires), then `@command` to the lane.
      * Never blocks. @returns warp::error::closed when the downlink is closed,
-     * warp::error::queue_full when the connection's write queue is full (nothing changed).
+     * warp::error::queue_full when the connection's write queue is full,
+     * recon::error::non_finite_float for a NaN or an infinity (nothing changed then).
      */
     boost::system::error_code set(T const& v) { return this->core_->set(recon::value_from(v)); }
 
-    /// As set(), but waits for room in a full queue. @returns warp::error::closed if closed.
+    /// As set(), but waits for room in a full queue. @returns set()'s errors other than
+    /// queue_full. Cancelling the awaiting coroutine while it waits sets nothing.
     boost::asio::awaitable<boost::system::error_code> async_set(T v)
     {
         auto core = this->core_;
@@ -97,7 +104,8 @@ public:
     }
 
     /// The next event of the lane (each one, in order; buffering starts at the first call).
-    /// Throws system_error when the downlink has ended.
+    /// Throws system_error when the downlink has ended, recon::conversion_exception when the
+    /// value is not a `T` (that event is consumed). Cancelling the wait loses no event.
     boost::asio::awaitable<T> next_event()
     {
         recon::value v;

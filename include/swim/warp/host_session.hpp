@@ -37,7 +37,9 @@ struct session_options {
 
 /// A notification for one downlink.
 struct view_note {
+    /// The downlink it is for.
     view_id view = 0;
+    /// What happened, filtered by the downlink's options.
     downlink_notification note;
     /// The downlink is closed after this one (unlinked with terminate_on_unlinked, failed,
     /// or the connection lost with keep_linked false): it will get nothing more.
@@ -55,11 +57,13 @@ struct session_request {
         deauthed,
     };
     type what = type::relink;
+    /// relink: the link to reopen.
     std::string node;
     std::string lane;
     /// relink: how many relinks in a row this link has needed (1 for the first), for the
     /// backoff.
     unsigned attempt = 0;
+    /// authed / deauthed: the body the server sent.
     recon::value body;
 };
 
@@ -70,11 +74,13 @@ struct session_request {
  */
 class host_session {
 public:
+    /// A session with no links, offline until on_connected().
     explicit host_session(session_options opts = {});
     ~host_session();
     host_session(host_session const&) = delete;
     host_session& operator=(host_session const&) = delete;
 
+    /// Between on_connected() and on_disconnected().
     bool connected() const noexcept { return connected_; }
 
     // ---- downlinks -----------------------------------------------------------------------
@@ -104,18 +110,31 @@ public:
     std::string_view node_of(view_id id) const noexcept;
     std::string_view lane_of(view_id id) const noexcept;
 
-    // Local writes through a downlink: update its link's state (notifying every downlink of
-    // the link), queue the @command. error::queue_full when the queue is full (nothing is
-    // changed then); error::closed when the downlink is closed; error::kind_mismatch when
-    // the operation does not fit the downlink's kind.
+    /** @name Local writes through a downlink
+     * Each updates its link's state (notifying every downlink of the link) and queues the
+     * @command. Errors, with nothing changed: error::queue_full when the queue is full;
+     * error::closed when the downlink is closed; error::kind_mismatch when the operation
+     * does not fit the downlink's kind; recon::error::non_finite_float when a key or value
+     * holds a NaN or an infinity (no Recon form).
+     */
+    ///@{
+    /// A value downlink's value.
     boost::system::error_code set(view_id id, recon::value v);
+    /// A map downlink's entry, put.
     boost::system::error_code update(view_id id, recon::value key, recon::value v);
+    /// A map downlink's entry, removed (a key that is not there still sends the command).
     boost::system::error_code remove(view_id id, recon::value const& key);
+    /// Every entry of a map downlink, removed.
     boost::system::error_code clear(view_id id);
+    /// Keeps the first `n` entries of a map downlink, in key order.
     boost::system::error_code take(view_id id, std::uint64_t n);
+    /// Removes the first `n` entries of a map downlink, in key order.
     boost::system::error_code drop(view_id id, std::uint64_t n);
+    ///@}
 
     /// Queues `@command(node,lane) body`; commands wait for the connection when offline.
+    /// error::queue_full when the queue is full, recon::error::non_finite_float for a body
+    /// holding a NaN or an infinity.
     boost::system::error_code command(
         std::string_view node,
         std::string_view lane,

@@ -71,7 +71,7 @@ public:
     bool synced() const noexcept { return synced_; }
     /// True once the downlink has ended: closed, unlinked for good, or failed.
     bool closed() const noexcept { return closed_; }
-    /// Why it ended: empty when closed by the user.
+    /// Why it ended: empty while open, warp::error::closed when closed by the user.
     boost::system::error_code error() const noexcept { return error_; }
     std::string const& reason() const noexcept;
     /// The shared state of the link, or nullptr when closed.

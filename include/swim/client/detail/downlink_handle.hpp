@@ -111,6 +111,8 @@ public:
     }
 
     /// Completes when linked; throws system_error (with the reason) if the downlink ends first.
+    /// Cancelling the awaiting coroutine (its cancellation slot) stops the wait only; the
+    /// downlink goes on.
     boost::asio::awaitable<void> linked()
     {
         auto ec = co_await core_->wait_linked();
@@ -125,14 +127,21 @@ public:
             throw_error(ec, core_->reason());
     }
 
+    /// True while the link is up (as received: before the handlers of on_linked run).
     bool is_linked() const noexcept { return core_ && core_->linked(); }
+    /// True while the link is synced (the state is the lane's).
     bool is_synced() const noexcept { return core_ && core_->synced(); }
+    /// True once the downlink has ended (closed, unlinked for good, failed), and for a
+    /// default-constructed handle.
     bool is_closed() const noexcept { return !core_ || core_->closed(); }
-    /// Why the downlink ended (empty while open, or when closed by the user).
+    /// Why the downlink ended: empty while open; warp::error::closed when closed by the user;
+    /// error::unlinked, error::link_failed, error::client_closed, error::invalid_host or a
+    /// connection error otherwise.
     boost::system::error_code error() const noexcept
     {
         return core_ ? core_->error() : boost::system::error_code();
     }
+    /// The reason that came with the end (`nodeNotFound`, a conversion error, ...), or empty.
     std::string reason() const { return core_ ? core_->reason() : std::string(); }
 
     /// Closes the downlink: queued writes are written first, then @unlink if it was the
