@@ -90,7 +90,8 @@ void append_ws_close(
     payload[0] = static_cast<char>(code >> 8);
     payload[1] = static_cast<char>(code);
     std::size_t n = std::min<std::size_t>(reason.size(), 123);
-    std::memcpy(payload + 2, reason.data(), n);
+    if (n > 0)  // an empty view may hold a null pointer, which memcpy must not get
+        std::memcpy(payload + 2, reason.data(), n);
     append_ws_frame(out, ws_opcode::close, std::string_view(payload, n + 2), mask);
 }
 
