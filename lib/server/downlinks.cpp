@@ -38,6 +38,9 @@ public:
         , host_(std::move(host))
     {}
 
+    /// The server itself: the auth policy does not apply.
+    bool local() const noexcept override { return true; }
+
 private:
     void notify() override;
 

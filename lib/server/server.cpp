@@ -193,6 +193,69 @@ recon::value not_found(char const* tag)
 }
 }  // namespace
 
+void server_impl::on_auth(uplink_port& port, warp::uplink_request& r)
+{
+    using type = warp::uplink_request::type;
+    if (r.what == type::deauth) {
+        port.identity().reset();
+        port.write([](warp::server_session& s) { s.auth_reply(warp::envelope_kind::deauthed); });
+        return;
+    }
+    auth_verdict verdict;
+    if (cfg_.auth.on_auth && !port.local()) {
+        try {
+            verdict = cfg_.auth.on_auth(r.body);
+        } catch (std::exception const& e) {
+            log(client::log_level::error,
+                std::string("the auth policy's on_auth failed (deauthed): ") + e.what());
+            verdict = auth_verdict::deauthed();
+        } catch (...) {
+            log(client::log_level::error, "the auth policy's on_auth failed (deauthed)");
+            verdict = auth_verdict::deauthed();
+        }
+    }
+    using kind = auth_verdict::kind;
+    if (verdict.what == kind::authed) {
+        port.identity() = std::move(r.body);
+        port.write([&](warp::server_session& s) {
+            s.auth_reply(warp::envelope_kind::authed, verdict.session);
+        });
+        return;
+    }
+    port.identity().reset();
+    port.write([](warp::server_session& s) { s.auth_reply(warp::envelope_kind::deauthed); });
+    if (verdict.what == kind::forbidden) {
+        log(client::log_level::info,
+            "connection " + std::to_string(port.id()) + ": @auth forbidden, closing (1008)");
+        port.close_after_output(1008, "Unauthorized");
+    }
+}
+
+bool server_impl::allowed(uplink_port& port, warp::uplink_request const& r)
+{
+    using type = warp::uplink_request::type;
+    if (!cfg_.auth.on_request || port.local())
+        return true;
+    lane_request req;
+    switch (r.what) {
+        case type::link: req.what = lane_request::kind::link; break;
+        case type::sync: req.what = lane_request::kind::sync; break;
+        case type::command: req.what = lane_request::kind::command; break;
+        default: return true;
+    }
+    req.node = r.node;
+    req.lane = r.lane;
+    try {
+        return cfg_.auth.on_request(port.identity(), req) == request_verdict::allow;
+    } catch (std::exception const& e) {
+        log(client::log_level::error,
+            std::string("the auth policy's on_request failed (refused): ") + e.what());
+    } catch (...) {
+        log(client::log_level::error, "the auth policy's on_request failed (refused)");
+    }
+    return false;
+}
+
 warp::envelope_error server_impl::on_frame(
     std::shared_ptr<uplink_port> const& port,
     std::string_view frame)
@@ -203,16 +266,20 @@ warp::envelope_error server_impl::on_frame(
         return err;
     using type = warp::uplink_request::type;
     for (auto& r : requests) {
-        switch (r.what) {
-            case type::auth:
-                port->write(
-                    [](warp::server_session& s) { s.auth_reply(warp::envelope_kind::authed); });
-                continue;
-            case type::deauth:
-                port->write(
-                    [](warp::server_session& s) { s.auth_reply(warp::envelope_kind::deauthed); });
-                continue;
-            default: break;
+        if (r.what == type::auth || r.what == type::deauth) {
+            on_auth(*port, r);
+            continue;
+        }
+        if (!allowed(*port, r)) {
+            if (r.what == type::link || r.what == type::sync) {
+                // As Java's RemoteHost: @unlinked without a body, and no @linked before it.
+                port->write([&](warp::server_session& s) { s.unlinked(r.node, r.lane); });
+            } else {
+                log(client::log_level::debug,
+                    "connection " + std::to_string(port->id()) + ": command to " + r.node + " " +
+                        r.lane + " refused by the auth policy, dropped");
+            }
+            continue;
         }
         auto rt = find_agent(r.node);
         if (!rt) {

@@ -87,6 +87,20 @@ public:
     bool closed() const;
     /// The server stops: write what is queued, then close with 1001.
     virtual void shutdown() {}
+    /// Closes the connection with `code` and `reason` once the frames queued now are written;
+    /// what the client sends meanwhile is not read. Called from on_frame (the reader).
+    virtual void close_after_output(std::uint16_t code, std::string reason)
+    {
+        (void)code;
+        (void)reason;
+    }
+    /// The server's own local host (its links are not checked by the auth policy).
+    virtual bool local() const noexcept { return false; }
+
+    /// The identity of the connection (the credentials of its last authed @auth). Only
+    /// server_impl::on_frame touches it, and that runs serially per port (the connection's
+    /// reader), so it needs no lock.
+    std::optional<recon::value>& identity() noexcept { return identity_; }
 
 protected:
     /// Wakes the writer (called once per batch of writes).
@@ -99,6 +113,7 @@ private:
     std::atomic<bool> pending_{false};
     bool closed_ = false;
     std::vector<std::shared_ptr<agent_runtime>> agents_;
+    std::optional<recon::value> identity_;
 };
 
 /// The runtime of one agent: its strand, lanes, handler queue and downlinks.
@@ -180,7 +195,8 @@ public:
     asio::awaitable<void> stop();
     bool stopping() const noexcept { return stopping_.load(); }
 
-    /// A frame from a client: read under the port's lock, each request routed.
+    /// A frame from a client: read under the port's lock, each request checked by the auth
+    /// policy (unless the port is the local host's) and routed. Serially per port.
     warp::envelope_error on_frame(std::shared_ptr<uplink_port> const& port, std::string_view frame);
     /// The agent at `node`, started now if a route matches; nullptr if none does.
     std::shared_ptr<agent_runtime> find_agent(std::string_view node);
@@ -205,6 +221,11 @@ public:
     server::stats stats() const;
 
 private:
+    /// @auth / @deauth of a socket port, by the auth policy.
+    void on_auth(uplink_port& port, warp::uplink_request& r);
+    /// Whether the auth policy allows `r` (link, sync or command) on `port`.
+    bool allowed(uplink_port& port, warp::uplink_request const& r);
+
     asio::awaitable<void> accept_loop();
     asio::awaitable<void> stop_on_strand();
     /// Wakes wait_until() to check its condition again.

@@ -95,6 +95,17 @@ public:
         });
     }
 
+    void close_after_output(std::uint16_t code, std::string reason) override
+    {
+        // Called by on_frame, on this strand (the reader): the writer takes the frames queued
+        // now in a later batch, and closes after writing it.
+        if (close_code_ || close_after_)
+            return;
+        close_after_ = static_cast<websocket::close_code>(code);
+        close_after_why_ = close_reason(std::move(reason));
+        wake_.cancel();
+    }
+
     template <class Stream>
     asio::awaitable<void> serve(Stream& ws, http::request<http::string_body> req);
 
@@ -139,6 +150,9 @@ private:
     bool shutting_down_ = false;
     std::optional<websocket::close_code> close_code_;
     std::string close_why_;
+    /// close_after_output(): the close that follows the next batch.
+    std::optional<websocket::close_code> close_after_;
+    std::string close_after_why_;
     std::vector<warp::out_frame> batch_;
 };
 
@@ -208,7 +222,7 @@ asio::awaitable<void> socket_port::reader(Stream& ws)
             beast::get_lowest_layer(ws).close();
             co_return;
         }
-        if (!close_code_) {
+        if (!close_code_ && !close_after_) {
             if (!ws.got_text()) {
                 fail(websocket::close_code::protocol_error, "Expected string data.");
             } else {
@@ -244,7 +258,14 @@ asio::awaitable<void> socket_port::writer(Stream& ws)
             }
         }
         batch_.clear();
+        // Set before this take: the frames it waits for are in the batch taken now.
+        bool const close_after = close_after_.has_value();
         if (!take_output(batch_)) {
+            if (close_after) {
+                close_code_ = close_after_;
+                close_why_ = close_after_why_;
+                continue;
+            }
             if (shutting_down_) {
                 close_code_ = websocket::close_code::going_away;
                 close_why_ = "Server is stopping.";
@@ -270,6 +291,10 @@ asio::awaitable<void> socket_port::writer(Stream& ws)
         if (ec) {
             beast::get_lowest_layer(ws).close();
             co_return;
+        }
+        if (close_after) {
+            close_code_ = close_after_;
+            close_why_ = close_after_why_;
         }
     }
 }

@@ -5,11 +5,15 @@
 #define SWIM_SERVER_CONFIG_HPP
 
 #include <swim/client/config.hpp>
+#include <swim/recon/value.hpp>
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace swim::server {
 
@@ -23,6 +27,78 @@ struct tls_config {
 
     /// True when either file is set: the server then uses TLS.
     bool enabled() const noexcept { return !cert_file.empty() || !key_file.empty(); }
+};
+
+/// What an auth_policy::on_auth decides about the credentials of an `@auth`.
+struct auth_verdict {
+    enum class kind : std::uint8_t {
+        /// The credentials become the connection's identity; the client gets `@authed`.
+        authed,
+        /// The connection's identity is forgotten; the client gets `@deauthed`.
+        deauthed,
+        /// As deauthed, then the connection is closed with 1008 "Unauthorized" once the
+        /// `@deauthed` is written; nothing the client sends after the `@auth` is read.
+        forbidden
+    };
+    kind what = kind::authed;
+    /// authed: the body of `@authed` (the session, e.g. `@session{id:7}`); absent: none.
+    recon::value session;
+
+    static auth_verdict authed(recon::value session = {})
+    {
+        return {kind::authed, std::move(session)};
+    }
+    static auth_verdict deauthed() { return {kind::deauthed, {}}; }
+    static auth_verdict forbidden() { return {kind::forbidden, {}}; }
+};
+
+/// A request of a client that the auth_policy may refuse: a link, sync or command of a lane.
+struct lane_request {
+    enum class kind : std::uint8_t {
+        link,
+        sync,
+        command
+    };
+    kind what = kind::link;
+    std::string_view node;
+    std::string_view lane;
+};
+
+/// What an auth_policy::on_request decides about a lane_request.
+enum class request_verdict : std::uint8_t {
+    allow,
+    refuse
+};
+
+/** Who may do what on a server (as Java SwimOS's authenticators and policies). Both members
+ * are optional: an unset one allows everything (every `@auth` is answered `@authed`, every
+ * request goes through).
+ *
+ * A client's `@auth credentials` goes to on_auth; `@deauth` forgets the identity and is
+ * answered `@deauthed` without calling it. `@authed` and `@deauthed` are only ever sent in
+ * reply to `@auth` or `@deauth`. The identity belongs to one connection: a client that
+ * reconnects sends its credentials again (swim::client::client does).
+ *
+ * Each `@link`, `@sync` and `@command` of a client goes to on_request with the identity the
+ * connection has when the request is read (the links already made stay when it changes). A
+ * refused link or sync is answered `@unlinked(node:..,lane:..)` with no body and no `@linked`
+ * before it; a refused command is dropped (logged at debug level). `@unlink` is never
+ * checked. The agents' own downlinks to agents of the same server are not checked.
+ *
+ * Thread safety: both are called on the connections' strands, for many connections at once,
+ * so they must be thread safe; they must not block (the connection reads nothing meanwhile).
+ * An exception from on_auth counts as deauthed, one from on_request as refuse (both logged at
+ * error level).
+ */
+struct auth_policy {
+    /// Given the credentials (the body of `@auth`, absent when it has none): authed, deauthed
+    /// or forbidden. Unset: authed without a session.
+    std::function<auth_verdict(recon::value const& credentials)> on_auth;
+    /// Given the connection's identity (the credentials of its last authed `@auth`; nullopt
+    /// when it has none) and a request: allow or refuse. Unset: allow.
+    std::function<
+        request_verdict(std::optional<recon::value> const& identity, lane_request const& request)>
+        on_request;
 };
 
 /// Configuration of a server: plain structs, defaults fit for production; copied when the
@@ -56,6 +132,8 @@ struct server_config {
     client::client_config client;
     /// Where the server's log lines go.
     client::logger log;
+    /// Who may authenticate and link; by default everyone (see auth_policy).
+    auth_policy auth;
 };
 
 }  // namespace swim::server
