@@ -469,10 +469,11 @@ struct scripted_client::impl {
         co_return out;
     }
 
+    // `expected` by value: a coroutine outlives the caller's temporaries.
     static asio::awaitable<std::string> receive_text(
         self_ptr self,
         char const* op,
-        std::string const& expected,
+        std::string expected,
         location loc)
     {
         auto r = co_await try_receive(self, self->opts.timeout);
