@@ -192,6 +192,8 @@ else
 fi
 
 swim_section "Summary ($((SECONDS - start_time))s)"
+swim_note "CPU time (user, system) of this script, then of the builds and tests it ran:"
+times
 if [[ ${#failures[@]} -gt 0 ]]; then
     printf 'FAILED: %s\n' "${failures[@]}"
     exit 1
