@@ -81,8 +81,9 @@ swim_build() {
     cmake --build "$SWIM_ROOT/$dir" -j "$SWIM_JOBS" "$@"
 }
 
-# Configures and builds build/, the tree the tests and the demo run from.
+# Configures and builds build/, the tree the tests and the demo run from; extra arguments go
+# to cmake (scripts/test.sh passes -DSWIM_SANITIZE=...; without one the cached choice stays).
 swim_build_main() {
-    swim_configure build -DSWIM_WARNINGS_AS_ERRORS=ON
+    swim_configure build -DSWIM_WARNINGS_AS_ERRORS=ON "$@"
     swim_build build
 }

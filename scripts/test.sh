@@ -5,16 +5,23 @@
 # developer's checkout (CI runs it through .ci/run):
 #
 #   1. installs the apt packages that are missing (apt-get update only when something is);
-#   2. configures build/ (RelWithDebInfo, warnings as errors), builds it, runs ctest;
-#   3. when clang is available, builds the libFuzzer targets in build-fuzz/ and runs each one
-#      for SWIM_FUZZ_SECONDS (default 60) on a copy of its seed corpus.
+#   2. configures build/ (RelWithDebInfo, warnings as errors) with AddressSanitizer and
+#      UndefinedBehaviorSanitizer, builds it, runs ctest: every test runs sanitized, and any
+#      report (memory error, leak, undefined behaviour) fails it;
+#   3. builds the concurrency test (a server and clients on one io_context run by 4 threads)
+#      with ThreadSanitizer in build-tsan/ and runs it: any report fails it;
+#   4. when clang is available, builds the libFuzzer targets in build-fuzz/ and runs each one
+#      for SWIM_FUZZ_SECONDS (default 30) on a copy of its seed corpus.
 #
 # Environment:
 #   SWIM_JOBS=<n>          parallel build jobs (default: nproc)
+#   SWIM_SANITIZE=<list>   sanitizers of build/ (default address,undefined; none: plain build)
+#   SWIM_TSAN=0            skip the ThreadSanitizer build and run
 #   SWIM_FUZZ_SECONDS=<s>  fuzzing time per target; 0 only replays the seeds and old crashes
 #   SWIM_FUZZ=0            skip the fuzzers entirely
 #
-# Exits non-zero when the build, a test or a fuzzer fails. Re-runs are incremental (ccache).
+# Exits non-zero when the build, a test, a sanitizer or a fuzzer fails. Re-runs are
+# incremental (ccache).
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
@@ -22,7 +29,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$SWIM_ROOT"
 
 SWIM_FUZZ="${SWIM_FUZZ:-1}"
-SWIM_FUZZ_SECONDS="${SWIM_FUZZ_SECONDS:-60}"
+SWIM_FUZZ_SECONDS="${SWIM_FUZZ_SECONDS:-30}"
+SWIM_TSAN="${SWIM_TSAN:-1}"
+SWIM_SANITIZE="${SWIM_SANITIZE-address,undefined}"
+if [[ "$SWIM_SANITIZE" == "none" ]]; then
+    SWIM_SANITIZE=""
+fi
 if ! [[ "$SWIM_FUZZ_SECONDS" =~ ^[0-9]+$ ]]; then
     echo "error: SWIM_FUZZ_SECONDS must be a whole number of seconds, got '$SWIM_FUZZ_SECONDS'" >&2
     exit 2
@@ -32,17 +44,49 @@ fi
 FUZZ_TARGETS=(
     recon_parser_fuzz:recon
     envelope_reader_fuzz:envelope
+    server_session_fuzz:server_session
+    host_session_fuzz:host_session
+    ws_decoder_fuzz:ws_decoder
 )
 
 failures=()
 start_time=$SECONDS
 
 swim_install_deps
-swim_build_main
 
-swim_section "Tests (ctest)"
+# Sanitizer reports stop the process with a non-zero status and a symbolized stack.
+symbolizer="$(command -v llvm-symbolizer || command -v llvm-symbolizer-14 || true)"
+if [[ -n "$symbolizer" ]]; then
+    export ASAN_SYMBOLIZER_PATH="$symbolizer"
+fi
+export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:halt_on_error=1:detect_leaks=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
+export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}"
+
+swim_build_main "-DSWIM_SANITIZE=$SWIM_SANITIZE"
+
+swim_section "Tests (ctest${SWIM_SANITIZE:+, sanitizers: $SWIM_SANITIZE})"
 if ! ctest --test-dir build --output-on-failure; then
     failures+=("ctest")
+fi
+
+# The concurrency test again under ThreadSanitizer: only it and the libraries are built.
+if [[ "$SWIM_TSAN" == "0" ]]; then
+    swim_section "ThreadSanitizer"
+    swim_note "skipped (SWIM_TSAN=0)"
+elif ! swim_configure build-tsan \
+    -DSWIM_SANITIZE=thread \
+    -DSWIM_WARNINGS_AS_ERRORS=ON \
+    -DSWIM_BUILD_BENCH=OFF \
+    -DSWIM_BUILD_EXAMPLES=OFF; then
+    failures+=("tsan configure")
+elif ! swim_build build-tsan --target swim_concurrency_tests; then
+    failures+=("tsan build")
+else
+    swim_section "Concurrency test under ThreadSanitizer (4 threads)"
+    if ! build-tsan/test/swim_concurrency_tests --log_level=test_suite --report_level=short; then
+        failures+=("tsan swim_concurrency_tests")
+    fi
 fi
 
 # Runs one fuzz target: old crashes first, then fuzzing on a scratch copy of the seeds.
@@ -139,13 +183,6 @@ else
     elif ! swim_build build-fuzz --target "${FUZZ_TARGETS[@]%%:*}"; then
         failures+=("fuzz build")
     else
-        symbolizer="$(command -v llvm-symbolizer || command -v llvm-symbolizer-14 || true)"
-        if [[ -n "$symbolizer" ]]; then
-            export ASAN_SYMBOLIZER_PATH="$symbolizer"
-        fi
-        export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}"
-        export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
-
         for entry in "${FUZZ_TARGETS[@]}"; do
             if ! run_fuzzer "${entry%%:*}" "${entry#*:}"; then
                 failures+=("fuzz ${entry%%:*}")
@@ -155,6 +192,8 @@ else
 fi
 
 swim_section "Summary ($((SECONDS - start_time))s)"
+swim_note "CPU time (user, system) of this script, then of the builds and tests it ran:"
+times
 if [[ ${#failures[@]} -gt 0 ]]; then
     printf 'FAILED: %s\n' "${failures[@]}"
     exit 1

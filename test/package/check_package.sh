@@ -27,8 +27,17 @@ check() {
 }
 log() { echo "see $1:"; tail -n 30 "$1"; }
 
+cache_var() { sed -n "s/^$1:[A-Z]*=//p" "$build/CMakeCache.txt"; }
+# A sanitized build (SWIM_SANITIZE) installs instrumented libraries: consumers link the runtime.
+sanitize="$(cache_var SWIM_SANITIZE)"
+link_flags=""
+if [[ -n "$sanitize" ]]; then
+    link_flags="-fsanitize=$sanitize"
+fi
+
 cmake --install "$build" --prefix "$work/prefix" >"$work/install.log" || { log "$work/install.log"; exit 1; }
-cmake -S "$here/consumer" -B "$work/consumer" -DCMAKE_PREFIX_PATH="$work/prefix" >"$work/configure.log" ||
+cmake -S "$here/consumer" -B "$work/consumer" -DCMAKE_PREFIX_PATH="$work/prefix" \
+    -DCMAKE_EXE_LINKER_FLAGS="$link_flags" >"$work/configure.log" ||
     { log "$work/configure.log"; exit 1; }
 cmake --build "$work/consumer" >"$work/build.log" || { log "$work/build.log"; exit 1; }
 check find_package "$work/consumer/consumer"
@@ -36,8 +45,8 @@ check find_package "$work/consumer/consumer"
 # The same sources and options as the main build: ccache serves them when the build
 # directory is not hashed.
 export CCACHE_NOHASHDIR=1
-cache_var() { sed -n "s/^$1:[A-Z]*=//p" "$build/CMakeCache.txt"; }
 cmake -S "$here/subdir_consumer" -B "$work/subdir" -DSWIM_SOURCE_DIR="$source_dir" \
+    -DSWIM_SANITIZE="$sanitize" -DCMAKE_EXE_LINKER_FLAGS="$link_flags" \
     -DCMAKE_BUILD_TYPE="$(cache_var CMAKE_BUILD_TYPE)" \
     -DSWIM_WARNINGS_AS_ERRORS="$(cache_var SWIM_WARNINGS_AS_ERRORS)" >"$work/subdir_configure.log" ||
     { log "$work/subdir_configure.log"; exit 1; }
