@@ -77,9 +77,6 @@ swim_configure() {
 swim_build() {
     local dir="$1"
     shift
-    # The build directory out of ccache's hash: the package test's add_subdirectory consumer
-    # compiles the same sources with the same options in another directory, and is served.
-    export CCACHE_NOHASHDIR=1
     swim_section "Build ${dir} (-j${SWIM_JOBS})"
     cmake --build "$SWIM_ROOT/$dir" -j "$SWIM_JOBS" "$@"
 }
