@@ -196,13 +196,11 @@ recon::value not_found(char const* tag)
 void server_impl::on_auth(uplink_port& port, warp::uplink_request& r)
 {
     using type = warp::uplink_request::type;
-    if (r.what == type::deauth) {
-        port.identity().reset();
-        port.write([](warp::server_session& s) { s.auth_reply(warp::envelope_kind::deauthed); });
-        return;
-    }
+    // @deauth forgets the identity without asking the policy.
     auth_verdict verdict;
-    if (cfg_.auth.on_auth && !port.local()) {
+    if (r.what == type::deauth) {
+        verdict = auth_verdict::deauthed();
+    } else if (cfg_.auth.on_auth && !port.local()) {
         try {
             verdict = cfg_.auth.on_auth(r.body);
         } catch (std::exception const& e) {
