@@ -33,6 +33,7 @@ public:
             case error::link_failed: return "link failed";
             case error::client_closed: return "client closed";
             case error::no_value: return "no value";
+            case error::overrun: return "handlers too far behind";
         }
         return "unknown swim.client error " + std::to_string(ev);
     }

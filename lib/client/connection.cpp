@@ -448,7 +448,8 @@ asio::awaitable<void> connection::serve(Stream& s, beast::flat_buffer& buf)
 }
 
 // Queues a close frame after a protocol error or the server's close: the writer writes it
-// (after what it is writing) and then closes the socket, which ends the reader.
+// (after what it is writing), then shuts down its side; the reader ends when the server
+// closes (or the writer closes the socket after connect_timeout).
 void connection::close_after(std::uint16_t code, std::string_view reason)
 {
     if (code == net::detail::ws_close::no_status)
@@ -554,8 +555,16 @@ asio::awaitable<void> connection::writer(Stream& s)
         bool const data = session_.has_output() && !close_sent_ && !shutdown_after_flush_;
         if (!data && control_.empty()) {
             if (shutdown_after_flush_) {
-                // The close frame (an answer, or ours after a protocol error) is written.
-                lowest.close();
+                // The close frame (an answer, or ours after a protocol error) is written:
+                // nothing more from us (FIN, so the server reads the frame rather than a
+                // reset), and the reader, which discards everything now, ends when the server
+                // closes its side; not waiting forever.
+                boost::system::error_code ignored;
+                lowest.socket().shutdown(asio::socket_base::shutdown_send, ignored);
+                asio::steady_timer t(strand_, cfg_.connect_timeout);
+                auto [ec] = co_await t.async_wait(use_tuple);
+                if (!ec)
+                    lowest.close();
                 co_return;
             }
             if (closing_ && !close_sent_ && session_.queued_bytes() == 0) {

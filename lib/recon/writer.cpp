@@ -592,6 +592,17 @@ void write_text(std::string_view s, std::string& out)
     write_text(s, k);
 }
 
+bool is_writable(value const& v) noexcept
+{
+    if (auto d = v.if_float64())
+        return std::isfinite(*d);
+    if (auto r = v.if_record())
+        for (auto const& i : *r)
+            if (!is_writable(i.key) || !is_writable(i.val))
+                return false;
+    return true;
+}
+
 bool writes_leading_attr(value const& v) noexcept
 {
     auto r = v.if_record();

@@ -7,8 +7,10 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/system/system_error.hpp>
 
 #include <algorithm>
+#include <cstdint>
 
 #include "server_impl.hpp"
 
@@ -227,6 +229,14 @@ void lane_base::broadcast_event(recon::value const& v)
         p->write([&](warp::server_session& s) { s.event(node, name_, frame); });
 }
 
+void require_writable(recon::value const& v, std::string const& lane)
+{
+    if (!recon::is_writable(v))
+        throw boost::system::system_error(
+            recon::error::non_finite_float,
+            "lane " + lane + ": a NaN or an infinity has no Recon form");
+}
+
 void lane_base::bad_command(std::string_view why) const
 {
     runtime().log(
@@ -380,8 +390,25 @@ void agent_runtime::handle(std::shared_ptr<uplink_port> const& port, warp::uplin
             }
             auto& ups = lane->links();
             bool already = ups.contains(port.get());
-            if (!already && !port->add_agent(shared_from_this()))
-                return;  // the connection is gone
+            if (!already) {
+                auto limit = server_->config().max_links_per_connection;
+                if (port->local() || limit == 0)
+                    limit = SIZE_MAX;
+                if (!port->reserve_link(limit)) {
+                    port->write([&](warp::server_session& s) {
+                        s.unlinked(node_, req.lane, tag_value("tooManyLinks"));
+                    });
+                    log(client::log_level::debug,
+                        "link to " + req.lane + " refused: connection " +
+                            std::to_string(port->id()) + " holds " + std::to_string(limit) +
+                            " links (max_links_per_connection)");
+                    return;
+                }
+                if (!port->add_agent(shared_from_this())) {
+                    port->release_link();
+                    return;  // the connection is gone
+                }
+            }
             if (!already)
                 port->write(
                     [&](warp::server_session& s) { s.linked(node_, lane->name(), req.params); });
@@ -397,8 +424,10 @@ void agent_runtime::handle(std::shared_ptr<uplink_port> const& port, warp::uplin
             return;
         }
         case type::unlink:
-            if (lane && lane->links().remove(port.get()))
+            if (lane && lane->links().remove(port.get())) {
+                port->release_link();
                 port->write([&](warp::server_session& s) { s.unlinked(node_, lane->name()); });
+            }
             return;
         case type::command:
             if (!lane) {
@@ -406,7 +435,13 @@ void agent_runtime::handle(std::shared_ptr<uplink_port> const& port, warp::uplin
                     "a command to lane " + req.lane + " was dropped: no such lane");
                 return;
             }
-            lane->on_remote_command(std::move(req.body));
+            try {
+                lane->on_remote_command(std::move(req.body));
+            } catch (std::exception const& e) {
+                // (A user conversion that makes a NaN, say: the lane refused it.)
+                log(client::log_level::warning,
+                    "a command to lane " + req.lane + " was not applied: " + e.what());
+            }
             return;
         default: return;
     }

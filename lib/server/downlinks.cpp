@@ -5,6 +5,7 @@
 // client's downlinks, and run their handlers on the agent's strand.
 
 #include <swim/client/error.hpp>
+#include <swim/recon/writer.hpp>
 #include <swim/server/downlinks.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -509,6 +510,8 @@ std::shared_ptr<agent_downlink> open_agent_downlink(
 
 error_code downlink_command(agent_downlink& dl, recon::value body)
 {
+    if (!recon::is_writable(body))
+        return recon::error::non_finite_float;  // refused before it is queued
     return dl.command(std::move(body));
 }
 
@@ -545,14 +548,23 @@ boost::system::error_code agent_context::command(
     std::string_view lane,
     recon::value const& body)
 {
+    if (!recon::is_writable(body)) {
+        log(client::log_level::warning,
+            "command to " + std::string(node) + " " + std::string(lane) +
+                " refused: its body holds a NaN or an infinity");
+        return recon::error::non_finite_float;
+    }
     auto& srv = rt_->server();
     auto rt = rt_->shared_from_this();
     if (!host || host->empty()) {
         auto local = srv.local().shared_from_this();
         asio::post(
             local->get_executor(),
-            [local, node = std::string(node), lane = std::string(lane), body]() {
-                local->session().command(node, lane, body);
+            [rt, local, node = std::string(node), lane = std::string(lane), body]() {
+                if (auto ec = local->session().command(node, lane, body))
+                    rt->log(
+                        client::log_level::error,
+                        "command to " + node + " " + lane + " not sent: " + ec.message());
                 local->pump();
             });
         return {};

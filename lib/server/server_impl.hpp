@@ -61,16 +61,31 @@ public:
     void write(F&& f)
     {
         bool wake = false;
+        std::size_t over = 0;
+        std::vector<warp::out_frame> dropped;  // freed after the lock
         {
             std::lock_guard lock(mutex_);
-            if (closed_)
+            if (closed_ || overflowed_)
                 return;
             f(session_);
-            wake = session_.has_output();
+            if (max_queued_ != 0 && session_.queued_bytes() > max_queued_) {
+                // What cannot be coalesced (events, syncs) piled up: let it go, and the
+                // connection with it (its client resyncs when it connects again).
+                over = session_.queued_bytes();
+                overflowed_ = true;
+                session_.take_output(dropped);
+            } else {
+                wake = session_.has_output();
+            }
         }
-        if (wake && !pending_.exchange(true))
+        if (over != 0)
+            overflow(over);
+        else if (wake && !pending_.exchange(true))
             notify();
     }
+
+    /// Bytes the port may have waiting before it gives up on its client (0: no limit).
+    void max_queued(std::size_t bytes) noexcept { max_queued_ = bytes; }
 
     /// Reads a frame from the client (under the lock).
     warp::envelope_error read(std::string_view frame, std::vector<warp::uplink_request>& out);
@@ -82,6 +97,21 @@ public:
     /// Remembers an agent that holds uplinks of this port; false when the port is closed
     /// already (the connection ended while the link request waited).
     bool add_agent(std::shared_ptr<agent_runtime> const& rt);
+    /// Counts a new link of the port unless it holds `limit` already (then false).
+    bool reserve_link(std::size_t limit) noexcept
+    {
+        std::size_t n = links_.load(std::memory_order_relaxed);
+        do {
+            if (n >= limit)
+                return false;
+        } while (!links_.compare_exchange_weak(n, n + 1, std::memory_order_relaxed));
+        return true;
+    }
+    /// A link of the port ended.
+    void release_link() noexcept { links_.fetch_sub(1, std::memory_order_relaxed); }
+    /// The links the port holds now.
+    std::size_t links() const noexcept { return links_.load(std::memory_order_relaxed); }
+
     /// Closes the port: later writes are dropped. Returns the agents to unlink it from.
     std::vector<std::shared_ptr<agent_runtime>> close();
     bool closed() const;
@@ -105,12 +135,19 @@ public:
 protected:
     /// Wakes the writer (called once per batch of writes).
     virtual void notify() = 0;
+    /// More than max_queued bytes waited (`bytes`); they are dropped already, and nothing
+    /// more is queued: close the connection.
+    virtual void overflow(std::size_t bytes) { (void)bytes; }
 
 private:
     std::uint64_t id_;
     mutable std::mutex mutex_;
     warp::server_session session_;
     std::atomic<bool> pending_{false};
+    std::size_t max_queued_ = 0;
+    bool overflowed_ = false;
+    /// Links held (counted by the agents, on their strands).
+    std::atomic<std::size_t> links_{0};
     bool closed_ = false;
     std::vector<std::shared_ptr<agent_runtime>> agents_;
     std::optional<recon::value> identity_;

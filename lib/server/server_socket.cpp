@@ -71,7 +71,9 @@ public:
         , strand_(std::move(strand))
         , wake_(strand_, asio::steady_timer::time_point::max())
         , stop_timer_(strand_)
-    {}
+    {
+        max_queued(srv_->config().max_queued_bytes);
+    }
 
     void shutdown() override
     {
@@ -115,6 +117,19 @@ private:
     void notify() override
     {
         asio::post(strand_, [self = self_ptr()] { self->wake_.cancel(); });
+    }
+
+    void overflow(std::size_t bytes) override
+    {
+        asio::post(strand_, [self = self_ptr(), bytes] {
+            self->srv_->log(
+                client::log_level::warning,
+                "closing connection " + std::to_string(self->id()) + ": its client fell " +
+                    std::to_string(bytes) + " bytes behind (max_queued_bytes)");
+            // It does not read: a close frame would wait behind what it has not taken.
+            if (self->socket_)
+                self->socket_->close();
+        });
     }
 
     std::shared_ptr<socket_port> self_ptr()

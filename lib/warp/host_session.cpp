@@ -9,7 +9,6 @@
 #include <boost/container/small_vector.hpp>
 
 #include <algorithm>
-#include <cmath>
 
 namespace swim::warp {
 
@@ -235,26 +234,11 @@ boost::system::error_code host_session::local_write(view_id id, downlink_kind ki
     return {};
 }
 
-namespace {
-
 // NaN and infinities have no Recon form: a write holding one is refused before it changes
 // anything (the local state would otherwise differ from the lane's).
-bool finite_everywhere(recon::value const& v) noexcept
-{
-    if (auto d = v.if_float64())
-        return std::isfinite(*d);
-    if (auto r = v.if_record())
-        for (auto const& i : *r)
-            if (!finite_everywhere(i.key) || !finite_everywhere(i.val))
-                return false;
-    return true;
-}
-
-}  // namespace
-
 boost::system::error_code host_session::set(view_id id, recon::value v)
 {
-    if (!finite_everywhere(v))
+    if (!recon::is_writable(v))
         return recon::error::non_finite_float;
     return local_write(id, downlink_kind::value, [&](downlink_model& m) {
         return m.set(std::move(v), scratch_notes_);
@@ -263,7 +247,7 @@ boost::system::error_code host_session::set(view_id id, recon::value v)
 
 boost::system::error_code host_session::update(view_id id, recon::value key, recon::value v)
 {
-    if (!finite_everywhere(key) || !finite_everywhere(v))
+    if (!recon::is_writable(key) || !recon::is_writable(v))
         return recon::error::non_finite_float;
     return local_write(id, downlink_kind::map, [&](downlink_model& m) {
         return m.update(std::move(key), std::move(v), scratch_notes_);
@@ -272,7 +256,7 @@ boost::system::error_code host_session::update(view_id id, recon::value key, rec
 
 boost::system::error_code host_session::remove(view_id id, recon::value const& key)
 {
-    if (!finite_everywhere(key))
+    if (!recon::is_writable(key))
         return recon::error::non_finite_float;
     return local_write(id, downlink_kind::map, [&](downlink_model& m) {
         return m.remove(key, scratch_notes_);
@@ -305,7 +289,7 @@ boost::system::error_code host_session::command(
     std::string_view lane,
     recon::value const& body)
 {
-    if (!finite_everywhere(body))
+    if (!recon::is_writable(body))
         return recon::error::non_finite_float;
     if (queued_bytes_ >= opts_.max_queued_bytes)
         return error::queue_full;

@@ -19,6 +19,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -891,7 +892,8 @@ struct scripted_peer::impl {
         text,
         binary,
         ping,
-        close
+        close,
+        raw
     };
 
     static asio::awaitable<peer_error> try_write(
@@ -900,7 +902,8 @@ struct scripted_peer::impl {
         std::string data,
         std::uint16_t code)
     {
-        static constexpr char const* names[] = {"send", "send_binary", "send_ping", "close"};
+        static constexpr char const* names[] =
+            {"send", "send_binary", "send_ping", "close", "send_raw"};
         auto const* op = names[static_cast<int>(kind)];
         auto c = self->current_connection();
         if (!c)
@@ -935,6 +938,15 @@ struct scripted_peer::impl {
                     deadline);
                 (void)n;
                 ec = write_ec;
+                break;
+            }
+            case write_kind::raw: {
+                // Past Beast: bytes on the TCP socket as they are.
+                auto const [raw_ec, n] = co_await with_deadline(
+                    asio::async_write(c->ws.next_layer(), asio::buffer(data), use_tuple),
+                    deadline);
+                (void)n;
+                ec = raw_ec;
                 break;
             }
             case write_kind::ping: {
@@ -1143,6 +1155,11 @@ asio::awaitable<void> scripted_peer::send_binary(std::string bytes, location loc
 asio::awaitable<peer_error> scripted_peer::try_send_binary(std::string bytes)
 {
     return impl::try_write(impl_, impl::write_kind::binary, std::move(bytes), 0);
+}
+
+asio::awaitable<void> scripted_peer::send_raw(std::string bytes, location loc)
+{
+    return impl::write(impl_, impl::write_kind::raw, std::move(bytes), 0, loc);
 }
 
 asio::awaitable<void> scripted_peer::send_ping(std::string payload, location loc)

@@ -220,6 +220,9 @@ public:
     /// Sends one binary frame.
     awaitable<void> send_binary(std::string bytes, location loc = location::current());
     awaitable<peer_error> try_send_binary(std::string bytes);
+    /// Writes `bytes` to the TCP socket as they are, past the WebSocket layer: a hand-made
+    /// (possibly invalid) frame.
+    awaitable<void> send_raw(std::string bytes, location loc = location::current());
     /// Sends a ping.
     awaitable<void> send_ping(std::string payload = {}, location loc = location::current());
     /// Starts the WebSocket closing handshake with `code` and `reason`, and completes when the

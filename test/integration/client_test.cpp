@@ -198,6 +198,89 @@ BOOST_FIXTURE_TEST_CASE(a_malformed_frame_fails_only_its_link, peer_fixture)
     });
 }
 
+BOOST_FIXTURE_TEST_CASE(
+    a_websocket_protocol_violation_is_closed_1002_and_the_link_comes_back,
+    peer_fixture)
+{
+    run([&]() -> asio::awaitable<void> {
+        client::client c(ioc.get_executor(), test_config());
+        auto v = c.value_downlink<int>(peer.url(), "/unit/1", "value");
+        co_await peer.accept();
+        co_await peer.expect(R"(@sync(node:"/unit/1",lane:value))");
+        co_await peer.send(R"(@linked(node:"/unit/1",lane:value))");
+        co_await v.linked();
+        // A text frame with a reserved bit set (FIN, RSV1, text; empty): no extension allows it.
+        std::string bad("\xC1\x00", 2);
+        co_await peer.send_raw(std::move(bad));
+        auto reason = co_await peer.expect_close(1002);
+        BOOST_TEST(reason == "a frame with reserved bits set");
+        co_await peer.expect_disconnect();
+        // A lost connection like any other: the downlink relinks on a new one.
+        co_await peer.accept();
+        co_await peer.expect(R"(@sync(node:"/unit/1",lane:value))");
+        co_await peer.send(R"(@linked(node:"/unit/1",lane:value))");
+        co_await peer.send(R"(@event(node:"/unit/1",lane:value) 3)");
+        co_await peer.send(R"(@synced(node:"/unit/1",lane:value))");
+        BOOST_TEST(co_await v.get() == 3);
+        co_await c.async_close();
+    });
+}
+
+BOOST_FIXTURE_TEST_CASE(a_message_over_max_frame_size_is_closed_1009, peer_fixture)
+{
+    run([&]() -> asio::awaitable<void> {
+        auto cfg = test_config();
+        cfg.max_frame_size = 1024;
+        client::client c(ioc.get_executor(), cfg);
+        auto v = c.value_downlink<std::string>(peer.url(), "/unit/1", "value");
+        co_await peer.accept();
+        co_await peer.expect(R"(@sync(node:"/unit/1",lane:value))");
+        co_await peer.send(R"(@linked(node:"/unit/1",lane:value))");
+        // Just within the limit: read.
+        std::string fits = R"(@event(node:"/unit/1",lane:value) ")";
+        fits += std::string(1024 - fits.size() - 1, 'x') + "\"";
+        co_await peer.send(fits);
+        co_await peer.send(R"(@synced(node:"/unit/1",lane:value))");
+        std::string got = co_await v.get();
+        BOOST_TEST(got.size() == 988u);
+        // Over it: refused before its payload is read, the connection closed with 1009.
+        std::string big = R"(@event(node:"/unit/1",lane:value) ")" + std::string(4000, 'y') + "\"";
+        co_await peer.send(std::move(big));
+        auto reason = co_await peer.expect_close(1009);
+        BOOST_TEST(!reason.empty());
+        BOOST_TEST_MESSAGE("close reason: " << reason);
+        co_await peer.expect_disconnect();
+        co_await peer.accept();
+        co_await peer.expect(R"(@sync(node:"/unit/1",lane:value))");
+        co_await c.async_close();
+    });
+}
+
+BOOST_FIXTURE_TEST_CASE(dropping_the_last_handle_closes_the_downlink, peer_fixture)
+{
+    run([&]() -> asio::awaitable<void> {
+        client::client c(ioc.get_executor(), test_config());
+        auto keep = c.value_downlink<int>(peer.url(), "/unit/2", "value");
+        {
+            auto v = c.value_downlink<int>(peer.url(), "/unit/1", "value");
+            auto copy = v;
+            co_await peer.accept();
+            co_await peer.expect(R"(@sync(node:"/unit/2",lane:value))");
+            co_await peer.expect(R"(@sync(node:"/unit/1",lane:value))");
+            co_await peer.send(R"(@linked(node:"/unit/1",lane:value))");
+            co_await v.linked();
+            BOOST_TEST(!v.set(4));
+            v = client::value_downlink<int>();  // one copy gone: still open
+            co_await peer.expect(R"(@command(node:"/unit/1",lane:value) 4)");
+            co_await peer.expect_silence(100ms);
+        }
+        // The last copy gone: closed as close() does (nothing queued is lost).
+        co_await peer.expect(R"(@unlink(node:"/unit/1",lane:value))");
+        BOOST_TEST(!keep.is_closed());
+        co_await c.async_close();
+    });
+}
+
 BOOST_FIXTURE_TEST_CASE(a_value_that_does_not_convert_fails_the_downlink, peer_fixture)
 {
     run([&]() -> asio::awaitable<void> {

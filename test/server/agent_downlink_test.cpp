@@ -9,8 +9,10 @@
 #include <swim/server/server.hpp>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/system/system_error.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -24,6 +26,7 @@ using namespace swim;
 using namespace std::chrono_literals;
 using swim::test::eventually;
 using strings = std::vector<std::string>;
+namespace tt = boost::test_tools;
 
 namespace {
 
@@ -247,6 +250,69 @@ struct remote_agent : server::agent {
     }
 };
 
+/// Floods a local downlink with sets in one handler (`flood n`), and tries writes holding a
+/// NaN or an infinity (`nan`): the results go to the journal.
+struct flood_agent : server::agent {
+    using agent::agent;
+    server::command_lane<int> flood{*this, "flood"};
+    server::command_lane<int> nan{*this, "nan"};
+    server::value_lane<double> real{*this, "real", 1.5};
+    server::map_lane<std::string, double> reals{*this, "reals"};
+    server::command_lane<double> echo{*this, "echo"};
+    std::optional<server::value_downlink_handle<int>> handle;
+    std::optional<server::value_downlink_handle<recon::value>> any;
+
+    void on_start() override
+    {
+        handle =
+            context().value_downlink_builder<int>(std::nullopt, "/source/flood", "lane").done();
+        any = context()
+                  .value_downlink_builder<recon::value>(std::nullopt, "/source/flood", "text")
+                  .done();
+        reals.update("k", 2.5);
+        flood.on_command([this](int const& n) {
+            int accepted = 0;
+            std::string then = "nothing refused";
+            for (int i = 1; i <= n; ++i) {
+                auto ec = handle->set(i);
+                if (ec) {
+                    then = "refused from " + std::to_string(i) + ": " +
+                           (ec == warp::error::queue_full ? "queue_full" : ec.message());
+                    break;
+                }
+                ++accepted;
+            }
+            journal.push_back("accepted " + std::to_string(accepted) + ", " + then);
+        });
+        nan.on_command([this](int const&) {
+            double const bad = std::numeric_limits<double>::quiet_NaN();
+            double const inf = std::numeric_limits<double>::infinity();
+            auto refused = [](auto&& write) {
+                try {
+                    write();
+                } catch (boost::system::system_error const& e) {
+                    return e.code() == recon::error::non_finite_float ? "refused" : "wrong error";
+                }
+                return "accepted";
+            };
+            auto code = [](boost::system::error_code ec) {
+                return ec == recon::error::non_finite_float ? "refused" : "not refused";
+            };
+            journal.push_back(
+                std::string("downlink set ") + code(any->set(recon::value(bad))) +
+                ", in a record " +
+                code(any->set(recon::value(recon::make_record(recon::item::slot("x", inf))))) +
+                ", command " +
+                code(context().command(std::nullopt, "/source/flood", "text", recon::value(inf))) +
+                ", lane set " + refused([&] { real.set(bad); }) + ", map update " +
+                refused([&] { reals.update("k", -inf); }) + ", map nan " +
+                refused([&] { reals.update("k", bad); }) + ", lane command " +
+                refused([&] { echo.command(bad); }) + ", left " + std::to_string(real.get()) + " " +
+                std::to_string(*reals.get("k")) + " " + std::to_string(reals.size()));
+        });
+    }
+};
+
 struct agents_fixture {
     asio::io_context ioc;
     server::server srv{ioc.get_executor(), swim::test::loopback_server_config()};
@@ -436,6 +502,91 @@ BOOST_AUTO_TEST_CASE(remote_downlink_between_two_servers)
         BOOST_TEST(co_await eventually([&] { return got == 78; }));
         co_await near.async_stop();
         co_await far.async_stop();
+        co_await c.async_close();
+    });
+}
+
+BOOST_AUTO_TEST_CASE(downlink_queue_limit_refuses_sets_and_nothing_is_lost)
+{
+    journal.clear();
+    asio::io_context ioc;
+    auto cfg = swim::test::loopback_server_config();
+    cfg.downlink_queue_limit = 8;
+    server::server srv(ioc.get_executor(), cfg);
+    BOOST_REQUIRE(!srv.route<source_agent>("/source/:id"));
+    BOOST_REQUIRE(!srv.route<flood_agent>("/flood"));
+    BOOST_REQUIRE(!srv.start());
+    std::string const url = srv.local_url();
+    swim::test::run_test(ioc, [&]() -> asio::awaitable<void> {
+        client::client c(ioc.get_executor(), swim::test::fast_client_config());
+        auto target = c.value_downlink<int>(url, "/source/flood", "lane");
+        std::vector<int> seen;
+        target.did_set([&](int const& v, std::optional<int> const&) { seen.push_back(v); });
+        co_await target.synced();
+        BOOST_TEST(!c.command(url, "/flood", "wake"));
+        co_await swim::test::sleep_for(100ms);  // the agent's downlink links meanwhile
+        // 20 sets in one handler: the first 8 fill the queue, the 9th is refused (the queue
+        // is handed to the connection only after the handler returns).
+        BOOST_TEST(!c.command(url, "/flood", "flood", 20));
+        BOOST_TEST(co_await eventually([] { return journal.size() == 1; }));
+        BOOST_TEST(journal.at(0) == "accepted 8, refused from 9: queue_full");
+        // Every accepted set arrives, in order.
+        BOOST_TEST(co_await eventually([&] { return !seen.empty() && seen.back() == 8; }));
+        BOOST_TEST(seen == (std::vector<int>{1, 2, 3, 4, 5, 6, 7, 8}), tt::per_element());
+        // The queue drained: room again.
+        BOOST_TEST(!c.command(url, "/flood", "flood", 3));
+        BOOST_TEST(co_await eventually([] { return journal.size() == 2; }));
+        BOOST_TEST(journal.at(1) == "accepted 3, nothing refused");
+        BOOST_TEST(co_await eventually([&] { return seen.back() == 3; }));
+        co_await srv.async_stop();
+        co_await c.async_close();
+    });
+}
+
+BOOST_AUTO_TEST_CASE(writes_holding_nan_or_infinity_are_refused_before_anything_changes)
+{
+    journal.clear();
+    asio::io_context ioc;
+    server::server srv(ioc.get_executor(), swim::test::loopback_server_config());
+    BOOST_REQUIRE(!srv.route<source_agent>("/source/:id"));
+    BOOST_REQUIRE(!srv.route<flood_agent>("/flood"));
+    BOOST_REQUIRE(!srv.start());
+    std::string const url = srv.local_url();
+    swim::test::run_test(ioc, [&]() -> asio::awaitable<void> {
+        client::client c(ioc.get_executor(), swim::test::fast_client_config());
+        // Linked clients, so that a write would be broadcast.
+        auto real = c.value_downlink<double>(url, "/flood", "real");
+        auto reals = c.map_downlink<std::string, double>(url, "/flood", "reals");
+        auto text = c.value_downlink<recon::value>(url, "/source/flood", "text");
+        co_await real.synced();
+        co_await reals.synced();
+        co_await text.synced();
+        int real_sets = 0;
+        real.did_set([&](double const&, std::optional<double> const&) { ++real_sets; });
+        BOOST_TEST(!c.command(url, "/flood", "nan", 0));
+        BOOST_TEST(co_await eventually([] { return journal.size() == 1; }));
+        BOOST_TEST(
+            journal.at(0) ==
+            "downlink set refused, in a record refused, command refused, lane set refused, "
+            "map update refused, map nan refused, lane command refused, left 1.500000 "
+            "2.500000 1");
+        // Nothing reached the clients, and the lanes still sync (a client of its own: a sync
+        // from scratch).
+        co_await swim::test::sleep_for(100ms);
+        BOOST_TEST(real_sets == 0);
+        BOOST_TEST(co_await real.get() == 1.5);
+        BOOST_TEST(reals.size() == 1u);
+        recon::value now = co_await text.get();
+        BOOST_TEST(now.is_empty());
+        client::client fresh(ioc.get_executor(), swim::test::fast_client_config());
+        auto real2 = fresh.value_downlink<double>(url, "/flood", "real");
+        BOOST_TEST(co_await real2.get() == 1.5);
+        auto reals2 = fresh.map_downlink<std::string, double>(url, "/flood", "reals");
+        auto all = co_await reals2.get_all();
+        BOOST_TEST(all.size() == 1u);
+        BOOST_TEST(all["k"] == 2.5);
+        co_await fresh.async_close();
+        co_await srv.async_stop();
         co_await c.async_close();
     });
 }

@@ -248,4 +248,261 @@ BOOST_FIXTURE_TEST_CASE(plain_handlers_that_write_see_every_change_in_order, dem
     });
 }
 
+// ---- slow consumers: coroutine handlers that fall behind ------------------------------------
+
+namespace {
+
+/// A downlink config whose handlers may fall 64 notifications behind.
+client::downlink_config behind_64()
+{
+    client::downlink_config cfg;
+    cfg.max_pending_events = 64;
+    return cfg;
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(
+    a_slow_value_handler_sees_the_latest_values_and_others_are_not_slowed,
+    demo_fixture)
+{
+    run([&]() -> asio::awaitable<void> {
+        client::client c(ioc.get_executor(), swim::test::fast_client_config());
+        auto slow = c.value_downlink<std::int64_t>(url, "/unit/slow", "value", behind_64());
+        auto fast = c.value_downlink<std::int64_t>(url, "/unit/fast", "value");
+        std::size_t slow_calls = 0;
+        bool chained = true;  // each call's `before` is the previous call's `now`
+        std::int64_t slow_last = 0;
+        slow.did_set(
+            [&](std::int64_t now, std::optional<std::int64_t> before) -> asio::awaitable<void> {
+                chained = chained && before.value_or(-1) == slow_last && now > slow_last;
+                slow_last = now;
+                ++slow_calls;
+                co_await swim::test::sleep_for(2ms);
+            });
+        std::int64_t fast_last = 0;
+        fast.did_set(
+            [&](std::int64_t now, std::optional<std::int64_t> const&) { fast_last = now; });
+        co_await slow.synced();
+        co_await fast.synced();
+        constexpr std::int64_t n = 100000;
+        BOOST_TEST(!c.command(url, "/unit/slow", "burst", n));
+        BOOST_TEST(!c.command(url, "/unit/fast", "burst", n));
+        // The fast downlink, on the same connection, is done long before the slow handler
+        // could have taken every event (100000 x 2 ms).
+        BOOST_TEST(co_await eventually([&] { return fast_last == n; }, 30000ms));
+        BOOST_TEST(co_await eventually([&] { return slow_last == n; }, 30000ms));
+        BOOST_TEST(chained);
+        BOOST_TEST_MESSAGE("slow handler: " << slow_calls << " calls for " << n << " events");
+        BOOST_TEST(slow_calls < static_cast<std::size_t>(n) / 10);
+        co_await c.async_close();
+    });
+}
+
+BOOST_FIXTURE_TEST_CASE(a_slow_map_handler_sees_the_latest_change_of_each_key, demo_fixture)
+{
+    run([&]() -> asio::awaitable<void> {
+        client::client c(ioc.get_executor(), swim::test::fast_client_config());
+        client::client writer(ioc.get_executor(), swim::test::fast_client_config());
+        auto slow = c.map_downlink<std::string, std::int64_t>(
+            url,
+            "/unit/slowmap",
+            "map",
+            behind_64());
+        auto w = writer.map_downlink<std::string, std::int64_t>(url, "/unit/slowmap", "map");
+        std::map<std::string, std::int64_t> seen;  // what the handlers were told, per key
+        std::size_t calls = 0;
+        bool chained = true;  // each key's `before` is what the handlers last saw of it
+        slow.did_update(
+            [&](std::string const& k,
+                std::int64_t const& now,
+                std::optional<std::int64_t> before) -> asio::awaitable<void> {
+                auto it = seen.find(k);
+                std::optional<std::int64_t> had;
+                if (it != seen.end())
+                    had = it->second;
+                chained = chained && before == had;
+                seen[k] = now;
+                ++calls;
+                co_await swim::test::sleep_for(1ms);
+            });
+        slow.did_remove(
+            [&](std::string const& k, std::int64_t const& before) -> asio::awaitable<void> {
+                auto it = seen.find(k);
+                chained = chained && it != seen.end() && it->second == before;
+                seen.erase(k);
+                ++calls;
+                co_return;
+            });
+        co_await slow.synced();
+        co_await w.synced();
+        // 20000 changes to 10 keys, one removed on the way; k0 is removed at the end.
+        constexpr int n = 20000;
+        for (int i = 1; i <= n; ++i) {
+            std::string key = "k" + std::to_string(i % 10);
+            auto ec = co_await w.async_put(key, i);
+            BOOST_TEST_REQUIRE(!ec);
+            if (i == n / 2)
+                BOOST_TEST(!w.remove("k3"));
+        }
+        BOOST_TEST(!w.remove("k0"));
+        std::map<std::string, std::int64_t> want;
+        for (int k = 1; k <= 9; ++k)
+            want["k" + std::to_string(k)] = n - 10 + k;
+        BOOST_TEST(co_await eventually([&] { return seen == want; }, 30000ms));
+        BOOST_TEST(chained);
+        auto all = co_await slow.get_all();
+        BOOST_TEST((all == want));
+        BOOST_TEST_MESSAGE("slow map handlers: " << calls << " calls for " << n + 2 << " changes");
+        BOOST_TEST(calls < static_cast<std::size_t>(n) / 4);
+        co_await writer.async_close();
+        co_await c.async_close();
+    });
+}
+
+BOOST_FIXTURE_TEST_CASE(
+    an_event_downlink_too_far_behind_fails_and_loses_nothing_silently,
+    demo_fixture)
+{
+    run([&]() -> asio::awaitable<void> {
+        client::client c(ioc.get_executor(), swim::test::fast_client_config());
+        auto events = c.event_downlink<std::int64_t>(url, "/hotel/room/9", "command", behind_64());
+        auto value = c.value_downlink<std::int64_t>(url, "/unit/9", "value");
+        std::vector<std::int64_t> got;
+        boost::system::error_code failed;
+        std::string why;
+        events.on_event([&](std::int64_t const& v) -> asio::awaitable<void> {
+            got.push_back(v);
+            co_await swim::test::sleep_for(1ms);
+        });
+        events.on_failed([&](boost::system::error_code ec, std::string_view r) {
+            failed = ec;
+            why = r;
+        });
+        co_await events.linked();
+        co_await value.synced();
+        for (std::int64_t i = 1; i <= 1000; ++i)
+            BOOST_TEST_REQUIRE(!c.command(url, "/hotel/room/9", "command", i));
+        BOOST_TEST(co_await eventually([&] { return static_cast<bool>(failed); }, 20000ms));
+        BOOST_TEST((failed == client::error::overrun));
+        BOOST_TEST(why.find("64 events behind") != std::string::npos, why);
+        BOOST_TEST(events.is_closed());
+        BOOST_TEST((events.error() == client::error::overrun));
+        // Every event it took came in order, from the first, and at least those that fit.
+        BOOST_TEST(got.size() >= 64u);
+        bool in_order = true;
+        for (std::size_t i = 0; i < got.size(); ++i)
+            in_order = in_order && got[i] == static_cast<std::int64_t>(i) + 1;
+        BOOST_TEST(in_order);
+        // The connection and its other downlinks go on.
+        std::int64_t value_last = 0;
+        value.did_set(
+            [&](std::int64_t now, std::optional<std::int64_t> const&) { value_last = now; });
+        BOOST_TEST(!c.command(url, "/unit/9", "burst", 3));
+        BOOST_TEST(co_await eventually([&] { return value_last == 3; }));
+        co_await c.async_close();
+    });
+}
+
+BOOST_FIXTURE_TEST_CASE(an_unread_value_stream_keeps_the_latest_value, demo_fixture)
+{
+    run([&]() -> asio::awaitable<void> {
+        client::client c(ioc.get_executor(), swim::test::fast_client_config());
+        auto v = c.value_downlink<std::int64_t>(url, "/unit/stream", "value", behind_64());
+        co_await v.synced();
+        BOOST_TEST(!c.command(url, "/unit/stream", "burst", 1));
+        BOOST_TEST(co_await v.next_event() == 1);  // buffering starts
+        constexpr std::int64_t n = 50000;
+        BOOST_TEST(!c.command(url, "/unit/stream", "burst", n));
+        // Another downlink of the link, with a plain handler, sees the burst end.
+        auto probe = c.value_downlink<std::int64_t>(url, "/unit/stream", "value");
+        std::int64_t probe_last = 0;
+        probe.did_set(
+            [&](std::int64_t now, std::optional<std::int64_t> const&) { probe_last = now; });
+        BOOST_TEST(co_await eventually([&] { return probe_last == n; }, 30000ms));
+        // The stream held at most 64 values, the latest last.
+        std::size_t read = 0;
+        std::int64_t last = 0;  // (the burst starts at 1 again)
+        bool increasing = true;
+        while (last != n && read <= 64) {
+            std::int64_t e = co_await v.next_event();
+            increasing = increasing && e > last;
+            last = e;
+            ++read;
+        }
+        BOOST_TEST(last == n);
+        BOOST_TEST(increasing);
+        BOOST_TEST(read <= 64u);
+        BOOST_TEST_MESSAGE("the stream gave " << read << " values for a burst of " << n);
+        co_await c.async_close();
+    });
+}
+
+BOOST_FIXTURE_TEST_CASE(ten_thousand_downlinks_opened_and_closed_leave_nothing_behind, demo_fixture)
+{
+    // Under LeakSanitizer (scripts/test.sh) a leak fails the test process at its exit; the
+    // io_context must run out of work at the end (run_test checks it).
+    swim::test::run_test(
+        ioc,
+        [&]() -> asio::awaitable<void> {
+            client::client c(ioc.get_executor(), swim::test::fast_client_config());
+            constexpr int n = 10000;
+            std::size_t synced = 0;
+            std::size_t events = 0;
+            for (int i = 0; i < n; ++i) {
+                std::string const id = std::to_string(i % 50);
+                switch (i % 4) {
+                    case 0: {  // plain handlers
+                        auto d = c.value_downlink<std::int64_t>(url, "/unit/" + id, "value");
+                        d.on_synced([&](std::int64_t const&) { ++synced; });
+                        co_await d.synced();
+                        BOOST_TEST_REQUIRE(!d.set(i));
+                        d.close();
+                        break;
+                    }
+                    case 1: {  // a coroutine handler, closed with its notification waiting
+                        auto d = c.map_downlink<std::string, std::int64_t>(
+                            url,
+                            "/unit/" + id,
+                            "map");
+                        d.on_synced(
+                            [&](std::map<std::string, std::int64_t> const&)
+                                -> asio::awaitable<void> {
+                                ++synced;
+                                co_return;
+                            });
+                        co_await d.synced();
+                        BOOST_TEST_REQUIRE(!d.put("k", i));
+                        d.close();
+                        break;
+                    }
+                    case 2: {  // an event stream, closed while buffering
+                        auto d = c.event_downlink<recon::value>(
+                            url,
+                            "/hotel/room/" + id,
+                            "command");
+                        co_await d.linked();
+                        BOOST_TEST_REQUIRE(!c.command(url, "/hotel/room/" + id, "command", i));
+                        recon::value e = co_await d.next_event();
+                        events += e.is_integer() ? 1 : 0;
+                        d.close();
+                        break;
+                    }
+                    default: {  // dropped without close(): the handle's end closes it
+                        auto d = c.value_downlink<recon::value>(url, "/hotel/room/" + id, "light");
+                        co_await d.linked();
+                        break;
+                    }
+                }
+            }
+            BOOST_TEST(synced == static_cast<std::size_t>(n / 2));
+            BOOST_TEST(events == static_cast<std::size_t>(n / 4));
+            co_await c.async_close();
+            BOOST_TEST(co_await eventually([&] { return srv.get_stats().connections == 0; }));
+            BOOST_TEST(srv.get_stats().agents == 100u);
+            co_await srv.async_stop();
+        },
+        300s);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

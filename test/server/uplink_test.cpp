@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "common/scripted_client.hpp"
+#include "test_util.hpp"
 
 namespace asio = boost::asio;
 using namespace swim;
@@ -100,6 +101,29 @@ struct counter_agent : server::agent {
     server::command_lane<std::int64_t> count;
 };
 
+/// "/shout/:id": `flood n` sends n events of about 1 KB on the command lane `events` (never
+/// coalesced), in batches of 64 with the writers running between them.
+struct shout_agent : server::agent {
+    explicit shout_agent(server::agent_context& ctx)
+        : agent(ctx)
+        , events(*this, "events")
+        , flood(*this, "flood")
+    {
+        flood.on_command([this](std::int64_t const& n) -> asio::awaitable<void> {
+            auto ex = co_await asio::this_coro::executor;
+            std::string const pad(1000, '.');
+            for (std::int64_t i = 1; i <= n; ++i) {
+                events.command(std::to_string(i) + ":" + pad);
+                if (i % 64 == 0)
+                    co_await asio::post(ex, asio::use_awaitable);
+            }
+        });
+    }
+
+    server::command_lane<std::string> events;
+    server::command_lane<std::int64_t> flood;
+};
+
 // ---- helpers -------------------------------------------------------------------------------
 
 server::server_config loopback_config()
@@ -120,6 +144,7 @@ void default_routes(server::server& srv)
     BOOST_REQUIRE(!server::demo::add_demo_plan(srv));
     BOOST_REQUIRE(!srv.route<counter_agent>("/count/:id"));
     BOOST_REQUIRE(!srv.route<pair_agent>("/pair/:x/of/:y"));
+    BOOST_REQUIRE(!srv.route<shout_agent>("/shout/:id"));
 }
 
 /// An io_context, and a server on it (127.0.0.1, port 0) started by run() before the body
@@ -415,6 +440,8 @@ BOOST_FIXTURE_TEST_CASE(
         scripted_client b(ioc);
         co_await a.connect(port);
         co_await b.connect(port);
+        co_await a.send(R"(@link(node:"/unit/1",lane:value))");
+        co_await a.expect_envelope(R"(@linked(node:"/unit/1",lane:value))");
         for (auto* c : {&a, &b}) {
             co_await c->send(R"(@link(node:"/hotel/room/1",lane:light))");
             co_await c->expect_envelope(R"(@linked(node:"/hotel/room/1",lane:light))");
@@ -960,6 +987,176 @@ BOOST_FIXTURE_TEST_CASE(route_parameters_reach_the_agent, server_fixture)
         BOOST_TEST(srv->get_stats().agents == 3u);
         co_await c.close();
     });
+}
+
+// ---- limits and dead peers -------------------------------------------------------------------
+
+BOOST_FIXTURE_TEST_CASE(links_beyond_max_links_per_connection_are_refused, server_fixture)
+{
+    cfg.max_links_per_connection = 2;
+    run([&]() -> asio::awaitable<void> {
+        scripted_client c(ioc);
+        co_await c.connect(port);
+        co_await c.send(R"(@link(node:"/unit/1",lane:value))");
+        co_await c.expect_envelope(R"(@linked(node:"/unit/1",lane:value))");
+        co_await c.send(R"(@sync(node:"/unit/2",lane:value))");
+        co_await c.expect_envelope(R"(@linked(node:"/unit/2",lane:value))");
+        co_await c.expect_envelope(R"(@event(node:"/unit/2",lane:value) 0)");
+        co_await c.expect_envelope(R"(@synced(node:"/unit/2",lane:value))");
+        // A third lane: refused with the reason, no @linked; the connection lives on.
+        co_await c.send(R"(@sync(node:"/unit/3",lane:value))");
+        co_await c.expect_envelope(R"(@unlinked(node:"/unit/3",lane:value)@tooManyLinks)");
+        // A lane it holds already is no new link: a sync of it is served.
+        co_await c.send(R"(@sync(node:"/unit/1",lane:value))");
+        co_await c.expect_envelope(R"(@event(node:"/unit/1",lane:value) 0)");
+        co_await c.expect_envelope(R"(@synced(node:"/unit/1",lane:value))");
+        // An unlink makes room.
+        co_await c.send(R"(@unlink(node:"/unit/1",lane:value))");
+        co_await c.expect_envelope(R"(@unlinked(node:"/unit/1",lane:value))");
+        co_await c.send(R"(@sync(node:"/unit/3",lane:value))");
+        co_await c.expect_envelope(R"(@linked(node:"/unit/3",lane:value))");
+        co_await c.expect_envelope(R"(@event(node:"/unit/3",lane:value) 0)");
+        co_await c.expect_envelope(R"(@synced(node:"/unit/3",lane:value))");
+        co_await c.send(R"(@link(node:"/unit/4",lane:value))");
+        co_await c.expect_envelope(R"(@unlinked(node:"/unit/4",lane:value)@tooManyLinks)");
+        co_await c.send(R"(@link(node:"/unit/1",lane:nope))");
+        co_await c.expect_envelope(R"(@unlinked(node:"/unit/1",lane:nope)@laneNotFound)");
+        // The limit is per connection.
+        scripted_client other(ioc);
+        co_await other.connect(port);
+        co_await other.send(R"(@link(node:"/unit/4",lane:value))");
+        co_await other.expect_envelope(R"(@linked(node:"/unit/4",lane:value))");
+        co_await c.expect_silence(quiet);
+        co_await other.close();
+        co_await c.close();
+    });
+}
+
+BOOST_FIXTURE_TEST_CASE(connections_beyond_max_connections_are_closed_1013, server_fixture)
+{
+    cfg.max_connections = 2;
+    run([&]() -> asio::awaitable<void> {
+        scripted_client a(ioc);
+        scripted_client b(ioc);
+        co_await a.connect(port);
+        co_await b.connect(port);
+        co_await a.send(R"(@link(node:"/unit/1",lane:value))");
+        co_await a.expect_envelope(R"(@linked(node:"/unit/1",lane:value))");
+        BOOST_TEST(
+            co_await swim::test::eventually([&] { return srv->get_stats().connections == 2; }));
+        // The third is upgraded, then closed at once with "try again later".
+        scripted_client c(ioc);
+        co_await c.connect(port);
+        auto reason = co_await c.expect_close(1013);
+        BOOST_TEST(reason == "Too many connections.");
+        co_await c.expect_disconnect();
+        BOOST_TEST(srv->get_stats().connections == 2u);
+        co_await bystander_still_served(a);
+        // One leaves: a new connection is served.
+        co_await b.close();
+        BOOST_TEST(
+            co_await swim::test::eventually([&] { return srv->get_stats().connections == 1; }));
+        scripted_client d(ioc);
+        co_await d.connect(port);
+        co_await sync_unit_value(d, 5);
+        co_await d.close();
+        co_await a.close();
+    });
+}
+
+BOOST_FIXTURE_TEST_CASE(
+    a_client_that_stops_answering_is_dropped_after_the_idle_timeout,
+    server_fixture)
+{
+    cfg.idle_timeout = 300ms;
+    run([&]() -> asio::awaitable<void> {
+        scripted_client alive(ioc);
+        scripted_client dead(ioc);
+        alive.name("alive");
+        dead.name("dead");
+        co_await alive.connect(port);
+        co_await dead.connect(port);
+        co_await alive.send(R"(@link(node:"/unit/1",lane:value))");
+        co_await alive.expect_envelope(R"(@linked(node:"/unit/1",lane:value))");
+        co_await dead.send(R"(@link(node:"/unit/1",lane:value))");
+        co_await dead.expect_envelope(R"(@linked(node:"/unit/1",lane:value))");
+        BOOST_TEST(
+            co_await swim::test::eventually([&] { return srv->get_stats().connections == 2; }));
+        // Half-open: the peer's socket is there, but it reads nothing and answers no ping
+        // (its read in flight ends with the event of this set; none follows it).
+        dead.pause_reading();
+        auto const paused = std::chrono::steady_clock::now();
+        co_await alive.send(R"(@command(node:"/unit/1",lane:value) 7)");
+        co_await alive.expect_envelope(R"(@event(node:"/unit/1",lane:value) 7)");
+        BOOST_TEST(co_await swim::test::eventually(
+            [&] { return srv->get_stats().connections == 1; },
+            5000ms));
+        auto const detected = std::chrono::steady_clock::now() - paused;
+        BOOST_TEST_MESSAGE(
+            "dropped after "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(detected).count() << " ms");
+        // Pinged after one idle timeout of silence, dropped after the next: never sooner than
+        // one timeout after the pause (its last frame came a little before it).
+        BOOST_TEST(detected >= cfg.idle_timeout);
+        dead.resume_reading();
+        co_await dead.expect_disconnect();
+        // The live client answered every ping: still connected and served, after many
+        // timeouts' worth of waiting with nothing to say.
+        co_await swim::test::sleep_for(6 * cfg.idle_timeout);
+        BOOST_TEST(srv->get_stats().connections == 1u);
+        co_await bystander_still_served(alive);
+        co_await alive.close();
+    });
+}
+
+BOOST_FIXTURE_TEST_CASE(
+    a_client_too_far_behind_on_events_is_dropped_others_unaffected,
+    server_fixture)
+{
+    cfg.max_queued_bytes = 1024 * 1024;
+    run(
+        [&]() -> asio::awaitable<void> {
+            scripted_client slow(ioc, client_options{.receive_buffer = 4096});
+            scripted_client fast(ioc);
+            slow.name("slow");
+            fast.name("fast");
+            co_await slow.connect(port);
+            co_await fast.connect(port);
+            co_await slow.send(R"(@link(node:"/shout/1",lane:events))");
+            co_await slow.expect_envelope(R"(@linked(node:"/shout/1",lane:events))");
+            slow.pause_reading();
+            co_await fast.send(R"(@link(node:"/unit/1",lane:value))");
+            co_await fast.expect_envelope(R"(@linked(node:"/unit/1",lane:value))");
+            co_await fast.send(R"(@link(node:"/shout/1",lane:events))");
+            co_await fast.expect_envelope(R"(@linked(node:"/shout/1",lane:events))");
+            BOOST_TEST(
+                co_await swim::test::eventually([&] { return srv->get_stats().connections == 2; }));
+            // 20 MB of events, which cannot be coalesced, 200 KB at a time: the fast client
+            // takes them all, in order; the slow one is cut off once 1 MB waits for it.
+            constexpr int rounds = 100;
+            constexpr int per_round = 200;
+            for (int r = 0; r < rounds; ++r) {
+                co_await fast.send(
+                    R"(@command(node:"/shout/1",lane:flood) )" + std::to_string(per_round));
+                for (int i = 1; i <= per_round; ++i) {
+                    auto frame = co_await fast.receive();
+                    warp::envelope e;
+                    BOOST_TEST_REQUIRE(!warp::parse_envelope(frame, e));
+                    std::string text;
+                    recon::conversion_error err;
+                    BOOST_TEST_REQUIRE(recon::value_to(e.body, text, err));
+                    BOOST_TEST_REQUIRE(text.substr(0, text.find(':')) == std::to_string(i));
+                }
+            }
+            BOOST_TEST(
+                co_await swim::test::eventually([&] { return srv->get_stats().connections == 1; }));
+            slow.resume_reading();
+            co_await slow.expect_disconnect();
+            BOOST_TEST(slow.frames_read() < static_cast<std::size_t>(rounds * per_round));
+            co_await bystander_still_served(fast);
+            co_await fast.close();
+        },
+        120s);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -45,10 +45,10 @@ class client_impl;
  * (linked(), synced(), get(), next_event()) throw boost::system::system_error when the
  * downlink ends first, with the server's reason (`nodeNotFound`, ...) as the message. After
  * async_close(), new downlinks have already failed with error::client_closed and commands
- * return it. A command body or a downlink write holding a NaN or an infinity throws
- * boost::system::system_error (recon::error::non_finite_float) when it is written into a
- * frame. The first TLS host loads the trust store: a client_config::ca_file
- * that cannot be read throws boost::system::system_error from the call that opens the host.
+ * return it. A command body or a downlink write holding a NaN or an infinity is refused
+ * with recon::error::non_finite_float before anything changes. The first TLS host loads the trust
+ * store: a client_config::ca_file that cannot be read throws boost::system::system_error from the
+ * call that opens the host.
  *
  * @par Per-operation cancellation
  * Every awaitable of the client and its downlinks may be cancelled by cancelling the awaiting

@@ -17,6 +17,7 @@ enum class error {
     link_failed,       ///< the link failed: a frame it could not read, a value it could not convert
     client_closed,     ///< the client was closed
     no_value,          ///< the downlink holds no value (the lane is empty)
+    overrun,           ///< an event downlink's handlers fell max_pending_events behind
 };
 
 /// The category of swim::client::error codes ("swim.client").

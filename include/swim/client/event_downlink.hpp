@@ -18,6 +18,11 @@ struct event_handlers : common_handlers {
 /** A downlink that links (without sync) and receives every event of a lane, such as a
  * command lane's relayed commands. It keeps no state.
  *
+ * Events are never merged or dropped: when coroutine handlers, or next_event() once
+ * called, fall `max_pending_events` (downlink_config) behind, the downlink fails with
+ * error::overrun (on_failed runs after the events that wait, and the stream gives those
+ * that wait, then throws). Plain handlers never fall behind.
+ *
  * A default-constructed handle refers to no downlink: only is_linked(), is_synced(),
  * is_closed() (true), error(), reason() and close() may be called on it.
  *

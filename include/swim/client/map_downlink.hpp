@@ -65,6 +65,11 @@ bool convert_map_now(
  * it evicts, in Recon key order. After a reconnect the resync reconciles: keys that vanished
  * fire did_remove, changed ones did_update, unchanged ones nothing.
  *
+ * Coroutine handlers that fall `max_pending_events` (downlink_config) behind see the latest
+ * change of each key: a change of a key whose earlier change still waits replaces it, in
+ * its place (did_update's `before` stays the value they saw last; a change then a removal
+ * becomes one did_remove). Clears, syncs and link changes are never merged or moved.
+ *
  * A default-constructed handle refers to no downlink: only is_linked(), is_synced(),
  * is_closed() (true), error(), reason() and close() may be called on it.
  *
@@ -184,7 +189,10 @@ public:
         auto core = this->core_;
         auto k = recon::value_from(key);
         auto val = recon::value_from(v);
-        co_return co_await core->async_write([core, k, val] { return core->update(k, val); });
+        // (The call in a statement of its own: GCC 12 destroys a temporary of a co_await
+        // expression twice.)
+        auto write = core->async_write([core, k, val] { return core->update(k, val); });
+        co_return co_await std::move(write);
     }
 
 private:

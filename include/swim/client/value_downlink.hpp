@@ -25,7 +25,9 @@ struct value_handlers : common_handlers {
  * and queues the @command; the server's echo of a value already held does not fire did_set
  * again; on_event fires for every event. Before the first @synced, events update the value
  * silently unless `events_when_not_synced`; on_synced then delivers it. Handlers run one at
- * a time, in arrival order; one that awaits delays only this downlink.
+ * a time, in arrival order; one that awaits delays only this downlink. Coroutine handlers
+ * that fall `max_pending_events` (downlink_config) behind see only the latest value: the
+ * waiting set takes the newer value (did_set's `before` stays the value they saw last).
  *
  * A value that does not convert to `T` fails the downlink (on_failed, then closed): use
  * std::optional<T> for a lane that may be empty, recon::value to take anything.
@@ -100,10 +102,14 @@ public:
     {
         auto core = this->core_;
         auto body = recon::value_from(v);
-        co_return co_await core->async_write([core, body] { return core->set(body); });
+        // (The call in a statement of its own: GCC 12 destroys a temporary of a co_await
+        // expression twice.)
+        auto write = core->async_write([core, body] { return core->set(body); });
+        co_return co_await std::move(write);
     }
 
-    /// The next event of the lane (each one, in order; buffering starts at the first call).
+    /// The next event of the lane (each one, in order; buffering starts at the first call;
+    /// with `max_pending_events` values unread, the newest replaces the last one waiting).
     /// Throws system_error when the downlink has ended, recon::conversion_exception when the
     /// value is not a `T` (that event is consumed). Cancelling the wait loses no event.
     boost::asio::awaitable<T> next_event()

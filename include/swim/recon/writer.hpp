@@ -33,6 +33,10 @@ void write(value const& v, std::string& out);
 /// The canonical text of `v`; throws `boost::system::system_error` on a non-finite float.
 std::string to_string(value const& v);
 
+/// True when `v` holds no NaN and no infinity anywhere (keys and values of nested records
+/// included): write() succeeds on it. Writers of frames check it before they change state.
+bool is_writable(value const& v) noexcept;
+
 /// True when write(v) starts with `@` (a record with attributes: they are written first).
 bool writes_leading_attr(value const& v) noexcept;
 

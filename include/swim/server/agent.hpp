@@ -135,11 +135,10 @@ public:
     /** Sends `@command(node, lane) body` to a lane: of an agent of this server when `host`
      * is empty or std::nullopt, else of `host` (`warp://h:9001`). Never blocks: the command
      * is queued and written in order with the host's other writes.
-     * @returns swim::client::error::invalid_host for a host URI that cannot be used (checked
-     * at once, and logged). Failures found later (the host's write queue full, a host the
-     * stopping server no longer reaches) are logged, not returned. A body holding a NaN or an
-     * infinity makes the handler that writes the frame, on the host's strand, throw
-     * boost::system::system_error out of io_context::run(): do not send one.
+     * @returns swim::client::error::invalid_host for a host URI that cannot be used, and
+     * recon::error::non_finite_float for a body holding a NaN or an infinity (both checked at
+     * once, logged, and nothing sent). Failures found later (the host's write queue full, a
+     * host the stopping server no longer reaches) are logged, not returned.
      */
     boost::system::error_code command(
         std::optional<std::string_view> host,

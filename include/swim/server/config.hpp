@@ -115,9 +115,21 @@ struct server_config {
     /// value link keeps only its latest value, a map link the latest event per key): a client
     /// that keeps up gets every event, a slow one the latest state within about this memory.
     std::size_t coalesce_after_bytes = 256 * 1024;
+    /// Bytes a connection may have waiting when coalescing cannot shrink them (events of
+    /// command lanes, syncs) and its client does not read them: beyond it the waiting frames
+    /// are dropped and the connection's socket is closed at once (logged as a warning; our
+    /// client then reconnects and resyncs). With one I/O thread a sync is queued whole before
+    /// it is written, so a lane whose state is larger than this cannot be synced. Zero: no
+    /// limit.
+    std::size_t max_queued_bytes = 256 * 1024 * 1024;
     /// Connections served at once; a connection beyond it is closed after the WebSocket
     /// handshake with close code 1013 (try again later) and the reason "Too many connections.".
     std::size_t max_connections = 100000;
+    /// Lanes one client connection may be linked to at once (each link costs the server a few
+    /// hundred bytes); a `@link` or `@sync` beyond it is answered
+    /// `@unlinked(node:..,lane:..)@tooManyLinks` and the connection lives on. The server's own
+    /// agent downlinks are not counted. Zero: no limit.
+    std::size_t max_links_per_connection = 262144;
     /// Time for the TCP, TLS and WebSocket handshakes of an incoming connection together.
     std::chrono::milliseconds handshake_timeout{30000};
     /// A connection silent for this long is pinged; one that answers nothing for as long

@@ -338,7 +338,8 @@ public:
     /** Queues `v` to be set on the lane (`@command`) and returns at once; the downlink's
      * state changes when the lane's event comes back. Never blocks.
      * @returns warp::error::closed when stopped, warp::error::queue_full when
-     * server_config::downlink_queue_limit sets wait (nothing is queued then).
+     * server_config::downlink_queue_limit sets wait, recon::error::non_finite_float when `v`
+     * holds a NaN or an infinity (nothing is queued then).
      */
     boost::system::error_code set(T const& v) const { return command(recon::value_from(v)); }
 };

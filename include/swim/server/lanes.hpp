@@ -38,9 +38,10 @@
  * does not convert (it cannot happen with values the lane accepted through its own type). A
  * client command that does not convert to the lane's type is not applied and is logged,
  * naming the lane and why. A handler that throws a std::exception is logged as an error (the
- * change it reports stays made). Setting a float that is NaN or infinite, once the lane has a
- * linked client, throws boost::system::system_error (recon::error::non_finite_float) from
- * the write: the value is stored, but the broadcast and the handlers are cut short.
+ * change it reports stays made). A value or key holding a NaN or an infinity (no Recon form:
+ * it could be neither broadcast nor synced) is refused: the constructor, set(), update(),
+ * command() and their aliases throw boost::system::system_error (recon::error::non_finite_float,
+ * naming the lane) before anything changes.
  *
  * Handlers (on_set, on_update, on_command, ...) may be plain callables or coroutines
  * returning `awaitable<void>`; setting one replaces the previous one. A coroutine handler
@@ -71,6 +72,10 @@ public:
 protected:
     ~sync_sink() = default;
 };
+
+/// Throws boost::system::system_error(recon::error::non_finite_float), naming `lane`, when
+/// `v` holds a NaN or an infinity.
+void require_writable(recon::value const& v, std::string const& lane);
 
 /// The untyped part of every lane: its name, its agent, its uplinks (compiled).
 class lane_base {
@@ -134,7 +139,9 @@ public:
     value_lane(agent& owner, std::string name, T initial = T{})
         : lane_base(owner, std::move(name), detail::lane_kind::value)
         , value_(std::move(initial))
-    {}
+    {
+        detail::require_writable(recon::value_from(value_), this->name());
+    }
 
     /// The value now.
     T const& get() const noexcept { return value_; }
@@ -143,8 +150,10 @@ public:
     /// no other handler of the agent runs, else after it).
     void set(T v)
     {
+        recon::value body = recon::value_from(v);
+        detail::require_writable(body, this->name());
         T before = std::exchange(value_, std::move(v));
-        this->broadcast_value(recon::value_from(value_));
+        this->broadcast_value(body);
         detail::invoke(this->runtime(), on_event_, value_);
         detail::invoke(this->runtime(), on_set_, value_, before);
     }
@@ -230,7 +239,11 @@ public:
     /// Puts an entry: broadcast as `@update`, then on_update runs.
     void update(K const& key, V const& value)
     {
-        put_entry(recon::value_from(key), recon::value_from(value));
+        recon::value k = recon::value_from(key);
+        recon::value v = recon::value_from(value);
+        detail::require_writable(k, this->name());
+        detail::require_writable(v, this->name());
+        put_entry(std::move(k), std::move(v));
     }
     /// The same as update().
     void put(K const& key, V const& value) { update(key, value); }
@@ -406,10 +419,13 @@ public:
         return *this;
     }
 
-    /// Runs the command as if a client had sent it: on_command, and the broadcast.
+    /// Runs the command as if a client had sent it: on_command, and the broadcast. A value
+    /// holding a NaN or an infinity throws (see the file comment) before either.
     void command(T const& v)
     {
-        this->broadcast_event(recon::value_from(v));
+        recon::value body = recon::value_from(v);
+        detail::require_writable(body, this->name());
+        this->broadcast_event(body);
         detail::invoke(this->runtime(), on_command_, v);
     }
 

@@ -66,6 +66,14 @@ struct downlink_options {
     /// Ask for the lane's state (@sync) rather than only changes (@link). Event downlinks
     /// ignore this and always @link.
     bool keep_synced = true;
+    /// Client downlinks (agent-side downlinks ignore it): notifications a downlink may hold
+    /// for coroutine handlers that fall behind (and values
+    /// for next_event() not yet taken). Beyond it a value downlink keeps only its latest value
+    /// and a map downlink the latest change of each key (as the server does for a slow
+    /// client); an event downlink, whose events cannot be merged, fails (client: on_failed
+    /// with client::error::overrun) rather than drop one. Plain handlers never fall behind:
+    /// they run as each frame is read.
+    std::uint32_t max_pending_events = 16384;
 };
 
 /// One thing that happened on a link, for the handlers.

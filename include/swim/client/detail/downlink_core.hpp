@@ -111,21 +111,36 @@ public:
     void end(boost::system::error_code ec, std::string reason) override;
 
 private:
+    /// The notifications waiting for coroutine handlers (defined in the .cpp).
+    struct pending;
+
     static boost::asio::awaitable<void> run_handlers(std::shared_ptr<downlink_core> self);
     void start_runner();
     bool run_now(warp::view_note& note);
-    std::deque<warp::view_note>& queued();
+    pending& queued();
+    /// Takes the next waiting notification (there is one).
+    warp::view_note take_next();
+    bool queue_empty() const noexcept;
     boost::asio::awaitable<boost::system::error_code> wait_until(bool downlink_core::*flag);
     boost::asio::awaitable<void> wait();
     void wake() noexcept;
 
+    /// Whether `note`, about to wait behind max_pending_ others, was merged into one that
+    /// waits (a value's latest set, a map key's latest change), or made the downlink fail
+    /// (an event downlink): then there is nothing to queue.
+    bool absorbed(warp::view_note& note);
+    /// Fails an event downlink whose handlers or stream fell too far behind.
+    void overrun(char const* what);
+
     std::shared_ptr<connection> conn_;
     warp::downlink_kind kind_;
+    /// downlink_options::max_pending_events (in the padding after kind_).
+    std::uint32_t max_pending_ = 0;
     warp::view_id id_ = 0;
     std::shared_ptr<dispatcher> dispatch_;
     // Notifications waiting for their handlers; allocated when first needed (an empty
     // std::deque costs about 600 bytes).
-    std::unique_ptr<std::deque<warp::view_note>> queue_;
+    std::unique_ptr<pending> queue_;
     /// The coroutine runner is running.
     bool running_ = false;
     /// Plain handlers are running in place (a notification they cause waits its turn).

@@ -145,7 +145,8 @@ public:
     std::string reason() const { return core_ ? core_->reason() : std::string(); }
 
     /// Closes the downlink: queued writes are written first, then @unlink if it was the
-    /// last downlink of its link. Handlers already queued still run.
+    /// last downlink of its link. Handlers already queued still run. Copies of a handle share
+    /// one downlink; when the last copy is destroyed, the downlink is closed the same way.
     void close()
     {
         if (core_)
