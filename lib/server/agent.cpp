@@ -306,9 +306,8 @@ void agent_runtime::start(agent_factory const& make)
 
 namespace {
 
-// Writes a lane's state as @event frames of one uplink, handed to the connection a few
-// thousand at a time: its writer (on another thread when there is one) sends the first
-// entries while the rest are encoded, instead of after the whole state.
+// Writes (a chunk of) a lane's state as @event frames of one uplink, handed to the
+// connection at once by flush().
 class session_sync_sink final : public sync_sink {
 public:
     session_sync_sink(uplink_port& port, std::string const& node, std::string const& lane)
@@ -343,12 +342,7 @@ public:
     }
 
 private:
-    void add(std::string frame)
-    {
-        frames_.push_back(std::move(frame));
-        if (frames_.size() >= 4096)
-            flush();
-    }
+    void add(std::string frame) { frames_.push_back(std::move(frame)); }
 
     uplink_port& port_;
     std::string const& node_;
@@ -409,18 +403,13 @@ void agent_runtime::handle(std::shared_ptr<uplink_port> const& port, warp::uplin
                     return;  // the connection is gone
                 }
             }
-            if (!already)
+            if (!already) {
                 port->write(
                     [&](warp::server_session& s) { s.linked(node_, lane->name(), req.params); });
-            if (req.what == type::sync) {
-                // The agent's strand: the lane cannot change while its state is written.
-                session_sync_sink sink(*port, node_, lane->name());
-                lane->sync_state(sink);
-                sink.flush();
-                port->write([&](warp::server_session& s) { s.synced(node_, lane->name()); });
-            }
-            if (!already)
                 ups.ports.push_back(port);
+            }
+            if (req.what == type::sync)
+                sync_step(port, lane->name(), std::nullopt);
             return;
         }
         case type::unlink:
@@ -445,6 +434,38 @@ void agent_runtime::handle(std::shared_ptr<uplink_port> const& port, warp::uplin
             return;
         default: return;
     }
+}
+
+// A sync writes sync_chunk entries, then lets the rest of the strand's work run (the
+// connection's writer sends them meanwhile, even with one I/O thread) and goes on from the
+// next key. The uplink is linked already: a change made in between reaches it as an event
+// after the entries written so far, and the entries written later are read when they are
+// written, so the client ends with the lane's state.
+void agent_runtime::sync_step(
+    std::shared_ptr<uplink_port> port,
+    std::string lane_name,
+    std::optional<recon::value> after)
+{
+    auto it = lanes_.find(lane_name);
+    if (it == lanes_.end() || stopped_ || !it->second->links().contains(port.get()) ||
+        port->closed())
+        return;  // unlinked meanwhile
+    lane_base& lane = *it->second;
+    session_sync_sink sink(*port, node_, lane.name());
+    auto next = lane.sync_state(sink, after ? &*after : nullptr, sync_chunk);
+    sink.flush();
+    if (!next) {
+        port->write([&](warp::server_session& s) { s.synced(node_, lane.name()); });
+        return;
+    }
+    asio::post(
+        strand_,
+        [self = shared_from_this(),
+         port = std::move(port),
+         lane_name = std::move(lane_name),
+         next = std::move(next)]() mutable {
+            self->sync_step(std::move(port), std::move(lane_name), std::move(next));
+        });
 }
 
 void agent_runtime::drop_port(uplink_port const* port)

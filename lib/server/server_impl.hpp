@@ -172,6 +172,14 @@ public:
     // ---- on the strand -------------------------------------------------------------------
     void start(agent_factory const& make);
     void handle(std::shared_ptr<uplink_port> const& port, warp::uplink_request req);
+    /// Map entries a sync writes before it lets the strand's other work run.
+    static constexpr std::size_t sync_chunk = 4096;
+    /// Writes the next chunk of a sync of `lane_name` to `port` (the entries after `after`),
+    /// then posts the next step, or writes @synced.
+    void sync_step(
+        std::shared_ptr<uplink_port> port,
+        std::string lane_name,
+        std::optional<recon::value> after);
     /// The port's connection ended: its uplinks go.
     void drop_port(uplink_port const* port);
     /// Server stop, first step: on_stop, then every downlink of the agent stopped (so no

@@ -132,6 +132,8 @@ void server_session::event(std::string_view node, std::string_view lane, out_fra
     auto& st = state(node, lane);
     st.last = push(std::move(frame));
     st.last_is_value = false;
+    // A later change of a key must not move before this (a sync's entry of that key).
+    st.keys.clear();
 }
 
 void server_session::value_event(

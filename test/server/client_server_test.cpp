@@ -505,4 +505,41 @@ BOOST_FIXTURE_TEST_CASE(ten_thousand_downlinks_opened_and_closed_leave_nothing_b
         300s);
 }
 
+BOOST_FIXTURE_TEST_CASE(changes_during_a_long_sync_end_in_the_lanes_state, demo_fixture)
+{
+    // A sync of 30000 entries goes out 4096 at a time, the agent's other work running in
+    // between: changes made meanwhile reach the syncing client too, in order.
+    run([&]() -> asio::awaitable<void> {
+        client::client writer(ioc.get_executor(), swim::test::fast_client_config());
+        client::client reader(ioc.get_executor(), swim::test::fast_client_config());
+        auto w = writer.map_downlink<std::string, std::int64_t>(url, "/unit/long", "map");
+        co_await w.synced();
+        BOOST_TEST(!writer.command(url, "/unit/long", "fill", 30000));
+        BOOST_TEST(co_await eventually([&] { return w.size() == 30000; }, 20000ms));
+        auto r = reader.map_downlink<std::string, std::int64_t>(url, "/unit/long", "map");
+        // Changes while the reader's sync is (most likely) under way, before, at and after
+        // where it has got to: updates, removes, new keys.
+        for (int round = 0; round < 20; ++round) {
+            BOOST_TEST(!w.put(server::demo::unit_agent::key(round * 1500), -round));
+            BOOST_TEST(!w.remove(server::demo::unit_agent::key(round * 1500 + 1)));
+            BOOST_TEST(!w.put("z" + std::to_string(round), round));
+            co_await swim::test::sleep_for(1ms);
+        }
+        co_await r.synced();
+        BOOST_TEST(!w.put("after", 1));
+        BOOST_TEST(co_await eventually([&] { return r.size() == w.size() && r.size() == 30001; }));
+        auto want = co_await w.get_all();
+        auto got = co_await r.get_all();
+        BOOST_TEST((got == want));
+        // A fresh sync agrees.
+        client::client late(ioc.get_executor(), swim::test::fast_client_config());
+        auto l = late.map_downlink<std::string, std::int64_t>(url, "/unit/long", "map");
+        auto fresh = co_await l.get_all();
+        BOOST_TEST((fresh == want));
+        co_await late.async_close();
+        co_await reader.async_close();
+        co_await writer.async_close();
+    });
+}
+
 BOOST_AUTO_TEST_SUITE_END()

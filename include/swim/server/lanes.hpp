@@ -11,6 +11,7 @@
 #include <swim/warp/map_event.hpp>
 
 #include <cstdint>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
@@ -97,8 +98,14 @@ public:
     std::size_t uplink_count() const noexcept;
 
     // ---- called by the server, on the agent's strand -----------------------------------------
-    /// Writes the lane's state for a sync.
-    virtual void sync_state(sync_sink& out) const = 0;
+    /** Writes the lane's state for a sync: all of it, or for a map at most `max` (at least
+     * 1) entries, starting after the key `after` (from the first when null). @returns the
+     * key of the last entry written when entries may follow, nullopt when it wrote the rest.
+     */
+    virtual std::optional<recon::value> sync_state(
+        sync_sink& out,
+        recon::value const* after,
+        std::size_t max) const = 0;
     /// A client's `@command` body.
     virtual void on_remote_command(recon::value body) = 0;
 
@@ -174,7 +181,12 @@ public:
     }
 
     /// Writes the value for a `@sync` (called by the server).
-    void sync_state(detail::sync_sink& out) const override { out.value(recon::value_from(value_)); }
+    std::optional<recon::value> sync_state(detail::sync_sink& out, recon::value const*, std::size_t)
+        const override
+    {
+        out.value(recon::value_from(value_));
+        return std::nullopt;
+    }
 
     /// A client's `@command`: converted to `T` and set(); logged and ignored when it does not
     /// convert (called by the server).
@@ -305,11 +317,19 @@ public:
         return *this;
     }
 
-    /// Writes every entry for a `@sync` (called by the server).
-    void sync_state(detail::sync_sink& out) const override
+    /// Writes the entries for a `@sync`, `max` at a time (called by the server).
+    std::optional<recon::value> sync_state(
+        detail::sync_sink& out,
+        recon::value const* after,
+        std::size_t max) const override
     {
-        for (auto const& [k, v] : map_)
-            out.map_update(k, v);
+        auto it = after ? map_.upper_bound(*after) : map_.begin();
+        for (std::size_t n = 0; it != map_.end(); ++it, ++n) {
+            if (n == max)
+                return std::prev(it)->first;
+            out.map_update(it->first, it->second);
+        }
+        return std::nullopt;
     }
 
     /// A client's `@command` (`@update`, `@remove`, `@clear`, `@take`, `@drop`), applied as
@@ -430,7 +450,11 @@ public:
     }
 
     /// Nothing: a command lane has no state (called by the server).
-    void sync_state(detail::sync_sink&) const override {}
+    std::optional<recon::value> sync_state(detail::sync_sink&, recon::value const*, std::size_t)
+        const override
+    {
+        return std::nullopt;
+    }
 
     /// A client's `@command`: converted to `T`, broadcast as sent, then on_command; logged and
     /// ignored when it does not convert (called by the server).

@@ -122,7 +122,8 @@ public:
     void synced(std::string_view node, std::string_view lane);
     /// @unlinked with a reason body: `@nodeNotFound`, `@laneNotFound`, or nothing.
     void unlinked(std::string_view node, std::string_view lane, recon::value const& reason = {});
-    /// An event that is never coalesced (command and supply lanes, sync bursts).
+    /// An event that is never coalesced (command and supply lanes, sync bursts); nothing of
+    /// the uplink queued before it is replaced by what is queued after it.
     void event(std::string_view node, std::string_view lane, recon::value const& body);
     /// A value lane's event: once the queue holds coalesce_after_bytes, replaces the uplink's
     /// previous event while that one still waits and nothing of that uplink was queued after it.
