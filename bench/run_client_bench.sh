@@ -13,7 +13,9 @@
 # Then the server scenarios, ours only, each against a fresh swim-server (its memory deltas
 # are then its own): fanout to 1, 10 and 100 clients (swim clients, then bare WebSocket
 # receivers: --raw), 10k connections, 100k downlinks with the server's memory per agent and
-# uplink, then per uplink alone (a second connection to the same agents). --server-only runs only those, --no-server skips them.
+# uplink, then per uplink alone (a second connection to the same agents), and `load`: 4
+# connections x 8 downlinks, value lanes pumped, value lanes set at 1,000/s (latency of every
+# downlink), map lanes filled. --server-only runs only those, --no-server skips them.
 # --js-downlinks N: downlinks for the JS client in the downlinks scenario (default: the same
 # as ours, 100000). Environment: SWIM_BENCH_BUILD_DIR (default <repo>/build-bench),
 # SWIM_BENCH_JOBS (default 1). Raw JSON of every run is kept in $build/client_bench/.
@@ -37,7 +39,7 @@ while [ $# -gt 0 ]; do
         --js-timeout) js_timeout=$2; shift 2 ;;
         --server-only) client_part=0; shift ;;
         --no-server) server_part=0; shift ;;
-        -h|--help) sed -n '3,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '3,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "run_client_bench.sh: unknown argument: $1" >&2; exit 2 ;;
     esac
 done
@@ -163,6 +165,10 @@ if [ "$server_part" = 1 ]; then
         ours "fanout-$n" fanout --clients "$n" --ms "$pump_ms"
         ours "fanout-raw-$n" fanout --clients "$n" --ms "$pump_ms" --raw
     done
+    start_server
+    ours load-pump load --connections 4 --downlinks 8 --push pump --ms "$pump_ms"
+    ours load-rate load --connections 4 --downlinks 8 --push rate --rate 1000 --seconds "$lat_s"
+    ours load-fill load --connections 4 --downlinks 8 --kind map --push fill --entries 10000
     start_server
     ours connections connections --count "$conn_n" --timeout 120
     start_server
@@ -309,7 +315,10 @@ server_rows = [("fanout-1", "swim client"), ("fanout-10", "swim client"),
                ("fanout-100", "swim client"), ("fanout-raw-1", "bare WebSocket"),
                ("fanout-raw-10", "bare WebSocket"), ("fanout-raw-100", "bare WebSocket")]
 if server_part:
+    load_rows = ["load-pump", "load-rate", "load-fill"]
     for name, _ in server_rows + [("connections", ""), ("server-downlinks", "")]:
+        data[name] = (load(name, "cpp"), {})
+    for name in load_rows:
         data[name] = (load(name, "cpp"), {})
     print()
     print("server: swim-server pushing to many clients (fanout: one value downlink per "
@@ -326,6 +335,17 @@ if server_part:
                           fmt(m(name, "delivered_fraction")),
                           fmt(m(name, "server_cpu_us_per_event"))))
     print()
+    print("load: 4 connections x 8 downlinks (pump: value lanes pumped; rate: 1,000 sets/s "
+          "spread over the 8 value lanes; fill: 10,000 entries into each of 8 map lanes)")
+    print()
+    head = "| {:<10} | {:>12} | {:>10} | {:>10} | {:>10} | {:>8} |"
+    print(head.format("scenario", "events/s", "p50 us", "p99 us", "CPU us/ev", "RSS MB"))
+    print("|------------|-------------:|-----------:|-----------:|-----------:|---------:|")
+    for name in load_rows:
+        print(head.format(name, fmt(m(name, "events_per_s")), fmt(m(name, "p50_us")),
+                          fmt(m(name, "p99_us")), fmt(m(name, "cpu_us_per_event")),
+                          fmt(m(name, "rss_mb"))))
+    print()
     print("server memory and connections")
     print(f"  connections: {fmt(m('connections', 'synced'))} synced in "
           f"{fmt(m('connections', 'sync_s'))} s, server RSS "
@@ -339,7 +359,7 @@ if server_part:
           f"{fmt(m('server-downlinks', 'server_bytes_per_agent_uplink'))} B per agent + uplink; "
           f"a second connection linking the same lanes: "
           f"{fmt(m('server-downlinks', 'server_bytes_per_uplink'))} B per uplink")
-    for name in [n for n, _ in server_rows] + ["connections", "server-downlinks"]:
+    for name in [n for n, _ in server_rows] + load_rows + ["connections", "server-downlinks"]:
         r = data[name][0]
         if not r.get("ok", False) or r.get("notes"):
             print(f"note ({name}): ok={r.get('ok')} " + "; ".join(r.get("notes", [])))

@@ -12,6 +12,9 @@
 //   swim-bench HOST downlinks [--node N] [--count 100000] [--idle 1] [--again]
 //   swim-bench HOST fanout    [--node N] [--clients 10] [--ms 2000] [--quiet-ms 300] [--raw]
 //   swim-bench HOST connections [--node N] [--count 10000] [--parallel 200] [--idle 1] [--raw]
+//   swim-bench HOST load      [--node N] [--connections 4] [--downlinks 8] [--kind value|map]
+//                             [--push pump|burst|fill|rate] [--ms 2000] [--entries 10000]
+//                             [--rate 1000] [--seconds 5] [--quiet-ms 300]
 //   common: [--timeout SECONDS] [--server-pid PID] [--json]
 //
 // pump:      one value downlink; `@command pump ms`; counts the events received until the
@@ -38,6 +41,13 @@
 // connections: --count separate clients (one connection each) each hold one value downlink
 //            to NODE/value, at most --parallel of them connecting at a time: time until all
 //            are synced, this process's VmRSS.
+// load:      --connections clients (one connection each) each open the same --downlinks
+//            downlinks, of --kind, to NODE-0 .. NODE-(M-1); then --push: `pump ms` or
+//            `burst n` (--entries) to every value lane, `fill n` to every map lane, or rate:
+//            a further connection sets the value lanes in turn at --rate for --seconds, each
+//            value the time it was sent. Reports the time to sync all, events/s received by
+//            all downlinks together, set-to-event latency of every downlink (rate), client
+//            CPU per event and VmRSS.
 // --raw (fanout, connections): each connection is a bare WebSocket of this tool instead of a
 //            swim client: it sends `@sync`, then only frames what arrives, counts the @event
 //            frames and reads the value at their end (well under 0.1 us per event), so the
@@ -99,6 +109,9 @@ constexpr char const* usage =
     "  swim-bench HOST fanout    [--node N] [--clients 10] [--ms 2000] [--quiet-ms 300] [--raw]\n"
     "  swim-bench HOST connections [--node N] [--count 10000] [--parallel 200] [--idle 1]"
     " [--raw]\n"
+    "  swim-bench HOST load      [--node N] [--connections 4] [--downlinks 8] [--kind value|map]\n"
+    "                            [--push pump|burst|fill|rate] [--ms 2000] [--entries 10000]\n"
+    "                            [--rate 1000] [--seconds 5] [--quiet-ms 300]\n"
     "  common: [--timeout SECONDS (default 60)] [--server-pid PID] [--json]\n"
     "HOST is warp://host:port; it must serve the demo plan's /unit/:id agents.\n";
 
@@ -128,6 +141,10 @@ struct options {
     long server_pid = 0;
     bool raw = false;
     bool again = false;
+    long connections = 4;        // load
+    long downlinks_each = 8;     // load
+    std::string kind = "value";  // load
+    std::string push = "pump";   // load
 };
 
 template <class T>
@@ -184,6 +201,14 @@ options parse_args(int argc, char** argv)
             o.parallel = number<long>(value(), a);
         else if (a == "--server-pid")
             o.server_pid = number<long>(value(), a);
+        else if (a == "--connections")
+            o.connections = number<long>(value(), a);
+        else if (a == "--downlinks")
+            o.downlinks_each = number<long>(value(), a);
+        else if (a == "--kind")
+            o.kind = value();
+        else if (a == "--push")
+            o.push = value();
         else if (a == "-h" || a == "--help") {
             std::cout << usage;
             std::exit(0);
@@ -198,10 +223,18 @@ options parse_args(int argc, char** argv)
     o.scenario = positional[1];
     if (o.scenario != "pump" && o.scenario != "latency" && o.scenario != "map-sync" &&
         o.scenario != "map-events" && o.scenario != "downlinks" && o.scenario != "fanout" &&
-        o.scenario != "connections")
+        o.scenario != "connections" && o.scenario != "load")
         throw bad_arguments("unknown scenario '" + o.scenario + "'");
+    if (o.kind != "value" && o.kind != "map")
+        throw bad_arguments("--kind must be value or map, not '" + o.kind + "'");
+    if (o.push != "pump" && o.push != "burst" && o.push != "fill" && o.push != "rate")
+        throw bad_arguments("--push must be pump, burst, fill or rate, not '" + o.push + "'");
+    if ((o.push == "fill") != (o.kind == "map"))
+        throw bad_arguments(
+            "--push " + o.push + " does not drive --kind " + o.kind +
+            " (fill drives map lanes; pump, burst and rate drive value lanes)");
     if (o.entries == 0)
-        o.entries = o.scenario == "map-events" ? 200000 : 100000;
+        o.entries = o.scenario == "map-events" ? 200000 : o.scenario == "load" ? 10000 : 100000;
     if (o.count == 0)
         o.count = o.scenario == "connections" ? 10000 : 100000;
     if (o.node.empty())
@@ -430,6 +463,31 @@ asio::awaitable<void> wait_synced(Downlink& d, double limit, char const* what)
         throw failure(std::string(what) + ": link ended: " + d.reason());
 }
 
+/// Waits until `busy_until` has passed and no event came for --quiet-ms after it (`last()`:
+/// the time of the last event so far; any earlier time when none came). False, with a note
+/// in `r`, when --timeout passed first. (Call it in a statement of its own, then co_await the
+/// result: GCC 12 destroys a std::function made inside a co_await expression twice.)
+asio::awaitable<bool> wait_quiet(
+    options const& o,
+    report& r,
+    clock_type::time_point busy_until,
+    std::function<clock_type::time_point()> last)
+{
+    auto quiet = std::chrono::milliseconds(o.quiet_ms);
+    bool ended = co_await wait_until(
+        [&] {
+            auto now = clock_type::now();
+            return now >= busy_until && now - std::max(busy_until, last()) >= quiet;
+        },
+        o.timeout,
+        std::chrono::milliseconds(5));
+    if (!ended) {
+        r.ok = false;
+        r.notes.push_back("events did not stop within the timeout");
+    }
+    co_return ended;
+}
+
 client::client_config quiet_config()
 {
     client::client_config cfg;
@@ -447,6 +505,15 @@ struct counter {
     std::int64_t events = 0;
     std::int64_t last = 0;
     clock_type::time_point first_at{}, last_at{};
+
+    /// One more event, of value `v`, now.
+    void add(std::int64_t v)
+    {
+        last_at = clock_type::now();
+        if (events++ == 0)
+            first_at = last_at;
+        last = v;
+    }
 };
 
 /// One bare WebSocket connection with one `@sync`ed lane: counts its @event frames.
@@ -696,22 +763,10 @@ asio::awaitable<void> pump(options const& o, report& r)
     if (auto ec = c.command(o.host, o.node, "pump", std::int64_t(o.ms)))
         throw failure("pump command: " + ec.message());
     // The pump runs o.ms on the server; then wait for the events to stop.
-    auto quiet = std::chrono::milliseconds(o.quiet_ms);
-    bool ended = co_await wait_until(
-        [&] {
-            auto now = clock_type::now();
-            if (now < t0 + std::chrono::milliseconds(o.ms))
-                return false;
-            auto since = events ? last_at : t0 + std::chrono::milliseconds(o.ms);
-            return now - since >= quiet;
-        },
-        o.timeout,
-        std::chrono::milliseconds(5));
+    auto busy_until = t0 + std::chrono::milliseconds(o.ms);
+    auto quiet = wait_quiet(o, r, busy_until, [&] { return events ? last_at : busy_until; });
+    co_await std::move(quiet);
     double cpu = cpu_seconds() - cpu0;
-    if (!ended) {
-        r.ok = false;
-        r.notes.push_back("events did not stop within the timeout");
-    }
     double window = std::chrono::duration<double>(last_at - first_at).count();
     double since_command = std::chrono::duration<double>(last_at - t0).count();
     r.add("events", double(events), "events");
@@ -823,6 +878,138 @@ asio::awaitable<void> latency(options const& o, report& r)
     d.close();
     co_await a.async_close();
     co_await b.async_close();
+}
+
+// N connections x M downlinks: every connection (a client object of its own) opens the same M
+// downlinks, to the lanes of M nodes; the server pushes (pump or burst of each value lane,
+// fill of each map lane) or a setter sets each value lane in turn at --rate, carrying the
+// time it was sent, for the latency of every downlink that receives it.
+asio::awaitable<void> load(options const& o, report& r)
+{
+    auto ex = co_await asio::this_coro::executor;
+    auto const n = std::size_t(o.connections);
+    auto const m = std::size_t(o.downlinks_each);
+    r.param("node", o.node + "-<0.." + std::to_string(m - 1) + ">");
+    r.param("connections", std::to_string(n));
+    r.param("downlinks_per_connection", std::to_string(m));
+    r.param("kind", o.kind);
+    r.param("push", o.push);
+    bool const map = o.kind == "map";
+    auto node = [&](std::size_t j) {
+        return o.node + "-" + std::to_string(j);
+    };
+
+    std::vector<std::unique_ptr<client::client>> clients;
+    std::vector<client::value_downlink<std::int64_t>> values;
+    std::vector<client::map_downlink<std::string, std::int64_t>> maps;
+    counter got;
+    bool counting = false;
+    bool timing = false;
+    std::vector<double> samples;  // microseconds, rate only
+    auto count = [&] {
+        if (counting)
+            got.add(0);
+    };
+    double cpu0 = cpu_seconds();
+    std::int64_t rss0 = rss_bytes();
+    auto t0 = clock_type::now();
+    for (std::size_t i = 0; i < n; ++i) {
+        clients.push_back(std::make_unique<client::client>(ex, quiet_config()));
+        for (std::size_t j = 0; j < m; ++j) {
+            if (map) {
+                auto d = clients.back()->map_downlink<std::string, std::int64_t>(
+                    o.host,
+                    node(j),
+                    "map");
+                d.did_update([&](std::string const&,
+                                 std::int64_t const&,
+                                 std::optional<std::int64_t> const&) { count(); });
+                maps.push_back(std::move(d));
+            } else {
+                auto d = clients.back()->value_downlink<std::int64_t>(o.host, node(j), "value");
+                d.on_event([&](std::int64_t const& v) {
+                    count();
+                    if (timing && counting)
+                        samples.push_back(double(now_ns() - v) / 1e3);
+                });
+                values.push_back(std::move(d));
+            }
+        }
+    }
+    for (auto& d : values)
+        co_await wait_synced(d, o.timeout, "value downlink");
+    for (auto& d : maps)
+        co_await wait_synced(d, o.timeout, "map downlink");
+    double sync_s = seconds_since(t0);
+    double open_cpu = cpu_seconds() - cpu0;
+
+    client::client driver(ex, quiet_config());
+    counting = true;
+    cpu0 = cpu_seconds();
+    auto start = clock_type::now();
+    std::int64_t sent = 0;
+    if (o.push == "rate") {
+        timing = true;
+        auto period = std::chrono::duration_cast<clock_type::duration>(
+            std::chrono::duration<double>(1.0 / o.rate));
+        auto end = start + std::chrono::duration_cast<clock_type::duration>(
+                               std::chrono::duration<double>(o.seconds));
+        asio::steady_timer t(ex);
+        for (std::int64_t i = 0;; ++i) {
+            auto at = start + i * period;
+            if (at >= end)
+                break;
+            t.expires_at(at);
+            co_await t.async_wait(asio::use_awaitable);
+            if (auto ec = driver.command(o.host, node(std::size_t(i) % m), "value", now_ns()))
+                throw failure("set: " + ec.message());
+            ++sent;
+        }
+    } else {
+        for (std::size_t j = 0; j < m; ++j) {
+            std::int64_t arg = o.push == "pump" ? std::int64_t(o.ms) : std::int64_t(o.entries);
+            if (auto ec = driver.command(o.host, node(j), o.push, arg))
+                throw failure(o.push + " command: " + ec.message());
+        }
+    }
+    // Then until the events stop (after the pump's time, for a pump).
+    auto busy_until = start + std::chrono::milliseconds(o.push == "pump" ? o.ms : 0);
+    auto quiet = wait_quiet(o, r, busy_until, [&] {
+        return got.events ? got.last_at : busy_until;
+    });
+    co_await std::move(quiet);
+    double cpu = cpu_seconds() - cpu0;
+    double window = std::chrono::duration<double>(got.last_at - got.first_at).count();
+    r.add("downlinks", double(n * m), "downlinks (connections x downlinks each)");
+    r.add("sync_all_s", sync_s, "s (open to all synced)");
+    r.add("sync_cpu_s", open_cpu, "s of client CPU to open and sync them");
+    r.add("events", double(got.events), "events (every downlink's)");
+    r.add("events_per_s", window > 0 ? double(got.events) / window : 0, "events/s (first to last)");
+    r.add("window_s", window, "s");
+    if (o.push == "rate") {
+        std::sort(samples.begin(), samples.end());
+        r.add("sets", double(sent), "sets");
+        r.add("p50_us", percentile(samples, 0.50), "us (set to event, every downlink)");
+        r.add("p90_us", percentile(samples, 0.90), "us");
+        r.add("p99_us", percentile(samples, 0.99), "us");
+        r.add("p99_9_us", percentile(samples, 0.999), "us");
+        if (double(samples.size()) < double(sent) * double(n))
+            r.notes.push_back(
+                std::to_string(
+                    std::int64_t(double(sent) * double(n)) - std::int64_t(samples.size())) +
+                " of the sets' events did not arrive (value uplinks coalesce)");
+    }
+    r.add("cpu_s", cpu, "s of client CPU (push to end)");
+    r.add("cpu_us_per_event", got.events ? 1e6 * cpu / double(got.events) : 0, "us");
+    r.add("rss_mb", rss_bytes() / 1e6, "MB");
+    r.add("rss_delta_mb", (rss_bytes() - rss0) / 1e6, "MB (since before opening)");
+    if (got.events == 0)
+        r.ok = false;
+    values.clear();
+    maps.clear();
+    co_await driver.async_close();
+    for (auto& c : clients)
+        co_await c->async_close();
 }
 
 asio::awaitable<void> map_sync(options const& o, report& r)
@@ -1118,7 +1305,6 @@ asio::awaitable<void> fanout(options const& o, report& r)
     auto t0 = clock_type::now();
     if (auto ec = commander.command(o.host, o.node, "pump", std::int64_t(o.ms)))
         throw failure("pump command: " + ec.message());
-    auto quiet = std::chrono::milliseconds(o.quiet_ms);
     auto pump_end = t0 + std::chrono::milliseconds(o.ms);
     auto current = [&]() -> std::vector<counter> const& {
         if (o.raw)
@@ -1126,25 +1312,16 @@ asio::awaitable<void> fanout(options const& o, report& r)
                 counts[i] = links[i]->c;
         return counts;
     };
-    bool ended = co_await wait_until(
-        [&] {
-            auto now = clock_type::now();
-            if (now < pump_end)
-                return false;
-            auto since = pump_end;
-            for (auto const& c : current())
-                if (c.events)
-                    since = std::max(since, c.last_at);
-            return now - since >= quiet;
-        },
-        o.timeout,
-        std::chrono::milliseconds(5));
+    auto quiet = wait_quiet(o, r, pump_end, [&] {
+        auto since = pump_end;
+        for (auto const& c : current())
+            if (c.events)
+                since = std::max(since, c.last_at);
+        return since;
+    });
+    co_await std::move(quiet);
     double cpu = cpu_seconds() - cpu0;
     double server_cpu = server.cpu();
-    if (!ended) {
-        r.ok = false;
-        r.notes.push_back("events did not stop within the timeout");
-    }
     std::int64_t total = 0, last = 0;
     std::int64_t min_events = std::numeric_limits<std::int64_t>::max(), max_events = 0;
     double min_rate = std::numeric_limits<double>::max(), max_rate = 0;
@@ -1365,6 +1542,8 @@ int main(int argc, char** argv)
                 co_await fanout(o, r);
             else if (o.scenario == "connections")
                 co_await connections(o, r);
+            else if (o.scenario == "load")
+                co_await load(o, r);
             else
                 co_await downlinks(o, r);
         },
