@@ -618,8 +618,8 @@ asio::awaitable<void> connection::writer(Stream& s)
     }
 }
 
-// Pings a connection that has been silent for the idle timeout; one still silent after as
-// long again is lost.
+// Pings a connection that has been silent for a third of the idle timeout; one from which
+// nothing at all came within the timeout is lost.
 template <class Stream>
 asio::awaitable<void> connection::keepalive(Stream& s)
 {
@@ -629,9 +629,15 @@ asio::awaitable<void> connection::keepalive(Stream& s)
         co_await t.async_wait(use_tuple);
         co_return;
     }
+    // Checked every third of the timeout: silent for a whole period, it is pinged; silent for
+    // one more, it is lost. So a dead connection is found between 2/3 of the timeout and the
+    // timeout after its last byte.
+    auto const period = std::max<std::chrono::milliseconds>(
+        std::chrono::milliseconds(1),
+        cfg_.idle_timeout / 3);
     bool pinged = false;
     for (;;) {
-        t.expires_after(cfg_.idle_timeout);
+        t.expires_after(period);
         auto [ec] = co_await t.async_wait(use_tuple);
         if (ec)
             co_return;
@@ -647,8 +653,9 @@ asio::awaitable<void> connection::keepalive(Stream& s)
             continue;
         }
         log(log_level::warning,
-            "nothing from the server for " + std::to_string(2 * cfg_.idle_timeout.count()) +
-                " ms, not even a pong: the connection is lost");
+            "nothing from the server within the idle timeout (" +
+                std::to_string(cfg_.idle_timeout.count()) +
+                " ms), not even a pong: the connection is lost");
         beast::get_lowest_layer(s).close();
         co_return;
     }

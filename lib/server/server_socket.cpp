@@ -184,7 +184,8 @@ asio::awaitable<void> socket_port::serve(Stream& ws, http::request<http::string_
     websocket::stream_base::timeout t{};
     t.handshake_timeout = cfg.handshake_timeout;
     if (cfg.idle_timeout.count() > 0) {
-        t.idle_timeout = cfg.idle_timeout * 2;
+        // Beast pings after half of it in silence and closes when the rest passes too.
+        t.idle_timeout = cfg.idle_timeout;
         t.keep_alive_pings = true;
     } else {
         t.idle_timeout = websocket::stream_base::none();

@@ -379,8 +379,8 @@ BOOST_FIXTURE_TEST_CASE(a_half_open_connection_is_detected_and_replaced, peer_fi
         co_await peer.send(R"(@linked(node:"/unit/1",lane:value))");
         co_await v.linked();
         peer.stop_reading();  // no more reads, no pongs
-        // Within the idle timeout (200 ms idle, then as long again for the pong), the client
-        // gives up on the connection and connects again.
+        // Within the idle timeout (pinged after a third of it in silence), the client gives
+        // up on the connection and connects again.
         co_await peer.accept();
         co_await peer.expect(R"(@sync(node:"/unit/1",lane:value))");
         co_await c.async_close();

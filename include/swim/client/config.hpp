@@ -42,9 +42,11 @@ struct logger {
 struct client_config {
     /// Limit for resolving, connecting, TLS and WebSocket handshakes together.
     std::chrono::milliseconds connect_timeout{10000};
-    /// A connection with no traffic for this long is pinged; one that still answers
-    /// nothing for as long again is lost. Java servers drop sockets idle for 90 s, so keep it
-    /// well under 45 s. Zero disables pings and the idle check.
+    /// A connection from which nothing (not even a pong) arrives for this long is lost: it
+    /// is pinged after about a third of it in silence, and closed and replaced once the
+    /// whole of it has passed (a half-open connection is found within it). Java servers drop
+    /// sockets idle for 90 s, so keep the ping well inside that. Zero disables pings and the
+    /// idle check.
     std::chrono::milliseconds idle_timeout{30000};
     /// Backoff between reconnection attempts and between relinks of a downlink with
     /// terminate_on_unlinked false.

@@ -132,8 +132,9 @@ struct server_config {
     std::size_t max_links_per_connection = 262144;
     /// Time for the TCP, TLS and WebSocket handshakes of an incoming connection together.
     std::chrono::milliseconds handshake_timeout{30000};
-    /// A connection silent for this long is pinged; one that answers nothing for as long
-    /// again is closed. Zero: never (as the Rust server).
+    /// A connection from which nothing (not even a pong) arrives for this long is closed: it
+    /// is pinged after half of it in silence (a half-open connection is found within it).
+    /// Zero: never (as the Rust server).
     std::chrono::milliseconds idle_timeout{0};
     /// Sets an agent-side downlink may hold before it has handed them to its connection;
     /// beyond it, the handle's set() returns warp::error::queue_full.
