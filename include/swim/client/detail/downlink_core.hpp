@@ -135,7 +135,7 @@ private:
     std::shared_ptr<connection> conn_;
     warp::downlink_kind kind_;
     /// downlink_options::max_pending_events (in the padding after kind_).
-    std::uint32_t max_pending_ = 0;
+    std::uint32_t max_pending_ = warp::downlink_options{}.max_pending_events;
     warp::view_id id_ = 0;
     std::shared_ptr<dispatcher> dispatch_;
     // Notifications waiting for their handlers; allocated when first needed (an empty
