@@ -13,7 +13,6 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
-#include <map>
 
 #include "connection.hpp"
 
@@ -32,16 +31,6 @@ struct downlink_core::waiters {
     explicit waiters(asio::any_io_executor ex)
         : timer(ex, asio::steady_timer::time_point::max())
     {}
-};
-
-// The notifications a downlink's coroutine handlers have not taken yet.
-struct downlink_core::pending {
-    std::deque<warp::view_note> notes;
-    /// Notifications taken so far: the absolute index of notes.front().
-    std::uint64_t taken = 0;
-    /// A map downlink behind its limit: the absolute index of the waiting update or remove
-    /// of each key (since the last clear, synced, linked or unlinked waiting).
-    std::map<recon::value, std::uint64_t, std::less<>> keys;
 };
 
 downlink_core::downlink_core(std::shared_ptr<connection> conn, warp::downlink_kind kind)
@@ -178,92 +167,25 @@ void downlink_core::deliver(warp::view_note note)
         // The caller holds this downlink alive.
         dispatching_ = true;
         bool done = run_now(note);
-        if (!done) {
-            auto& q = queued();
-            q.notes.push_front(std::move(note));
-            q.keys.clear();  // (the indices moved)
-        }
+        if (!done)
+            queued().push_front(std::move(note));
         while (done && !queue_empty()) {
-            warp::view_note next = take_next();
+            warp::view_note next = queue_->take();
             done = run_now(next);
-            if (!done) {
-                queue_->notes.push_front(std::move(next));
-                --queue_->taken;
-            }
+            if (!done)
+                queue_->push_front(std::move(next));
         }
         dispatching_ = false;
         if (!done)
             start_runner();
         return;
     }
-    bool const behind = queue_ && queue_->notes.size() >= max_pending_;
-    if (behind && absorbed(note))
+    if (queued().push(std::move(note), max_pending_) == warp::pending_notes::outcome::overrun) {
+        overrun("its handlers fell");
         return;
-    auto& q = queued();
-    if (n.what == type::update || n.what == type::remove) {
-        // The key's latest waiting change, for a later change of it to merge into.
-        std::uint64_t const at = q.taken + q.notes.size();
-        if (behind) {
-            q.keys.insert_or_assign(n.key, at);
-        } else if (!q.keys.empty()) {
-            auto it = q.keys.find(n.key);
-            if (it != q.keys.end())
-                it->second = at;
-        }
-    } else {
-        q.keys.clear();  // later changes must not move before this one
     }
-    q.notes.push_back(std::move(note));
     if (!running_ && !dispatching_)
         start_runner();
-}
-
-bool downlink_core::absorbed(warp::view_note& note)
-{
-    using type = warp::downlink_notification::type;
-    auto& n = note.note;
-    auto& q = *queue_;
-    switch (n.what) {
-        case type::set: {
-            // A value downlink: the latest set replaces the one waiting last (on_event and
-            // did_set then see only the latest value, as a slow client of the server does).
-            auto& last = q.notes.back().note;
-            if (last.what != type::set || last.before_sync != n.before_sync)
-                return false;
-            if (!n.changed)
-                return true;  // the echo of an older local write: the state did not change
-            last.value = std::move(n.value);
-            last.changed = !(last.value == last.old);
-            return true;
-        }
-        case type::update:
-        case type::remove: {
-            // A map downlink: the latest change of a key replaces the one waiting, where it
-            // waits (did_update(k, latest, before both), or did_remove(k, before both)).
-            auto it = q.keys.find(n.key);
-            if (it != q.keys.end() && it->second >= q.taken &&
-                it->second - q.taken < q.notes.size()) {
-                auto& waiting = q.notes[static_cast<std::size_t>(it->second - q.taken)].note;
-                if ((waiting.what == type::update || waiting.what == type::remove) &&
-                    waiting.key == n.key && waiting.before_sync == n.before_sync) {
-                    if (n.what == type::update) {
-                        waiting.what = type::update;  // (a remove then an update: changed)
-                        waiting.value = std::move(n.value);
-                        return true;
-                    }
-                    if (waiting.what == type::update && !waiting.old.is_empty()) {
-                        waiting.what = type::remove;  // changed, then removed
-                        waiting.value = recon::value();
-                        return true;
-                    }
-                    // Added, then removed: both stay (the handlers saw neither).
-                }
-            }
-            return false;
-        }
-        case type::event: overrun("its handlers fell"); return true;
-        default: return false;
-    }
 }
 
 void downlink_core::overrun(char const* what)
@@ -280,33 +202,23 @@ void downlink_core::overrun(char const* what)
         f.note.error = error::overrun;
         f.note.reason = why;
         f.terminal = true;
-        queued().notes.push_back(std::move(f));
+        queued().push_back(std::move(f));
         if (!running_ && !dispatching_)
             start_runner();
     }
     fail(error::overrun, std::move(why));
 }
 
-downlink_core::pending& downlink_core::queued()
+warp::pending_notes& downlink_core::queued()
 {
     if (!queue_)
-        queue_ = std::make_unique<pending>();
+        queue_ = std::make_unique<warp::pending_notes>();
     return *queue_;
 }
 
 bool downlink_core::queue_empty() const noexcept
 {
-    return !queue_ || queue_->notes.empty();
-}
-
-warp::view_note downlink_core::take_next()
-{
-    warp::view_note note = std::move(queue_->notes.front());
-    queue_->notes.pop_front();
-    ++queue_->taken;
-    if (queue_->notes.empty())
-        queue_->keys.clear();
-    return note;
+    return !queue_ || queue_->empty();
 }
 
 bool downlink_core::run_now(warp::view_note& note)
@@ -334,7 +246,7 @@ asio::awaitable<void> downlink_core::run_handlers(std::shared_ptr<downlink_core>
     // One notification at a time, in order: a handler that awaits delays only this
     // downlink's next handler.
     while (!self->queue_empty()) {
-        warp::view_note note = self->take_next();
+        warp::view_note note = self->queue_->take();
         auto d = self->dispatch_;
         try {
             auto run = d->dispatch(self, note);

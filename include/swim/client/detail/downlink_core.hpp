@@ -7,6 +7,7 @@
 #include <swim/recon/value.hpp>
 #include <swim/warp/downlink_model.hpp>
 #include <swim/warp/host_session.hpp>
+#include <swim/warp/pending_notes.hpp>
 
 #include <swim/client/detail/view_sink.hpp>
 
@@ -111,24 +112,15 @@ public:
     void end(boost::system::error_code ec, std::string reason) override;
 
 private:
-    /// The notifications waiting for coroutine handlers (defined in the .cpp).
-    struct pending;
-
     static boost::asio::awaitable<void> run_handlers(std::shared_ptr<downlink_core> self);
     void start_runner();
     bool run_now(warp::view_note& note);
-    pending& queued();
-    /// Takes the next waiting notification (there is one).
-    warp::view_note take_next();
+    warp::pending_notes& queued();
     bool queue_empty() const noexcept;
     boost::asio::awaitable<boost::system::error_code> wait_until(bool downlink_core::*flag);
     boost::asio::awaitable<void> wait();
     void wake() noexcept;
 
-    /// Whether `note`, about to wait behind max_pending_ others, was merged into one that
-    /// waits (a value's latest set, a map key's latest change), or made the downlink fail
-    /// (an event downlink): then there is nothing to queue.
-    bool absorbed(warp::view_note& note);
     /// Fails an event downlink whose handlers or stream fell too far behind.
     void overrun(char const* what);
 
@@ -140,7 +132,7 @@ private:
     std::shared_ptr<dispatcher> dispatch_;
     // Notifications waiting for their handlers; allocated when first needed (an empty
     // std::deque costs about 600 bytes).
-    std::unique_ptr<pending> queue_;
+    std::unique_ptr<warp::pending_notes> queue_;
     /// The coroutine runner is running.
     bool running_ = false;
     /// Plain handlers are running in place (a notification they cause waits its turn).

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+
+#include <swim/warp/pending_notes.hpp>
+
+namespace swim::warp {
+
+namespace {
+using type = downlink_notification::type;
+}
+
+pending_notes::outcome pending_notes::push(view_note note, std::size_t limit)
+{
+    auto const& n = note.note;
+    bool const behind = !notes_.empty() && notes_.size() >= limit;
+    if (behind) {
+        if (n.what == type::event)
+            return outcome::overrun;
+        if (merge(note))
+            return outcome::merged;
+    }
+    if (n.what == type::update || n.what == type::remove) {
+        // The key's latest waiting change, for a later change of it to merge into.
+        std::uint64_t const at = taken_ + notes_.size();
+        if (behind) {
+            keys_.insert_or_assign(n.key, at);
+        } else if (!keys_.empty()) {
+            auto it = keys_.find(n.key);
+            if (it != keys_.end())
+                it->second = at;
+        }
+    } else {
+        keys_.clear();  // later changes must not move before this one
+    }
+    notes_.push_back(std::move(note));
+    return outcome::queued;
+}
+
+void pending_notes::push_back(view_note note)
+{
+    keys_.clear();
+    notes_.push_back(std::move(note));
+}
+
+void pending_notes::push_front(view_note note)
+{
+    // The waiting notifications move up one place: the recorded indices no longer hold.
+    keys_.clear();
+    notes_.push_front(std::move(note));
+}
+
+view_note pending_notes::take()
+{
+    view_note note = std::move(notes_.front());
+    notes_.pop_front();
+    ++taken_;
+    if (notes_.empty())
+        keys_.clear();
+    return note;
+}
+
+bool pending_notes::merge(view_note& note)
+{
+    auto& n = note.note;
+    if (n.what == type::set) {
+        // A value downlink: the latest set replaces the one waiting last (on_event and
+        // did_set then see only the latest value, as a slow client of the server does).
+        auto& last = notes_.back().note;
+        if (last.what != type::set || last.before_sync != n.before_sync)
+            return false;
+        if (!n.changed)
+            return true;  // the echo of an older local write: the state did not change
+        last.value = std::move(n.value);
+        last.changed = !(last.value == last.old);
+        return true;
+    }
+    if (n.what != type::update && n.what != type::remove)
+        return false;
+    auto it = keys_.find(n.key);
+    if (it == keys_.end() || it->second < taken_ || it->second - taken_ >= notes_.size())
+        return false;
+    auto& waiting = notes_[static_cast<std::size_t>(it->second - taken_)].note;
+    if ((waiting.what != type::update && waiting.what != type::remove) || !(waiting.key == n.key) ||
+        waiting.before_sync != n.before_sync)
+        return false;
+    if (n.what == type::update) {
+        waiting.what = type::update;  // (a remove then an update: changed)
+        waiting.value = std::move(n.value);
+        return true;
+    }
+    if (waiting.what == type::update && !waiting.old.is_empty()) {
+        waiting.what = type::remove;  // changed, then removed
+        waiting.value = recon::value();
+        return true;
+    }
+    return false;  // added, then removed: both stay (the handlers saw neither)
+}
+
+}  // namespace swim::warp
