@@ -56,6 +56,12 @@ swim_install_deps() {
     if ! command -v node >/dev/null 2>&1; then
         missing+=(nodejs npm ca-certificates)
     fi
+    # Java 17 runs the official SwimOS Java server (../shared/peers) for the interop tests.
+    if ! command -v java >/dev/null 2>&1 && [[ -d "$SWIM_ROOT/../shared/peers" ]]; then
+        missing+=(openjdk-17-jre-headless)
+        # (Its post-install script needs this folder, which slim images leave out.)
+        swim_as_root mkdir -p /usr/share/man/man1
+    fi
     if [[ ${#missing[@]} -eq 0 ]]; then
         swim_note "all present"
         return 0

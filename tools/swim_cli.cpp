@@ -208,6 +208,9 @@ void watch_end(Downlink& d, options const& o, long& printed)
     d.on_failed([](boost::system::error_code, std::string_view why) {
         std::cerr << "swim-cli: " << why << "\n";
     });
+    d.on_unreachable([](boost::system::error_code, std::string_view why) {
+        std::cerr << "swim-cli: " << why << " (trying again)\n";
+    });
 }
 
 // Waits until `count` lines were printed, the downlink ends, or the timeout passes.

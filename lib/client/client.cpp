@@ -34,6 +34,8 @@ public:
             case error::client_closed: return "client closed";
             case error::no_value: return "no value";
             case error::overrun: return "handlers too far behind";
+            case error::upgrade_refused: return "WebSocket upgrade refused";
+            case error::no_sync: return "the downlink does not sync";
         }
         return "unknown swim.client error " + std::to_string(ev);
     }
@@ -77,6 +79,12 @@ asio::awaitable<bool> run_common(common_handlers& h, warp::downlink_notification
                 co_await f(n.error, n.reason);
             }
             co_return true;
+        case type::unreachable:
+            if (h.on_unreachable) {
+                auto f = h.on_unreachable;
+                co_await f(n.error, n.reason);
+            }
+            co_return true;
         default: co_return false;
     }
 }
@@ -96,6 +104,10 @@ bool run_common_now(common_handlers& h, warp::downlink_notification const& n)
         case type::failed:
             if (h.on_failed)
                 h.on_failed.call(n.error, n.reason);
+            return true;
+        case type::unreachable:
+            if (h.on_unreachable)
+                h.on_unreachable.call(n.error, n.reason);
             return true;
         default: return false;
     }

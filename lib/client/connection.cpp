@@ -255,6 +255,19 @@ std::chrono::milliseconds connection::backoff(unsigned attempt)
     return backoff_delay(cfg_.reconnect, attempt, rng_);
 }
 
+void connection::failed_attempt(boost::system::error_code ec, std::string why)
+{
+    ++failed_attempts_;
+    // One error for a timeout, whichever step it cut off.
+    if (ec == beast::error::timeout)
+        ec = asio::error::timed_out;
+    last_failure_ = ec;
+    log(log_level::warning, why);
+    last_failure_why_ = name_ + ": " + why;
+    session_.on_connect_failed(ec, last_failure_why_);
+    pump();
+}
+
 void connection::finished_task()
 {
     --tasks_;
@@ -301,17 +314,39 @@ asio::awaitable<void> connection::run(std::shared_ptr<connection> self)
     self->finished_task();
 }
 
+std::string connection::connect_failure(boost::system::error_code ec) const
+{
+    if (ec == beast::error::timeout)
+        return "cannot connect to " + url_.host + ":" + url_.port +
+               ": no answer within the "
+               "connect timeout (" +
+               std::to_string(cfg_.connect_timeout.count()) + " ms)";
+    return "cannot connect to " + url_.host + ":" + url_.port + ": " + ec.message();
+}
+
 asio::awaitable<bool> connection::connect_and_serve()
 {
     tcp::resolver resolver(strand_);
     abort_ = [&resolver] {
         resolver.cancel();
     };
-    auto [rec, endpoints] = co_await resolver.async_resolve(url_.host, url_.port, use_tuple);
+    // A resolver that hangs (an unreachable DNS server) is cut off at connect_timeout.
+    asio::steady_timer deadline(strand_, cfg_.connect_timeout);
+    auto resolved = co_await (
+        resolver.async_resolve(url_.host, url_.port, use_tuple) || deadline.async_wait(use_tuple));
     abort_ = nullptr;
-    if (rec || closing_) {
-        if (rec)
-            log(log_level::warning, "cannot resolve " + url_.host + ": " + rec.message());
+    if (closing_)
+        co_return false;
+    if (resolved.index() == 1) {
+        failed_attempt(
+            asio::error::timed_out,
+            "cannot resolve " + url_.host + ": no answer within the connect timeout (" +
+                std::to_string(cfg_.connect_timeout.count()) + " ms)");
+        co_return false;
+    }
+    auto [rec, endpoints] = std::get<0>(std::move(resolved));
+    if (rec) {
+        failed_attempt(rec, "cannot resolve " + url_.host + ": " + rec.message());
         co_return false;
     }
     auto host_header = url_.host + ":" + url_.port;
@@ -324,8 +359,8 @@ asio::awaitable<bool> connection::connect_and_serve()
         auto [cec, ep] = co_await stream.async_connect(endpoints, use_tuple);
         if (cec || closing_) {
             abort_ = nullptr;
-            if (cec)
-                log(log_level::warning, "cannot connect: " + cec.message());
+            if (cec && !closing_)
+                failed_attempt(cec, connect_failure(cec));
             co_return false;
         }
         // Small frames (a set, a command) leave at once, not after the previous one's ACK.
@@ -348,8 +383,8 @@ asio::awaitable<bool> connection::connect_and_serve()
     auto [cec, ep] = co_await lowest.async_connect(endpoints, use_tuple);
     if (cec || closing_) {
         abort_ = nullptr;
-        if (cec)
-            log(log_level::warning, "cannot connect: " + cec.message());
+        if (cec && !closing_)
+            failed_attempt(cec, connect_failure(cec));
         co_return false;
     }
     boost::system::error_code nec;
@@ -357,8 +392,10 @@ asio::awaitable<bool> connection::connect_and_serve()
     auto [tec] = co_await tls.async_handshake(asio::ssl::stream_base::client, use_tuple);
     if (tec || closing_) {
         abort_ = nullptr;
-        if (tec)
-            log(log_level::warning, "TLS handshake failed: " + tec.message());
+        if (tec && !closing_)
+            failed_attempt(
+                tec,
+                "TLS handshake with " + url_.host + ":" + url_.port + " failed: " + tec.message());
         co_return false;
     }
     co_return co_await upgrade_and_serve(tls, host_header);
@@ -400,8 +437,10 @@ asio::awaitable<bool> connection::upgrade_and_serve(Stream& s, std::string const
     lowest.expires_never();
     if (ec || closing_) {
         abort_ = nullptr;
-        if (ec)
-            log(log_level::warning, "WebSocket handshake failed: " + ec.message());
+        if (ec && !closing_)
+            failed_attempt(
+                ec,
+                "WebSocket handshake with " + host_header + " failed: " + ec.message());
         co_return false;
     }
     auto const& res = parser.get();
@@ -420,7 +459,9 @@ asio::awaitable<bool> connection::upgrade_and_serve(Stream& s, std::string const
         why = "the server's Sec-WebSocket-Accept is wrong";
     if (!why.empty()) {
         abort_ = nullptr;
-        log(log_level::warning, "WebSocket handshake failed: " + why);
+        failed_attempt(
+            error::upgrade_refused,
+            "WebSocket handshake with " + host_header + " failed: " + why);
         co_return false;
     }
     co_await serve(s, buf);
@@ -619,28 +660,48 @@ asio::awaitable<void> connection::writer(Stream& s)
 }
 
 // Pings a connection that has been silent for a third of the idle timeout; one from which
-// nothing at all came within the timeout is lost.
+// nothing at all came within the timeout is lost. Also verifies the links whose local writes
+// no event has answered once they have been quiet for about settle_timeout (between half of
+// it and all of it): a server that drops a command never says so.
 template <class Stream>
 asio::awaitable<void> connection::keepalive(Stream& s)
 {
+    using std::chrono::milliseconds;
     asio::steady_timer t(strand_);
-    if (cfg_.idle_timeout.count() <= 0) {
+    bool const pings = cfg_.idle_timeout.count() > 0;
+    bool const settles = cfg_.settle_timeout.count() > 0;
+    if (!pings && !settles) {
         t.expires_at(asio::steady_timer::time_point::max());
         co_await t.async_wait(use_tuple);
         co_return;
     }
-    // Checked every third of the timeout: silent for a whole period, it is pinged; silent for
-    // one more, it is lost. So a dead connection is found between 2/3 of the timeout and the
+    // Silent for a third of the timeout, the connection is pinged; silent for one more
+    // third, it is lost. So a dead connection is found between 2/3 of the timeout and the
     // timeout after its last byte.
-    auto const period = std::max<std::chrono::milliseconds>(
-        std::chrono::milliseconds(1),
-        cfg_.idle_timeout / 3);
+    auto const ping_period = std::max<milliseconds>(milliseconds(1), cfg_.idle_timeout / 3);
+    auto const settle_period = std::max<milliseconds>(milliseconds(1), cfg_.settle_timeout / 2);
+    auto const tick = !pings     ? settle_period
+                      : !settles ? ping_period
+                                 : std::min(ping_period, settle_period);
+    milliseconds since_ping_check{0}, since_settle{0};
     bool pinged = false;
     for (;;) {
-        t.expires_after(period);
+        t.expires_after(tick);
         auto [ec] = co_await t.async_wait(use_tuple);
         if (ec)
             co_return;
+        since_ping_check += tick;
+        since_settle += tick;
+        if (settles && since_settle >= settle_period) {
+            since_settle = milliseconds(0);
+            if (session_.may_be_unsettled()) {
+                session_.verify_unsettled();
+                pump();
+            }
+        }
+        if (!pings || since_ping_check < ping_period)
+            continue;
+        since_ping_check = milliseconds(0);
         if (got_bytes_) {
             got_bytes_ = false;
             pinged = false;

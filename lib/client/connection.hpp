@@ -107,6 +107,11 @@ public:
 
     void log(log_level level, std::string_view what) const;
 
+    /// Attempts to reach the host that failed so far, and the last one's error and reason.
+    std::uint64_t failed_attempts() const noexcept { return failed_attempts_; }
+    boost::system::error_code last_failure() const noexcept { return last_failure_; }
+    std::string const& last_failure_reason() const noexcept { return last_failure_why_; }
+
     /// Counts a task the connection's close waits for (a downlink's handler runner).
     void task_started() noexcept { ++tasks_; }
     void task_finished() { finished_task(); }
@@ -133,6 +138,9 @@ private:
         std::chrono::milliseconds delay);
     std::chrono::milliseconds backoff(unsigned attempt);
     void finished_task();
+    /// An attempt to reach the host failed: logged, and told to every downlink.
+    void failed_attempt(boost::system::error_code ec, std::string why);
+    std::string connect_failure(boost::system::error_code ec) const;
     void deliver_notes();
     void serve_requests();
 
@@ -170,6 +178,9 @@ private:
     /// Tasks spawned and not finished (the run loop, relink timers); close waits for 0.
     unsigned tasks_ = 0;
     std::function<void()> abort_;
+    std::uint64_t failed_attempts_ = 0;
+    boost::system::error_code last_failure_;
+    std::string last_failure_why_;
 };
 
 }  // namespace swim::client::detail

@@ -62,6 +62,7 @@ error_code downlink_core::open(
     warp::downlink_options const& opts)
 {
     max_pending_ = std::max<std::uint32_t>(1, opts.max_pending_events);
+    syncs_ = opts.keep_synced && kind_ != warp::downlink_kind::event;
     error_code ec = conn_->session().open_view(node, lane, kind_, opts, id_);
     if (ec) {
         closed_ = true;
@@ -72,13 +73,40 @@ error_code downlink_core::open(
     conn_->attach(id_, weak_from_this());
     conn_->start();
     conn_->pump();
+    // Handlers are set on the handle after this returns: they run from the next turn, and
+    // what came before (a late joiner's linked and synced) waits for them.
+    asio::post(conn_->get_executor(), [weak = weak_from_this()] {
+        if (auto self = weak.lock())
+            self->arm();
+    });
     return {};
+}
+
+void downlink_core::arm()
+{
+    armed_ = true;
+    if (!dispatch_)
+        queue_.reset();  // no handlers: nothing to run
+    else if (!running_ && !dispatching_ && !queue_empty())
+        run_queued();
 }
 
 std::string const& downlink_core::reason() const noexcept
 {
     static std::string const none;
     return reason_ ? *reason_ : none;
+}
+
+std::string downlink_core::why(error_code ec) const
+{
+    if (reason_ && !reason_->empty())
+        return *reason_;
+    if (ec && ec == conn_->last_failure())
+        return conn_->last_failure_reason();
+    if (ec == error::no_sync)
+        return "the downlink does not sync: it was opened with keep_synced false (or is an "
+               "event downlink)";
+    return {};
 }
 
 void downlink_core::set_reason(std::string why)
@@ -138,7 +166,10 @@ void downlink_core::deliver(warp::view_note note)
             break;
         case type::failed:
             closed_ = true;
-            error_ = error::link_failed;
+            // A host that cannot be reached (keep_linked false) ends it with that error.
+            error_ = n.error && conn_->failed_attempts() > 0 && n.error == conn_->last_failure()
+                         ? n.error
+                         : error_code(error::link_failed);
             set_reason(n.reason);
             break;
         case type::set:
@@ -159,25 +190,17 @@ void downlink_core::deliver(warp::view_note note)
     if (note.terminal)
         closed_ = true;
     wake();
+    if (!armed_) {
+        // Made this turn: the handle's handlers are not set yet.
+        queued().push_back(std::move(note));
+        return;
+    }
     if (!dispatch_)
         return;
     bool const idle = !running_ && !dispatching_ && queue_empty();
     if (idle) {
-        // Plain handlers run now, then whatever they caused (a set from did_set) in turn.
-        // The caller holds this downlink alive.
-        dispatching_ = true;
-        bool done = run_now(note);
-        if (!done)
-            queued().push_front(std::move(note));
-        while (done && !queue_empty()) {
-            warp::view_note next = queue_->take();
-            done = run_now(next);
-            if (!done)
-                queue_->push_front(std::move(next));
-        }
-        dispatching_ = false;
-        if (!done)
-            start_runner();
+        queued().push_back(std::move(note));
+        run_queued();
         return;
     }
     if (queued().push(std::move(note), max_pending_) == warp::pending_notes::outcome::overrun) {
@@ -207,6 +230,23 @@ void downlink_core::overrun(char const* what)
             start_runner();
     }
     fail(error::overrun, std::move(why));
+}
+
+// Plain handlers run now, then whatever they caused (a set from did_set) in turn; coroutine
+// handlers go to the runner. The caller holds this downlink alive.
+void downlink_core::run_queued()
+{
+    dispatching_ = true;
+    bool done = true;
+    while (done && !queue_empty()) {
+        warp::view_note next = queue_->take();
+        done = run_now(next);
+        if (!done)
+            queue_->push_front(std::move(next));
+    }
+    dispatching_ = false;
+    if (!done)
+        start_runner();
 }
 
 warp::pending_notes& downlink_core::queued()
@@ -264,11 +304,17 @@ asio::awaitable<void> downlink_core::run_handlers(std::shared_ptr<downlink_core>
 
 asio::awaitable<error_code> downlink_core::wait_until(bool downlink_core::*flag)
 {
-    while (!(this->*flag) && !closed_)
+    // An attempt to reach the host that fails while we wait ends the wait with its error.
+    auto const attempts = conn_->failed_attempts();
+    for (;;) {
+        if (this->*flag)
+            co_return error_code();
+        if (closed_)
+            co_return error_ ? error_ : error_code(warp::error::closed);
+        if (conn_->failed_attempts() != attempts)
+            co_return conn_->last_failure();
         co_await wait();
-    if (this->*flag)
-        co_return error_code();
-    co_return error_ ? error_ : error_code(warp::error::closed);
+    }
 }
 
 asio::awaitable<error_code> downlink_core::wait_linked()
@@ -278,7 +324,10 @@ asio::awaitable<error_code> downlink_core::wait_linked()
 
 asio::awaitable<error_code> downlink_core::wait_synced()
 {
-    return wait_until(&downlink_core::synced_);
+    if (!syncs_)
+        co_return error::no_sync;
+    auto ec = co_await wait_until(&downlink_core::synced_);
+    co_return ec;
 }
 
 error_code downlink_core::set(recon::value v)
@@ -388,8 +437,12 @@ asio::awaitable<error_code> downlink_core::next_event(recon::value& out)
         streaming_ = true;
         stream_ = std::make_unique<std::deque<recon::value>>();
     }
-    while (stream_->empty() && !closed_)
+    auto const attempts = conn_->failed_attempts();
+    while (stream_->empty() && !closed_) {
+        if (conn_->failed_attempts() != attempts)
+            co_return conn_->last_failure();
         co_await wait();
+    }
     if (!stream_->empty()) {
         out = std::move(stream_->front());
         stream_->pop_front();

@@ -5,6 +5,9 @@
 #include <swim/recon/writer.hpp>
 #include <swim/warp/downlink_model.hpp>
 
+#include <algorithm>
+#include <iterator>
+
 namespace swim::warp {
 
 std::string_view to_string(downlink_kind k) noexcept
@@ -81,8 +84,14 @@ map_state const& downlink_model::map() const noexcept
     return maps_ ? maps_->map : none;
 }
 
-envelope_kind downlink_model::open() noexcept
+envelope_kind downlink_model::open(bool verifying) noexcept
 {
+    // Writes made until now go out before this request: the state it brings reflects them
+    // (or the lane dropped them); the link they were sent on, if any, is gone.
+    open_seq_ = write_seq_;
+    forget_writes();
+    verifying_ = verifying && synced_once_;
+    verify_now_ = false;
     if (synced_once_) {
         // A resync: assemble the lane's state aside and reconcile at @synced.
         if (maps_)
@@ -104,7 +113,8 @@ void downlink_model::on_linked(notifications& out)
     if (status_ == link_status::linked || status_ == link_status::synced)
         return;  // a second @linked changes nothing
     status_ = link_status::linked;
-    out.push_back(make(note_type::linked, false));
+    if (!verifying_)
+        out.push_back(make(note_type::linked, false));
 }
 
 void downlink_model::on_synced(notifications& out)
@@ -115,6 +125,8 @@ void downlink_model::on_synced(notifications& out)
         reconcile(out);
     status_ = link_status::synced;
     synced_once_ = true;
+    if (std::exchange(verifying_, false))
+        return;  // a verification: the link never went down
     out.push_back(make(note_type::synced, false));
 }
 
@@ -162,7 +174,7 @@ boost::system::error_code downlink_model::on_event_value(recon::value body, noti
 void downlink_model::on_unlinked(recon::value const& body, notifications& out)
 {
     status_ = link_status::unlinked;
-    forget_pending();
+    verifying_ = false;
     note n = make(note_type::unlinked, false);
     n.reason = unlink_reason(body);
     out.push_back(std::move(n));
@@ -171,15 +183,99 @@ void downlink_model::on_unlinked(recon::value const& body, notifications& out)
 void downlink_model::on_disconnected() noexcept
 {
     status_ = link_status::unlinked;
-    forget_pending();
+    verifying_ = false;
 }
 
-void downlink_model::forget_pending() noexcept
+// ---- convergence -----------------------------------------------------------------------------
+//
+// Every event from the lane is applied: the server is the truth, and every SwimOS server
+// coalesces events (300 quick sets may come back as one) and drops commands it cannot apply,
+// so echoes cannot be counted. One thing is held back: the echo of an older write of ours
+// while the state still shows a newer one (set 1, set 2, then the echo of 1) changes nothing,
+// so a fast writer's state does not flicker back. That is safe because such a link stays
+// unsettled (a newer write of ours is still in flight) until an event shows the lane's state
+// after it; a link still unsettled once quiet is verified by a resync.
+
+downlink_model::write_log& downlink_model::writes()
 {
-    // Writes sent from now on reach the lane before the link: they are not echoed.
-    pending_value_ = 0;
-    if (maps_)
-        maps_->pending_keys.clear();
+    if (!writes_)
+        writes_ = std::make_unique<write_log>();
+    return *writes_;
+}
+
+bool downlink_model::unsettled() const noexcept
+{
+    return writes_ && (writes_->count > 0 || !writes_->structural.empty() || writes_->forgot);
+}
+
+void downlink_model::track(recon::value const* key, recon::value const* v)
+{
+    auto& w = writes();
+    if (w.count >= max_in_flight) {
+        // Too many to follow: forget them (their echoes are applied as they come) and verify
+        // once quiet.
+        w.value.clear();
+        w.keys.clear();
+        w.count = 0;
+        w.forgot = true;
+    }
+    in_flight_write e{write_seq_++, v ? *v : recon::value(), v == nullptr};
+    if (key)
+        w.keys[*key].push_back(std::move(e));
+    else
+        w.value.push_back(std::move(e));
+    ++w.count;
+}
+
+bool downlink_model::echo_of_older_write(recon::value const* key, recon::value const* v)
+{
+    if (!writes_ || writes_->count == 0)
+        return false;
+    write_list* list = &writes_->value;
+    decltype(writes_->keys)::iterator at;
+    if (key) {
+        at = writes_->keys.find(*key);
+        if (at == writes_->keys.end())
+            return false;
+        list = &at->second;
+    }
+    if (list->empty())
+        return false;
+    auto matches = [&](in_flight_write const& w) {
+        return v ? !w.removed && w.value == *v : w.removed;
+    };
+    // The newest write of ours this event can be the echo of.
+    auto hit = std::find_if(list->rbegin(), list->rend(), matches);
+    bool suppress = false;
+    if (hit == list->rend()) {
+        // Someone else's write, or the lane before ours: applied; our writes still in flight
+        // come back as events of their own (or were dropped, and the lane is this).
+        writes_->count -= list->size();
+        list->clear();
+    } else {
+        // The lane took our writes up to this one. Does the state still show our newest?
+        auto const& newest = list->back();
+        bool shows_newest = false;
+        if (!key) {
+            shows_newest = value_ == newest.value;
+        } else {
+            auto it = maps().map.find(*key);
+            shows_newest = newest.removed ? it == maps().map.end()
+                                          : it != maps().map.end() && it->second == newest.value;
+        }
+        auto done = static_cast<std::size_t>(std::distance(hit, list->rend()));
+        writes_->count -= done;
+        list->erase(list->begin(), list->begin() + static_cast<std::ptrdiff_t>(done));
+        suppress = !list->empty() && shows_newest;
+    }
+    if (key && list->empty())
+        writes_->keys.erase(at);
+    return suppress;
+}
+
+void downlink_model::forget_writes() noexcept
+{
+    writes_.reset();
 }
 
 // ---- value -----------------------------------------------------------------------------------
@@ -195,18 +291,18 @@ void downlink_model::apply_value(recon::value v, bool remote, notifications& out
         incoming_value_ = v;
         got_event_ = true;
     }
-    if (remote && status_ == link_status::synced && pending_value_ > 0 && --pending_value_ > 0) {
+    if (remote && echo_of_older_write(nullptr, &v)) {
         // The echo of one of our own sets that a newer set of ours has overtaken: the state
         // stays ours; on_event still sees it, did_set does not.
-        note n = make(note_type::set, false);
+        note n = make(note_type::set, gated());
         n.changed = false;
         n.value = std::move(v);
         n.old = value_;
         out.push_back(std::move(n));
         return;
     }
-    if (!remote && status_ == link_status::synced)
-        ++pending_value_;
+    if (!remote)
+        track(nullptr, &v);
     note n = make(note_type::set, remote && gated());
     n.changed = !(v == value_);
     n.old = std::move(value_);
@@ -289,6 +385,10 @@ void downlink_model::evict(std::uint64_t n, bool from_front, notifications& out)
 
 void downlink_model::apply_map(map_event e, notifications& out)
 {
+    // The Java server's map uplinks read a key's value when they send it: a key removed after
+    // it was queued comes as `@update(key:K)` with no value. The lane no longer has it.
+    if (e.kind == map_event::op::update && e.value.is_empty())
+        e = map_event::remove(std::move(e.key));
     if (resyncing()) {
         // Assemble the incoming state aside; @synced reconciles.
         auto& m = maps().incoming;
@@ -310,8 +410,25 @@ void downlink_model::apply_map(map_event e, notifications& out)
         }
         return;
     }
-    if ((e.kind == map_event::op::update || e.kind == map_event::op::remove) && stale_echo(e.key))
-        return;  // the echo of a write of ours that a newer one has overtaken
+    switch (e.kind) {
+        case map_event::op::update:
+        case map_event::op::remove:
+            if (echo_of_older_write(&e.key, e.kind == map_event::op::update ? &e.value : nullptr))
+                return;  // the echo of a write of ours that a newer one has overtaken
+            break;
+        case map_event::op::clear:
+            // The lane is empty now, whatever our clears, takes and drops did before.
+            if (writes_)
+                writes_->structural.clear();
+            break;
+        case map_event::op::take:
+        case map_event::op::drop:
+            // Positional: exact only on the lane's own state. With writes of ours in flight
+            // the result is uncertain: applied, then verified.
+            if (unsettled())
+                verify_now_ = true;
+            break;
+    }
     switch (e.kind) {
         case map_event::op::update: put_entry(std::move(e.key), std::move(e.value), out); break;
         case map_event::op::remove:
@@ -327,28 +444,9 @@ void downlink_model::apply_map(map_event e, notifications& out)
     }
 }
 
-bool downlink_model::stale_echo(recon::value const& key)
-{
-    if (status_ != link_status::synced)
-        return false;
-    auto it = maps().pending_keys.find(key);
-    if (it == maps().pending_keys.end())
-        return false;
-    if (--it->second > 0)
-        return true;
-    maps().pending_keys.erase(it);
-    return false;
-}
-
-void downlink_model::wrote_key(recon::value const& key)
-{
-    if (status_ == link_status::synced)
-        ++maps().pending_keys[key];
-}
-
 recon::value downlink_model::update(recon::value key, recon::value v, notifications& out)
 {
-    wrote_key(key);
+    track(&key, &v);
     map_event e = map_event::update(std::move(key), std::move(v));
     recon::value body = to_value(e);
     if (resyncing())
@@ -363,7 +461,7 @@ recon::value downlink_model::update(recon::value key, recon::value v, notificati
 
 recon::value downlink_model::remove(recon::value const& key, notifications& out)
 {
-    wrote_key(key);
+    track(&key, nullptr);
     if (resyncing())
         maps().incoming.erase(key);
     if (auto it = maps().map.find(key); it != maps().map.end()) {
@@ -375,6 +473,7 @@ recon::value downlink_model::remove(recon::value const& key, notifications& out)
 
 recon::value downlink_model::clear(notifications& out)
 {
+    writes().structural.push_back(write_seq_++);
     if (resyncing())
         maps().incoming.clear();
     maps().map.clear();
@@ -384,6 +483,7 @@ recon::value downlink_model::clear(notifications& out)
 
 recon::value downlink_model::take(std::uint64_t n, notifications& out)
 {
+    writes().structural.push_back(write_seq_++);
     std::size_t first = out.size();
     if (resyncing() && n < maps().incoming.size())
         maps().incoming.erase(
@@ -397,6 +497,7 @@ recon::value downlink_model::take(std::uint64_t n, notifications& out)
 
 recon::value downlink_model::drop(std::uint64_t n, notifications& out)
 {
+    writes().structural.push_back(write_seq_++);
     std::size_t first = out.size();
     if (resyncing()) {
         auto k = std::min<std::uint64_t>(n, maps().incoming.size());

@@ -28,6 +28,12 @@ struct host_session::link {
     unsigned relinks = 0;
     /// Order of creation: links are reopened in the order they were opened.
     std::uint64_t seq = 0;
+    /// Listed in written_ (local writes in flight).
+    bool written = false;
+    /// An envelope arrived since the last verify_unsettled().
+    bool heard = false;
+    /// Unlinked to verify the state: reopened quietly at @unlinked.
+    bool verifying = false;
 
     link(std::string n, std::string l, downlink_kind k, bool sync)
         : node(std::move(n))
@@ -64,6 +70,8 @@ std::string_view host_session::lane_of(view_id id) const noexcept
 
 void host_session::erase_link(link& l)
 {
+    if (l.written)
+        std::erase(written_, &l);
     for (view_id id : l.views)
         views_.erase(id);
     auto it = links_.find(link_key{l.node, l.lane});
@@ -71,9 +79,9 @@ void host_session::erase_link(link& l)
         links_.erase(it);  // destroys l
 }
 
-void host_session::open_link(link& l)
+void host_session::open_link(link& l, bool verifying)
 {
-    envelope_kind k = l.model.open();
+    envelope_kind k = l.model.open(verifying);
     std::string& frame = fresh_frame();
     write_envelope_text(k, l.node, l.lane, {}, frame);
     enqueue(frame, false);
@@ -180,6 +188,8 @@ void host_session::close_view(view_id id)
     if (!l->views.empty())
         return;
     l->reopen = false;
+    if (l->closing)
+        return;  // @unlink is on its way (a verification): the link goes at @unlinked
     if (connected_ && l->model.status() != link_status::unlinked) {
         // Queued after every write made before closing, so none is lost.
         std::string& frame = fresh_frame();
@@ -231,7 +241,57 @@ boost::system::error_code host_session::local_write(view_id id, downlink_kind ki
     recon::value body = op(l.model);
     dispatch(l, scratch_notes_);
     queue_command(l, body);
+    if (!l.written && l.model.unsettled()) {
+        l.written = true;
+        l.heard = true;  // quiet is counted from the next verify_unsettled()
+        written_.push_back(&l);
+    }
     return {};
+}
+
+// Verifies a link's state: @unlink, then (at @unlinked) a fresh @sync. A @sync on the live
+// link would not do: events the uplink queued before it arrive first and cannot be told from
+// the state it sends.
+void host_session::verify_link(link& l)
+{
+    l.model.verify_started();
+    if (!connected_ || l.closing || !l.model.can_verify())
+        return;
+    std::string& frame = fresh_frame();
+    write_envelope_text(envelope_kind::unlink, l.node, l.lane, {}, frame);
+    enqueue(frame, false);
+    l.closing = true;
+    l.reopen = true;
+    l.verifying = true;
+}
+
+void host_session::after_event(link& l)
+{
+    l.heard = true;
+    if (l.model.wants_verify() && l.model.can_verify())
+        verify_link(l);
+}
+
+bool host_session::unsettled() const noexcept
+{
+    return std::any_of(written_.begin(), written_.end(), [](link const* l) {
+        return l->model.unsettled();
+    });
+}
+
+void host_session::verify_unsettled()
+{
+    std::vector<link*> still;
+    for (link* l : written_) {
+        if (!l->model.unsettled()) {
+            l->written = false;
+            continue;
+        }
+        still.push_back(l);
+        if (!std::exchange(l->heard, false))
+            verify_link(*l);
+    }
+    written_.swap(still);
 }
 
 // NaN and infinities have no Recon form: a write holding one is refused before it changes
@@ -355,6 +415,11 @@ void host_session::on_disconnected()
 
     std::vector<link*> gone;
     for (auto& [key, l] : links_) {
+        if (std::exchange(l->verifying, false)) {
+            // Unlinked only to verify: the link stays, and resyncs on the next connection.
+            l->closing = false;
+            l->reopen = false;
+        }
         bool was_up = l->model.status() == link_status::linked ||
                       l->model.status() == link_status::synced;
         l->model.on_disconnected();
@@ -392,6 +457,32 @@ void host_session::on_disconnected()
             notes_.push_back(view_note{id, std::move(n), true});
         }
         gone.push_back(l.get());
+    }
+    for (link* l : gone)
+        erase_link(*l);
+}
+
+void host_session::on_connect_failed(boost::system::error_code ec, std::string_view why)
+{
+    std::vector<link*> gone;
+    for (auto& [key, l] : links_) {
+        view_list staying;
+        for (view_id id : l->views) {
+            downlink_notification n;
+            n.error = ec;
+            n.reason = std::string(why);
+            bool const keep = views_.at(id).opts.keep_linked;
+            n.what = keep ? downlink_notification::type::unreachable
+                          : downlink_notification::type::failed;
+            notes_.push_back(view_note{id, std::move(n), !keep});
+            if (keep)
+                staying.push_back(id);
+            else
+                views_.erase(id);
+        }
+        l->views = std::move(staying);
+        if (l->views.empty())
+            gone.push_back(l.get());
     }
     for (link* l : gone)
         erase_link(*l);
@@ -443,10 +534,11 @@ boost::system::error_code host_session::on_frame(std::string_view frame)
         if (env.kind != envelope_kind::unlinked)
             return {};
         l->closing = false;
+        bool const verifying = std::exchange(l->verifying, false);
         if (l->reopen && !l->views.empty()) {
             l->reopen = false;
             l->model.on_disconnected();
-            open_link(*l);
+            open_link(*l, verifying);
         } else {
             erase_link(*l);
         }
@@ -458,6 +550,8 @@ boost::system::error_code host_session::on_frame(std::string_view frame)
             dispatch(*l, scratch_notes_);
             if (ec)
                 fail_link(*l, ec, {});
+            else
+                after_event(*l);
             return ec;
         }
         case envelope_kind::linked:
@@ -468,6 +562,7 @@ boost::system::error_code host_session::on_frame(std::string_view frame)
             l->model.on_synced(scratch_notes_);
             l->relinks = 0;
             dispatch(*l, scratch_notes_);
+            after_event(*l);
             return {};
         case envelope_kind::unlinked: {
             recon::parse_error perr;

@@ -13,6 +13,11 @@
 // and that the byte counts add up (nothing left queued once everything taken is written).
 //
 // Input: lines separated by '\n'.
+//
+// An input that starts with '#' drives the convergence property instead (the property test's
+// run, test/common/convergence_run.hpp): its second byte picks a value or a map downlink, the
+// rest are the choices of the run (traffic, coalescing, dropped commands, lost connections);
+// after quiet the downlink must hold exactly the lane's state, or the fuzzer stops.
 
 #include <swim/recon/parser.hpp>
 #include <swim/warp/envelope.hpp>
@@ -22,10 +27,14 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "../common/convergence_run.hpp"
 
 namespace recon = swim::recon;
 namespace warp = swim::warp;
@@ -190,8 +199,35 @@ struct driver {
 
 }  // namespace
 
+// The convergence property, with the input as its choices (zeros once it runs out).
+void converge_on(std::uint8_t const* data, std::size_t size)
+{
+    auto kind = size > 1 && (data[1] & 1) ? warp::downlink_kind::map : warp::downlink_kind::value;
+    std::size_t at = 2;
+    auto choose = [&](unsigned n) -> unsigned {
+        unsigned v = 0;
+        for (int i = 0; i < 2; ++i)
+            v = (v << 8) | (at < size ? data[at++] : 0u);
+        return v % n;
+    };
+    auto steps = static_cast<unsigned>(std::min<std::size_t>(size, 4096) / 2);
+    auto r = swim::test::converge(kind, choose, steps);
+    if (!r.ok) {
+        std::fprintf(
+            stderr,
+            "convergence broken (%s downlink): %s\n",
+            std::string(warp::to_string(kind)).c_str(),
+            r.why.c_str());
+        std::abort();
+    }
+}
+
 extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size)
 {
+    if (size > 0 && data[0] == '#') {
+        converge_on(data, size);
+        return 0;
+    }
     driver d;
     for (std::size_t i = 0; i < n_specs; ++i)
         d.open(i);

@@ -48,6 +48,11 @@ struct client_config {
     /// sockets idle for 90 s, so keep the ping well inside that. Zero disables pings and the
     /// idle check.
     std::chrono::milliseconds idle_timeout{30000};
+    /// How long a link whose local writes no event has answered yet must be quiet before it
+    /// is verified by a fresh sync (a server drops commands it cannot apply and says
+    /// nothing; see the convergence contract of value_downlink and map_downlink). Zero
+    /// disables verification.
+    std::chrono::milliseconds settle_timeout{2000};
     /// Backoff between reconnection attempts and between relinks of a downlink with
     /// terminate_on_unlinked false.
     reconnect_config reconnect;

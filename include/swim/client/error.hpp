@@ -18,6 +18,8 @@ enum class error {
     client_closed,     ///< the client was closed
     no_value,          ///< the downlink holds no value (the lane is empty)
     overrun,           ///< an event downlink's handlers fell max_pending_events behind
+    upgrade_refused,   ///< the host refused the WebSocket upgrade (the reason has its answer)
+    no_sync,           ///< a wait for a sync on a downlink that does not sync (keep_synced false)
 };
 
 /// The category of swim::client::error codes ("swim.client").

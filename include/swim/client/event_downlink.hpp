@@ -60,7 +60,7 @@ public:
         recon::value v;
         auto ec = co_await this->core_->next_event(v);
         if (ec)
-            detail::throw_error(ec, this->core_->reason());
+            detail::throw_error(ec, this->core_->why(ec));
         co_return recon::value_to<T>(v);
     }
 

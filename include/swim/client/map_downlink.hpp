@@ -63,7 +63,18 @@ bool convert_map_now(
  * Writes (`put`, `remove`, `clear`, `take`, `drop`) change the local map at once, fire the
  * handlers, and queue the @command. A received `@take`/`@drop` fires did_remove for each key
  * it evicts, in Recon key order. After a reconnect the resync reconciles: keys that vanished
- * fire did_remove, changed ones did_update, unchanged ones nothing.
+ * fire did_remove, changed ones did_update, unchanged ones nothing. did_update and
+ * did_remove fire once per change of the local map: an event equal to what it holds fires
+ * nothing.
+ *
+ * **Convergence**: once the traffic stops, the map is what a fresh sync of the lane returns,
+ * whatever the server coalesced (a key's latest entry only), interleaved from other
+ * connections, or dropped. Every event is applied, also while writes of ours to the same
+ * key are in flight (a brief flicker is possible, divergence is not), except the echo of an
+ * older write of a key while the map still shows our newer one. Writes no event has
+ * answered, and a positional `@take`/`@drop` met while writes of ours were in flight, are
+ * verified by a fresh sync (reconciled, as after a reconnect) once the link is quiet for
+ * client_config::settle_timeout.
  *
  * Coroutine handlers that fall `max_pending_events` (downlink_config) behind see the latest
  * change of each key: a change of a key whose earlier change still waits replaces it, in

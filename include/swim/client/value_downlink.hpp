@@ -22,8 +22,18 @@ struct value_handlers : common_handlers {
 /** A downlink to a value lane: a local copy of the lane's value, kept in step.
  *
  * `set(v)` changes the local value at once (did_set fires with the new and the old value)
- * and queues the @command; the server's echo of a value already held does not fire did_set
- * again; on_event fires for every event. Before the first @synced, events update the value
+ * and queues the @command; did_set fires once per change of the local value, so the
+ * server's echo of a value already held does not fire it again; on_event fires for every
+ * event.
+ *
+ * **Convergence**: once the traffic stops, the value is what a fresh sync of the lane
+ * returns, whatever the server coalesced (300 quick sets may come back as one event),
+ * interleaved from other connections, or dropped. Every event from the lane is applied, also
+ * while sets of ours are in flight (the server is the truth: a brief flicker is possible,
+ * divergence is not), except the echo of an older set of ours while the value still shows
+ * a newer one. A set no event has answered is verified once the link is quiet for
+ * client_config::settle_timeout (a fresh sync, reconciled: did_set fires if the lane
+ * dropped it). Before the first @synced, events update the value
  * silently unless `events_when_not_synced`; on_synced then delivers it. Handlers run one at
  * a time, in arrival order; one that awaits delays only this downlink. Coroutine handlers
  * that fall `max_pending_events` (downlink_config) behind see only the latest value: the
@@ -117,7 +127,7 @@ public:
         recon::value v;
         auto ec = co_await this->core_->next_event(v);
         if (ec)
-            detail::throw_error(ec, this->core_->reason());
+            detail::throw_error(ec, this->core_->why(ec));
         co_return recon::value_to<T>(v);
     }
 

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,20 @@
  * connection. The first sync assembles the state silently for downlinks that do not want
  * events before sync; a later sync (after a reconnect or a relink) *reconciles*: a map key
  * that vanished fires a remove, a changed one an update, an unchanged one nothing.
+ *
+ * @par Convergence
+ * After the traffic stops, the state equals what a fresh sync of the lane returns, whatever
+ * the server coalesced (every SwimOS server may send only the latest value of a lane, or of
+ * a key, when the socket is ready), interleaved from other connections, or dropped (a command
+ * the lane cannot apply is never answered). Local writes apply at once. Every event from
+ * the lane is applied, also while our writes are in flight: the server is the truth, so a
+ * brief flicker is possible, divergence is not. One event is held back: the echo of an
+ * older write of ours while the state still shows a newer one (set 1, set 2, then the echo of
+ * 1 changes nothing but on_event). A link whose writes no event has answered yet is
+ * unsettled(); the I/O layer verifies it once it is quiet (@unlink, then a fresh @sync,
+ * reconciled without linked or synced notifications), so a dropped command cannot leave
+ * the state wrong. A `set`, `update` or `remove` notification fires once per change of the
+ * state (`changed`); an event equal to the state changes nothing.
  */
 
 namespace swim::warp {
@@ -79,16 +94,18 @@ struct downlink_options {
 /// One thing that happened on a link, for the handlers.
 struct downlink_notification {
     enum class type : std::uint8_t {
-        linked,    ///< on_linked
-        synced,    ///< on_synced: the state is the model's state at this point
-        event,     ///< on_event(value) of an event downlink
-        set,       ///< a value downlink's value: on_event(value) always, did_set(value, old) if
-                   ///< `changed`
-        update,    ///< did_update(key, value, old) for map downlinks
-        remove,    ///< did_remove(key, old)
-        clear,     ///< did_clear
-        unlinked,  ///< on_unlinked(reason)
-        failed,    ///< on_failed(error)
+        linked,       ///< on_linked
+        synced,       ///< on_synced: the state is the model's state at this point
+        event,        ///< on_event(value) of an event downlink
+        set,          ///< a value downlink's value: on_event(value) always, did_set(value, old) if
+                      ///< `changed`
+        update,       ///< did_update(key, value, old) for map downlinks
+        remove,       ///< did_remove(key, old)
+        clear,        ///< did_clear
+        unlinked,     ///< on_unlinked(reason)
+        failed,       ///< on_failed(error)
+        unreachable,  ///< on_unreachable(error, reason): an attempt to reach the host failed;
+                      ///< the downlink keeps trying (error and reason say what went wrong)
     };
 
     type what = type::linked;
@@ -99,9 +116,9 @@ struct downlink_notification {
     recon::value value;  ///< event, set, update: the new value
     recon::value old;    ///< set, update, remove: the previous value (absent if none)
     /// unlinked: the reason the server gave (`nodeNotFound`, `laneNotFound`, a text), or
-    /// empty; failed: what went wrong.
+    /// empty; failed, unreachable: what went wrong.
     std::string reason;
-    boost::system::error_code error;  ///< failed
+    boost::system::error_code error;  ///< failed, unreachable
     /// set: the value differs from the one held before (an echo of our own set does not).
     bool changed = true;
 
@@ -109,6 +126,14 @@ struct downlink_notification {
     bool wanted_by(downlink_options const& o) const noexcept
     {
         return !before_sync || o.events_when_not_synced || what == type::linked;
+    }
+
+    /// True for the notifications every downlink gets whatever its kind (linked, unlinked,
+    /// failed, unreachable).
+    bool is_common() const noexcept
+    {
+        return what == type::linked || what == type::unlinked || what == type::failed ||
+               what == type::unreachable;
     }
 };
 
@@ -141,8 +166,11 @@ public:
 
     // ---- the link ------------------------------------------------------------------------
 
-    /// The request to send to open (or reopen) the link: @sync or @link. Moves to linking.
-    envelope_kind open() noexcept;
+    /** The request to send to open (or reopen) the link: @sync or @link. Moves to linking.
+     * `verifying`: the link is reopened only to verify the state (see verify()): the
+     * downlinks are not told linked or synced again.
+     */
+    envelope_kind open(bool verifying = false) noexcept;
 
     void on_linked(notifications& out);
     void on_synced(notifications& out);
@@ -172,6 +200,29 @@ public:
     /// linked if linked, then synced if synced. No wire traffic.
     void replay(notifications& out) const;
 
+    // ---- convergence ---------------------------------------------------------------------
+
+    /** True while local writes wait for the server's word: no event has shown that the
+     * lane took them or was changed after them. A server that drops a command never answers
+     * it, so the I/O layer calls verify() when such a link has been quiet for a while.
+     */
+    bool unsettled() const noexcept;
+    /** True when an event left the state uncertain (a positional @take or @drop met our
+     * own writes in flight): the I/O layer should verify the link now. */
+    bool wants_verify() const noexcept { return verify_now_; }
+    /** True when the link can be verified now (synced, with sync). To verify, the I/O layer
+     * unlinks (what arrives until @unlinked is stale and ignored), then reopens the link
+     * with open(true): a fresh @sync, whose state is reconciled with ours at @synced as
+     * after a reconnect (a key that vanished fires a remove, and so on).
+     */
+    bool can_verify() const noexcept { return status_ == link_status::synced && sync_; }
+    /// The verification asked by wants_verify() is under way (or cannot be made).
+    void verify_started() noexcept { verify_now_ = false; }
+
+    /// The most local writes a link tracks while they wait for their echoes; beyond it the
+    /// oldest are forgotten and the link verifies once quiet.
+    static constexpr std::size_t max_in_flight = 1024;
+
 private:
     bool gated() const noexcept { return status_ != link_status::synced; }
     bool resyncing() const noexcept { return synced_once_ && status_ != link_status::synced; }
@@ -181,33 +232,55 @@ private:
     void erase_entry(map_state::iterator it, notifications& out);
     void evict(std::uint64_t n, bool from_front, notifications& out);
     void reconcile(notifications& out);
-    /// Echo tracking: our writes sent on a synced link come back as events, in order; the
-    /// echo of a write that a newer write of ours has overtaken must not undo it.
-    bool stale_echo(recon::value const& key);
-    void wrote_key(recon::value const& key);
-    void forget_pending() noexcept;
+
+    /// A local write on its way to the lane: the value written (a map: absent for a remove).
+    struct in_flight_write {
+        std::uint64_t seq = 0;
+        recon::value value;
+        bool removed = false;
+    };
+    using write_list = std::vector<in_flight_write>;
+    /// Our writes the server has not answered yet (made at the first local write).
+    struct write_log {
+        write_list value;
+        std::map<recon::value, write_list, std::less<>> keys;
+        /// Local clears, takes and drops in flight: their sequence numbers.
+        std::vector<std::uint64_t> structural;
+        std::size_t count = 0;
+        /// Writes were forgotten (max_in_flight): verify once quiet.
+        bool forgot = false;
+    };
+    write_log& writes();
+    void track(recon::value const* key, recon::value const* v);
+    /// Whether a remote event for `key` (value links: null) is the echo of an older write
+    /// of ours while the state still shows a newer one: the event changes nothing then.
+    bool echo_of_older_write(recon::value const* key, recon::value const* v);
+    void forget_writes() noexcept;
 
     downlink_kind kind_;
     link_status status_ = link_status::unlinked;
     bool sync_;
     bool synced_once_ = false;
     bool got_event_ = false;
+    /// A verifying resync is under way: linked and synced are not news.
+    bool verifying_ = false;
+    bool verify_now_ = false;
     /// What only a map link needs, made when first used (a value link spares the bytes).
     struct map_parts {
         map_state map;
         /// During a resync, the lane's state as it arrives, reconciled with ours at @synced.
         map_state incoming;
-        /// Our updates/removes not yet echoed, per key.
-        std::map<recon::value, std::uint32_t, std::less<>> pending_keys;
     };
     map_parts& maps();
 
     recon::value value_;
     // During a resync, the lane's value as it arrives, reconciled with ours at @synced.
     recon::value incoming_value_;
-    /// Our sets not yet echoed.
-    std::uint32_t pending_value_ = 0;
     std::unique_ptr<map_parts> maps_;
+    std::unique_ptr<write_log> writes_;
+    /// Sequence numbers of local writes (ordering within a key list and structural ops).
+    std::uint64_t write_seq_ = 0;
+    std::uint64_t open_seq_ = 0;
 };
 
 }  // namespace swim::warp

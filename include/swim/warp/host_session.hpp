@@ -148,6 +148,12 @@ public:
     /// The connection is up: queues @auth, the commands that waited, then @sync/@link for
     /// every link.
     void on_connected();
+    /** An attempt to connect failed (refused, a name that does not resolve, a timeout, TLS
+     * verification, an upgrade the server refused): `ec` and `why` say what went wrong.
+     * Every downlink hears it: those that keep linked get `unreachable` and wait for the
+     * next attempt; the others fail (`failed`, terminal) and are closed.
+     */
+    void on_connect_failed(boost::system::error_code ec, std::string_view why);
     /// The connection is lost: links go down. Downlinks that keep linked get a non-terminal
     /// `unlinked` ("connection lost") and relink on the next connection; the others end. Frames not
     /// yet taken are kept if they are commands and dropped if they are link requests (those are
@@ -162,6 +168,19 @@ public:
 
     /// Reopens a link that a relink request named (does nothing if it has no downlinks).
     void relink(std::string_view node, std::string_view lane);
+
+    /** True while a link waits for the server's word on local writes (no event has shown
+     * that the lane took them): while it is, call verify_unsettled() every little while.
+     */
+    bool unsettled() const noexcept;
+    /// Cheaper than unsettled(): false when no link has written since it was last settled.
+    bool may_be_unsettled() const noexcept { return !written_.empty(); }
+    /** Verifies the links whose local writes are still unanswered and that received nothing
+     * since the previous call: each resyncs quietly (@sync, reconciled at @synced, no
+     * linked or synced notification), so a command the server dropped cannot leave a
+     * downlink's state different from the lane's.
+     */
+    void verify_unsettled();
 
     // ---- output ------------------------------------------------------------------------------
 
@@ -209,7 +228,7 @@ private:
 
     link* find_link(std::string_view node, std::string_view lane) noexcept;
     void erase_link(link& l);
-    void open_link(link& l);
+    void open_link(link& l, bool verifying = false);
     void dispatch(link& l, downlink_model::notifications& notes);
     void fail_link(link& l, boost::system::error_code ec, std::string reason);
     std::string& fresh_frame();
@@ -218,12 +237,16 @@ private:
     template <class Op>
     boost::system::error_code local_write(view_id id, downlink_kind kind, Op op);
     void queue_command(link& l, recon::value const& body);
+    void verify_link(link& l);
+    void after_event(link& l);
 
     session_options opts_;
     bool connected_ = false;
     view_id next_view_ = 1;
     std::uint64_t next_link_seq_ = 0;
     link_table links_;
+    /// Links with local writes in flight (each once; see link::written).
+    std::vector<link*> written_;
     std::unordered_map<view_id, view> views_;
     // Frames waiting for the I/O layer; `is_command` marks those kept across a lost
     // connection.

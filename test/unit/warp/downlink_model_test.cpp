@@ -81,6 +81,7 @@ struct view {
                     break;
                 case note_type::unlinked: log.push_back("unlinked " + n.reason); break;
                 case note_type::failed: log.push_back("failed " + n.reason); break;
+                case note_type::unreachable: log.push_back("unreachable " + n.reason); break;
             }
         }
         notes.clear();
@@ -236,6 +237,27 @@ BOOST_AUTO_TEST_CASE(map_take_and_drop_remove_in_key_order)
     BOOST_TEST(v.log == (log_t{"remove e was 1", "remove a was 1", "remove b was 1"}));
     BOOST_TEST(m.map().size() == 2u);
     BOOST_TEST(str(m.map().begin()->first) == "c");
+}
+
+BOOST_AUTO_TEST_CASE(map_update_without_a_value_is_a_removal)
+{
+    // The Java server's coalescing map uplink sends `@update(key:K)` with no value for a key
+    // removed after its update was queued; the lane no longer has the key.
+    downlink_model m(downlink_kind::map);
+    view v;
+    downlink_model::notifications out;
+    m.open();
+    m.on_linked(out);
+    m.on_event("@update(key:a) 1", out);
+    m.on_event("@update(key:b) 2", out);
+    m.on_synced(out);
+    v.take(m, out);
+    v.log.clear();
+    m.on_event("@update(key:a)", out);
+    m.on_event("@update(key:zz)", out);  // never held: nothing
+    v.take(m, out);
+    BOOST_TEST(v.log == (log_t{"remove a was 1"}), boost::test_tools::per_element());
+    BOOST_TEST(m.map().size() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(map_clear_before_sync_is_applied)

@@ -52,6 +52,7 @@ std::vector<std::string> notes(host_session& s)
             case note_type::clear: line += "clear"; break;
             case note_type::unlinked: line += "unlinked " + n.reason; break;
             case note_type::failed: line += "failed"; break;
+            case note_type::unreachable: line += "unreachable " + n.reason; break;
         }
         if (vn.terminal)
             line += " (end)";

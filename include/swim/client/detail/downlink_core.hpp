@@ -78,9 +78,15 @@ public:
     /// The shared state of the link, or nullptr when closed.
     warp::downlink_model const* model() const noexcept;
 
-    /// Completes when linked (error: the downlink ended first, with why).
+    /// What to say about an error a wait returned: the end's reason, or what went wrong
+    /// reaching the host.
+    std::string why(boost::system::error_code ec) const;
+
+    /// Completes when linked (error: the downlink ended first, or an attempt to reach the
+    /// host failed meanwhile).
     boost::asio::awaitable<boost::system::error_code> wait_linked();
-    /// Completes when synced (error: the downlink ended first, with why).
+    /// Completes when synced (errors as wait_linked(); error::no_sync at once when the
+    /// downlink does not sync).
     boost::asio::awaitable<boost::system::error_code> wait_synced();
 
     // ---- writes ----------------------------------------------------------------------------
@@ -107,6 +113,9 @@ public:
     boost::asio::awaitable<boost::system::error_code> next_event(recon::value& out);
 
     // ---- called by the connection ---------------------------------------------------------
+    /// Handlers start to run: the notifications that came before (a late joiner's linked
+    /// and synced, from the shared state) go to the handlers set since it was made.
+    void arm();
     void deliver(warp::view_note note) override;
     /// The connection is gone for good (client closed).
     void end(boost::system::error_code ec, std::string reason) override;
@@ -114,6 +123,7 @@ public:
 private:
     static boost::asio::awaitable<void> run_handlers(std::shared_ptr<downlink_core> self);
     void start_runner();
+    void run_queued();
     bool run_now(warp::view_note& note);
     warp::pending_notes& queued();
     bool queue_empty() const noexcept;
@@ -141,6 +151,10 @@ private:
     bool synced_ = false;
     bool closed_ = false;
     bool streaming_ = false;
+    /// arm() has run: notifications go to the handlers.
+    bool armed_ = false;
+    /// The link asks for the lane's state (keep_synced, not an event downlink).
+    bool syncs_ = true;
     boost::system::error_code error_;
     // Why it ended; made when it ends (most downlinks never need the bytes).
     std::unique_ptr<std::string> reason_;

@@ -34,6 +34,7 @@ struct common_handlers {
     handler<> on_linked;
     handler<std::string_view> on_unlinked;
     handler<boost::system::error_code, std::string_view> on_failed;
+    handler<boost::system::error_code, std::string_view> on_unreachable;
     /// Some handler is a coroutine: notifications go through the coroutine dispatch. While
     /// every handler is plain they run in the notification's own turn.
     bool any_coroutine = false;
@@ -110,21 +111,40 @@ public:
         return self();
     }
 
-    /// Completes when linked; throws system_error (with the reason) if the downlink ends first.
-    /// Cancelling the awaiting coroutine (its cancellation slot) stops the wait only; the
-    /// downlink goes on.
+    /** `f(boost::system::error_code ec, std::string_view why)`: an attempt to reach the host
+     * failed (connection refused, a name that does not resolve, a timeout, TLS verification,
+     * the upgrade refused with its HTTP status); `why` names the host and the cause. The
+     * downlink keeps trying with backoff; with `keep_linked` false it fails instead
+     * (on_failed, with the same error) and is closed.
+     */
+    template <class F>
+    Derived& on_unreachable(F f)
+    {
+        h_->on_unreachable = make_handler<boost::system::error_code, std::string_view>(
+            std::move(f));
+        note(h_->on_unreachable);
+        return self();
+    }
+
+    /** Completes when linked. Throws system_error (with the reason) if the downlink ends
+     * first, or when an attempt to reach the host fails meanwhile (the error of that attempt:
+     * connection refused, host not found, timed out, error::upgrade_refused, a TLS error;
+     * the downlink keeps trying). Cancelling the awaiting coroutine (its cancellation slot)
+     * stops the wait only; the downlink goes on.
+     */
     boost::asio::awaitable<void> linked()
     {
         auto ec = co_await core_->wait_linked();
         if (ec)
-            throw_error(ec, core_->reason());
+            throw_error(ec, core_->why(ec));
     }
-    /// Completes when synced; throws system_error (with the reason) if the downlink ends first.
+    /// Completes when synced; throws as linked() does, and with error::no_sync at once when
+    /// the downlink does not sync (keep_synced false, or an event downlink).
     boost::asio::awaitable<void> synced()
     {
         auto ec = co_await core_->wait_synced();
         if (ec)
-            throw_error(ec, core_->reason());
+            throw_error(ec, core_->why(ec));
     }
 
     /// True while the link is up (as received: before the handlers of on_linked run).
