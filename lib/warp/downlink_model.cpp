@@ -88,7 +88,6 @@ envelope_kind downlink_model::open(bool verifying) noexcept
 {
     // Writes made until now go out before this request: the state it brings reflects them
     // (or the lane dropped them); the link they were sent on, if any, is gone.
-    open_seq_ = write_seq_;
     forget_writes();
     verifying_ = verifying && synced_once_;
     verify_now_ = false;
@@ -205,7 +204,7 @@ downlink_model::write_log& downlink_model::writes()
 
 bool downlink_model::unsettled() const noexcept
 {
-    return writes_ && (writes_->count > 0 || !writes_->structural.empty() || writes_->forgot);
+    return writes_ && (writes_->count > 0 || writes_->structural > 0 || writes_->forgot);
 }
 
 void downlink_model::track(recon::value const* key, recon::value const* v)
@@ -219,7 +218,7 @@ void downlink_model::track(recon::value const* key, recon::value const* v)
         w.count = 0;
         w.forgot = true;
     }
-    in_flight_write e{write_seq_++, v ? *v : recon::value(), v == nullptr};
+    in_flight_write e{v ? *v : recon::value(), v == nullptr};
     if (key)
         w.keys[*key].push_back(std::move(e));
     else
@@ -419,7 +418,7 @@ void downlink_model::apply_map(map_event e, notifications& out)
         case map_event::op::clear:
             // The lane is empty now, whatever our clears, takes and drops did before.
             if (writes_)
-                writes_->structural.clear();
+                writes_->structural = 0;
             break;
         case map_event::op::take:
         case map_event::op::drop:
@@ -473,7 +472,7 @@ recon::value downlink_model::remove(recon::value const& key, notifications& out)
 
 recon::value downlink_model::clear(notifications& out)
 {
-    writes().structural.push_back(write_seq_++);
+    ++writes().structural;
     if (resyncing())
         maps().incoming.clear();
     maps().map.clear();
@@ -483,7 +482,7 @@ recon::value downlink_model::clear(notifications& out)
 
 recon::value downlink_model::take(std::uint64_t n, notifications& out)
 {
-    writes().structural.push_back(write_seq_++);
+    ++writes().structural;
     std::size_t first = out.size();
     if (resyncing() && n < maps().incoming.size())
         maps().incoming.erase(
@@ -497,7 +496,7 @@ recon::value downlink_model::take(std::uint64_t n, notifications& out)
 
 recon::value downlink_model::drop(std::uint64_t n, notifications& out)
 {
-    writes().structural.push_back(write_seq_++);
+    ++writes().structural;
     std::size_t first = out.size();
     if (resyncing()) {
         auto k = std::min<std::uint64_t>(n, maps().incoming.size());

@@ -235,7 +235,6 @@ private:
 
     /// A local write on its way to the lane: the value written (a map: absent for a remove).
     struct in_flight_write {
-        std::uint64_t seq = 0;
         recon::value value;
         bool removed = false;
     };
@@ -244,8 +243,8 @@ private:
     struct write_log {
         write_list value;
         std::map<recon::value, write_list, std::less<>> keys;
-        /// Local clears, takes and drops in flight: their sequence numbers.
-        std::vector<std::uint64_t> structural;
+        /// Local clears, takes and drops in flight (settled by a remote clear or a resync).
+        std::uint32_t structural = 0;
         std::size_t count = 0;
         /// Writes were forgotten (max_in_flight): verify once quiet.
         bool forgot = false;
@@ -278,9 +277,6 @@ private:
     recon::value incoming_value_;
     std::unique_ptr<map_parts> maps_;
     std::unique_ptr<write_log> writes_;
-    /// Sequence numbers of local writes (ordering within a key list and structural ops).
-    std::uint64_t write_seq_ = 0;
-    std::uint64_t open_seq_ = 0;
 };
 
 }  // namespace swim::warp

@@ -260,6 +260,93 @@ BOOST_AUTO_TEST_CASE(map_update_without_a_value_is_a_removal)
     BOOST_TEST(m.map().size() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(writes_beyond_max_in_flight_are_forgotten_and_verified)
+{
+    // A server that never answers: the model follows at most max_in_flight writes, then
+    // forgets them (their echoes are applied as they come) and stays unsettled until a
+    // verifying resync.
+    downlink_model m(downlink_kind::value);
+    view v;
+    downlink_model::notifications out;
+    m.open();
+    m.on_linked(out);
+    m.on_event("0", out);
+    m.on_synced(out);
+    BOOST_TEST(!m.unsettled());
+    auto const n = static_cast<int>(downlink_model::max_in_flight) + 100;
+    for (int i = 1; i <= n; ++i)
+        m.set(recon::value(i), out);
+    BOOST_TEST(m.unsettled());
+    // The echo of an early write, forgotten: applied, as any event (a flicker, not a loss).
+    m.on_event("3", out);
+    BOOST_TEST(str(m.value()) == "3");
+    m.on_event(std::to_string(n), out);
+    BOOST_TEST(str(m.value()) == std::to_string(n));
+    BOOST_TEST(m.unsettled(), "forgotten writes are verified once quiet");
+    BOOST_TEST(m.can_verify());
+    m.open(true);
+    m.on_event(std::to_string(n), out);
+    out.clear();
+    m.on_synced(out);
+    BOOST_TEST(out.empty(), "a verification that finds nothing new says nothing");
+    BOOST_TEST(!m.unsettled());
+    BOOST_TEST((m.status() == link_status::synced));
+}
+
+BOOST_AUTO_TEST_CASE(echoes_of_older_writes_hold_while_a_newer_write_shows)
+{
+    // set 1, 2, 3; the echoes come back coalesced (2, then 3): no flicker back to 2; then
+    // another client's 9: applied.
+    downlink_model m(downlink_kind::value);
+    view v;
+    downlink_model::notifications out;
+    m.open();
+    m.on_linked(out);
+    m.on_event("0", out);
+    m.on_synced(out);
+    for (int i = 1; i <= 3; ++i)
+        m.set(recon::value(i), out);
+    m.on_event("2", out);
+    BOOST_TEST(str(m.value()) == "3");
+    BOOST_TEST(m.unsettled());
+    m.on_event("3", out);
+    BOOST_TEST(!m.unsettled());
+    m.on_event("9", out);
+    v.take(m, out);
+    BOOST_TEST(
+        v.log == (log_t{
+                     "linked",
+                     "synced",
+                     "set 1 from 0",
+                     "set 2 from 1",
+                     "set 3 from 2",
+                     "set 9 from 3"}),
+        boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(an_event_that_differs_is_applied_while_our_write_is_in_flight)
+{
+    // The server is the truth: another client's write that arrives before our echo is
+    // applied (did_set), and our echo after it too. Counting echoes swallowed both.
+    downlink_model m(downlink_kind::value);
+    view v;
+    downlink_model::notifications out;
+    m.open();
+    m.on_linked(out);
+    m.on_event("0", out);
+    m.on_synced(out);
+    m.set(recon::value(1), out);
+    m.set(recon::value(2), out);
+    m.on_event("2", out);       // the Java server's coalesced echo of both
+    m.on_event("987654", out);  // another connection
+    v.take(m, out);
+    BOOST_TEST(str(m.value()) == "987654");
+    BOOST_TEST(!m.unsettled());
+    BOOST_TEST(
+        v.log == (log_t{"linked", "synced", "set 1 from 0", "set 2 from 1", "set 987654 from 2"}),
+        boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_CASE(map_clear_before_sync_is_applied)
 {
     // The Rust client ignores @clear before sync; we apply it (warp-protocol.md §7).
