@@ -174,15 +174,16 @@ void downlink_core::deliver(warp::view_note note)
             break;
         case type::set:
         case type::event:
-            if (streaming_) {
-                if (stream_->size() < max_pending_) {
-                    stream_->push_back(n.value);
-                } else if (kind_ == warp::downlink_kind::value) {
-                    stream_->back() = n.value;  // a value stream keeps the latest
-                } else {
-                    overrun("next_event() was not called for");
-                    return;
-                }
+        case type::update:
+        case type::remove:
+        case type::clear:
+            // Beyond max_pending_events unread, the merge rules of the handler queue: a value
+            // stream keeps the latest value, a map stream the latest change of each key; an
+            // event stream fails rather than drop one.
+            if (streaming_ &&
+                stream_->push(note, max_pending_) == warp::pending_notes::outcome::overrun) {
+                overrun("next_event() was not called for");
+                return;
             }
             break;
         default: break;
@@ -433,9 +434,17 @@ void downlink_core::end(error_code ec, std::string reason)
 
 asio::awaitable<error_code> downlink_core::next_event(recon::value& out)
 {
+    warp::downlink_notification n;
+    auto ec = co_await next_change(n);
+    out = std::move(n.value);
+    co_return ec;
+}
+
+asio::awaitable<error_code> downlink_core::next_change(warp::downlink_notification& out)
+{
     if (!streaming_) {
         streaming_ = true;
-        stream_ = std::make_unique<std::deque<recon::value>>();
+        stream_ = std::make_unique<warp::pending_notes>();
     }
     auto const attempts = conn_->failed_attempts();
     while (stream_->empty() && !closed_) {
@@ -444,8 +453,7 @@ asio::awaitable<error_code> downlink_core::next_event(recon::value& out)
         co_await wait();
     }
     if (!stream_->empty()) {
-        out = std::move(stream_->front());
-        stream_->pop_front();
+        out = std::move(stream_->take().note);
         co_return error_code();
     }
     co_return error_ ? error_ : error_code(warp::error::closed);

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 namespace swim::client {
 
@@ -194,6 +195,14 @@ public:
         });
     }
     /// `f(T const& now, std::optional<T> const& before)`; as value_downlink::did_set().
+    /// The value held now, without waiting (see value_downlink::current()).
+    std::optional<T> current()
+    {
+        return detail::call_blocking<std::optional<T>>(this->ex_, [this] {
+            return this->d_.current();
+        });
+    }
+
     template <class F>
     blocking_value_downlink& did_set(F f)
     {
@@ -288,6 +297,42 @@ public:
     }
     /// `f(K const& key, V const& now, std::optional<V> const& before)`; as
     /// map_downlink::did_update().
+    /// @name Reads that do not wait (see map_downlink)
+    ///@{
+    std::size_t size()
+    {
+        return detail::call_blocking<std::size_t>(this->ex_, [this] { return this->d_.size(); });
+    }
+    bool contains(K const& key)
+    {
+        return detail::call_blocking<bool>(this->ex_, [&] { return this->d_.contains(key); });
+    }
+    std::optional<V> current(K const& key)
+    {
+        return detail::call_blocking<std::optional<V>>(this->ex_, [&] {
+            return this->d_.current(key);
+        });
+    }
+    std::vector<K> keys()
+    {
+        return detail::call_blocking<std::vector<K>>(this->ex_, [this] { return this->d_.keys(); });
+    }
+    std::map<K, V> snapshot()
+    {
+        return detail::call_blocking<std::map<K, V>>(this->ex_, [this] {
+            return this->d_.snapshot();
+        });
+    }
+    ///@}
+
+    /// Blocks until the next change (see map_downlink::next_event()).
+    map_change<K, V> next_event()
+    {
+        return detail::await_blocking<map_change<K, V>>(this->ex_, [this] {
+            return this->d_.next_event();
+        });
+    }
+
     template <class F>
     blocking_map_downlink& did_update(F f)
     {

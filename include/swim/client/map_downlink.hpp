@@ -6,8 +6,10 @@
 
 #include <swim/client/detail/downlink_handle.hpp>
 
+#include <cstdint>
 #include <map>
 #include <optional>
+#include <vector>
 
 namespace swim::client {
 
@@ -57,6 +59,20 @@ bool convert_map_now(
     return true;
 }
 }  // namespace detail
+
+/// One change of a map downlink, as map_downlink::next_event() gives it.
+template <class K, class V>
+struct map_change {
+    enum class kind : std::uint8_t {
+        update,  ///< `key` now maps to `value` (`before`: what it mapped to, if anything)
+        remove,  ///< `key` was removed (`before`: its value)
+        clear,   ///< every entry was removed
+    };
+    kind what = kind::update;
+    std::optional<K> key;
+    std::optional<V> value;
+    std::optional<V> before;
+};
 
 /** A downlink to a map lane: a local copy of the lane's entries, kept in step.
  *
@@ -162,11 +178,80 @@ public:
         co_return out;
     }
 
-    /// The number of entries held now.
+    /// @name Reads that do not wait
+    /// The entries held now (before the first sync, the state being assembled; nothing once
+    /// the downlink is closed). Conversions throw recon::conversion_exception.
+    ///@{
+    /// The number of entries.
     std::size_t size() const
     {
         auto m = this->core_ ? this->core_->model() : nullptr;
         return m ? m->map().size() : 0;
+    }
+    /// Whether `key` has an entry.
+    bool contains(K const& key) const
+    {
+        auto m = this->core_ ? this->core_->model() : nullptr;
+        return m && m->map().count(recon::value_from(key)) != 0;
+    }
+    /// The value at `key`, or nullopt.
+    std::optional<V> current(K const& key) const
+    {
+        auto m = this->core_ ? this->core_->model() : nullptr;
+        if (!m)
+            return std::nullopt;
+        auto it = m->map().find(recon::value_from(key));
+        if (it == m->map().end())
+            return std::nullopt;
+        return recon::value_to<V>(it->second);
+    }
+    /// The keys, in Recon key order (the order take and drop count in).
+    std::vector<K> keys() const
+    {
+        std::vector<K> out;
+        if (auto m = this->core_ ? this->core_->model() : nullptr) {
+            out.reserve(m->map().size());
+            for (auto const& [k, v] : m->map())
+                out.push_back(recon::value_to<K>(k));
+        }
+        return out;
+    }
+    /// Every entry.
+    std::map<K, V> snapshot() const
+    {
+        std::map<K, V> out;
+        if (auto m = this->core_ ? this->core_->model() : nullptr)
+            for (auto const& [k, v] : m->map())
+                out.insert_or_assign(recon::value_to<K>(k), recon::value_to<V>(v));
+        return out;
+    }
+    ///@}
+
+    /** The next change of the map (update, remove, clear), in order; buffering starts at the
+     * first call. With `max_pending_events` unread, a change of a key whose earlier change
+     * still waits replaces it in its place. Throws system_error when the downlink has ended
+     * or an attempt to reach the host fails meanwhile, recon::conversion_exception when a key
+     * or value is not a `K` or `V` (that change is consumed). Cancelling the wait loses no
+     * change.
+     */
+    boost::asio::awaitable<map_change<K, V>> next_event()
+    {
+        warp::downlink_notification n;
+        auto ec = co_await this->core_->next_change(n);
+        if (ec)
+            detail::throw_error(ec, this->core_->why(ec));
+        using type = warp::downlink_notification::type;
+        map_change<K, V> c;
+        c.what = n.what == type::clear    ? map_change<K, V>::kind::clear
+                 : n.what == type::remove ? map_change<K, V>::kind::remove
+                                          : map_change<K, V>::kind::update;
+        if (c.what != map_change<K, V>::kind::clear)
+            c.key = recon::value_to<K>(n.key);
+        if (c.what == map_change<K, V>::kind::update)
+            c.value = recon::value_to<V>(n.value);
+        if (!n.old.is_empty())
+            c.before = recon::value_to<V>(n.old);
+        co_return c;
     }
 
     /** Puts an entry: locally at once (did_update fires), then `@command ...@update`.

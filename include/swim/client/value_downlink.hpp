@@ -99,6 +99,18 @@ public:
         co_return recon::value_to<T>(m->value());
     }
 
+    /** The value held now, without waiting: empty before the first event (or for an empty
+     * lane) and once the downlink is closed. Before the first sync it may be the state being
+     * assembled. Throws recon::conversion_exception if the value is not a `T`.
+     */
+    std::optional<T> current() const
+    {
+        auto m = this->core_ ? this->core_->model() : nullptr;
+        if (!m || m->value().is_empty())
+            return std::nullopt;
+        return recon::value_to<T>(m->value());
+    }
+
     /** Sets the value: locally at once (did_set fires), then `@command` to the lane.
      * Never blocks. @returns warp::error::closed when the downlink is closed,
      * warp::error::queue_full when the connection's write queue is full,

@@ -111,6 +111,8 @@ public:
     /// The next event value (value: each set; event: each event), in order. Starts
     /// buffering at the first call. Error when the downlink has ended.
     boost::asio::awaitable<boost::system::error_code> next_event(recon::value& out);
+    /// The next change as a notification (map downlinks: update, remove, clear).
+    boost::asio::awaitable<boost::system::error_code> next_change(warp::downlink_notification& out);
 
     // ---- called by the connection ---------------------------------------------------------
     /// Handlers start to run: the notifications that came before (a late joiner's linked
@@ -159,7 +161,7 @@ private:
     // Why it ended; made when it ends (most downlinks never need the bytes).
     std::unique_ptr<std::string> reason_;
     void set_reason(std::string why);
-    std::unique_ptr<std::deque<recon::value>> stream_;
+    std::unique_ptr<warp::pending_notes> stream_;
     // The timer waiters of linked(), synced() and next_event() sleep on; made at the first.
     struct waiters;
     std::unique_ptr<waiters> waiters_;
