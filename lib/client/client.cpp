@@ -3,6 +3,9 @@
 
 #include <swim/client/client.hpp>
 #include <swim/client/error.hpp>
+#include <swim/recon/error.hpp>
+#include <swim/recon/writer.hpp>
+#include <swim/warp/error.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -134,13 +137,20 @@ client::~client()
     // Without async_close: start the same close on every connection (queued writes first,
     // then @unlink and the close frame) without waiting; each connection keeps itself alive
     // until it is done, so the io_context still runs out of work.
-    impl_->closed_ = true;
-    for (auto& [name, conn] : impl_->hosts_)
-        asio::co_spawn(
-            conn->get_executor(),
-            [conn]() -> asio::awaitable<void> { co_await conn->async_close(); },
-            asio::detached);
-    impl_->hosts_.clear();
+    // Writes other threads queued go first.
+    asio::co_spawn(
+        impl_->strand_,
+        [impl = impl_]() -> asio::awaitable<void> {
+            co_await impl->foreign_->async_close();
+            impl->closed_ = true;
+            for (auto& [name, conn] : impl->hosts_)
+                asio::co_spawn(
+                    conn->get_executor(),
+                    [conn]() -> asio::awaitable<void> { co_await conn->async_close(); },
+                    asio::detached);
+            impl->hosts_.clear();
+        },
+        asio::detached);
 }
 
 asio::any_io_executor client::get_executor() const noexcept
@@ -165,7 +175,8 @@ std::shared_ptr<detail::downlink_core> client::open(
             detail::host_url{},
             std::string(host),
             impl_->cfg_,
-            nullptr);
+            nullptr,
+            impl_->foreign_);
         auto core = std::make_shared<detail::downlink_core>(dead, kind);
         core->end(ec, why);
         return core;
@@ -181,6 +192,35 @@ error_code client::command(
     std::string_view lane,
     recon::value const& body)
 {
+    if (!impl_->foreign_->on_strand()) {
+        // From another thread: queued, and run on the strand in order.
+        if (!recon::is_writable(body))
+            return recon::error::non_finite_float;
+        return impl_->foreign_->post(
+            [impl = impl_,
+             h = std::string(host),
+             n = std::string(node),
+             l = std::string(lane),
+             body](bool may_wait) -> asio::awaitable<void> {
+                error_code ec;
+                std::string why;
+                auto conn = impl->host(h, ec, why);
+                if (conn) {
+                    conn->start();
+                    ec = conn->session().command(n, l, body);
+                    while (ec == warp::error::queue_full && may_wait) {
+                        co_await conn->wait_for_room();
+                        ec = conn->session().command(n, l, body);
+                    }
+                    conn->pump();
+                }
+                if (ec && conn)
+                    conn->log(
+                        log_level::error,
+                        "a command to " + n + " " + l +
+                            " made from another thread was not sent: " + ec.message());
+            });
+    }
     error_code ec;
     std::string why;
     auto conn = impl_->host(host, ec, why);
@@ -226,6 +266,8 @@ void client::on_auth(std::function<void(std::string_view, bool, recon::value con
 asio::awaitable<void> client::async_close()
 {
     auto impl = impl_;
+    // Writes other threads queued first (they go before the @unlinks), then the connections.
+    co_await impl->foreign_->async_close();
     impl->closed_ = true;
     auto hosts = std::move(impl->hosts_);
     impl->hosts_.clear();

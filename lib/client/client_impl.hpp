@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "connection.hpp"
+#include "foreign_writes.hpp"
 
 namespace swim::client::detail {
 
@@ -30,10 +31,13 @@ public:
     client_impl(asio::any_io_executor ex, client_config cfg)
         : strand_(asio::make_strand(ex))
         , cfg_(std::move(cfg))
+        , foreign_(std::make_shared<foreign_writes>(strand_))
     {}
 
     asio::strand<asio::any_io_executor> strand_;
     client_config cfg_;
+    /// Writes made off the strand, run on it in order.
+    std::shared_ptr<foreign_writes> foreign_;
     std::shared_ptr<asio::ssl::context> ssl_;
     std::map<std::string, std::shared_ptr<connection>, std::less<>> hosts_;
     std::function<void(std::string_view, bool, recon::value const&)> on_auth_;
@@ -74,7 +78,8 @@ public:
             std::move(parsed),
             std::string(url),
             cfg_,
-            ssl_ctx);
+            ssl_ctx,
+            foreign_);
         std::string name(url);
         conn->on_auth([this, name](bool authed, recon::value const& body) {
             if (on_auth_)

@@ -116,12 +116,14 @@ connection::connection(
     host_url url,
     std::string name,
     client_config const& cfg,
-    std::shared_ptr<asio::ssl::context> ssl)
+    std::shared_ptr<asio::ssl::context> ssl,
+    std::shared_ptr<foreign_writes> foreign)
     : strand_(std::move(ex))
     , url_(std::move(url))
     , name_(std::move(name))
     , cfg_(cfg)
     , ssl_(std::move(ssl))
+    , foreign_(std::move(foreign))
     , session_(warp::session_options{cfg.max_queued_bytes})
     , wake_writer_(strand_)
     , room_(strand_)

@@ -29,6 +29,8 @@
 
 namespace swim::client::detail {
 
+class foreign_writes;
+
 /// A parsed host URI: `warp://host:port/path` and its kin.
 struct host_url {
     bool tls = false;
@@ -78,8 +80,12 @@ public:
         host_url url,
         std::string name,
         client_config const& cfg,
-        std::shared_ptr<boost::asio::ssl::context> ssl);
+        std::shared_ptr<boost::asio::ssl::context> ssl,
+        std::shared_ptr<foreign_writes> foreign);
     ~connection();
+
+    /// Where writes made off the strand go (the client's).
+    foreign_writes& foreign() noexcept { return *foreign_; }
 
     boost::asio::any_io_executor get_executor() const noexcept override { return strand_; }
     warp::host_session& session() noexcept override { return session_; }
@@ -149,6 +155,7 @@ private:
     std::string name_;
     client_config cfg_;
     std::shared_ptr<boost::asio::ssl::context> ssl_;
+    std::shared_ptr<foreign_writes> foreign_;
     warp::host_session session_;
     std::unordered_map<warp::view_id, std::weak_ptr<view_sink>> views_;
     boost::asio::steady_timer wake_writer_;

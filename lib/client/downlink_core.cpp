@@ -2,6 +2,8 @@
 // Copyright (c) 2026 the swim-cpp authors
 
 #include <swim/client/error.hpp>
+#include <swim/recon/error.hpp>
+#include <swim/recon/writer.hpp>
 
 #include <swim/client/detail/downlink_core.hpp>
 
@@ -15,6 +17,7 @@
 #include <algorithm>
 
 #include "connection.hpp"
+#include "foreign_writes.hpp"
 
 namespace swim::client::detail {
 
@@ -331,8 +334,33 @@ asio::awaitable<error_code> downlink_core::wait_synced()
     co_return ec;
 }
 
+// Off the strand (an application thread), a write is queued on the client's channel of
+// foreign writes and runs on the strand in the order it was made; on it, it runs now.
+error_code downlink_core::from_other_thread(std::function<error_code(downlink_core&)> op)
+{
+    auto self = shared_from_this();
+    return conn_->foreign().post(
+        [self, op = std::move(op)](bool may_wait) -> asio::awaitable<void> {
+            error_code ec = op(*self);
+            while (ec == warp::error::queue_full && may_wait) {
+                co_await self->conn_->wait_for_room();
+                ec = op(*self);
+            }
+            if (ec && ec != warp::error::closed)
+                self->conn_->log(
+                    log_level::error,
+                    "a write to " + std::string(self->node()) + " " + std::string(self->lane()) +
+                        " made from another thread was not sent: " + ec.message());
+        });
+}
+
 error_code downlink_core::set(recon::value v)
 {
+    if (!conn_->foreign().on_strand()) {
+        if (!recon::is_writable(v))
+            return recon::error::non_finite_float;
+        return from_other_thread([v = std::move(v)](downlink_core& d) { return d.set(v); });
+    }
     if (closed_)
         return warp::error::closed;
     error_code ec = conn_->session().set(id_, std::move(v));
@@ -342,6 +370,13 @@ error_code downlink_core::set(recon::value v)
 
 error_code downlink_core::update(recon::value key, recon::value v)
 {
+    if (!conn_->foreign().on_strand()) {
+        if (!recon::is_writable(key) || !recon::is_writable(v))
+            return recon::error::non_finite_float;
+        return from_other_thread([key = std::move(key), v = std::move(v)](downlink_core& d) {
+            return d.update(key, v);
+        });
+    }
     if (closed_)
         return warp::error::closed;
     error_code ec = conn_->session().update(id_, std::move(key), std::move(v));
@@ -351,6 +386,11 @@ error_code downlink_core::update(recon::value key, recon::value v)
 
 error_code downlink_core::remove(recon::value const& key)
 {
+    if (!conn_->foreign().on_strand()) {
+        if (!recon::is_writable(key))
+            return recon::error::non_finite_float;
+        return from_other_thread([key](downlink_core& d) { return d.remove(key); });
+    }
     if (closed_)
         return warp::error::closed;
     error_code ec = conn_->session().remove(id_, key);
@@ -360,6 +400,8 @@ error_code downlink_core::remove(recon::value const& key)
 
 error_code downlink_core::clear()
 {
+    if (!conn_->foreign().on_strand())
+        return from_other_thread([](downlink_core& d) { return d.clear(); });
     if (closed_)
         return warp::error::closed;
     error_code ec = conn_->session().clear(id_);
@@ -369,6 +411,8 @@ error_code downlink_core::clear()
 
 error_code downlink_core::take(std::uint64_t n)
 {
+    if (!conn_->foreign().on_strand())
+        return from_other_thread([n](downlink_core& d) { return d.take(n); });
     if (closed_)
         return warp::error::closed;
     error_code ec = conn_->session().take(id_, n);
@@ -378,6 +422,8 @@ error_code downlink_core::take(std::uint64_t n)
 
 error_code downlink_core::drop(std::uint64_t n)
 {
+    if (!conn_->foreign().on_strand())
+        return from_other_thread([n](downlink_core& d) { return d.drop(n); });
     if (closed_)
         return warp::error::closed;
     error_code ec = conn_->session().drop(id_, n);
@@ -398,6 +444,14 @@ asio::awaitable<error_code> downlink_core::async_write(std::function<error_code(
 
 void downlink_core::close()
 {
+    if (!conn_->foreign().on_strand()) {
+        // After the writes this thread queued before it.
+        from_other_thread([](downlink_core& d) {
+            d.close();
+            return error_code();
+        });
+        return;
+    }
     if (closed_)
         return;
     closed_ = true;

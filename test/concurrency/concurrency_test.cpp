@@ -12,6 +12,7 @@
 // mutex-guarded list, and the test thread checks it once the io_context has drained.
 
 #include <swim/client/client.hpp>
+#include <swim/server/demo_plan.hpp>
 #include <swim/server/server.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -19,6 +20,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
@@ -434,6 +436,136 @@ BOOST_AUTO_TEST_CASE(server_and_clients_on_four_threads)
                 last_sets.count(*seen.begin()) == 1u,
                 "counter " << k << ": value " << *seen.begin());
     }
+}
+
+// Writes from the application's own threads (not the client's strand): set, put, remove,
+// command and close from four threads at once, while the io_context runs on two others. They
+// go through the client's channel of foreign writes and reach the lanes in each thread's order.
+BOOST_AUTO_TEST_CASE(writes_from_application_threads)
+{
+    constexpr int n_writers = 4;
+    constexpr int n_writes = 300;
+    asio::io_context ioc(2);
+    server::server srv(ioc.get_executor(), swim::test::loopback_server_config());
+    BOOST_REQUIRE(!server::demo::add_demo_plan(srv));
+    BOOST_REQUIRE(!srv.start());
+    std::string const url = srv.local_url();
+    std::string const node = "/unit/threads";
+
+    client::client writer(ioc.get_executor(), swim::test::fast_client_config());
+    client::client observer(ioc.get_executor(), swim::test::fast_client_config());
+    // Downlinks are made on the client's executor; their writes then come from anywhere.
+    std::optional<client::map_downlink<std::string, std::int64_t>> map;
+    std::optional<client::value_downlink<std::int64_t>> value;
+    std::optional<client::map_downlink<std::string, std::int64_t>> closer;
+    std::map<std::string, std::vector<std::int64_t>> seen;  // observer's strand only
+    std::optional<client::map_downlink<std::string, std::int64_t>> watch;
+    std::vector<std::thread> io;
+    for (int t = 0; t < 2; ++t)
+        io.emplace_back([&] { ioc.run_for(120s); });
+    auto made = asio::co_spawn(
+        writer.get_executor(),
+        [&]() -> asio::awaitable<void> {
+            map = writer.map_downlink<std::string, std::int64_t>(url, node, "map");
+            value = writer.value_downlink<std::int64_t>(url, node, "value");
+            closer = writer.map_downlink<std::string, std::int64_t>(url, "/unit/threads2", "map");
+            co_await map->synced();
+            co_await value->synced();
+            co_await closer->synced();
+        },
+        asio::use_future);
+    made.get();
+    auto watching = asio::co_spawn(
+        observer.get_executor(),
+        [&]() -> asio::awaitable<void> {
+            watch = observer.map_downlink<std::string, std::int64_t>(url, node, "map");
+            watch->did_update([&](std::string const& k,
+                                  std::int64_t v,
+                                  std::optional<std::int64_t> const&) { seen[k].push_back(v); });
+            co_await watch->synced();
+        },
+        asio::use_future);
+    watching.get();
+
+    std::atomic<int> refused{0};
+    std::vector<std::thread> writers;
+    for (int w = 0; w < n_writers; ++w) {
+        writers.emplace_back([&, w] {
+            std::string key = "w" + std::to_string(w);
+            for (int i = 1; i <= n_writes; ++i) {
+                if (map->put(key, i))
+                    ++refused;
+                if (i % 50 == 0 && value->set(w * 100000 + i))
+                    ++refused;
+                if (i % 100 == 0 && writer.command(url, node, "burst", recon::value(1)))
+                    ++refused;
+            }
+            if (map->remove("gone") || map->put("tmp" + std::to_string(w), 1) ||
+                map->remove("tmp" + std::to_string(w)))
+                ++refused;
+            if (w == 0)
+                closer->close();  // a close from another thread
+        });
+    }
+    for (auto& t : writers)
+        t.join();
+    BOOST_TEST(refused.load() == 0);
+
+    // Every writer's last put arrives, and each key's values arrive in the writer's order.
+    auto checked = asio::co_spawn(
+        observer.get_executor(),
+        [&]() -> asio::awaitable<bool> {
+            bool all = co_await eventually(
+                [&] {
+                    for (int w = 0; w < n_writers; ++w) {
+                        auto it = seen.find("w" + std::to_string(w));
+                        if (it == seen.end() || it->second.empty() || it->second.back() != n_writes)
+                            return false;
+                    }
+                    return true;
+                },
+                converge_limit);
+            co_return all;
+        },
+        asio::use_future);
+    BOOST_TEST(checked.get(), "a writer's last put never arrived");
+    auto ordered = asio::co_spawn(
+        observer.get_executor(),
+        [&]() -> asio::awaitable<std::string> {
+            for (auto const& [k, vs] : seen)
+                for (std::size_t i = 1; i < vs.size(); ++i)
+                    if (k.starts_with("w") && vs[i] <= vs[i - 1])
+                        co_return k + " went from " + std::to_string(vs[i - 1]) + " to " +
+                            std::to_string(vs[i]);
+            co_return std::string();
+        },
+        asio::use_future);
+    auto disorder = ordered.get();
+    BOOST_TEST(disorder.empty(), disorder);
+    auto closed = asio::co_spawn(
+        writer.get_executor(),
+        [&]() -> asio::awaitable<bool> {
+            bool c = closer->is_closed();
+            map.reset();
+            value.reset();
+            closer.reset();
+            co_await writer.async_close();
+            co_return c;
+        },
+        asio::use_future);
+    BOOST_TEST(closed.get(), "the close made from another thread did not close the downlink");
+    auto done = asio::co_spawn(
+        observer.get_executor(),
+        [&]() -> asio::awaitable<void> {
+            watch.reset();
+            co_await observer.async_close();
+            co_await srv.async_stop();
+        },
+        asio::use_future);
+    done.get();
+    for (auto& t : io)
+        t.join();
+    BOOST_TEST(ioc.stopped(), "the io_context did not drain");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

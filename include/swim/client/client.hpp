@@ -35,8 +35,11 @@ class client_impl;
  *
  * @par Thread safety
  * Use the client, and every downlink it made, on its executor (`get_executor()`, a strand):
- * handlers run there, and coroutines spawned there may call anything. From other threads,
- * use blocking_client.
+ * handlers run there, and coroutines spawned there may call anything. The writes (command(),
+ * a downlink's set, put, remove, clear, take, drop, close) may also be called from any
+ * thread: from one that does not run the client's io_context they are queued on an Asio
+ * channel and made on the strand in each thread's order. For everything else from other
+ * threads, use blocking_client.
  *
  * @par Errors
  * Opening a downlink never throws: a host URI that cannot be used gives a downlink that has

@@ -27,7 +27,8 @@ struct event_handlers : common_handlers {
  * is_closed() (true), error(), reason() and close() may be called on it.
  *
  * @par Thread safety
- * Use it on its client's executor.
+ * Use it on its client's executor; close() may be called from any thread (see
+ * value_downlink).
  */
 template <class T>
 class event_downlink

@@ -46,7 +46,12 @@ struct value_handlers : common_handlers {
  * is_closed() (true), error(), reason() and close() may be called on it.
  *
  * @par Thread safety
- * Use it on its client's executor.
+ * Use it on its client's executor, except the writes (set, async_set's call aside, put,
+ * remove, clear, take, drop) and close(), which may be called from any thread: from a thread
+ * that does not run the client's io_context they are queued on the client's channel of
+ * foreign writes and made on its strand in the order each thread made them (the local state
+ * changes then, not at once); the error returned is then only queue_full (65536 writes wait)
+ * or client_closed (and non_finite_float, checked at once).
  */
 template <class T>
 class value_downlink

@@ -96,6 +96,10 @@ public:
     boost::system::error_code clear();
     boost::system::error_code take(std::uint64_t n);
     boost::system::error_code drop(std::uint64_t n);
+    /// Queues `op` (one of the writes above) to run on the strand, in order, from another
+    /// thread: warp::error::queue_full when too many wait, error::client_closed once closed.
+    boost::system::error_code from_other_thread(
+        std::function<boost::system::error_code(downlink_core&)> op);
     /// Runs `op` (one of the writes above) until it is not refused for a full queue.
     boost::asio::awaitable<boost::system::error_code> async_write(
         std::function<boost::system::error_code()> op);
