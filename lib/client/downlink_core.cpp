@@ -196,6 +196,7 @@ void downlink_core::deliver(warp::view_note note)
     wake();
     if (!armed_) {
         // Made this turn: the handle's handlers are not set yet.
+        freeze(note);
         queued().push_back(std::move(note));
         return;
     }
@@ -207,6 +208,7 @@ void downlink_core::deliver(warp::view_note note)
         run_queued();
         return;
     }
+    freeze(note);
     if (queued().push(std::move(note), max_pending_) == warp::pending_notes::outcome::overrun) {
         overrun("its handlers fell");
         return;
@@ -245,12 +247,32 @@ void downlink_core::run_queued()
     while (done && !queue_empty()) {
         warp::view_note next = queue_->take();
         done = run_now(next);
-        if (!done)
+        if (!done) {
+            freeze(next);
             queue_->push_front(std::move(next));
+        }
     }
     dispatching_ = false;
     if (!done)
         start_runner();
+}
+
+// A map's @synced whose handlers run later gets the state as it is now: on_synced must not
+// see changes that came after it (they have notifications of their own).
+void downlink_core::freeze(warp::view_note& note) const
+{
+    auto& n = note.note;
+    if (kind_ != warp::downlink_kind::map || n.what != warp::downlink_notification::type::synced ||
+        !n.value.is_empty())
+        return;
+    auto m = model();
+    if (!m)
+        return;
+    recon::record r;
+    r.reserve(m->map().size());
+    for (auto const& [k, v] : m->map())
+        r.add_slot(k, v);
+    n.value = recon::value(std::move(r));
 }
 
 warp::pending_notes& downlink_core::queued()

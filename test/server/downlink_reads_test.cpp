@@ -188,6 +188,47 @@ BOOST_FIXTURE_TEST_CASE(an_unread_map_stream_keeps_the_latest_change_of_each_key
     });
 }
 
+// A coroutine on_synced that runs late (behind a slow on_linked) gets the map as it was at
+// @synced; the changes after it come as did_update, so nothing is seen twice.
+BOOST_FIXTURE_TEST_CASE(a_late_coroutine_on_synced_gets_the_state_of_its_sync, reads_fixture)
+{
+    run([&]() -> asio::awaitable<void> {
+        client::client c(ioc.get_executor(), swim::test::fast_client_config());
+        client::client other(ioc.get_executor(), swim::test::fast_client_config());
+        auto w = other.map_downlink<std::string, std::int64_t>(url, "/unit/reads6", "map");
+        co_await w.synced();
+        BOOST_TEST(!w.put("before", 1));
+        co_await swim::test::sleep_for(50ms);
+        auto d = c.map_downlink<std::string, std::int64_t>(url, "/unit/reads6", "map");
+        std::map<std::string, std::int64_t> at_sync;
+        std::vector<std::string> updates;
+        bool synced = false;
+        d.on_linked([&]() -> asio::awaitable<void> {
+            // Slow: the sync and the changes after it wait behind this handler.
+            co_await swim::test::sleep_for(200ms);
+        });
+        d.on_synced([&](std::map<std::string, std::int64_t> const& all) -> asio::awaitable<void> {
+            at_sync = all;
+            synced = true;
+            co_return;
+        });
+        d.did_update([&](std::string const& k, std::int64_t, std::optional<std::int64_t> const&) {
+            updates.push_back(k);
+        });
+        bool up = co_await eventually([&] { return d.is_synced(); });
+        BOOST_TEST(up);
+        BOOST_TEST(!w.put("after", 2));  // arrives while on_linked still sleeps
+        bool ran = co_await eventually([&] { return synced && !updates.empty(); });
+        BOOST_TEST(ran);
+        BOOST_TEST(at_sync.size() == 1u);
+        BOOST_TEST(at_sync.count("before") == 1u);
+        BOOST_TEST(at_sync.count("after") == 0u, "on_synced saw a change made after the sync");
+        BOOST_TEST(updates == std::vector<std::string>{"after"}, boost::test_tools::per_element());
+        co_await other.async_close();
+        co_await c.async_close();
+    });
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(blocking_reads)

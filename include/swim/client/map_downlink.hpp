@@ -370,9 +370,17 @@ private:
             case type::synced: {
                 if (!h.on_synced)
                     co_return;
+                // The state as it was at @synced (the core froze it when it queued the note).
+                warp::map_state frozen;
                 auto m = core->model();
+                warp::map_state const* state = m ? &m->map() : nullptr;
+                if (n.value.is_record()) {
+                    for (auto const& it : n.value.as_record())
+                        frozen.insert_or_assign(it.key, it.val);
+                    state = &frozen;
+                }
                 std::map<K, V> entries;
-                if (m && !co_await detail::convert_map(*core, h, m->map(), entries))
+                if (state && !co_await detail::convert_map(*core, h, *state, entries))
                     co_return;
                 auto f = h.on_synced;
                 co_await f(entries);

@@ -130,6 +130,7 @@ private:
     static boost::asio::awaitable<void> run_handlers(std::shared_ptr<downlink_core> self);
     void start_runner();
     void run_queued();
+    void freeze(warp::view_note& note) const;
     bool run_now(warp::view_note& note);
     warp::pending_notes& queued();
     bool queue_empty() const noexcept;
