@@ -94,6 +94,31 @@ struct takes_state : std::is_invocable<F&, S&, Rest...> {};
 template <class F, class... Rest>
 struct takes_state<void, F, Rest...> : std::false_type {};
 
+/// Whether adapt_handler<S, Args...> can wrap `F` (in any of the forms the file comment
+/// lists).
+template <class S, class F, class... Args>
+inline constexpr bool adaptable_v = takes_state<S, F, agent_context&, Args...>::value ||
+                                    takes_state<S, F, Args...>::value ||
+                                    std::is_invocable_v<F&, agent_context&, Args...> ||
+                                    std::is_invocable_v<F&, Args...>;
+
+/// An agent handler taking `Args...` that calls `h` without them (a handler that does not
+/// want the reason or the error).
+template <class... Args>
+agent_handler<Args...> ignoring_args(agent_handler<> h)
+{
+    agent_handler<Args...> out;
+    if (h.plain)
+        out.plain = [p = std::move(h.plain)](Args...) {
+            p();
+        };
+    if (h.coro)
+        out.coro = [c = std::move(h.coro)](Args...) {
+            return c();
+        };
+    return out;
+}
+
 /// Wraps a builder handler into an agent handler taking `Args...`, giving it the shared
 /// state and the context first when it asks for them.
 template <class S, class... Args, class F>
@@ -202,8 +227,8 @@ bool convert_note(agent_downlink* dl, recon::value const& v, T& out)
 
 struct common_agent_handlers {
     agent_handler<> on_linked;
-    agent_handler<> on_unlinked;
-    agent_handler<> on_failed;
+    agent_handler<std::string_view> on_unlinked;
+    agent_handler<boost::system::error_code, std::string_view> on_failed;
 };
 
 /// Runs the handlers every kind has; true when the notification was theirs.
@@ -215,8 +240,8 @@ inline bool dispatch_common(
     using type = warp::downlink_notification::type;
     switch (n.what) {
         case type::linked: invoke(rt, h.on_linked); return true;
-        case type::unlinked: invoke(rt, h.on_unlinked); return true;
-        case type::failed: invoke(rt, h.on_failed); return true;
+        case type::unlinked: invoke(rt, h.on_unlinked, n.reason); return true;
+        case type::failed: invoke(rt, h.on_failed, n.error, n.reason); return true;
         default: return false;
     }
 }
@@ -232,21 +257,35 @@ public:
         h_->on_linked = adapt_handler<S>(*t_.ctx, st_, std::move(f));
         return self();
     }
-    /// `f()`: the link is down (the reason is logged): the lane's host unlinked it (with
+    /// `f(std::string_view reason)` or `f()`: the link is down (the reason is logged): the
+    /// lane's host unlinked it (`nodeNotFound`, `laneNotFound`, a text; with
     /// terminate_on_unlinked, the default, the downlink has ended; otherwise it relinks with
-    /// backoff), or the connection was lost (with keep_linked it relinks once it is back).
+    /// backoff), or the connection was lost ("connection lost"; with keep_linked it relinks
+    /// once it is back).
     template <class F>
     Derived& on_unlinked(F f)
     {
-        h_->on_unlinked = adapt_handler<S>(*t_.ctx, st_, std::move(f));
+        if constexpr (adaptable_v<S, F, std::string_view>)
+            h_->on_unlinked = adapt_handler<S, std::string_view>(*t_.ctx, st_, std::move(f));
+        else
+            h_->on_unlinked = ignoring_args<std::string_view>(
+                adapt_handler<S>(*t_.ctx, st_, std::move(f)));
         return self();
     }
-    /// `f()`: the downlink failed (a host URI it cannot use, a stopping server, a frame or
-    /// value it could not read; the reason is logged); it is stopped.
+    /// `f(boost::system::error_code error, std::string_view why)` or `f()`: the downlink
+    /// failed (a host URI it cannot use, a stopping server, a frame or value it could not
+    /// read; the reason is logged); it is stopped.
     template <class F>
     Derived& on_failed(F f)
     {
-        h_->on_failed = adapt_handler<S>(*t_.ctx, st_, std::move(f));
+        if constexpr (adaptable_v<S, F, boost::system::error_code, std::string_view>)
+            h_->on_failed = adapt_handler<S, boost::system::error_code, std::string_view>(
+                *t_.ctx,
+                st_,
+                std::move(f));
+        else
+            h_->on_failed = ignoring_args<boost::system::error_code, std::string_view>(
+                adapt_handler<S>(*t_.ctx, st_, std::move(f)));
         return self();
     }
 
@@ -346,8 +385,8 @@ public:
 
 /** Builds an agent-side value downlink; get one from agent_context::value_downlink_builder.
  * Handlers: `on_linked()`, `on_synced(T const&)`, `on_event(T const&)` (every event),
- * `on_set(std::optional<T> const& previous, T const& now)` (every event, with the state
- * before it), `on_unlinked()`, `on_failed()`.
+ * `on_set(std::optional<T> const& previous, T const& now)` (the state changed: once per
+ * change, as a client's did_set), `on_unlinked(reason)`, `on_failed(error, why)`.
  */
 template <class T, class S>
 class value_downlink_builder
@@ -397,8 +436,9 @@ public:
             std::move(f));
         return *this;
     }
-    /// `f(std::optional<T> const& previous, T const& now)`: every event, after on_event, with
-    /// the value before it (nullopt before the first sync or event).
+    /// `f(std::optional<T> const& previous, T const& now)`: the value changed (after
+    /// on_event; an event equal to the value held fires on_event only), with the value
+    /// before it (nullopt before the first sync or event).
     template <class F>
     value_downlink_builder& on_set(F f)
     {
@@ -446,7 +486,9 @@ public:
                 }
                 std::optional<T> before = std::exchange(*last, v);
                 detail::invoke(rt, h.on_event, v);
-                detail::invoke(rt, h.on_set, before, v);
+                // As a client's did_set: once per change, not for an event equal to the state.
+                if (n.changed)
+                    detail::invoke(rt, h.on_set, before, v);
             });
     }
 };
