@@ -168,9 +168,12 @@ std::string last_warning;
 
 [[noreturn]] void unreachable(options const& o)
 {
+    // (Log lines start with the host already.)
+    std::string why = last_warning;
+    if (why.starts_with(o.host + ": "))
+        why.erase(0, o.host.size() + 2);
     throw failure(
-        "cannot reach " + o.host +
-        (last_warning.empty() ? std::string(": timed out") : ": " + last_warning));
+        "cannot reach " + o.host + (why.empty() ? std::string(": timed out") : ": " + why));
 }
 
 asio::awaitable<void> send(client::client& c, options const& o)

@@ -55,6 +55,16 @@ check "lane not found" 1 '{"event":"unlinked","reason":"laneNotFound"}' "$cli" s
 stderr_has "lane not found reason" laneNotFound
 check "unreachable host" 1 '' "$cli" get warp://127.0.0.1:1 /a b --timeout 3
 stderr_has "unreachable reason" "refused"
+started=$SECONDS
+check "unreachable host, streaming" 1 '' "$cli" sync warp://127.0.0.1:1 /a b --timeout 2
+stderr_has "unreachable streaming reason" "cannot connect to 127.0.0.1:1"
+stderr_has "unreachable streaming retries" "trying again"
+if ((SECONDS - started > 5)); then
+    failed=$((failed + 1))
+    echo "FAIL unreachable host, streaming: took $((SECONDS - started)) s with --timeout 2"
+else
+    passed=$((passed + 1))
+fi
 check "bad scheme" 1 '' "$cli" get http://example /a b
 stderr_has "bad scheme reason" "unsupported scheme 'http'"
 check "bad recon" 2 '' "$cli" set "$host" "$node" value '{'
