@@ -13,6 +13,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/system/system_error.hpp>
 
+#include <functional>
 #include <map>
 
 #include "client_impl.hpp"
@@ -141,7 +142,13 @@ client::~client()
     asio::co_spawn(
         impl_->strand_,
         [impl = impl_]() -> asio::awaitable<void> {
-            co_await impl->foreign_->async_close();
+            // (The function in a statement of its own: GCC 12 destroys a temporary of a
+            // co_await expression twice.)
+            std::function<void()> wake = [impl] {
+                impl->wake_writers();
+            };
+            auto drained = impl->foreign_->async_close(std::move(wake));
+            co_await std::move(drained);
             impl->closed_ = true;
             for (auto& [name, conn] : impl->hosts_)
                 asio::co_spawn(
@@ -201,14 +208,14 @@ error_code client::command(
              h = std::string(host),
              n = std::string(node),
              l = std::string(lane),
-             body](bool may_wait) -> asio::awaitable<void> {
+             body]() -> asio::awaitable<void> {
                 error_code ec;
                 std::string why;
                 auto conn = impl->host(h, ec, why);
                 if (conn) {
                     conn->start();
                     ec = conn->session().command(n, l, body);
-                    while (ec == warp::error::queue_full && may_wait) {
+                    while (ec == warp::error::queue_full && !impl->foreign_->closing()) {
                         co_await conn->wait_for_room();
                         ec = conn->session().command(n, l, body);
                     }
@@ -267,7 +274,13 @@ asio::awaitable<void> client::async_close()
 {
     auto impl = impl_;
     // Writes other threads queued first (they go before the @unlinks), then the connections.
-    co_await impl->foreign_->async_close();
+    // (The function in a statement of its own: GCC 12 destroys a temporary of a
+    // co_await expression twice.)
+    std::function<void()> wake = [impl] {
+        impl->wake_writers();
+    };
+    auto drained = impl->foreign_->async_close(std::move(wake));
+    co_await std::move(drained);
     impl->closed_ = true;
     auto hosts = std::move(impl->hosts_);
     impl->hosts_.clear();

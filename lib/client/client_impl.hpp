@@ -43,6 +43,13 @@ public:
     std::function<void(std::string_view, bool, recon::value const&)> on_auth_;
     bool closed_ = false;
 
+    /// Wakes every write waiting for room (the client is closing: they look again).
+    void wake_writers()
+    {
+        for (auto& [name, conn] : hosts_)
+            conn->wake_room();
+    }
+
     std::shared_ptr<asio::ssl::context> ssl()
     {
         if (!ssl_) {

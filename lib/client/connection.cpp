@@ -332,21 +332,12 @@ asio::awaitable<bool> connection::connect_and_serve()
     abort_ = [&resolver] {
         resolver.cancel();
     };
-    // A resolver that hangs (an unreachable DNS server) is cut off at connect_timeout.
-    asio::steady_timer deadline(strand_, cfg_.connect_timeout);
-    auto resolved = co_await (
-        resolver.async_resolve(url_.host, url_.port, use_tuple) || deadline.async_wait(use_tuple));
+    // (Asio's resolver cannot be cut off: a DNS server that does not answer takes the
+    // system resolver's own timeout, and the attempt is reported then.)
+    auto [rec, endpoints] = co_await resolver.async_resolve(url_.host, url_.port, use_tuple);
     abort_ = nullptr;
     if (closing_)
         co_return false;
-    if (resolved.index() == 1) {
-        failed_attempt(
-            asio::error::timed_out,
-            "cannot resolve " + url_.host + ": no answer within the connect timeout (" +
-                std::to_string(cfg_.connect_timeout.count()) + " ms)");
-        co_return false;
-    }
-    auto [rec, endpoints] = std::get<0>(std::move(resolved));
     if (rec) {
         failed_attempt(rec, "cannot resolve " + url_.host + ": " + rec.message());
         co_return false;
@@ -530,6 +521,8 @@ asio::awaitable<void> connection::reader(Stream& s, beast::flat_buffer& buf)
                             log(log_level::warning,
                                 "bad frame from the server (" + err.message() +
                                     "): " + std::string(ev.payload.substr(0, 200)));
+                        if (session_.take_synced())
+                            pump();  // on_synced sees the state of its sync
                         continue;
                     case ws_event::type::binary:
                         log(log_level::warning, "binary frame from the server ignored");
@@ -682,28 +675,34 @@ asio::awaitable<void> connection::keepalive(Stream& s)
     // timeout after its last byte.
     auto const ping_period = std::max<milliseconds>(milliseconds(1), cfg_.idle_timeout / 3);
     auto const settle_period = std::max<milliseconds>(milliseconds(1), cfg_.settle_timeout / 2);
-    auto const tick = !pings     ? settle_period
-                      : !settles ? ping_period
-                                 : std::min(ping_period, settle_period);
-    milliseconds since_ping_check{0}, since_settle{0};
+    // One timer for both: a tick that divides the ping period exactly (so a dead connection
+    // is still found within the idle timeout), and the settle check every few ticks.
+    long long const per_ping = pings && settles
+                                   ? std::max<long long>(
+                                         1,
+                                         (ping_period + settle_period - milliseconds(1)) /
+                                             settle_period)
+                                   : 1;
+    milliseconds const tick = !pings ? settle_period
+                                     : std::max(
+                                           milliseconds(1),
+                                           milliseconds(ping_period.count() / per_ping));
+    long long const per_settle = settles ? std::max<long long>(1, (settle_period + tick / 2) / tick)
+                                         : 0;
+    long long ticks = 0;
     bool pinged = false;
     for (;;) {
         t.expires_after(tick);
         auto [ec] = co_await t.async_wait(use_tuple);
         if (ec)
             co_return;
-        since_ping_check += tick;
-        since_settle += tick;
-        if (settles && since_settle >= settle_period) {
-            since_settle = milliseconds(0);
-            if (session_.may_be_unsettled()) {
-                session_.verify_unsettled();
-                pump();
-            }
+        ++ticks;
+        if (settles && ticks % per_settle == 0 && session_.may_be_unsettled()) {
+            session_.verify_unsettled();
+            pump();
         }
-        if (!pings || since_ping_check < ping_period)
+        if (!pings || ticks % per_ping != 0)
             continue;
-        since_ping_check = milliseconds(0);
         if (got_bytes_) {
             got_bytes_ = false;
             pinged = false;

@@ -104,6 +104,8 @@ public:
 
     /// Completes when the session has room for more writes (or the connection closed).
     boost::asio::awaitable<void> wait_for_room() override;
+    /// Wakes every wait_for_room() (they look again).
+    void wake_room() { room_.cancel(); }
 
     void on_auth(auth_fn f) { on_auth_ = std::move(f); }
 

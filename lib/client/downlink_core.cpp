@@ -361,19 +361,18 @@ asio::awaitable<error_code> downlink_core::wait_synced()
 error_code downlink_core::from_other_thread(std::function<error_code(downlink_core&)> op)
 {
     auto self = shared_from_this();
-    return conn_->foreign().post(
-        [self, op = std::move(op)](bool may_wait) -> asio::awaitable<void> {
-            error_code ec = op(*self);
-            while (ec == warp::error::queue_full && may_wait) {
-                co_await self->conn_->wait_for_room();
-                ec = op(*self);
-            }
-            if (ec && ec != warp::error::closed)
-                self->conn_->log(
-                    log_level::error,
-                    "a write to " + std::string(self->node()) + " " + std::string(self->lane()) +
-                        " made from another thread was not sent: " + ec.message());
-        });
+    return conn_->foreign().post([self, op = std::move(op)]() -> asio::awaitable<void> {
+        error_code ec = op(*self);
+        while (ec == warp::error::queue_full && !self->conn_->foreign().closing()) {
+            co_await self->conn_->wait_for_room();
+            ec = op(*self);
+        }
+        if (ec && ec != warp::error::closed)
+            self->conn_->log(
+                log_level::error,
+                "a write to " + std::string(self->node()) + " " + std::string(self->lane()) +
+                    " made from another thread was not sent: " + ec.message());
+    });
 }
 
 error_code downlink_core::set(recon::value v)

@@ -72,7 +72,7 @@ asio::awaitable<void> foreign_writes::drain(std::shared_ptr<foreign_writes> self
             break;  // closed, and nothing left
         if (!w)
             break;  // async_close's marker: everything before it has run
-        co_await w(!self->closed_.load(std::memory_order_acquire));
+        co_await w();
     }
     // What was queued after the marker, before the channel closed, still runs.
     for (;;) {
@@ -81,17 +81,22 @@ asio::awaitable<void> foreign_writes::drain(std::shared_ptr<foreign_writes> self
         if (!got)
             break;
         if (w)
-            co_await w(false);
+            co_await w();
     }
     self->ch_->queue.close();
+    // A write that slipped in before the close will not run: drop it (it may hold the client).
+    while (self->ch_->queue.try_receive([](error_code, write) {})) {
+    }
     self->ch_->done = true;
     self->ch_->drained.cancel();
 }
 
-asio::awaitable<void> foreign_writes::async_close()
+asio::awaitable<void> foreign_writes::async_close(std::function<void()> wake)
 {
     if (closed_.exchange(true, std::memory_order_acq_rel))
         co_return;
+    if (wake)
+        wake();
     if (!started_.exchange(true, std::memory_order_acq_rel)) {
         ch_->queue.close();  // never used
         co_return;

@@ -25,9 +25,10 @@ namespace swim::client::detail {
 
 class foreign_writes : public std::enable_shared_from_this<foreign_writes> {
 public:
-    /// One write, run on the strand. `may_wait`: it may wait for room in a full write queue
-    /// (false once the client is closing: a write that finds no room then is logged and lost).
-    using write = std::function<boost::asio::awaitable<void>(bool may_wait)>;
+    /// One write, run on the strand. It may wait for room in a full write queue while
+    /// closing() is false (once the client closes, a write that finds no room is logged and
+    /// lost: the host may never take it).
+    using write = std::function<boost::asio::awaitable<void>()>;
 
     /// The most writes that may wait; beyond it post() refuses with queue_full.
     static constexpr std::size_t capacity = 65536;
@@ -48,9 +49,13 @@ public:
      */
     boost::system::error_code post(write w);
 
+    /// True once the client is closing.
+    bool closing() const noexcept { return closed_.load(std::memory_order_acquire); }
+
     /// On the strand: refuses further writes, runs those that wait, and completes when the
-    /// last has run.
-    boost::asio::awaitable<void> async_close();
+    /// last has run. `wake` is called after closing() turns true, so that writes waiting for
+    /// room look again.
+    boost::asio::awaitable<void> async_close(std::function<void()> wake);
 
 private:
     struct channel;

@@ -384,8 +384,10 @@ void downlink_model::evict(std::uint64_t n, bool from_front, notifications& out)
 
 void downlink_model::apply_map(map_event e, notifications& out)
 {
-    // The Java server's map uplinks read a key's value when they send it: a key removed after
-    // it was queued comes as `@update(key:K)` with no value. The lane no longer has it.
+    // `@update(key:K)` with no value: the Java server's coalesced update of a key removed
+    // after it was queued (its map uplinks read the value when they send it, also during a
+    // sync). It is a removal. (A Rust lane of unit values writes its entries the same way;
+    // the wire cannot tell them apart, and such entries read as absent.)
     if (e.kind == map_event::op::update && e.value.is_empty())
         e = map_event::remove(std::move(e.key));
     if (resyncing()) {
@@ -565,6 +567,13 @@ void downlink_model::reconcile(notifications& out)
 
 void downlink_model::replay(notifications& out) const
 {
+    if (verifying_) {
+        // Reopened only to verify: for the downlinks the link is up and synced, with the
+        // state held.
+        out.push_back(make(note_type::linked, false));
+        out.push_back(make(note_type::synced, false));
+        return;
+    }
     if (status_ == link_status::linked || status_ == link_status::synced)
         out.push_back(make(note_type::linked, false));
     if (status_ == link_status::synced)

@@ -157,7 +157,7 @@ boost::system::error_code host_session::open_view(
     out = next_view_++;
     views_.emplace(out, view{l, kind, opts});
     l->views.push_back(out);
-    if (l->closing) {
+    if (l->closing && !l->verifying) {
         // @unlink is on its way: open again once the server has answered it.
         l->reopen = true;
         return {};
@@ -561,6 +561,7 @@ boost::system::error_code host_session::on_frame(std::string_view frame)
         case envelope_kind::synced:
             l->model.on_synced(scratch_notes_);
             l->relinks = 0;
+            synced_now_ = synced_now_ || !scratch_notes_.empty();
             dispatch(*l, scratch_notes_);
             after_event(*l);
             return {};

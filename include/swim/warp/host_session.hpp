@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 /** @file
@@ -197,6 +198,10 @@ public:
     /// Bytes of frames queued or taken and not yet written.
     std::size_t queued_bytes() const noexcept { return queued_bytes_; }
 
+    /// True (once) after a frame that synced a link: hand the notifications out before the
+    /// next frame, so that handlers reading the state at on_synced see it as it was then.
+    bool take_synced() noexcept { return std::exchange(synced_now_, false); }
+
     /// Notifications for downlinks, in order; the caller moves them out.
     std::vector<view_note>& notes() noexcept { return notes_; }
     /// Requests for the I/O layer; the caller moves them out.
@@ -247,6 +252,7 @@ private:
     link_table links_;
     /// Links with local writes in flight (each once; see link::written).
     std::vector<link*> written_;
+    bool synced_now_ = false;
     std::unordered_map<view_id, view> views_;
     // Frames waiting for the I/O layer; `is_command` marks those kept across a lost
     // connection.
