@@ -39,7 +39,9 @@ foreign_writes::foreign_writes(asio::strand<asio::any_io_executor> strand)
     : strand_(std::move(strand))
     , ch_(std::make_unique<channel>(strand_))
 {
-    if (auto const* ex = strand_.get_inner_executor().target<asio::io_context::executor_type>())
+    // (target() points into the executor it is called on: keep it alive while it is used.)
+    auto inner = strand_.get_inner_executor();
+    if (auto const* ex = inner.target<asio::io_context::executor_type>())
         ioc_ = &asio::query(*ex, asio::execution::context);
 }
 

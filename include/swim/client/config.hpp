@@ -40,7 +40,8 @@ struct logger {
 
 /// Configuration of a client, shared by all its host connections.
 struct client_config {
-    /// Limit for resolving, connecting, TLS and WebSocket handshakes together.
+    /// Limit for connecting, and again for the TLS and WebSocket handshakes (resolving a
+    /// name takes the system resolver's own time: Asio cannot cut it off).
     std::chrono::milliseconds connect_timeout{10000};
     /// A connection from which nothing (not even a pong) arrives for this long is lost: it
     /// is pinged after about a third of it in silence, and closed and replaced once the
