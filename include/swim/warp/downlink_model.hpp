@@ -167,7 +167,7 @@ public:
     // ---- the link ------------------------------------------------------------------------
 
     /** The request to send to open (or reopen) the link: @sync or @link. Moves to linking.
-     * `verifying`: the link is reopened only to verify the state (see verify()): the
+     * `verifying`: the link is reopened only to verify the state (see can_verify()): the
      * downlinks are not told linked or synced again.
      */
     envelope_kind open(bool verifying = false) noexcept;
@@ -204,7 +204,7 @@ public:
 
     /** True while local writes wait for the server's word: no event has shown that the
      * lane took them or was changed after them. A server that drops a command never answers
-     * it, so the I/O layer calls verify() when such a link has been quiet for a while.
+     * it, so the I/O layer verifies such a link (see can_verify()) once it has been quiet.
      */
     bool unsettled() const noexcept;
     /** True when an event left the state uncertain (a positional @take or @drop met our
