@@ -61,7 +61,8 @@ if [[ -n "$symbolizer" ]]; then
 fi
 export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:halt_on_error=1:detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
-export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}"
+# The suppressions file explains its one entry: a false report that comes from Boost.Asio.
+export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$SWIM_ROOT/test/concurrency/tsan.supp}"
 
 swim_build_main "-DSWIM_SANITIZE=$SWIM_SANITIZE"
 
