@@ -64,7 +64,7 @@ error_code downlink_core::open(
     std::string_view lane,
     warp::downlink_options const& opts)
 {
-    max_pending_ = std::max<std::uint32_t>(1, opts.max_pending_events);
+    runner_.set_limit(opts.max_pending_events);
     syncs_ = opts.keep_synced && kind_ != warp::downlink_kind::event;
     error_code ec = conn_->session().open_view(node, lane, kind_, opts, id_);
     if (ec) {
@@ -87,11 +87,24 @@ error_code downlink_core::open(
 
 void downlink_core::arm()
 {
-    armed_ = true;
-    if (!dispatch_)
-        queue_.reset();  // no handlers: nothing to run
-    else if (!running_ && !dispatching_ && !queue_empty())
-        run_queued();
+    runner_.arm();
+}
+
+void downlink_core::replay(warp::downlink_notification::type what)
+{
+    asio::post(conn_->get_executor(), [self = shared_from_this(), what] {
+        bool const still = what == warp::downlink_notification::type::linked ? self->status_.linked
+                                                                             : self->status_.synced;
+        if (self->closed_ || !still)
+            return;
+        warp::view_note note;
+        note.view = self->id_;
+        note.note.what = what;
+        if (auto m = self->model())
+            warp::snapshot(note, self->kind_, *m);
+        if (self->runner_.push(std::move(note)) == warp::pending_notes::outcome::overrun)
+            self->overrun("its handlers fell");
+    });
 }
 
 std::string const& downlink_core::reason() const noexcept
@@ -149,18 +162,16 @@ void downlink_core::deliver(warp::view_note note)
 {
     using type = warp::downlink_notification::type;
     auto& n = note.note;
+    status_.apply(note);
     switch (n.what) {
-        case type::linked: linked_ = true; break;
         case type::synced:
-            synced_ = true;
-            // Handlers run later: hand them the value as it is now.
+            // Handlers may run later: hand them the value as it is now (a map's entries are
+            // copied only when its handlers do not run at once: freeze()).
             if (kind_ == warp::downlink_kind::value)
                 if (auto m = model())
-                    n.value = m->value();
+                    warp::snapshot(note, kind_, *m);
             break;
         case type::unlinked:
-            linked_ = false;
-            synced_ = false;
             if (note.terminal) {
                 closed_ = true;
                 error_ = error::unlinked;
@@ -184,7 +195,7 @@ void downlink_core::deliver(warp::view_note note)
             // stream keeps the latest value, a map stream the latest change of each key; an
             // event stream fails rather than drop one.
             if (streaming_ &&
-                stream_->push(note, max_pending_) == warp::pending_notes::outcome::overrun) {
+                stream_->push(note, runner_.limit()) == warp::pending_notes::outcome::overrun) {
                 overrun("next_event() was not called for");
                 return;
             }
@@ -194,27 +205,8 @@ void downlink_core::deliver(warp::view_note note)
     if (note.terminal)
         closed_ = true;
     wake();
-    if (!armed_) {
-        // Made this turn: the handle's handlers are not set yet.
-        freeze(note);
-        queued().push_back(std::move(note));
-        return;
-    }
-    if (!dispatch_)
-        return;
-    bool const idle = !running_ && !dispatching_ && queue_empty();
-    if (idle) {
-        queued().push_back(std::move(note));
-        run_queued();
-        return;
-    }
-    freeze(note);
-    if (queued().push(std::move(note), max_pending_) == warp::pending_notes::outcome::overrun) {
+    if (runner_.push(std::move(note)) == warp::pending_notes::outcome::overrun)
         overrun("its handlers fell");
-        return;
-    }
-    if (!running_ && !dispatching_)
-        start_runner();
 }
 
 void downlink_core::overrun(char const* what)
@@ -222,118 +214,76 @@ void downlink_core::overrun(char const* what)
     // Events cannot be merged, and dropping one silently would lose it: the downlink fails,
     // with on_failed after the events that wait.
     std::string why = "event downlink " + std::string(node()) + " " + std::string(lane()) + ": " +
-                      what + " " + std::to_string(max_pending_) +
+                      what + " " + std::to_string(runner_.limit()) +
                       " events behind (max_pending_events)";
-    if (dispatch_) {
+    if (runner_.has_dispatcher()) {
         warp::view_note f;
         f.view = id_;
         f.note.what = warp::downlink_notification::type::failed;
         f.note.error = error::overrun;
         f.note.reason = why;
         f.terminal = true;
-        queued().push_back(std::move(f));
-        if (!running_ && !dispatching_)
-            start_runner();
+        runner_.push_last(std::move(f));
     }
     fail(error::overrun, std::move(why));
-}
-
-// Plain handlers run now, then whatever they caused (a set from did_set) in turn; coroutine
-// handlers go to the runner. The caller holds this downlink alive.
-void downlink_core::run_queued()
-{
-    dispatching_ = true;
-    bool done = true;
-    while (done && !queue_empty()) {
-        warp::view_note next = queue_->take();
-        done = run_now(next);
-        if (!done) {
-            freeze(next);
-            queue_->push_front(std::move(next));
-        }
-    }
-    dispatching_ = false;
-    if (!done)
-        start_runner();
 }
 
 // A map's @synced whose handlers run later gets the state as it is now: on_synced must not
 // see changes that came after it (they have notifications of their own).
 void downlink_core::freeze(warp::view_note& note) const
 {
-    auto& n = note.note;
-    if (kind_ != warp::downlink_kind::map || n.what != warp::downlink_notification::type::synced ||
-        !n.value.is_empty())
+    if (kind_ != warp::downlink_kind::map || !note.note.value.is_empty())
         return;
+    if (auto m = model())
+        warp::snapshot(note, kind_, *m);
+}
+
+std::string downlink_core::fail_conversion(recon::conversion_error const& err)
+{
+    std::string why = "cannot convert " + std::string(node()) + " " + std::string(lane()) + ": " +
+                      err.message();
+    fail(err.code, why);
+    return why;
+}
+
+warp::map_state const* downlink_core::live_map() const noexcept
+{
     auto m = model();
-    if (!m)
-        return;
-    recon::record r;
-    r.reserve(m->map().size());
-    for (auto const& [k, v] : m->map())
-        r.add_slot(k, v);
-    n.value = recon::value(std::move(r));
+    return m ? &m->map() : nullptr;
 }
 
-warp::pending_notes& downlink_core::queued()
+void downlink_core::later(std::function<void()> f)
 {
-    if (!queue_)
-        queue_ = std::make_unique<warp::pending_notes>();
-    return *queue_;
+    asio::post(conn_->get_executor(), std::move(f));
 }
 
-bool downlink_core::queue_empty() const noexcept
+void downlink_core::post(std::function<void()> f)
 {
-    return !queue_ || queue_->empty();
+    asio::post(conn_->get_executor(), std::move(f));
 }
 
-bool downlink_core::run_now(warp::view_note& note)
+void downlink_core::spawn(std::function<asio::awaitable<void>()> f)
 {
-    try {
-        return dispatch_->dispatch_now(*this, note);
-    } catch (std::exception const& e) {
-        conn_->log(
-            log_level::error,
-            "a handler of " + std::string(node()) + " " + std::string(lane()) +
-                " threw: " + e.what());
-        return true;
-    }
-}
-
-void downlink_core::start_runner()
-{
-    running_ = true;
     conn_->task_started();
-    asio::co_spawn(conn_->get_executor(), run_handlers(shared_from_this()), asio::detached);
+    asio::co_spawn(conn_->get_executor(), std::move(f), [conn = conn_](std::exception_ptr) {
+        conn->task_finished();
+    });
 }
 
-asio::awaitable<void> downlink_core::run_handlers(std::shared_ptr<downlink_core> self)
+void downlink_core::handler_threw(std::string_view what)
 {
-    // One notification at a time, in order: a handler that awaits delays only this
-    // downlink's next handler.
-    while (!self->queue_empty()) {
-        warp::view_note note = self->queue_->take();
-        auto d = self->dispatch_;
-        try {
-            auto run = d->dispatch(self, note);
-            co_await std::move(run);
-        } catch (std::exception const& e) {
-            self->conn_->log(
-                log_level::error,
-                "a handler of " + std::string(self->node()) + " " + std::string(self->lane()) +
-                    " threw: " + e.what());
-        }
-    }
-    self->running_ = false;
-    self->conn_->task_finished();
+    conn_->log(
+        log_level::error,
+        "a handler of " + std::string(node()) + " " + std::string(lane()) +
+            " threw: " + std::string(what));
 }
 
-asio::awaitable<error_code> downlink_core::wait_until(bool downlink_core::*flag)
+asio::awaitable<error_code> downlink_core::wait_until(bool warp::downlink_status::*flag)
 {
     // An attempt to reach the host that fails while we wait ends the wait with its error.
     auto const attempts = conn_->failed_attempts();
     for (;;) {
-        if (this->*flag)
+        if (status_.*flag)
             co_return error_code();
         if (closed_)
             co_return error_ ? error_ : error_code(warp::error::closed);
@@ -345,14 +295,14 @@ asio::awaitable<error_code> downlink_core::wait_until(bool downlink_core::*flag)
 
 asio::awaitable<error_code> downlink_core::wait_linked()
 {
-    return wait_until(&downlink_core::linked_);
+    return wait_until(&warp::downlink_status::linked);
 }
 
 asio::awaitable<error_code> downlink_core::wait_synced()
 {
     if (!syncs_)
         co_return error::no_sync;
-    auto ec = co_await wait_until(&downlink_core::synced_);
+    auto ec = co_await wait_until(&warp::downlink_status::synced);
     co_return ec;
 }
 

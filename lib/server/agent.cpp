@@ -63,6 +63,16 @@ void agent_run_now(agent_runtime& rt, std::function<void()> const& f)
     rt.run_outer(f);
 }
 
+void agent_enter(agent_runtime& rt) noexcept
+{
+    rt.enter();
+}
+
+void agent_leave(agent_runtime& rt)
+{
+    rt.leave();
+}
+
 void agent_enqueue(agent_runtime& rt, std::function<void()> f)
 {
     rt.enqueue(std::move(f));

@@ -8,6 +8,8 @@
 #include <swim/recon/writer.hpp>
 #include <swim/server/downlinks.hpp>
 
+#include <swim/client/detail/note_runner.hpp>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -211,8 +213,12 @@ asio::awaitable<void> stop_local_host(std::shared_ptr<local_host> host)
 
 // ---- agent-side downlinks ---------------------------------------------------------------------
 
+/** An agent's downlink: its link lives in a host's session (on the host's strand); its
+ * handlers run on the agent, through the runner and the typed dispatch client downlinks use.
+ */
 class agent_downlink final
     : public client::detail::view_sink
+    , public client::detail::handler_site
     , public std::enable_shared_from_this<agent_downlink> {
 public:
     agent_downlink(
@@ -222,7 +228,7 @@ public:
         std::string lane,
         warp::downlink_kind kind,
         simple_downlink_config const& cfg,
-        std::function<void(warp::view_note&)> dispatch)
+        std::shared_ptr<client::detail::note_dispatcher> dispatch)
         : rt_(rt)
         , srv_(&rt->server())
         , strand_(rt->strand())
@@ -232,8 +238,11 @@ public:
         , lane_(std::move(lane))
         , kind_(kind)
         , cfg_(cfg)
-        , dispatch_(std::move(dispatch))
-    {}
+    {
+        runner_.set_limit(cfg.max_pending_events);
+        runner_.set_dispatcher(std::move(dispatch));
+        runner_.arm();  // the handlers were set before done()
+    }
 
     std::string describe() const
     {
@@ -274,44 +283,28 @@ public:
         host_->pump();
     }
 
+    // On the host's strand.
     void deliver(warp::view_note note) override
     {
         using type = warp::downlink_notification::type;
         auto& n = note.note;
-        switch (n.what) {
-            case type::linked: linked_ = true; break;
-            case type::synced:
-                // Handlers run later, on the agent: hand them the state as it is now.
-                if (auto m = host_->session().model(id_)) {
-                    if (kind_ == warp::downlink_kind::value) {
-                        n.value = m->value();
-                    } else if (kind_ == warp::downlink_kind::map) {
-                        recon::record r;
-                        r.reserve(m->map().size());
-                        for (auto const& [k, v] : m->map())
-                            r.add_slot(k, v);
-                        n.value = recon::value(std::move(r));
-                    }
-                }
-                break;
-            case type::unlinked:
-            case type::failed:
-                linked_ = false;
-                if (n.what == type::failed || note.terminal)
-                    log(log_level::warning,
-                        describe() + (n.what == type::failed ? " failed: " : " unlinked: ") +
-                            (n.reason.empty() ? std::string("no reason given") : n.reason));
-                break;
-            default: break;
+        status_.apply(note);
+        linked_ = status_.linked;
+        if (n.what == type::synced) {
+            // Handlers run later, on the agent: hand them the state as it is now.
+            if (auto m = host_->session().model(id_))
+                warp::snapshot(note, kind_, *m);
+        } else if (n.what == type::failed || (n.what == type::unlinked && note.terminal)) {
+            log(log_level::warning,
+                describe() + (n.what == type::failed ? " failed: " : " unlinked: ") +
+                    (n.reason.empty() ? std::string("no reason given") : n.reason));
         }
         if (note.terminal) {
             ended_ = true;
             opened_ = false;
         }
-        asio::post(strand_, [self = shared_from_this(), note = std::move(note)]() mutable {
-            if (!self->user_stopped_ && !self->rt_.expired())
-                self->dispatch_(note);
-        });
+        if (runner_.push(std::move(note)) == warp::pending_notes::outcome::overrun)
+            overrun();
     }
 
     void end(error_code, std::string) override
@@ -341,6 +334,7 @@ public:
     {
         if (user_stopped_.exchange(true))
             return;
+        runner_.stop();
         linked_ = false;
         asio::post(host_ex_, [self = shared_from_this()] {
             {
@@ -354,21 +348,60 @@ public:
         });
     }
 
-    /// On the agent's strand: a value that does not convert.
-    void fail(std::string const& why)
+    // ---- handler_site: the handlers run on the agent ------------------------------------
+
+    // A value that does not convert (on the agent's strand): the downlink is stopped, and
+    // the dispatch runs on_failed with the reason.
+    std::string fail_conversion(recon::conversion_error const& err) override
     {
+        std::string why = "cannot convert " + node_ + " " + lane_ + ": " + err.message();
         log(log_level::warning, describe() + " failed: " + why);
-        warp::view_note note;
-        note.note.what = warp::downlink_notification::type::failed;
-        note.note.error = warp::error::malformed_body;
-        note.note.reason = why;
-        note.terminal = true;
-        bool was_stopped = user_stopped_ || ended_;
-        ended_ = true;  // stopped, as the handler sees it
-        if (!was_stopped)
-            dispatch_(note);
+        ended_ = true;
         stop();
+        return why;
     }
+    // The state at @synced always comes with the note (snapshot() in deliver).
+    warp::map_state const* live_map() const noexcept override { return nullptr; }
+    bool site_busy() const noexcept override
+    {
+        auto rt = rt_.lock();
+        return rt && !agent_idle(*rt);
+    }
+    void enter() noexcept override
+    {
+        if (auto rt = rt_.lock())
+            agent_enter(*rt);
+    }
+    void leave() override
+    {
+        if (auto rt = rt_.lock())
+            agent_leave(*rt);
+    }
+    void later(std::function<void()> f) override
+    {
+        if (auto rt = rt_.lock())
+            agent_enqueue(*rt, std::move(f));
+    }
+    void spawn(std::function<asio::awaitable<void>()> f) override
+    {
+        if (auto rt = rt_.lock())
+            agent_enqueue_coro(*rt, std::move(f));
+    }
+    // From the host's strand: the turn runs while the agent lives.
+    void post(std::function<void()> f) override
+    {
+        asio::post(strand_, [self = shared_from_this(), f = std::move(f)] {
+            if (auto rt = self->rt_.lock())
+                f();
+        });
+    }
+    bool one_note_per_turn() const noexcept override { return true; }
+    void freeze(warp::view_note&) const override {}
+    void handler_threw(std::string_view what) override
+    {
+        log(log_level::error, "a handler of the " + describe() + " threw: " + std::string(what));
+    }
+    std::shared_ptr<void> keep_alive() override { return shared_from_this(); }
 
     bool stopped() const noexcept { return user_stopped_ || ended_; }
 
@@ -388,10 +421,26 @@ private:
         note.note.reason = std::move(why);
         note.terminal = true;
         log(log_level::warning, describe() + " failed: " + note.note.reason);
-        asio::post(strand_, [self = shared_from_this(), note = std::move(note)]() mutable {
-            if (!self->user_stopped_ && !self->rt_.expired())
-                self->dispatch_(note);
-        });
+        runner_.push_last(std::move(note));
+    }
+
+    // On the host's strand: an event downlink whose handlers fell max_pending_events behind
+    // fails rather than drop an event (on_failed after the events that wait).
+    void overrun()
+    {
+        std::string why = describe() + ": its handlers fell " + std::to_string(runner_.limit()) +
+                          " events behind (max_pending_events)";
+        log(log_level::warning, why);
+        warp::view_note note;
+        note.note.what = warp::downlink_notification::type::failed;
+        note.note.error = client::error::overrun;
+        note.note.reason = std::move(why);
+        note.terminal = true;
+        ended_ = true;
+        runner_.push_last(std::move(note));
+        linked_ = false;
+        user_stopped_ = true;  // nothing more is triggered
+        close_view();
     }
 
     // On the host's strand: hands the queued sets to the session, in order.
@@ -462,7 +511,10 @@ private:
     std::string lane_;
     warp::downlink_kind kind_;
     simple_downlink_config cfg_;
-    std::function<void(warp::view_note&)> dispatch_;
+    /// The handlers' queue and runner, on the agent's strand (push() from the host's).
+    client::detail::note_runner runner_{*this, true};
+    /// On the host's strand.
+    warp::downlink_status status_;
     std::optional<std::string> remote_;
     // On the host's strand.
     client::detail::link_host* host_ = nullptr;
@@ -486,7 +538,7 @@ std::shared_ptr<agent_downlink> open_agent_downlink(
     std::string_view lane,
     warp::downlink_kind kind,
     simple_downlink_config const& cfg,
-    std::function<void(warp::view_note&)> dispatch)
+    std::shared_ptr<client::detail::note_dispatcher> dispatch)
 {
     auto& rt = ctx.runtime();
     auto& srv = rt.server();
@@ -528,11 +580,6 @@ bool downlink_stopped(agent_downlink const& dl) noexcept
 bool downlink_linked(agent_downlink const& dl) noexcept
 {
     return dl.linked();
-}
-
-void downlink_fail(agent_downlink& dl, std::string const& why)
-{
-    dl.fail(why);
 }
 
 }  // namespace swim::server::detail

@@ -196,6 +196,13 @@ public:
     bool idle() const noexcept { return !busy_ && !draining_ && queue_.empty(); }
     void run_now(std::function<void()> const& f);
     void run_outer(std::function<void()> const& f);
+    /// run_outer() in two halves, around handlers a downlink's runner calls in place.
+    void enter() noexcept { draining_ = true; }
+    void leave()
+    {
+        draining_ = false;
+        drain();
+    }
     void enqueue(std::function<void()> f);
     void enqueue(std::function<asio::awaitable<void>()> f);
 

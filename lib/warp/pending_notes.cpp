@@ -96,4 +96,36 @@ bool pending_notes::merge(view_note& note)
     return false;  // added, then removed: both stay (the handlers saw neither)
 }
 
+void downlink_status::apply(view_note const& note) noexcept
+{
+    using type = downlink_notification::type;
+    switch (note.note.what) {
+        case type::linked: linked = true; break;
+        case type::synced: synced = true; break;
+        case type::unlinked:
+        case type::failed:
+            linked = false;
+            synced = false;
+            break;
+        default: break;
+    }
+    if (note.terminal || note.note.what == type::failed)
+        ended = true;
+}
+
+void snapshot(view_note& note, downlink_kind kind, downlink_model const& model)
+{
+    if (note.note.what != downlink_notification::type::synced)
+        return;
+    if (kind == downlink_kind::value) {
+        note.note.value = model.value();
+    } else if (kind == downlink_kind::map) {
+        recon::record r;
+        r.reserve(model.map().size());
+        for (auto const& [k, v] : model.map())
+            r.add_slot(k, v);
+        note.note.value = recon::value(std::move(r));
+    }
+}
+
 }  // namespace swim::warp

@@ -9,9 +9,12 @@
 #include <swim/server/server.hpp>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <limits>
 #include <map>
 #include <optional>
@@ -45,6 +48,17 @@ struct source_agent : server::agent {
     server::value_lane<recon::value> text{*this, "text"};
     server::map_lane<std::string, int> table{*this, "table"};
     server::command_lane<std::string> shout{*this, "shout"};
+    /// `burst n`: sets `lane` to 1, 2, ..., n in one handler.
+    server::command_lane<int> burst{*this, "burst"};
+
+    explicit source_agent(server::agent_context& ctx)
+        : agent(ctx)
+    {
+        burst.on_command([this](int const& n) {
+            for (int i = 1; i <= n; ++i)
+                lane.set(i);
+        });
+    }
 };
 
 /// Seed 001, first example: the full lifecycle builder; the target and config come from
@@ -158,6 +172,7 @@ struct watcher_agent : server::agent {
                      .done();
         wrong = context()
                     .value_downlink_builder<int>(std::nullopt, "/source/w", "text")
+                    .on_synced([](int const&) { journal.push_back("wrong synced"); })
                     .on_failed([this](boost::system::error_code ec, std::string_view why) {
                         journal.push_back(
                             std::string("wrong failed, stopped=") +
@@ -228,6 +243,78 @@ struct eager_agent : server::agent {
                        [](int const& v) { journal.push_back("lazy event " + std::to_string(v)); })
                    .on_synced(
                        [](int const& v) { journal.push_back("lazy synced " + std::to_string(v)); })
+                   .done();
+    }
+};
+
+/// Slow coroutine handlers with max_pending_events 4: the value downlink's handlers see the
+/// latest value (the waiting sets merged), the event downlink fails rather than drop one.
+struct slow_agent : server::agent {
+    using agent::agent;
+    std::optional<server::value_downlink_handle<int>> value;
+    std::optional<server::event_downlink_handle<int>> events;
+
+    void on_start() override
+    {
+        server::simple_downlink_config cfg;
+        cfg.max_pending_events = 4;
+        auto ex = context().get_executor();
+        value = context()
+                    .value_downlink_builder<int>(std::nullopt, "/source/slow", "lane", cfg)
+                    .on_synced([](int const&) { journal.push_back("slow synced"); })
+                    .on_event([ex](int const& v) -> asio::awaitable<void> {
+                        journal.push_back("slow value " + std::to_string(v));
+                        asio::steady_timer t(ex, 20ms);
+                        co_await t.async_wait(asio::use_awaitable);
+                    })
+                    .done();
+        events = context()
+                     .event_downlink_builder<int>(std::nullopt, "/source/slow-e", "lane", cfg)
+                     .on_linked([] { journal.push_back("slow events linked"); })
+                     .on_event([ex](int const&) -> asio::awaitable<void> {
+                         journal.push_back("slow event");
+                         asio::steady_timer t(ex, 20ms);
+                         co_await t.async_wait(asio::use_awaitable);
+                     })
+                     .on_failed([this](boost::system::error_code ec, std::string_view why) {
+                         journal.push_back(
+                             std::string("slow events failed: ") +
+                             (ec == client::error::overrun ? "overrun" : ec.message()) +
+                             (why.find("max_pending_events") != std::string_view::npos
+                                  ? ", named"
+                                  : ", unnamed") +
+                             (events && events->is_stopped() ? ", stopped" : ", running"));
+                     })
+                     .done();
+    }
+};
+
+/// Downlinks to a host that does not answer: on_unreachable with the error and the host
+/// (keep_linked, the default), on_failed with the same error (keep_linked false).
+struct unreachable_agent : server::agent {
+    using agent::agent;
+    std::optional<server::value_downlink_handle<int>> retrying;
+    std::optional<server::value_downlink_handle<int>> once;
+
+    void on_start() override
+    {
+        retrying = context()
+                       .value_downlink_builder<int>("warp://127.0.0.1:1", "/a", "b")
+                       .on_unreachable([](boost::system::error_code ec, std::string_view why) {
+                           if (ec && why.find("127.0.0.1:1") != std::string_view::npos)
+                               journal.push_back("unreachable, named");
+                       })
+                       .done();
+        server::simple_downlink_config cfg;
+        cfg.keep_linked = false;
+        once = context()
+                   .value_downlink_builder<int>("warp://127.0.0.1:1", "/a", "c", cfg)
+                   .on_unreachable([] { journal.push_back("once unreachable"); })
+                   .on_failed([this](boost::system::error_code ec, std::string_view) {
+                       journal.push_back(
+                           std::string("once failed") + (ec ? ", with the error" : "") +
+                           (once && once->is_stopped() ? ", stopped" : ", running"));
+                   })
                    .done();
     }
 };
@@ -332,6 +419,8 @@ struct agents_fixture {
         BOOST_REQUIRE(!srv.route<persistent_agent>("/persistent"));
         BOOST_REQUIRE(!srv.route<remote_agent>("/remote"));
         BOOST_REQUIRE(!srv.route<eager_agent>("/eager"));
+        BOOST_REQUIRE(!srv.route<slow_agent>("/slow"));
+        BOOST_REQUIRE(!srv.route<unreachable_agent>("/unreachable"));
         BOOST_REQUIRE(!srv.start());
         url = srv.local_url();
     }
@@ -447,6 +536,44 @@ BOOST_FIXTURE_TEST_CASE(map_and_event_downlinks_and_a_value_that_does_not_conver
             if (std::find(expected.begin(), expected.end(), line) != expected.end())
                 got.push_back(line);
         BOOST_TEST(got == expected, boost::test_tools::per_element());
+        co_await srv.async_stop();
+        co_await c.async_close();
+    });
+}
+
+BOOST_FIXTURE_TEST_CASE(slow_handlers_are_bounded_by_max_pending_events, agents_fixture)
+{
+    swim::test::run_test(ioc, [&]() -> asio::awaitable<void> {
+        client::client c(ioc.get_executor(), swim::test::fast_client_config());
+        wake(c, "/slow");
+        BOOST_TEST(co_await eventually(
+            [] { return journal_has("slow synced") && journal_has("slow events linked"); }));
+        BOOST_TEST(!c.command(url, "/source/slow", "burst", 200));
+        BOOST_TEST(!c.command(url, "/source/slow-e", "burst", 200));
+        // 200 sets, each handler 20 ms: one by one they would take 4 s.
+        BOOST_TEST(co_await eventually([] { return journal_has("slow value 200"); }, 2000ms));
+        auto const values = std::count_if(journal.begin(), journal.end(), [](auto const& l) {
+            return l.rfind("slow value ", 0) == 0;
+        });
+        BOOST_TEST(values <= 12, "the value handler ran " << values << " times");
+        BOOST_TEST(co_await eventually(
+            [] { return journal_has("slow events failed: overrun, named, stopped"); }));
+        auto const events = std::count(journal.begin(), journal.end(), "slow event");
+        BOOST_TEST(events <= 12, "the event handler ran " << events << " times");
+        co_await srv.async_stop();
+        co_await c.async_close();
+    });
+}
+
+BOOST_FIXTURE_TEST_CASE(an_unreachable_host_reaches_the_agents_handlers, agents_fixture)
+{
+    swim::test::run_test(ioc, [&]() -> asio::awaitable<void> {
+        client::client c(ioc.get_executor(), swim::test::fast_client_config());
+        wake(c, "/unreachable");
+        BOOST_TEST(co_await eventually([] { return journal_has("unreachable, named"); }));
+        BOOST_TEST(co_await eventually(
+            [] { return journal_has("once failed, with the error, stopped"); }));
+        BOOST_TEST(!journal_has("once unreachable"));
         co_await srv.async_stop();
         co_await c.async_close();
     });

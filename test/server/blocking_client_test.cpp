@@ -15,8 +15,10 @@
 #include <boost/asio/use_future.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <future>
 #include <limits>
 #include <stdexcept>
@@ -63,6 +65,39 @@ bool returns_within(std::chrono::seconds limit, F f)
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(blocking_client_behaviour)
+
+// A late joiner of the blocking client: its handlers are set in calls of their own, after the
+// downlink was made and its link (shared with the first downlink) was synced already; each
+// handler still runs once, on_synced with the lane's value.
+BOOST_FIXTURE_TEST_CASE(handlers_set_after_a_late_join_run_once, threaded_server)
+{
+    client::blocking_client bc(swim::test::fast_client_config());
+    auto first = bc.value_downlink<std::int64_t>(url, "/unit/late", "value");
+    first.synced();
+    BOOST_TEST(!first.set(7));
+    std::atomic<int> linked{0};
+    std::atomic<int> synced{0};
+    std::atomic<std::int64_t> value{-1};
+    auto second = bc.value_downlink<std::int64_t>(url, "/unit/late", "value");
+    std::this_thread::sleep_for(50ms);  // the replay of linked and synced has run by now
+    second.on_linked([&] { ++linked; });
+    second.on_synced([&](std::int64_t const& v) {
+        value = v;
+        ++synced;
+    });
+    second.synced();
+    for (int i = 0; i < 200 && (linked == 0 || synced == 0); ++i)
+        std::this_thread::sleep_for(10ms);
+    std::this_thread::sleep_for(50ms);  // no second call
+    BOOST_TEST(linked.load() == 1);
+    BOOST_TEST(synced.load() == 1);
+    BOOST_TEST(value.load() == 7);
+    // Set again while synced: the handler is not called again.
+    second.on_synced([&](std::int64_t const&) { ++synced; });
+    std::this_thread::sleep_for(50ms);
+    BOOST_TEST(synced.load() == 1);
+    bc.close();
+}
 
 BOOST_FIXTURE_TEST_CASE(calls_after_close_fail_instead_of_waiting, threaded_server)
 {

@@ -8,13 +8,6 @@
 
 namespace swim::client {
 
-namespace detail {
-template <class T>
-struct event_handlers : common_handlers {
-    handler<T const&> on_event;
-};
-}  // namespace detail
-
 /** A downlink that links (without sync) and receives every event of a lane, such as a
  * command lane's relayed commands. It keeps no state.
  *
@@ -34,7 +27,6 @@ template <class T>
 class event_downlink
     : public detail::downlink_handle<event_downlink<T>, detail::event_handlers<T>> {
     using base = detail::downlink_handle<event_downlink<T>, detail::event_handlers<T>>;
-    friend base;
 
 public:
     /// A handle to no downlink (see the class comment).
@@ -63,42 +55,6 @@ public:
         if (ec)
             detail::throw_error(ec, this->core_->why(ec));
         co_return recon::value_to<T>(v);
-    }
-
-private:
-    static void dispatch_now(
-        detail::downlink_core& core,
-        detail::event_handlers<T>& h,
-        warp::view_note& vn)
-    {
-        auto const& n = vn.note;
-        if (detail::run_common_now(h, n))
-            return;
-        if (n.what != warp::downlink_notification::type::event || !h.on_event)
-            return;
-        T v;
-        if (detail::convert_or_fail_now(core, h, n.value, v))
-            h.on_event.call(v);
-    }
-
-    static boost::asio::awaitable<void> dispatch(
-        std::weak_ptr<detail::downlink_core> weak,
-        detail::event_handlers<T>& h,
-        warp::view_note& vn)
-    {
-        auto core = weak.lock();
-        if (!core)
-            co_return;
-        auto const& n = vn.note;
-        if (co_await detail::run_common(h, n))
-            co_return;
-        if (n.what != warp::downlink_notification::type::event || !h.on_event)
-            co_return;
-        T v;
-        if (!co_await detail::convert_or_fail(*core, h, n.value, v))
-            co_return;
-        auto f = h.on_event;
-        co_await f(v);
     }
 };
 

@@ -13,53 +13,6 @@
 
 namespace swim::client {
 
-namespace detail {
-template <class K, class V>
-struct map_handlers : common_handlers {
-    handler<K const&, V const&, std::optional<V> const&> did_update;
-    handler<K const&, V const&> did_remove;
-    handler<> did_clear;
-    handler<std::map<K, V> const&> on_synced;
-};
-
-/// Converts a whole map state; false (the downlink failed) if an entry does not convert.
-template <class K, class V>
-boost::asio::awaitable<bool> convert_map(
-    downlink_core& core,
-    common_handlers& h,
-    warp::map_state const& state,
-    std::map<K, V>& out)
-{
-    for (auto const& [k, v] : state) {
-        K key;
-        V value;
-        if (!co_await convert_or_fail(core, h, k, key) ||
-            !co_await convert_or_fail(core, h, v, value))
-            co_return false;
-        out.insert_or_assign(std::move(key), std::move(value));
-    }
-    co_return true;
-}
-
-/// As convert_map, for plain handlers only.
-template <class K, class V>
-bool convert_map_now(
-    downlink_core& core,
-    common_handlers& h,
-    warp::map_state const& state,
-    std::map<K, V>& out)
-{
-    for (auto const& [k, v] : state) {
-        K key;
-        V value;
-        if (!convert_or_fail_now(core, h, k, key) || !convert_or_fail_now(core, h, v, value))
-            return false;
-        out.insert_or_assign(std::move(key), std::move(value));
-    }
-    return true;
-}
-}  // namespace detail
-
 /// One change of a map downlink, as map_downlink::next_event() gives it.
 template <class K, class V>
 struct map_change {
@@ -112,7 +65,6 @@ template <class K, class V>
 class map_downlink
     : public detail::downlink_handle<map_downlink<K, V>, detail::map_handlers<K, V>> {
     using base = detail::downlink_handle<map_downlink<K, V>, detail::map_handlers<K, V>>;
-    friend base;
 
 public:
     /// A handle to no downlink (see the class comment).
@@ -154,6 +106,7 @@ public:
     {
         this->h_->on_synced = detail::make_handler<std::map<K, V> const&>(std::move(f));
         this->note(this->h_->on_synced);
+        this->replay_synced();
         return *this;
     }
 
@@ -294,137 +247,6 @@ public:
         // expression twice.)
         auto write = core->async_write([core, k, val] { return core->update(k, val); });
         co_return co_await std::move(write);
-    }
-
-private:
-    static void dispatch_now(
-        detail::downlink_core& core,
-        detail::map_handlers<K, V>& h,
-        warp::view_note& vn)
-    {
-        auto const& n = vn.note;
-        using type = warp::downlink_notification::type;
-        if (detail::run_common_now(h, n))
-            return;
-        switch (n.what) {
-            case type::synced: {
-                if (!h.on_synced)
-                    return;
-                auto m = core.model();
-                std::map<K, V> entries;
-                if (m && !detail::convert_map_now(core, h, m->map(), entries))
-                    return;
-                h.on_synced.call(entries);
-                return;
-            }
-            case type::update: {
-                if (!h.did_update)
-                    return;
-                K key;
-                V now;
-                if (!detail::convert_or_fail_now(core, h, n.key, key) ||
-                    !detail::convert_or_fail_now(core, h, n.value, now))
-                    return;
-                std::optional<V> before;
-                if (!n.old.is_absent()) {
-                    V old;
-                    if (!detail::convert_or_fail_now(core, h, n.old, old))
-                        return;
-                    before = std::move(old);
-                }
-                h.did_update.call(key, now, before);
-                return;
-            }
-            case type::remove: {
-                if (!h.did_remove)
-                    return;
-                K key;
-                V was;
-                if (!detail::convert_or_fail_now(core, h, n.key, key) ||
-                    !detail::convert_or_fail_now(core, h, n.old, was))
-                    return;
-                h.did_remove.call(key, was);
-                return;
-            }
-            case type::clear:
-                if (h.did_clear)
-                    h.did_clear.call();
-                return;
-            default: return;
-        }
-    }
-
-    static boost::asio::awaitable<void> dispatch(
-        std::weak_ptr<detail::downlink_core> weak,
-        detail::map_handlers<K, V>& h,
-        warp::view_note& vn)
-    {
-        auto core = weak.lock();
-        if (!core)
-            co_return;
-        auto const& n = vn.note;
-        using type = warp::downlink_notification::type;
-        if (co_await detail::run_common(h, n))
-            co_return;
-        switch (n.what) {
-            case type::synced: {
-                if (!h.on_synced)
-                    co_return;
-                // The state as it was at @synced (the core froze it when it queued the note).
-                warp::map_state frozen;
-                auto m = core->model();
-                warp::map_state const* state = m ? &m->map() : nullptr;
-                if (n.value.is_record()) {
-                    for (auto const& it : n.value.as_record())
-                        frozen.insert_or_assign(it.key, it.val);
-                    state = &frozen;
-                }
-                std::map<K, V> entries;
-                if (state && !co_await detail::convert_map(*core, h, *state, entries))
-                    co_return;
-                auto f = h.on_synced;
-                co_await f(entries);
-                co_return;
-            }
-            case type::update: {
-                if (!h.did_update)
-                    co_return;
-                K key;
-                V now;
-                if (!co_await detail::convert_or_fail(*core, h, n.key, key) ||
-                    !co_await detail::convert_or_fail(*core, h, n.value, now))
-                    co_return;
-                std::optional<V> before;
-                if (!n.old.is_absent()) {
-                    V old;
-                    if (!co_await detail::convert_or_fail(*core, h, n.old, old))
-                        co_return;
-                    before = std::move(old);
-                }
-                auto f = h.did_update;
-                co_await f(key, now, before);
-                co_return;
-            }
-            case type::remove: {
-                if (!h.did_remove)
-                    co_return;
-                K key;
-                V was;
-                if (!co_await detail::convert_or_fail(*core, h, n.key, key) ||
-                    !co_await detail::convert_or_fail(*core, h, n.old, was))
-                    co_return;
-                auto f = h.did_remove;
-                co_await f(key, was);
-                co_return;
-            }
-            case type::clear:
-                if (h.did_clear) {
-                    auto f = h.did_clear;
-                    co_await f();
-                }
-                co_return;
-            default: co_return;
-        }
     }
 };
 

@@ -10,15 +10,6 @@
 
 namespace swim::client {
 
-namespace detail {
-template <class T>
-struct value_handlers : common_handlers {
-    handler<T const&, std::optional<T> const&> did_set;
-    handler<T const&> on_event;
-    handler<T const&> on_synced;
-};
-}  // namespace detail
-
 /** A downlink to a value lane: a local copy of the lane's value, kept in step.
  *
  * `set(v)` changes the local value at once (did_set fires with the new and the old value)
@@ -39,8 +30,9 @@ struct value_handlers : common_handlers {
  * that fall `max_pending_events` (downlink_config) behind see only the latest value: the
  * waiting set takes the newer value (did_set's `before` stays the value they saw last).
  *
- * A value that does not convert to `T` fails the downlink (on_failed, then closed): use
- * std::optional<T> for a lane that may be empty, recon::value to take anything.
+ * A value that does not convert to `T`, where a handler would receive it, fails the downlink
+ * (on_failed, then closed); get() and current() throw instead: use std::optional<T> for a
+ * lane that may be empty, recon::value to take anything.
  *
  * A default-constructed handle refers to no downlink: only is_linked(), is_synced(),
  * is_closed() (true), error(), reason() and close() may be called on it.
@@ -57,7 +49,6 @@ template <class T>
 class value_downlink
     : public detail::downlink_handle<value_downlink<T>, detail::value_handlers<T>> {
     using base = detail::downlink_handle<value_downlink<T>, detail::value_handlers<T>>;
-    friend base;
 
 public:
     /// A handle to no downlink (see the class comment).
@@ -89,6 +80,7 @@ public:
     {
         this->h_->on_synced = detail::make_handler<T const&>(std::move(f));
         this->note(this->h_->on_synced);
+        this->replay_synced();
         return *this;
     }
 
@@ -146,86 +138,6 @@ public:
         if (ec)
             detail::throw_error(ec, this->core_->why(ec));
         co_return recon::value_to<T>(v);
-    }
-
-private:
-    // The handlers for one notification when every handler is plain: called in place.
-    static void dispatch_now(
-        detail::downlink_core& core,
-        detail::value_handlers<T>& h,
-        warp::view_note& vn)
-    {
-        auto const& n = vn.note;
-        using type = warp::downlink_notification::type;
-        if (detail::run_common_now(h, n))
-            return;
-        if (n.what == type::synced) {
-            T v;
-            if (h.on_synced && detail::convert_or_fail_now(core, h, n.value, v))
-                h.on_synced.call(v);
-        } else if (n.what == type::set) {
-            if (!h.on_event && !(h.did_set && n.changed))
-                return;
-            T v;
-            if (!detail::convert_or_fail_now(core, h, n.value, v))
-                return;
-            if (h.on_event)
-                h.on_event.call(v);
-            if (h.did_set && n.changed) {
-                std::optional<T> before;
-                if (!n.old.is_empty()) {
-                    T old;
-                    if (!detail::convert_or_fail_now(core, h, n.old, old))
-                        return;
-                    before = std::move(old);
-                }
-                h.did_set.call(v, before);
-            }
-        }
-    }
-
-    static boost::asio::awaitable<void> dispatch(
-        std::weak_ptr<detail::downlink_core> weak,
-        detail::value_handlers<T>& h,
-        warp::view_note& vn)
-    {
-        auto core = weak.lock();
-        if (!core)
-            co_return;
-        auto const& n = vn.note;
-        using type = warp::downlink_notification::type;
-        if (co_await detail::run_common(h, n))
-            co_return;
-        if (n.what == type::synced) {
-            if (!h.on_synced)
-                co_return;
-            T v;
-            if (!co_await detail::convert_or_fail(*core, h, n.value, v))
-                co_return;
-            auto f = h.on_synced;
-            co_await f(v);
-        } else if (n.what == type::set) {
-            if (!h.on_event && !(h.did_set && n.changed))
-                co_return;
-            T v;
-            if (!co_await detail::convert_or_fail(*core, h, n.value, v))
-                co_return;
-            if (h.on_event) {
-                auto f = h.on_event;
-                co_await f(v);
-            }
-            if (h.did_set && n.changed) {
-                std::optional<T> before;
-                if (!n.old.is_empty()) {
-                    T old;
-                    if (!co_await detail::convert_or_fail(*core, h, n.old, old))
-                        co_return;
-                    before = std::move(old);
-                }
-                auto f = h.did_set;
-                co_await f(v, before);
-            }
-        }
     }
 };
 

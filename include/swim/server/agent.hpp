@@ -8,6 +8,8 @@
 #include <swim/recon/value.hpp>
 #include <swim/warp/downlink_model.hpp>
 
+#include <swim/client/detail/handler.hpp>
+
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/system/error_code.hpp>
@@ -43,33 +45,20 @@ namespace detail {
 class agent_runtime;
 
 /** A handler run by an agent: a plain callable or a coroutine (returning
- * `awaitable<void>`). Handlers of one agent run one at a time, in the order they were
- * triggered; a coroutine handler that awaits holds back the agent's later handlers (not its
- * lanes' state, nor other agents). A handler that throws a std::exception is logged as an
- * error and the agent goes on. Empty when neither is set.
+ * `awaitable<void>`), the same handler type client downlinks use. Handlers of one agent run
+ * one at a time, in the order they were triggered; a coroutine handler that awaits holds back
+ * the agent's later handlers (not its lanes' state, nor other agents). A handler that throws
+ * a std::exception is logged as an error and the agent goes on. Empty when not set.
  */
 template <class... Args>
-struct agent_handler {
-    std::function<void(Args...)> plain;
-    std::function<boost::asio::awaitable<void>(Args...)> coro;
-
-    explicit operator bool() const noexcept { return plain || coro; }
-};
+using agent_handler = client::detail::handler<Args...>;
 
 /// Wraps `f`, which must be callable with `Args...`: a coroutine handler when it returns
 /// `awaitable<void>`, else a plain one.
 template <class... Args, class F>
 agent_handler<Args...> make_agent_handler(F f)
 {
-    static_assert(
-        std::is_invocable_v<F&, Args...>,
-        "a handler must be callable with the arguments this handler receives");
-    agent_handler<Args...> h;
-    if constexpr (std::is_same_v<std::invoke_result_t<F&, Args...>, boost::asio::awaitable<void>>)
-        h.coro = std::move(f);
-    else
-        h.plain = std::move(f);
-    return h;
+    return client::detail::make_handler<Args...>(std::move(f));
 }
 
 // Compiled: the agent's handler queue (lib/server/agent.cpp).
@@ -86,20 +75,25 @@ void invoke(agent_runtime& rt, agent_handler<Args...> const& h, A&&... args)
 {
     if (!h)
         return;
-    if (h.plain) {
+    if (!h.is_coroutine()) {
         if (agent_idle(rt)) {
-            agent_run_now(rt, [&] { h.plain(args...); });
+            agent_run_now(rt, [&] { h.call(args...); });
             return;
         }
-        agent_enqueue(rt, [f = h.plain, ... a = std::decay_t<A>(args)]() mutable { f(a...); });
+        agent_enqueue(rt, [h, ... a = std::decay_t<A>(args)]() mutable { h.call(a...); });
         return;
     }
     agent_enqueue_coro(
         rt,
-        [f = h.coro, ... a = std::decay_t<A>(args)]() mutable -> boost::asio::awaitable<void> {
-            co_await f(a...);
+        [h, ... a = std::decay_t<A>(args)]() mutable -> boost::asio::awaitable<void> {
+            auto run = h(a...);
+            co_await std::move(run);
         });
 }
+
+// Compiled: the agent's side of a downlink's runner (client::detail::note_runner).
+void agent_enter(agent_runtime& rt) noexcept;
+void agent_leave(agent_runtime& rt);
 
 }  // namespace detail
 

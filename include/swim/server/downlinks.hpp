@@ -11,6 +11,8 @@
 #include <swim/warp/host_session.hpp>
 #include <swim/warp/map_event.hpp>
 
+#include <swim/client/detail/dispatch.hpp>
+
 #include <boost/system/error_code.hpp>
 
 #include <functional>
@@ -59,9 +61,9 @@
  *
  * @par Errors
  * A host URI that cannot be used, a lane that refuses the link (`laneNotFound`, with
- * terminate_on_unlinked) or a value that does not convert to the downlink's type end the
- * downlink: on_unlinked or on_failed runs, the reason is logged, is_stopped() turns true and
- * the handle's writes return warp::error::closed.
+ * terminate_on_unlinked) or a value that does not convert to the downlink's type where a
+ * handler would receive it end the downlink: on_unlinked or on_failed runs, the reason is logged,
+ * is_stopped() turns true and the handle's writes return warp::error::closed.
  */
 
 namespace swim::server {
@@ -70,8 +72,9 @@ namespace detail {
 
 class agent_downlink;
 
-/// Opens an agent-side downlink (compiled). `dispatch` runs on the agent's strand for each
-/// notification, in order; the handle's token stops the downlink when destroyed.
+/// Opens an agent-side downlink (compiled). `dispatch` runs its handlers on the agent's
+/// strand, one notification at a time, in order (the runner and dispatch client downlinks
+/// use); the handle's token stops the downlink when destroyed.
 std::shared_ptr<agent_downlink> open_agent_downlink(
     agent_context& ctx,
     std::optional<std::string_view> host,
@@ -79,14 +82,12 @@ std::shared_ptr<agent_downlink> open_agent_downlink(
     std::string_view lane,
     warp::downlink_kind kind,
     simple_downlink_config const& cfg,
-    std::function<void(warp::view_note&)> dispatch);
+    std::shared_ptr<client::detail::note_dispatcher> dispatch);
 
 boost::system::error_code downlink_command(agent_downlink& dl, recon::value body);
 void downlink_stop(agent_downlink& dl);
 bool downlink_stopped(agent_downlink const& dl) noexcept;
 bool downlink_linked(agent_downlink const& dl) noexcept;
-/// A value that did not convert: the downlink fails (on_failed runs) and stops.
-void downlink_fail(agent_downlink& dl, std::string const& why);
 
 /// Whether `F` can be called with `S&` then `Rest...` (false when there is no state).
 template <class S, class F, class... Rest>
@@ -107,16 +108,26 @@ inline constexpr bool adaptable_v = takes_state<S, F, agent_context&, Args...>::
 template <class... Args>
 agent_handler<Args...> ignoring_args(agent_handler<> h)
 {
-    agent_handler<Args...> out;
-    if (h.plain)
-        out.plain = [p = std::move(h.plain)](Args...) {
-            p();
-        };
-    if (h.coro)
-        out.coro = [c = std::move(h.coro)](Args...) {
-            return c();
-        };
-    return out;
+    if (!h)
+        return {};
+    if (h.is_coroutine())
+        return make_agent_handler<Args...>([h](Args...) { return h(); });
+    return make_agent_handler<Args...>([h](Args...) { h.call(); });
+}
+
+/// An agent handler taking (K, B, A) that calls `h` with (K, A, B): the agent's
+/// on_update(key, previous, now) as the dispatch's did_update(key, now, before).
+template <class K, class A, class B>
+agent_handler<K, B, A> swap_last(agent_handler<K, A, B> h)
+{
+    if (!h)
+        return {};
+    if (h.is_coroutine())
+        return make_agent_handler<K, B, A>([h](K k, B b, A a) {
+            return h(std::forward<K>(k), std::forward<A>(a), std::forward<B>(b));
+        });
+    return make_agent_handler<K, B, A>(
+        [h](K k, B b, A a) { h.call(std::forward<K>(k), std::forward<A>(a), std::forward<B>(b)); });
 }
 
 /// Wraps a builder handler into an agent handler taking `Args...`, giving it the shared
@@ -214,47 +225,18 @@ inline builder_target make_target(
     return {&ctx, std::move(h), std::string(node), std::string(lane), cfg};
 }
 
-/// Converts a notification's value for a typed handler; on failure the downlink fails.
-template <class T>
-bool convert_note(agent_downlink* dl, recon::value const& v, T& out)
-{
-    recon::conversion_error err;
-    if (recon::value_to(v, out, err))
-        return true;
-    downlink_fail(*dl, err.message());
-    return false;
-}
-
-struct common_agent_handlers {
-    agent_handler<> on_linked;
-    agent_handler<std::string_view> on_unlinked;
-    agent_handler<boost::system::error_code, std::string_view> on_failed;
-};
-
-/// Runs the handlers every kind has; true when the notification was theirs.
-inline bool dispatch_common(
-    agent_runtime& rt,
-    common_agent_handlers const& h,
-    warp::downlink_notification const& n)
-{
-    using type = warp::downlink_notification::type;
-    switch (n.what) {
-        case type::linked: invoke(rt, h.on_linked); return true;
-        case type::unlinked: invoke(rt, h.on_unlinked, n.reason); return true;
-        case type::failed: invoke(rt, h.on_failed, n.error, n.reason); return true;
-        default: return false;
-    }
-}
-
-/// The builder methods every kind has; `Handlers` derives from common_agent_handlers.
+/// The builder methods every kind has; `Handlers` is one of client::detail's
+/// value_handlers, map_handlers, event_handlers (the dispatch client downlinks use).
 template <class Derived, class Handlers, class S>
 class builder_base {
 public:
+    using handlers_type = client::detail::typed_dispatcher<Handlers>;
+
     /// `f()`: the link is up (again after a reconnect).
     template <class F>
     Derived& on_linked(F f)
     {
-        h_->on_linked = adapt_handler<S>(*t_.ctx, st_, std::move(f));
+        set(h_->on_linked, adapt_handler<S>(*t_.ctx, st_, std::move(f)));
         return self();
     }
     /// `f(std::string_view reason)` or `f()`: the link is down (the reason is logged): the
@@ -266,10 +248,10 @@ public:
     Derived& on_unlinked(F f)
     {
         if constexpr (adaptable_v<S, F, std::string_view>)
-            h_->on_unlinked = adapt_handler<S, std::string_view>(*t_.ctx, st_, std::move(f));
+            set(h_->on_unlinked, adapt_handler<S, std::string_view>(*t_.ctx, st_, std::move(f)));
         else
-            h_->on_unlinked = ignoring_args<std::string_view>(
-                adapt_handler<S>(*t_.ctx, st_, std::move(f)));
+            set(h_->on_unlinked,
+                ignoring_args<std::string_view>(adapt_handler<S>(*t_.ctx, st_, std::move(f))));
         return self();
     }
     /// `f(boost::system::error_code error, std::string_view why)` or `f()`: the downlink
@@ -278,33 +260,34 @@ public:
     template <class F>
     Derived& on_failed(F f)
     {
-        if constexpr (adaptable_v<S, F, boost::system::error_code, std::string_view>)
-            h_->on_failed = adapt_handler<S, boost::system::error_code, std::string_view>(
-                *t_.ctx,
-                st_,
-                std::move(f));
-        else
-            h_->on_failed = ignoring_args<boost::system::error_code, std::string_view>(
-                adapt_handler<S>(*t_.ctx, st_, std::move(f)));
+        set(h_->on_failed, error_handler(std::move(f)));
+        return self();
+    }
+    /// `f(boost::system::error_code error, std::string_view why)` or `f()`: an attempt to
+    /// reach the downlink's host failed (connection refused, a name that does not resolve,
+    /// a timeout, TLS verification, the upgrade refused); `why` names the host and the
+    /// cause. The downlink keeps trying with backoff; with `keep_linked` false it fails
+    /// instead (on_failed, with the same error) and is stopped. Never for this server's own
+    /// agents.
+    template <class F>
+    Derived& on_unreachable(F f)
+    {
+        set(h_->on_unreachable, error_handler(std::move(f)));
         return self();
     }
 
     /// Where the downlink goes: host, node, lane, options.
     builder_target const& target() const noexcept { return t_; }
     /// The handlers set so far (shared with the builders with_shared_state() makes).
-    std::shared_ptr<Handlers> const& handlers() const noexcept { return h_; }
+    std::shared_ptr<handlers_type> const& handlers() const noexcept { return h_; }
     /// The shared state, or null before with_shared_state().
     std::shared_ptr<S> const& state() const noexcept { return st_; }
 
 protected:
-    /// Opens the downlink: the common handlers run here; `on_note(rt, handlers, dl, note)`
-    /// takes the others (on the agent's strand, while the downlink lives).
-    template <class Handle, class OnNote>
-    Handle open(warp::downlink_kind kind, OnNote on_note) const
+    /// Opens the downlink; its handlers run through the dispatch client downlinks use.
+    template <class Handle>
+    Handle open(warp::downlink_kind kind) const
     {
-        auto h = h_;
-        agent_runtime* rt = &t_.ctx->runtime();
-        auto weak = std::make_shared<std::weak_ptr<agent_downlink>>();
         auto dl = open_agent_downlink(
             *t_.ctx,
             t_.host,
@@ -312,24 +295,39 @@ protected:
             t_.lane,
             kind,
             t_.cfg,
-            [h, rt, weak, on_note = std::move(on_note)](warp::view_note& vn) mutable {
-                if (dispatch_common(*rt, *h, vn.note))
-                    return;
-                if (auto self = weak->lock())
-                    on_note(*rt, *h, self.get(), vn.note);
-            });
-        *weak = dl;
+            std::shared_ptr<client::detail::note_dispatcher>(h_, h_.get()));
         return Handle(std::move(dl));
     }
 
-    builder_base(builder_target t, std::shared_ptr<Handlers> h, std::shared_ptr<S> st)
+    /// Sets a handler, noting whether it is a coroutine.
+    template <class... A>
+    void set(agent_handler<A...>& slot, agent_handler<A...> h) const
+    {
+        slot = std::move(h);
+        h_->noted(slot);
+    }
+
+    template <class F>
+    agent_handler<boost::system::error_code, std::string_view> error_handler(F f) const
+    {
+        if constexpr (adaptable_v<S, F, boost::system::error_code, std::string_view>)
+            return adapt_handler<S, boost::system::error_code, std::string_view>(
+                *t_.ctx,
+                st_,
+                std::move(f));
+        else
+            return ignoring_args<boost::system::error_code, std::string_view>(
+                adapt_handler<S>(*t_.ctx, st_, std::move(f)));
+    }
+
+    builder_base(builder_target t, std::shared_ptr<handlers_type> h, std::shared_ptr<S> st)
         : t_(std::move(t))
         , h_(std::move(h))
         , st_(std::move(st))
     {}
 
     builder_target t_;
-    std::shared_ptr<Handlers> h_;
+    std::shared_ptr<handlers_type> h_;
     std::shared_ptr<S> st_;
 
 private:
@@ -337,25 +335,11 @@ private:
 };
 
 template <class T>
-struct value_dl_handlers : common_agent_handlers {
-    agent_handler<T const&> on_synced;
-    agent_handler<T const&> on_event;
-    agent_handler<std::optional<T> const&, T const&> on_set;
-};
-
+using value_dl_handlers = client::detail::value_handlers<T>;
 template <class K, class V>
-struct map_dl_handlers : common_agent_handlers {
-    agent_handler<std::map<K, V> const&> on_synced;
-    agent_handler<K const&, std::optional<V> const&, V const&> on_update;
-    agent_handler<K const&, V const&> on_remove;
-    agent_handler<> on_clear;
-};
-
+using map_dl_handlers = client::detail::map_handlers<K, V>;
 template <class T>
-struct event_dl_handlers : common_agent_handlers {
-    agent_handler<> on_synced;
-    agent_handler<T const&> on_event;
-};
+using event_dl_handlers = client::detail::event_handlers<T>;
 
 }  // namespace detail
 
@@ -405,13 +389,13 @@ public:
         simple_downlink_config const& cfg)
         : base(
               detail::make_target(ctx, host, node, lane, cfg),
-              std::make_shared<detail::value_dl_handlers<T>>(),
+              std::make_shared<typename base::handlers_type>(),
               nullptr)
     {}
     /// Used by with_shared_state().
     value_downlink_builder(
         detail::builder_target t,
-        std::shared_ptr<detail::value_dl_handlers<T>> h,
+        std::shared_ptr<typename base::handlers_type> h,
         std::shared_ptr<S> st)
         : base(std::move(t), std::move(h), std::move(st))
     {}
@@ -420,20 +404,18 @@ public:
     template <class F>
     value_downlink_builder& on_synced(F f)
     {
-        this->h_->on_synced = detail::adapt_handler<S, T const&>(
-            *this->t_.ctx,
-            this->st_,
-            std::move(f));
+        this->set(
+            this->h_->on_synced,
+            detail::adapt_handler<S, T const&>(*this->t_.ctx, this->st_, std::move(f)));
         return *this;
     }
     /// `f(T const& value)`: every event of the lane, changed or not.
     template <class F>
     value_downlink_builder& on_event(F f)
     {
-        this->h_->on_event = detail::adapt_handler<S, T const&>(
-            *this->t_.ctx,
-            this->st_,
-            std::move(f));
+        this->set(
+            this->h_->on_event,
+            detail::adapt_handler<S, T const&>(*this->t_.ctx, this->st_, std::move(f)));
         return *this;
     }
     /// `f(std::optional<T> const& previous, T const& now)`: the value changed (after
@@ -442,10 +424,13 @@ public:
     template <class F>
     value_downlink_builder& on_set(F f)
     {
-        this->h_->on_set = detail::adapt_handler<S, std::optional<T> const&, T const&>(
-            *this->t_.ctx,
-            this->st_,
-            std::move(f));
+        // The dispatch's did_set takes (now, before).
+        this->set(
+            this->h_->did_set,
+            client::detail::swap_args(detail::adapt_handler<S, std::optional<T> const&, T const&>(
+                *this->t_.ctx,
+                this->st_,
+                std::move(f))));
         return *this;
     }
 
@@ -459,37 +444,13 @@ public:
 
     /** Opens the downlink (in the background) and gives its handle. Never fails at once: a
      * host URI that cannot be used, or a server that is stopping, fails the downlink later
-     * (on_failed runs). A value that does not convert to `T` fails it too (on_failed, then
-     * stopped). Use the builder once: done() again opens a second downlink sharing the same
-     * handlers.
+     * (on_failed runs). A value that does not convert to `T`, where a handler would receive
+     * it, fails it too (on_failed, then stopped), as on a client's downlink. Use the builder once:
+     * done() again opens a second downlink sharing the same handlers.
      */
     [[nodiscard]] value_downlink_handle<T> done() const
     {
-        using type = warp::downlink_notification::type;
-        auto last = std::make_shared<std::optional<T>>();  // the state before each event
-        return this->template open<value_downlink_handle<T>>(
-            warp::downlink_kind::value,
-            [last](
-                detail::agent_runtime& rt,
-                detail::value_dl_handlers<T>& h,
-                detail::agent_downlink* dl,
-                warp::downlink_notification const& n) {
-                if (n.what != type::synced && n.what != type::set)
-                    return;
-                T v;
-                if (!detail::convert_note(dl, n.value, v))
-                    return;
-                if (n.what == type::synced) {
-                    *last = v;
-                    detail::invoke(rt, h.on_synced, v);
-                    return;
-                }
-                std::optional<T> before = std::exchange(*last, v);
-                detail::invoke(rt, h.on_event, v);
-                // As a client's did_set: once per change, not for an event equal to the state.
-                if (n.changed)
-                    detail::invoke(rt, h.on_set, before, v);
-            });
+        return this->template open<value_downlink_handle<T>>(warp::downlink_kind::value);
     }
 };
 
@@ -551,13 +512,13 @@ public:
         simple_downlink_config const& cfg)
         : base(
               detail::make_target(ctx, host, node, lane, cfg),
-              std::make_shared<detail::map_dl_handlers<K, V>>(),
+              std::make_shared<typename base::handlers_type>(),
               nullptr)
     {}
     /// Used by with_shared_state().
     map_downlink_builder(
         detail::builder_target t,
-        std::shared_ptr<detail::map_dl_handlers<K, V>> h,
+        std::shared_ptr<typename base::handlers_type> h,
         std::shared_ptr<S> st)
         : base(std::move(t), std::move(h), std::move(st))
     {}
@@ -566,10 +527,12 @@ public:
     template <class F>
     map_downlink_builder& on_synced(F f)
     {
-        this->h_->on_synced = detail::adapt_handler<S, std::map<K, V> const&>(
-            *this->t_.ctx,
-            this->st_,
-            std::move(f));
+        this->set(
+            this->h_->on_synced,
+            detail::adapt_handler<S, std::map<K, V> const&>(
+                *this->t_.ctx,
+                this->st_,
+                std::move(f)));
         return *this;
     }
     /// `f(K const& key, std::optional<V> const& previous, V const& now)`: an entry was added
@@ -577,10 +540,13 @@ public:
     template <class F>
     map_downlink_builder& on_update(F f)
     {
-        this->h_->on_update = detail::adapt_handler<S, K const&, std::optional<V> const&, V const&>(
-            *this->t_.ctx,
-            this->st_,
-            std::move(f));
+        // The dispatch's did_update takes (key, now, before).
+        this->set(
+            this->h_->did_update,
+            detail::swap_last(detail::adapt_handler<S, K const&, std::optional<V> const&, V const&>(
+                *this->t_.ctx,
+                this->st_,
+                std::move(f))));
         return *this;
     }
     /// `f(K const& key, V const& previous)`: an entry was removed (also each entry a `@take`
@@ -588,17 +554,18 @@ public:
     template <class F>
     map_downlink_builder& on_remove(F f)
     {
-        this->h_->on_remove = detail::adapt_handler<S, K const&, V const&>(
-            *this->t_.ctx,
-            this->st_,
-            std::move(f));
+        this->set(
+            this->h_->did_remove,
+            detail::adapt_handler<S, K const&, V const&>(*this->t_.ctx, this->st_, std::move(f)));
         return *this;
     }
     /// `f()`: the map was cleared.
     template <class F>
     map_downlink_builder& on_clear(F f)
     {
-        this->h_->on_clear = detail::adapt_handler<S>(*this->t_.ctx, this->st_, std::move(f));
+        this->set(
+            this->h_->did_clear,
+            detail::adapt_handler<S>(*this->t_.ctx, this->st_, std::move(f)));
         return *this;
     }
 
@@ -613,61 +580,7 @@ public:
     /// value_downlink_builder::done() (a key or value that does not convert fails it).
     [[nodiscard]] map_downlink_handle<K, V> done() const
     {
-        using type = warp::downlink_notification::type;
-        return this->template open<map_downlink_handle<K, V>>(
-            warp::downlink_kind::map,
-            [](detail::agent_runtime& rt,
-               detail::map_dl_handlers<K, V>& h,
-               detail::agent_downlink* dl,
-               warp::downlink_notification const& n) {
-                switch (n.what) {
-                    case type::synced: {
-                        if (!h.on_synced)
-                            return;
-                        // The state at @synced comes as a record of key:value slots.
-                        std::map<K, V> all;
-                        if (n.value.is_record()) {
-                            for (auto const& item : n.value.as_record()) {
-                                K k;
-                                V v;
-                                if (!detail::convert_note(dl, item.key, k) ||
-                                    !detail::convert_note(dl, item.val, v))
-                                    return;
-                                all.emplace(std::move(k), std::move(v));
-                            }
-                        }
-                        detail::invoke(rt, h.on_synced, all);
-                        return;
-                    }
-                    case type::update: {
-                        K k;
-                        V v;
-                        std::optional<V> before;
-                        if (!detail::convert_note(dl, n.key, k) ||
-                            !detail::convert_note(dl, n.value, v))
-                            return;
-                        if (!n.old.is_empty()) {
-                            V o;
-                            if (!detail::convert_note(dl, n.old, o))
-                                return;
-                            before = std::move(o);
-                        }
-                        detail::invoke(rt, h.on_update, k, before, v);
-                        return;
-                    }
-                    case type::remove: {
-                        K k;
-                        V o;
-                        if (!detail::convert_note(dl, n.key, k) ||
-                            !detail::convert_note(dl, n.old, o))
-                            return;
-                        detail::invoke(rt, h.on_remove, k, o);
-                        return;
-                    }
-                    case type::clear: detail::invoke(rt, h.on_clear); return;
-                    default: return;
-                }
-            });
+        return this->template open<map_downlink_handle<K, V>>(warp::downlink_kind::map);
     }
 };
 
@@ -707,13 +620,13 @@ public:
         simple_downlink_config const& cfg)
         : base(
               detail::make_target(ctx, host, node, lane, cfg),
-              std::make_shared<detail::event_dl_handlers<T>>(),
+              std::make_shared<typename base::handlers_type>(),
               nullptr)
     {}
     /// Used by with_shared_state().
     event_downlink_builder(
         detail::builder_target t,
-        std::shared_ptr<detail::event_dl_handlers<T>> h,
+        std::shared_ptr<typename base::handlers_type> h,
         std::shared_ptr<S> st)
         : base(std::move(t), std::move(h), std::move(st))
     {}
@@ -722,10 +635,9 @@ public:
     template <class F>
     event_downlink_builder& on_event(F f)
     {
-        this->h_->on_event = detail::adapt_handler<S, T const&>(
-            *this->t_.ctx,
-            this->st_,
-            std::move(f));
+        this->set(
+            this->h_->on_event,
+            detail::adapt_handler<S, T const&>(*this->t_.ctx, this->st_, std::move(f)));
         return *this;
     }
 
@@ -740,17 +652,7 @@ public:
     /// value_downlink_builder::done() (an event that does not convert fails it).
     [[nodiscard]] event_downlink_handle<T> done() const
     {
-        return this->template open<event_downlink_handle<T>>(
-            warp::downlink_kind::event,
-            [](detail::agent_runtime& rt,
-               detail::event_dl_handlers<T>& h,
-               detail::agent_downlink* dl,
-               warp::downlink_notification const& n) {
-                T v;
-                if (n.what == warp::downlink_notification::type::event &&
-                    detail::convert_note(dl, n.value, v))
-                    detail::invoke(rt, h.on_event, v);
-            });
+        return this->template open<event_downlink_handle<T>>(warp::downlink_kind::event);
     }
 };
 

@@ -58,6 +58,25 @@ private:
     std::map<recon::value, std::uint64_t, std::less<>> keys_;
 };
 
+/** A downlink's status as its notifications say, the same for client and agent downlinks:
+ * linked and synced while the link is up and synced, ended after a terminal notification.
+ * Not thread safe; no I/O.
+ */
+struct downlink_status {
+    bool linked = false;
+    bool synced = false;
+    bool ended = false;
+
+    /// Applies `note` (before its handlers run).
+    void apply(view_note const& note) noexcept;
+};
+
+/** Gives a `@synced` notification the state it stands for, for handlers that run after
+ * later events were applied: a value downlink's value, a map downlink's entries as a record
+ * of `key:value` slots (event downlinks have none). Other notifications are left alone.
+ */
+void snapshot(view_note& note, downlink_kind kind, downlink_model const& model);
+
 }  // namespace swim::warp
 
 #endif

@@ -9,6 +9,7 @@
 #include <swim/warp/host_session.hpp>
 #include <swim/warp/pending_notes.hpp>
 
+#include <swim/client/detail/note_runner.hpp>
 #include <swim/client/detail/view_sink.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -30,25 +31,11 @@ class connection;
  *
  * Every member runs on the connection's strand.
  */
-class downlink_core
+class downlink_core final
     : public view_sink
+    , public handler_site
     , public std::enable_shared_from_this<downlink_core> {
 public:
-    /// Runs a downlink's handlers (implemented by the typed downlink, with its handlers).
-    class dispatcher {
-    public:
-        /// Runs the handlers for one notification; the core keeps the dispatcher alive
-        /// until it completes.
-        virtual boost::asio::awaitable<void> dispatch(
-            std::weak_ptr<downlink_core> core,
-            warp::view_note& note) = 0;
-        /// Runs them in place when every handler is plain; false (nothing done) otherwise.
-        virtual bool dispatch_now(downlink_core& core, warp::view_note& note) = 0;
-
-    protected:
-        ~dispatcher() = default;
-    };
-
     downlink_core(std::shared_ptr<connection> conn, warp::downlink_kind kind);
     ~downlink_core();
 
@@ -65,11 +52,15 @@ public:
     std::string_view node() const noexcept;
     std::string_view lane() const noexcept;
 
-    void set_dispatcher(std::shared_ptr<dispatcher> d) { dispatch_ = std::move(d); }
+    /// The typed handlers (set by the handle when it is made).
+    void set_dispatcher(std::shared_ptr<note_dispatcher> d)
+    {
+        runner_.set_dispatcher(std::move(d));
+    }
 
     // ---- status, as received (before the handlers of the notification run) ---------------
-    bool linked() const noexcept { return linked_; }
-    bool synced() const noexcept { return synced_; }
+    bool linked() const noexcept { return status_.linked; }
+    bool synced() const noexcept { return status_.synced; }
     /// True once the downlink has ended: closed, unlinked for good, or failed.
     bool closed() const noexcept { return closed_; }
     /// Why it ended: empty while open, warp::error::closed when closed by the user.
@@ -122,19 +113,29 @@ public:
     /// Handlers start to run: the notifications that came before (a late joiner's linked
     /// and synced, from the shared state) go to the handlers set since it was made.
     void arm();
+    /// Runs a linked (synced) notification again in its own turn, for a handler set after
+    /// the link came up (was synced), while it still is: a synced one with the state now.
+    void replay(warp::downlink_notification::type what);
     void deliver(warp::view_note note) override;
     /// The connection is gone for good (client closed).
     void end(boost::system::error_code ec, std::string reason) override;
 
+    // ---- handler_site: handlers run on the connection's strand ------------------------------
+    std::string fail_conversion(recon::conversion_error const& err) override;
+    warp::map_state const* live_map() const noexcept override;
+    bool site_busy() const noexcept override { return false; }
+    void enter() noexcept override {}
+    void leave() override {}
+    void later(std::function<void()> f) override;
+    void spawn(std::function<boost::asio::awaitable<void>()> f) override;
+    void post(std::function<void()> f) override;
+    bool one_note_per_turn() const noexcept override { return false; }
+    void freeze(warp::view_note& note) const override;
+    void handler_threw(std::string_view what) override;
+    std::shared_ptr<void> keep_alive() override { return shared_from_this(); }
+
 private:
-    static boost::asio::awaitable<void> run_handlers(std::shared_ptr<downlink_core> self);
-    void start_runner();
-    void run_queued();
-    void freeze(warp::view_note& note) const;
-    bool run_now(warp::view_note& note);
-    warp::pending_notes& queued();
-    bool queue_empty() const noexcept;
-    boost::asio::awaitable<boost::system::error_code> wait_until(bool downlink_core::*flag);
+    boost::asio::awaitable<boost::system::error_code> wait_until(bool warp::downlink_status::*flag);
     boost::asio::awaitable<void> wait();
     void wake() noexcept;
 
@@ -143,23 +144,12 @@ private:
 
     std::shared_ptr<connection> conn_;
     warp::downlink_kind kind_;
-    /// downlink_options::max_pending_events (in the padding after kind_).
-    std::uint32_t max_pending_ = warp::downlink_options{}.max_pending_events;
     warp::view_id id_ = 0;
-    std::shared_ptr<dispatcher> dispatch_;
-    // Notifications waiting for their handlers; allocated when first needed (an empty
-    // std::deque costs about 600 bytes).
-    std::unique_ptr<warp::pending_notes> queue_;
-    /// The coroutine runner is running.
-    bool running_ = false;
-    /// Plain handlers are running in place (a notification they cause waits its turn).
-    bool dispatching_ = false;
-    bool linked_ = false;
-    bool synced_ = false;
+    /// The handlers' queue and runner (bounded by max_pending_events).
+    note_runner runner_{*this, false};
+    warp::downlink_status status_;
     bool closed_ = false;
     bool streaming_ = false;
-    /// arm() has run: notifications go to the handlers.
-    bool armed_ = false;
     /// The link asks for the lane's state (keep_synced, not an event downlink).
     bool syncs_ = true;
     boost::system::error_code error_;

@@ -7,6 +7,7 @@
 #include <swim/recon/convert.hpp>
 #include <swim/warp/downlink_model.hpp>
 
+#include <swim/client/detail/dispatch.hpp>
 #include <swim/client/detail/downlink_core.hpp>
 #include <swim/client/detail/handler.hpp>
 
@@ -29,57 +30,6 @@ namespace detail {
 /// machinery out of the templates).
 [[noreturn]] void throw_error(boost::system::error_code ec, std::string const& what);
 
-/// The handlers every kind of downlink has.
-struct common_handlers {
-    handler<> on_linked;
-    handler<std::string_view> on_unlinked;
-    handler<boost::system::error_code, std::string_view> on_failed;
-    handler<boost::system::error_code, std::string_view> on_unreachable;
-    /// Some handler is a coroutine: notifications go through the coroutine dispatch. While
-    /// every handler is plain they run in the notification's own turn.
-    bool any_coroutine = false;
-};
-
-/// Runs the common handlers for `n`; true when `n` was one of theirs.
-boost::asio::awaitable<bool> run_common(common_handlers& h, warp::downlink_notification const& n);
-/// As run_common, for plain handlers only.
-bool run_common_now(common_handlers& h, warp::downlink_notification const& n);
-
-/// Fails the downlink for a value that does not convert (`err` says why): it is closed.
-std::string fail_conversion(downlink_core& core, recon::conversion_error const& err);
-
-/// Converts `v` to `T`; on failure fails the downlink (on_failed runs with the reason).
-template <class T>
-boost::asio::awaitable<bool> convert_or_fail(
-    downlink_core& core,
-    common_handlers& h,
-    recon::value const& v,
-    T& out)
-{
-    recon::conversion_error err;
-    if (recon::value_to(v, out, err))
-        co_return true;
-    std::string why = fail_conversion(core, err);
-    if (h.on_failed) {
-        auto f = h.on_failed;
-        co_await f(err.code, why);
-    }
-    co_return false;
-}
-
-/// As convert_or_fail, for plain handlers only.
-template <class T>
-bool convert_or_fail_now(downlink_core& core, common_handlers& h, recon::value const& v, T& out)
-{
-    recon::conversion_error err;
-    if (recon::value_to(v, out, err))
-        return true;
-    std::string why = fail_conversion(core, err);
-    if (h.on_failed)
-        h.on_failed.call(err.code, why);
-    return false;
-}
-
 /// What every downlink handle offers; `Handlers` derives from common_handlers.
 template <class Derived, class Handlers>
 class downlink_handle {
@@ -90,6 +40,11 @@ public:
     {
         h_->on_linked = make_handler<>(std::move(f));
         note(h_->on_linked);
+        if (h_->missed_linked && h_->on_linked) {
+            // Set after this link came up: called once now (in its own turn).
+            h_->missed_linked = false;
+            core_->replay(warp::downlink_notification::type::linked);
+        }
         return self();
     }
     /// Called with the reason the server gave (`nodeNotFound`, `laneNotFound`, a text, or
@@ -178,41 +133,32 @@ protected:
     explicit downlink_handle(std::shared_ptr<downlink_core> core)
         : core_(std::move(core))
     {
-        auto b = std::make_shared<bound>();
+        auto b = std::make_shared<typed_dispatcher<Handlers>>();
         h_ = std::shared_ptr<Handlers>(b, static_cast<Handlers*>(b.get()));
-        core_->set_dispatcher(std::shared_ptr<downlink_core::dispatcher>(b, b.get()));
+        core_->set_dispatcher(std::shared_ptr<note_dispatcher>(b, b.get()));
     }
 
     /// Records that a handler was set (a coroutine handler switches to the coroutine dispatch).
     template <class H>
     void note(H const& handler) noexcept
     {
-        h_->any_coroutine = h_->any_coroutine || handler.is_coroutine();
+        h_->noted(handler);
+    }
+
+    /// After on_synced is set: if the link was synced before it was, it is called once now
+    /// (in its own turn) with the state.
+    void replay_synced()
+    {
+        if (h_->missed_synced) {
+            h_->missed_synced = false;
+            core_->replay(warp::downlink_notification::type::synced);
+        }
     }
 
     std::shared_ptr<downlink_core> core_;
     std::shared_ptr<Handlers> h_;
 
 private:
-    // The handlers and the dispatch of the typed downlink, in one allocation.
-    struct bound final
-        : Handlers
-        , downlink_core::dispatcher {
-        boost::asio::awaitable<void> dispatch(
-            std::weak_ptr<downlink_core> core,
-            warp::view_note& note) override
-        {
-            return Derived::dispatch(std::move(core), *this, note);
-        }
-        bool dispatch_now(downlink_core& core, warp::view_note& note) override
-        {
-            if (this->any_coroutine)
-                return false;
-            Derived::dispatch_now(core, *this, note);
-            return true;
-        }
-    };
-
     Derived& self() { return static_cast<Derived&>(*this); }
 };
 
