@@ -158,6 +158,20 @@ void connection::start()
     });
 }
 
+void connection::arm_later(std::weak_ptr<downlink_core> d)
+{
+    to_arm_.push_back(std::move(d));
+    if (to_arm_.size() > 1)
+        return;  // the turn is posted already
+    asio::post(strand_, [self = shared_from_this()] {
+        auto arming = std::move(self->to_arm_);
+        self->to_arm_ = {};
+        for (auto& weak : arming)
+            if (auto dl = weak.lock())
+                dl->arm();
+    });
+}
+
 void connection::attach(warp::view_id id, std::weak_ptr<view_sink> sink)
 {
     views_[id] = std::move(sink);

@@ -97,6 +97,9 @@ public:
 
     void attach(warp::view_id id, std::weak_ptr<view_sink> sink) override;
     void detach(warp::view_id id) override;
+    /// Arms `d` in the next turn, when its handle's handlers are set: one post for every
+    /// downlink made in a turn (100,000 made at once cost no 100,000 posts).
+    void arm_later(std::weak_ptr<downlink_core> d);
 
     /// After any call into the session: hands notifications to the downlinks, acts on
     /// requests, wakes the writer.
@@ -160,6 +163,8 @@ private:
     std::shared_ptr<foreign_writes> foreign_;
     warp::host_session session_;
     std::unordered_map<warp::view_id, std::weak_ptr<view_sink>> views_;
+    /// Downlinks made this turn, armed in the next (arm_later()).
+    std::vector<std::weak_ptr<downlink_core>> to_arm_;
     boost::asio::steady_timer wake_writer_;
     boost::asio::steady_timer room_;
     boost::asio::steady_timer sleep_;

@@ -78,10 +78,7 @@ error_code downlink_core::open(
     conn_->pump();
     // Handlers are set on the handle after this returns: they run from the next turn, and
     // what came before (a late joiner's linked and synced) waits for them.
-    asio::post(conn_->get_executor(), [weak = weak_from_this()] {
-        if (auto self = weak.lock())
-            self->arm();
-    });
+    conn_->arm_later(weak_from_this());
     return {};
 }
 

@@ -43,7 +43,7 @@ struct maybe_lock {
 };
 }  // namespace
 
-warp::pending_notes::outcome note_runner::push(warp::view_note note)
+warp::pending_notes::outcome note_runner::push(warp::view_note&& note)
 {
     using outcome = warp::pending_notes::outcome;
     if (mutex_) {
@@ -63,23 +63,29 @@ warp::pending_notes::outcome note_runner::push(warp::view_note note)
     }
     if (stopped_)
         return outcome::queued;
-    if (!queue_)
-        queue_ = std::make_unique<warp::pending_notes>();
     if (!armed_) {
         // Made this turn: its handlers are not set yet.
         site_->freeze(note);
+        if (!queue_)
+            queue_ = std::make_unique<warp::pending_notes>();
         queue_->push_back(std::move(note));
         return outcome::queued;
     }
     if (!dispatch_)
         return outcome::queued;  // no handlers: nothing to run
-    bool const at_once = !busy_ && queue_->empty() && !dispatch_->coroutine();
-    if (at_once) {
-        queue_->push_back(std::move(note));
-        drain();
+    if (!busy_ && empty() && !dispatch_->coroutine()) {
+        // Nothing waits: it runs now, without the queue (most downlinks never allocate one).
+        // (A runner that is not shared is its site's only one: no enter() or leave().)
+        busy_ = true;
+        run_now(note);
+        busy_ = false;
+        if (!empty())
+            drain();  // what its handlers caused
         return outcome::queued;
     }
     site_->freeze(note);
+    if (!queue_)
+        queue_ = std::make_unique<warp::pending_notes>();
     if (queue_->push(std::move(note), limit_) == outcome::overrun)
         return outcome::overrun;
     drain();
@@ -123,12 +129,12 @@ void note_runner::turn()
 void note_runner::arm()
 {
     armed_ = true;
-    if (!dispatch_) {
-        maybe_lock lock(mutex_);
-        queue_.reset();  // no handlers: nothing to run
-        return;
-    }
-    drain();
+    if (dispatch_)
+        drain();
+    // What came before has run (or there are no handlers): the queue goes until needed.
+    maybe_lock lock(mutex_);
+    if (!busy_ && queue_ && (queue_->empty() || !dispatch_))
+        queue_.reset();
 }
 
 bool note_runner::take(warp::view_note& out)
@@ -170,22 +176,22 @@ void note_runner::drain()
             });
             return;  // busy_ until the coroutine ends
         }
-        if (site_->site_busy()) {
-            // Another handler of the agent runs: this one waits its turn there.
+        if (mutex_ && site_->site_busy()) {
+            // Another handler of the agent runs: this one waits its turn in the agent's queue
+            // (which counts as busy while it runs it: no enter() or leave() here).
             site_->later([this, keep = site_->keep_alive(), n = std::move(note)]() mutable {
-                if (!stopped_) {
-                    site_->enter();
+                if (!stopped_)
                     run_now(n);
-                    site_->leave();
-                }
                 busy_ = false;
                 drain();
             });
             return;
         }
-        site_->enter();
+        if (mutex_)
+            site_->enter();
         run_now(note);
-        site_->leave();
+        if (mutex_)
+            site_->leave();
     }
     busy_ = false;
 }

@@ -319,6 +319,34 @@ struct unreachable_agent : server::agent {
     }
 };
 
+/// A late joiner on the agent side: a second downlink to the same lane, opened once the first
+/// one is synced (their link is shared), gets its own on_linked and on_synced.
+struct joiner_agent : server::agent {
+    using agent::agent;
+    std::optional<server::value_downlink_handle<int>> first;
+    std::optional<server::value_downlink_handle<int>> second;
+
+    void on_start() override
+    {
+        first = context()
+                    .value_downlink_builder<int>(std::nullopt, "/source/join", "lane")
+                    .on_synced([this](int const& v) {
+                        journal.push_back("first synced " + std::to_string(v));
+                        second = context()
+                                     .value_downlink_builder<int>(
+                                         std::nullopt,
+                                         "/source/join",
+                                         "lane")
+                                     .on_linked([] { journal.push_back("second linked"); })
+                                     .on_synced([](int const& w) {
+                                         journal.push_back("second synced " + std::to_string(w));
+                                     })
+                                     .done();
+                    })
+                    .done();
+    }
+};
+
 /// A downlink to a remote host, given by a route parameter-free global.
 std::string remote_url;
 
@@ -421,6 +449,7 @@ struct agents_fixture {
         BOOST_REQUIRE(!srv.route<eager_agent>("/eager"));
         BOOST_REQUIRE(!srv.route<slow_agent>("/slow"));
         BOOST_REQUIRE(!srv.route<unreachable_agent>("/unreachable"));
+        BOOST_REQUIRE(!srv.route<joiner_agent>("/joiner"));
         BOOST_REQUIRE(!srv.start());
         url = srv.local_url();
     }
@@ -560,6 +589,23 @@ BOOST_FIXTURE_TEST_CASE(slow_handlers_are_bounded_by_max_pending_events, agents_
             [] { return journal_has("slow events failed: overrun, named, stopped"); }));
         auto const events = std::count(journal.begin(), journal.end(), "slow event");
         BOOST_TEST(events <= 12, "the event handler ran " << events << " times");
+        co_await srv.async_stop();
+        co_await c.async_close();
+    });
+}
+
+BOOST_FIXTURE_TEST_CASE(a_late_joiner_gets_its_own_linked_and_synced, agents_fixture)
+{
+    swim::test::run_test(ioc, [&]() -> asio::awaitable<void> {
+        client::client c(ioc.get_executor(), swim::test::fast_client_config());
+        BOOST_TEST(!c.command(url, "/source/join", "lane", 5));
+        co_await swim::test::sleep_for(50ms);
+        wake(c, "/joiner");
+        BOOST_TEST(co_await eventually([] { return journal_has("second synced 5"); }));
+        co_await swim::test::sleep_for(100ms);  // nothing more comes
+        BOOST_TEST(std::count(journal.begin(), journal.end(), "first synced 5") == 1);
+        BOOST_TEST(std::count(journal.begin(), journal.end(), "second linked") == 1);
+        BOOST_TEST(std::count(journal.begin(), journal.end(), "second synced 5") == 1);
         co_await srv.async_stop();
         co_await c.async_close();
     });

@@ -6,6 +6,8 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <atomic>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <type_traits>
@@ -26,6 +28,9 @@ inline constexpr bool returns_awaitable_v =
 template <class... Args>
 class handler {
     struct impl {
+        // Counted here, not by a shared_ptr: a handler is one pointer (a downlink holds
+        // several). Atomic: copies may be dropped on another thread than the one running it.
+        mutable std::atomic<std::size_t> refs{1};
         bool awaits = false;
         virtual ~impl() = default;
         virtual void call(Args... args) const = 0;
@@ -61,6 +66,25 @@ class handler {
 
 public:
     handler() = default;
+    handler(handler const& other) noexcept
+        : p_(other.p_)
+    {
+        if (p_)
+            p_->refs.fetch_add(1, std::memory_order_relaxed);
+    }
+    handler(handler&& other) noexcept
+        : p_(std::exchange(other.p_, nullptr))
+    {}
+    handler& operator=(handler other) noexcept
+    {
+        std::swap(p_, other.p_);
+        return *this;
+    }
+    ~handler()
+    {
+        if (p_ && p_->refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
+            delete p_;
+    }
 
     /// Wraps a user callable: coroutines are awaited, plain callables called.
     template <class F>
@@ -71,9 +95,9 @@ public:
             "a handler must be callable with the arguments this handler receives");
         handler h;
         if constexpr (returns_awaitable_v<F, Args...>)
-            h.p_ = std::make_shared<coroutine_fn<F> const>(std::move(f));
+            h.p_ = new coroutine_fn<F>(std::move(f));
         else
-            h.p_ = std::make_shared<plain_fn<F> const>(std::move(f));
+            h.p_ = new plain_fn<F>(std::move(f));
         return h;
     }
 
@@ -83,22 +107,22 @@ public:
     /// Calls a plain handler (precondition: set and not a coroutine).
     void call(Args... args) const
     {
-        auto keep = p_;
-        keep->call(std::forward<Args>(args)...);
+        handler keep = *this;  // it may replace itself while it runs
+        keep.p_->call(std::forward<Args>(args)...);
     }
 
     /// Runs either kind: a coroutine is awaited, a plain callable called.
     boost::asio::awaitable<void> operator()(Args... args) const
     {
-        if (auto keep = p_) {
-            auto run = keep->run(std::forward<Args>(args)...);
+        if (handler keep = *this) {
+            auto run = keep.p_->run(std::forward<Args>(args)...);
             co_await std::move(run);
         }
     }
 
 private:
-    // Shared: a handler may replace itself while it runs.
-    std::shared_ptr<impl const> p_;
+    // Shared by the copies: a handler may replace itself while it runs.
+    impl const* p_ = nullptr;
 };
 
 /// Wraps a user callable as a handler: coroutines are awaited, plain callables called.

@@ -60,7 +60,9 @@ protected:
  *
  * A `shared` runner (an agent's downlink, whose link lives on a host's strand) takes push()
  * from that other strand: its queue is guarded by a mutex, and a push that finds no turn
- * scheduled posts one to the handlers' strand. Everything else runs on the handlers' strand.
+ * scheduled posts one to the handlers' strand; its site runs other handlers too (site_busy(),
+ * enter(), leave()). A runner that is not shared is its site's only one and is pushed to on
+ * the handlers' strand. Everything else runs on the handlers' strand.
  */
 class note_runner {
 public:
@@ -75,7 +77,7 @@ public:
     /// Queues `note` (kept whole until arm()) and runs what waits when it can.
     /// warp::pending_notes::outcome::overrun: an event with max_pending_events waiting;
     /// nothing queued (the owner fails the downlink).
-    warp::pending_notes::outcome push(warp::view_note note);
+    warp::pending_notes::outcome push(warp::view_note&& note);
     /// Queues `note` whatever waits (the failure that ends an overrun downlink).
     void push_last(warp::view_note note);
     /// Handlers exist from now on: what came before runs (on the handlers' strand).
