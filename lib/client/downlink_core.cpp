@@ -97,6 +97,7 @@ void downlink_core::replay(warp::downlink_notification::type what)
         warp::view_note note;
         note.view = self->id_;
         note.note.what = what;
+        note.note.replayed = true;  // runs only if the handler has still missed it then
         if (auto m = self->model())
             warp::snapshot(note, self->kind_, *m);
         if (self->runner_.push(std::move(note)) == warp::pending_notes::outcome::overrun)
@@ -213,16 +214,17 @@ void downlink_core::overrun(char const* what)
     std::string why = "event downlink " + std::string(node()) + " " + std::string(lane()) + ": " +
                       what + " " + std::to_string(runner_.limit()) +
                       " events behind (max_pending_events)";
+    // Failed first: on_failed (which may run at once) sees the downlink closed.
+    fail(error::overrun, why);
     if (runner_.has_dispatcher()) {
         warp::view_note f;
         f.view = id_;
         f.note.what = warp::downlink_notification::type::failed;
         f.note.error = error::overrun;
-        f.note.reason = why;
+        f.note.reason = std::move(why);
         f.terminal = true;
         runner_.push_last(std::move(f));
     }
-    fail(error::overrun, std::move(why));
 }
 
 // A map's @synced whose handlers run later gets the state as it is now: on_synced must not
@@ -235,12 +237,15 @@ void downlink_core::freeze(warp::view_note& note) const
         warp::snapshot(note, kind_, *m);
 }
 
-std::string downlink_core::fail_conversion(recon::conversion_error const& err)
+std::string downlink_core::conversion_failure(recon::conversion_error const& err) const
 {
-    std::string why = "cannot convert " + std::string(node()) + " " + std::string(lane()) + ": " +
-                      err.message();
+    return "cannot convert " + std::string(node()) + " " + std::string(lane()) + ": " +
+           err.message();
+}
+
+void downlink_core::fail_conversion(recon::conversion_error const& err, std::string const& why)
+{
     fail(err.code, why);
-    return why;
 }
 
 warp::map_state const* downlink_core::live_map() const noexcept

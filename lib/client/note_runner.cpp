@@ -18,6 +18,12 @@ asio::awaitable<void> run_steps(std::vector<std::function<asio::awaitable<void>(
     }
 }
 
+asio::awaitable<void> fail_step(note_owner* owner, recon::conversion_error err, std::string why)
+{
+    owner->fail_conversion(err, why);
+    co_return;
+}
+
 note_runner::note_runner(handler_site& site, bool shared)
     : site_(&site)
     , mutex_(shared ? std::make_unique<std::mutex>() : nullptr)
@@ -50,6 +56,8 @@ warp::pending_notes::outcome note_runner::push(warp::view_note&& note)
         bool post = false;
         {
             maybe_lock lock(mutex_);
+            if (stopped_)
+                return outcome::queued;  // nothing runs any more: dropped
             if (!queue_)
                 queue_ = std::make_unique<warp::pending_notes>();
             if (queue_->push(std::move(note), limit_) == outcome::overrun)
@@ -96,6 +104,8 @@ void note_runner::push_last(warp::view_note note)
 {
     {
         maybe_lock lock(mutex_);
+        if (stopped_)
+            return;
         if (!queue_)
             queue_ = std::make_unique<warp::pending_notes>();
         queue_->push_back(std::move(note));
@@ -116,14 +126,19 @@ void note_runner::schedule_turn()
     site_->post([keep = site_->keep_alive(), this] { turn(); });
 }
 
-// A posted turn of a shared runner.
+// A posted turn of a shared runner. scheduled_ stays set until a take() finds the queue empty:
+// while a notification is handled (busy_), pushes post nothing, and the handling ends by
+// taking the next one.
 void note_runner::turn()
 {
-    {
-        maybe_lock lock(mutex_);
-        scheduled_ = false;
-    }
     drain();
+}
+
+void note_runner::stop() noexcept
+{
+    maybe_lock lock(mutex_);
+    stopped_ = true;
+    queue_.reset();
 }
 
 void note_runner::arm()
@@ -140,8 +155,10 @@ void note_runner::arm()
 bool note_runner::take(warp::view_note& out)
 {
     maybe_lock lock(mutex_);
-    if (!queue_ || queue_->empty())
+    if (!queue_ || queue_->empty()) {
+        scheduled_ = false;  // the next push posts a turn
         return false;
+    }
     out = queue_->take();
     return true;
 }

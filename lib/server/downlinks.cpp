@@ -336,29 +336,35 @@ public:
             return;
         runner_.stop();
         linked_ = false;
-        asio::post(host_ex_, [self = shared_from_this()] {
-            {
-                std::lock_guard lock(self->mutex_);
-                if (self->flushing_) {
-                    self->close_after_flush_ = true;
-                    return;
-                }
+        asio::post(host_ex_, [self = shared_from_this()] { self->close_when_flushed(); });
+    }
+
+    // On the host's strand: @unlink after the sets queued before.
+    void close_when_flushed()
+    {
+        {
+            std::lock_guard lock(mutex_);
+            if (flushing_) {
+                close_after_flush_ = true;
+                return;
             }
-            self->close_view();
-        });
+        }
+        close_view();
     }
 
     // ---- handler_site: the handlers run on the agent ------------------------------------
 
     // A value that does not convert (on the agent's strand): the downlink is stopped, and
     // the dispatch runs on_failed with the reason.
-    std::string fail_conversion(recon::conversion_error const& err) override
+    std::string conversion_failure(recon::conversion_error const& err) const override
     {
-        std::string why = "cannot convert " + node_ + " " + lane_ + ": " + err.message();
+        return "cannot convert " + node_ + " " + lane_ + ": " + err.message();
+    }
+    void fail_conversion(recon::conversion_error const&, std::string const& why) override
+    {
         log(log_level::warning, describe() + " failed: " + why);
         ended_ = true;
         stop();
-        return why;
     }
     // The state at @synced always comes with the note (snapshot() in deliver).
     warp::map_state const* live_map() const noexcept override { return nullptr; }
@@ -436,11 +442,10 @@ private:
         note.note.error = client::error::overrun;
         note.note.reason = std::move(why);
         note.terminal = true;
-        ended_ = true;
+        ended_ = true;  // its writes are refused from now on
         runner_.push_last(std::move(note));
         linked_ = false;
-        user_stopped_ = true;  // nothing more is triggered
-        close_view();
+        close_when_flushed();
     }
 
     // On the host's strand: hands the queued sets to the session, in order.

@@ -404,6 +404,30 @@ BOOST_FIXTURE_TEST_CASE(
     });
 }
 
+// An unread event stream overruns while the handlers are plain: on_failed runs at once, and
+// already sees the downlink closed with error::overrun.
+BOOST_FIXTURE_TEST_CASE(an_overrun_stream_is_closed_when_on_failed_runs, demo_fixture)
+{
+    run([&]() -> asio::awaitable<void> {
+        client::client c(ioc.get_executor(), swim::test::fast_client_config());
+        auto events = c.event_downlink<std::int64_t>(url, "/hotel/room/10", "command", behind_64());
+        std::string seen;
+        events.on_failed([&](boost::system::error_code ec, std::string_view) {
+            seen = std::string(ec == client::error::overrun ? "overrun" : ec.message()) +
+                   (events.is_closed() ? ", closed" : ", open") +
+                   (events.error() == client::error::overrun ? ", error overrun" : ", no error");
+        });
+        co_await events.linked();
+        BOOST_TEST(!c.command(url, "/hotel/room/10", "command", 0));
+        BOOST_TEST(co_await events.next_event() == 0);  // buffering starts; then never read
+        for (std::int64_t i = 1; i <= 200; ++i)
+            BOOST_TEST_REQUIRE(!c.command(url, "/hotel/room/10", "command", i));
+        BOOST_TEST(co_await eventually([&] { return !seen.empty(); }));
+        BOOST_TEST(seen == "overrun, closed, error overrun");
+        co_await c.async_close();
+    });
+}
+
 BOOST_FIXTURE_TEST_CASE(an_unread_value_stream_keeps_the_latest_value, demo_fixture)
 {
     run([&]() -> asio::awaitable<void> {

@@ -409,7 +409,9 @@ public:
             detail::adapt_handler<S, T const&>(*this->t_.ctx, this->st_, std::move(f)));
         return *this;
     }
-    /// `f(T const& value)`: every event of the lane, changed or not.
+    /// `f(T const& value)`: every event of the lane, changed or not; when the agent's
+    /// handlers fall `max_pending_events` behind, the newest value replaces the set waiting
+    /// last (as on a client's downlink).
     template <class F>
     value_downlink_builder& on_event(F f)
     {

@@ -121,6 +121,9 @@ struct downlink_notification {
     boost::system::error_code error;  ///< failed, unreachable
     /// set: the value differs from the one held before (an echo of our own set does not).
     bool changed = true;
+    /// linked, synced: made again for a handler set after the real one was delivered (it
+    /// runs only if that handler has not seen a linked / synced since).
+    bool replayed = false;
 
     /// True when a downlink with these options should see this notification.
     bool wanted_by(downlink_options const& o) const noexcept

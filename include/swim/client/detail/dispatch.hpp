@@ -37,9 +37,10 @@ namespace swim::client::detail {
 /// What the typed dispatch needs of the downlink it runs for.
 class note_owner {
 public:
-    /// Fails the downlink for a value that does not convert (`err` says why) and gives the
-    /// text on_failed receives.
-    virtual std::string fail_conversion(recon::conversion_error const& err) = 0;
+    /// What on_failed says of a value that does not convert (`err` says why).
+    virtual std::string conversion_failure(recon::conversion_error const& err) const = 0;
+    /// Fails the downlink for it.
+    virtual void fail_conversion(recon::conversion_error const& err, std::string const& why) = 0;
     /// The entries held now, for a map's @synced whose state was not frozen (it runs in the
     /// turn it came in); null when there are none to give.
     virtual warp::map_state const* live_map() const noexcept = 0;
@@ -106,9 +107,17 @@ struct now_call {
     }
     std::string fail(recon::conversion_error const& err) const
     {
-        return owner.fail_conversion(err);
+        std::string why = owner.conversion_failure(err);
+        owner.fail_conversion(err, why);
+        return why;
     }
 };
+
+/// A recorded step that fails the downlink (compiled).
+boost::asio::awaitable<void> fail_step(
+    note_owner* owner,
+    recon::conversion_error err,
+    std::string why);
 
 /// Records each handler with copies of its arguments; run() awaits them in order.
 struct record_call {
@@ -118,7 +127,7 @@ struct record_call {
     /// A string_view argument is kept as a string: the step runs after the dispatch returned.
     template <class B>
     using stored_t = std::conditional_t<
-        std::is_convertible_v<B, std::string_view> && !std::is_same_v<std::decay_t<B>, std::string>,
+        std::is_same_v<std::decay_t<B>, std::string_view>,
         std::string,
         std::decay_t<B>>;
 
@@ -130,9 +139,12 @@ struct record_call {
                 return h(a...);
             });
     }
-    std::string fail(recon::conversion_error const& err) const
+    /// The failure is a step too: it happens after the handlers recorded before it ran.
+    std::string fail(recon::conversion_error const& err)
     {
-        return owner.fail_conversion(err);
+        std::string why = owner.conversion_failure(err);
+        steps.emplace_back([o = &owner, err, why] { return fail_step(o, err, why); });
+        return why;
     }
 };
 
@@ -149,6 +161,8 @@ bool dispatch_common(common_handlers const& h, warp::downlink_notification const
     using type = warp::downlink_notification::type;
     switch (n.what) {
         case type::linked:
+            if (n.replayed && !h.missed_linked)
+                return true;  // a linked reached it since the replay was asked for
             if (h.on_linked)
                 call(h.on_linked);
             h.missed_linked = !h.on_linked;
@@ -193,6 +207,8 @@ void dispatch(value_handlers<T> const& h, warp::downlink_notification const& n, 
     if (dispatch_common(h, n, call))
         return;
     if (n.what == type::synced) {
+        if (n.replayed && !h.missed_synced)
+            return;  // a synced reached it since the replay was asked for
         h.missed_synced = !h.on_synced;
         T v;
         if (h.on_synced && convert_or_fail(h, n.value, v, call))
@@ -254,6 +270,8 @@ void dispatch(map_handlers<K, V> const& h, warp::downlink_notification const& n,
         return;
     switch (n.what) {
         case type::synced: {
+            if (n.replayed && !h.missed_synced)
+                return;  // a synced reached it since the replay was asked for
             h.missed_synced = !h.on_synced;
             if (!h.on_synced)
                 return;

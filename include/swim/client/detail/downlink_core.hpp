@@ -121,7 +121,8 @@ public:
     void end(boost::system::error_code ec, std::string reason) override;
 
     // ---- handler_site: handlers run on the connection's strand ------------------------------
-    std::string fail_conversion(recon::conversion_error const& err) override;
+    std::string conversion_failure(recon::conversion_error const& err) const override;
+    void fail_conversion(recon::conversion_error const& err, std::string const& why) override;
     warp::map_state const* live_map() const noexcept override;
     bool site_busy() const noexcept override { return false; }
     void enter() noexcept override {}

@@ -41,8 +41,8 @@ public:
         h_->on_linked = make_handler<>(std::move(f));
         note(h_->on_linked);
         if (h_->missed_linked && h_->on_linked) {
-            // Set after this link came up: called once now (in its own turn).
-            h_->missed_linked = false;
+            // Set after this link came up: called once, in a turn of its own, unless a
+            // linked that was still queued reaches it first.
             core_->replay(warp::downlink_notification::type::linked);
         }
         return self();
@@ -149,10 +149,8 @@ protected:
     /// (in its own turn) with the state.
     void replay_synced()
     {
-        if (h_->missed_synced) {
-            h_->missed_synced = false;
+        if (h_->missed_synced)
             core_->replay(warp::downlink_notification::type::synced);
-        }
     }
 
     std::shared_ptr<downlink_core> core_;

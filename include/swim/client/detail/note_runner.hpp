@@ -82,8 +82,9 @@ public:
     void push_last(warp::view_note note);
     /// Handlers exist from now on: what came before runs (on the handlers' strand).
     void arm();
-    /// Nothing runs from now on (any thread); what waits is dropped when its turn comes.
-    void stop() noexcept { stopped_ = true; }
+    /// Nothing runs from now on (any thread): what waits is dropped,
+    /// and later pushes too.
+    void stop() noexcept;
 
 private:
     void drain();
