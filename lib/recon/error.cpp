@@ -31,6 +31,9 @@ public:
             case error::trailing_characters: return "trailing characters";
             case error::max_depth_exceeded: return "maximum nesting depth exceeded";
             case error::input_too_large: return "input too large";
+            case error::number_too_long:
+                return "a 0x or 0b integer beyond 64 bits has too many digits "
+                       "(parse_options::max_radix_digits)";
             case error::non_finite_float: return "non-finite float cannot be written";
             case error::type_mismatch: return "type mismatch";
             case error::out_of_range: return "number out of range";

@@ -8,9 +8,11 @@
 
 #include <swim/recon/parser.hpp>
 
+#include <algorithm>
 #include <bit>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <iterator>
 #include <vector>
@@ -838,25 +840,38 @@ private:
         return fail(error::unterminated_string, start);
     }
 
-    // Digits in `base` to a big integer's decimal digits (for hex/binary beyond 64 bits).
+    // Digits in `base` (16 or 2) to a big integer's decimal digits (for hex/binary beyond 64
+    // bits): 28 bits of input at a time into limbs of 10^9. Quadratic in the digits, which
+    // parse_options::max_radix_digits bounds.
     static std::string to_decimal(std::string_view digits, int base)
     {
-        std::string dec = "0";  // little-endian decimal digits
-        for (char ch : digits) {
-            int carry = hex_digit(ch);
-            for (auto& d : dec) {
-                int v = (d - '0') * base + carry;
-                d = static_cast<char>('0' + v % 10);
-                carry = v / 10;
+        constexpr std::uint64_t limb = 1000000000u;
+        std::size_t const bits = base == 16 ? 4 : 1;
+        std::vector<std::uint32_t> limbs{0};  // little-endian
+        for (std::size_t i = 0; i < digits.size();) {
+            std::size_t const n = std::min(digits.size() - i, 28 / bits);
+            std::uint64_t carry = 0;
+            for (std::size_t k = 0; k < n; ++k)
+                carry = (carry << bits) | static_cast<std::uint64_t>(hex_digit(digits[i + k]));
+            i += n;
+            std::uint64_t const mult = std::uint64_t{1} << (bits * n);
+            for (auto& l : limbs) {
+                std::uint64_t v = std::uint64_t{l} * mult + carry;
+                l = static_cast<std::uint32_t>(v % limb);
+                carry = v / limb;
             }
             while (carry) {
-                dec.push_back(static_cast<char>('0' + carry % 10));
-                carry /= 10;
+                limbs.push_back(static_cast<std::uint32_t>(carry % limb));
+                carry /= limb;
             }
         }
-        while (dec.size() > 1 && dec.back() == '0')
-            dec.pop_back();
-        return {dec.rbegin(), dec.rend()};
+        std::string out = std::to_string(limbs.back());
+        char buf[10];
+        for (auto it = limbs.rbegin() + 1; it != limbs.rend(); ++it) {
+            std::snprintf(buf, sizeof buf, "%09u", static_cast<unsigned>(*it));
+            out.append(buf, 9);
+        }
+        return out;
     }
 
     bool radix_integer(value& out, bool negative, int base, char const* start)
@@ -877,6 +892,12 @@ private:
         if (p_ == digits)
             return fail(error::invalid_number, start);
         if (overflow) {
+            char const* first = digits;  // the first significant digit
+            while (*first == '0')
+                ++first;
+            if (opts_.max_radix_digits != 0 &&
+                static_cast<std::size_t>(p_ - first) > opts_.max_radix_digits)
+                return fail(error::number_too_long, start);
             big_integer b;
             b.negative = negative;
             b.digits = to_decimal({digits, static_cast<std::size_t>(p_ - digits)}, base);

@@ -30,6 +30,8 @@ enum class error {
     trailing_characters,       ///< more input after a complete value
     max_depth_exceeded,        ///< nesting deeper than parse_options::max_depth
     input_too_large,           ///< input longer than parse_options::max_size
+    number_too_long,           ///< a `0x`/`0b` integer beyond 64 bits with more digits than
+                               ///< parse_options::max_radix_digits
     // writer
     non_finite_float,  ///< NaN or infinity: no Recon implementation reads it back
     // typed conversion

@@ -20,6 +20,10 @@ struct parse_options {
     std::size_t max_depth = 128;
     /// Longest input in bytes; longer input is error::input_too_large. Zero disables.
     std::size_t max_size = 64 * 1024 * 1024;
+    /// Most significant digits of a hex (`0x`) or binary (`0b`) integer beyond 64 bits (its
+    /// conversion to decimal costs the square of its digits); more is
+    /// error::number_too_long. 1024 hex digits are 4096 bits. Zero disables.
+    std::size_t max_radix_digits = 1024;
 };
 
 /** Parses a Recon document.

@@ -483,6 +483,52 @@ BOOST_DATA_TEST_CASE(markup_examples, bdata::make(markup()), row)
     check_accepts(row);
 }
 
+// Hex and binary integers beyond 64 bits become decimal big integers, exactly; their digits
+// are bounded (max_radix_digits: the conversion costs the square of the digits), leading
+// zeros aside.
+BOOST_AUTO_TEST_CASE(radix_integers_beyond_64_bits_are_exact_and_bounded)
+{
+    BOOST_TEST(parse("0x10000000000000000") == big(false, "18446744073709551616"));
+    BOOST_TEST(parse("0b1" + std::string(64, '0')) == big(false, "18446744073709551616"));
+    BOOST_TEST(
+        parse("-0x1" + std::string(32, '0')) ==
+        big(true, "340282366920938463463374607431768211456"));
+    BOOST_TEST(
+        parse("0xFEDCBA9876543210FEDCBA9876543210") ==
+        big(false, "338770000845734292534325025077361652240"));
+    // A limb boundary: 10^9 exactly, beyond 64 bits (10^27 = 0x33B2E3C9FD0803CE8000000).
+    BOOST_TEST(parse("0x33B2E3C9FD0803CE8000000") == big(false, "1" + std::string(27, '0')));
+
+    auto const at_limit = parse("0x" + std::string(1024, 'F'));
+    BOOST_TEST_REQUIRE(at_limit.kind() == kind::big_integer);
+    auto const& digits = at_limit.if_big_integer()->digits;
+    BOOST_TEST(digits.size() == 1234u);
+    BOOST_TEST(digits.substr(0, 20) == "10443888814131525066");
+    BOOST_TEST(digits.substr(1214) == "04708340403154190335");
+    // Leading zeros are not counted.
+    BOOST_TEST(
+        parse("0x" + std::string(5000, '0') + "1" + std::string(16, '0')).kind() ==
+        kind::big_integer);
+
+    for (std::string const& text :
+         {"0x" + std::string(1025, 'F'),
+          "-0x" + std::string(80000, '7'),
+          "0b" + std::string(1025, '1'),
+          "{a:0x" + std::string(2000, 'A') + "}"}) {
+        parse_error err;
+        value v = parse(text, err);
+        BOOST_TEST(
+            (err.code == error::number_too_long),
+            text.substr(0, 12) << ": " << err.code.message());
+        BOOST_TEST(v.is_absent());
+    }
+    parse_options unlimited;
+    unlimited.max_radix_digits = 0;
+    parse_error err;
+    BOOST_TEST(parse("0x" + std::string(2000, 'A'), err, unlimited).kind() == kind::big_integer);
+    BOOST_TEST(!err.code);
+}
+
 BOOST_AUTO_TEST_CASE(number_kinds)
 {
     // The kind-exact dumps above already check this; spelled out for the normalisation rule.
