@@ -46,7 +46,7 @@ FUZZ_TARGETS=(
     envelope_reader_fuzz:envelope
     server_session_fuzz:server_session
     host_session_fuzz:host_session
-    ws_decoder_fuzz:ws_decoder
+    ws_session_fuzz:ws_session
 )
 
 failures=()

@@ -15,20 +15,20 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/websocket/detail/hybi13.hpp>
-#include <boost/beast/websocket/rfc6455.hpp>
+
+#include <openssl/rand.h>
 
 #include <algorithm>
 #include <cmath>
 
-#include "../net/ws_frames.hpp"
+#include "../net/text.hpp"
+#include "../net/ws_handshake.hpp"
 
 namespace swim::client::detail {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 using namespace asio::experimental::awaitable_operators;
 
@@ -125,7 +125,6 @@ connection::connection(
     , ssl_(std::move(ssl))
     , foreign_(std::move(foreign))
     , session_(warp::session_options{cfg.max_queued_bytes})
-    , wake_writer_(strand_)
     , room_(strand_)
     , sleep_(strand_)
     , done_(strand_)
@@ -200,8 +199,8 @@ void connection::pump()
         deliver_notes();
         serve_requests();
     } while (pump_again_);
-    if (session_.has_output() || closing_)
-        wake_writer_.cancel();
+    if (transport_ && session_.has_output())
+        transport_->wake();
 }
 
 void connection::deliver_notes()
@@ -408,34 +407,31 @@ asio::awaitable<bool> connection::connect_and_serve()
     co_return co_await upgrade_and_serve(tls, host_header);
 }
 
-std::optional<std::uint32_t> connection::mask()
-{
-    return static_cast<std::uint32_t>(rng_());
-}
-
 // The WebSocket upgrade (RFC 6455 §4.1), offering warp0 (a server that does not echo it is
-// fine), then serving the connection until it ends. The frames are ours from here on: the
-// reader decodes every frame of a read in one go, the writer frames a batch in one buffer.
+// fine), then serving the connection until it ends.
 template <class Stream>
 asio::awaitable<bool> connection::upgrade_and_serve(Stream& s, std::string const& host_header)
 {
     auto& lowest = beast::get_lowest_layer(s);
     lowest.expires_after(cfg_.connect_timeout);
-    websocket::detail::sec_ws_key_type key;
-    websocket::detail::make_sec_ws_key(key);
-    beast::string_view const key_text(key.data(), key.size());
+    std::array<unsigned char, 16> random{};
+    if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1)
+        for (auto& b : random)
+            b = static_cast<unsigned char>(rng_());
+    std::string const key = net::detail::ws_key(random);
     http::request<http::empty_body> req{http::verb::get, url_.target, 11};
     req.set(http::field::host, host_header);
     req.set(http::field::upgrade, "websocket");
     req.set(http::field::connection, "Upgrade");
-    req.set(http::field::sec_websocket_key, key_text);
+    req.set(http::field::sec_websocket_key, key);
     req.set(http::field::sec_websocket_version, "13");
-    req.set(http::field::sec_websocket_protocol, "warp0");
+    req.set(http::field::sec_websocket_protocol, net::detail::warp_subprotocol);
     req.set(http::field::user_agent, "swim-cpp");
     auto [wec, wn] = co_await http::async_write(s, req, use_tuple);
     beast::flat_buffer buf;
     http::response_parser<http::string_body> parser;
     parser.body_limit(64 * 1024);
+    parser.header_limit(16 * 1024);
     boost::system::error_code ec = wec;
     if (!ec) {
         auto [rec, rn] = co_await http::async_read(s, buf, parser, use_tuple);
@@ -451,19 +447,13 @@ asio::awaitable<bool> connection::upgrade_and_serve(Stream& s, std::string const
         co_return false;
     }
     auto const& res = parser.get();
-    std::string why;
-    websocket::detail::sec_ws_accept_type accept;
-    websocket::detail::make_sec_ws_accept(accept, key_text);
-    if (res.result() != http::status::switching_protocols)
-        why = "the server answered HTTP " + std::to_string(res.result_int()) + " " +
-              std::string(res.reason());
-    else if (!beast::iequals(res[http::field::upgrade], "websocket"))
-        why = "the server's answer has no 'Upgrade: websocket'";
-    else if (!http::token_list{res[http::field::connection]}.exists("upgrade"))
-        why = "the server's answer has no 'Connection: upgrade'";
-    else if (
-        res[http::field::sec_websocket_accept] != beast::string_view(accept.data(), accept.size()))
-        why = "the server's Sec-WebSocket-Accept is wrong";
+    net::detail::ws_upgrade_response answer;
+    answer.status = res.result_int();
+    answer.reason = res.reason();
+    answer.upgrade = res[http::field::upgrade];
+    answer.connection = res[http::field::connection];
+    answer.accept = res[http::field::sec_websocket_accept];
+    std::string const why = net::detail::check_upgrade_response(answer, key);
     if (!why.empty()) {
         abort_ = nullptr;
         failed_attempt(
@@ -471,23 +461,52 @@ asio::awaitable<bool> connection::upgrade_and_serve(Stream& s, std::string const
             "WebSocket handshake with " + host_header + " failed: " + why);
         co_return false;
     }
-    co_await serve(s, buf);
+    // Frames the server sent right after its answer came with it.
+    auto data = buf.cdata();
+    std::string const initial(static_cast<char const*>(data.data()), data.size());
+    std::unique_ptr<net::detail::byte_stream> stream;
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>)
+        stream = net::detail::make_byte_stream(s.release_socket());
+    else
+        stream = net::detail::make_byte_stream(std::move(s));
+    auto served = serve(std::move(stream), initial);
+    co_await std::move(served);
     abort_ = nullptr;
     co_return true;
 }
 
-template <class Stream>
-asio::awaitable<void> connection::serve(Stream& s, beast::flat_buffer& buf)
+asio::awaitable<void> connection::serve(
+    std::unique_ptr<net::detail::byte_stream> stream,
+    std::string_view initial)
 {
+    net::detail::ws_transport_options opts;
+    opts.session.max_message = cfg_.max_frame_size;
+    opts.session.idle_timeout_ms = static_cast<std::uint64_t>(
+        std::max<long long>(0, cfg_.idle_timeout.count()));
+    opts.close_timeout = cfg_.connect_timeout;
+    std::uint64_t const seed = (static_cast<std::uint64_t>(rng_()) << 32) | rng_();
+    transport_ = std::make_unique<net::detail::ws_transport>(
+        strand_,
+        std::move(stream),
+        net::detail::ws_role::client,
+        opts,
+        seed,
+        static_cast<net::detail::ws_handler&>(*this));
+    abort_ = [this] {
+        transport_->abort();
+    };
+    next_settle_ = cfg_.settle_timeout.count() > 0 ? net::detail::steady_ms() + settle_period()
+                                                   : net::detail::ws_session::never;
     log(log_level::info, "connected");
     up_ = true;
-    control_.clear();
-    close_sent_ = false;
-    shutdown_after_flush_ = false;
-    got_bytes_ = false;
     session_.on_connected();
     pump();
-    co_await (reader(s, buf) || writer(s) || keepalive(s));
+    if (closing_)
+        transport_->close(net::detail::ws_close::normal, {}, true);
+    auto running = transport_->run(initial);
+    co_await std::move(running);
+    abort_ = nullptr;
+    transport_.reset();
     up_ = false;
     session_.on_disconnected();
     pump();
@@ -495,245 +514,86 @@ asio::awaitable<void> connection::serve(Stream& s, beast::flat_buffer& buf)
     log(log_level::info, "disconnected");
 }
 
-// Queues a close frame after a protocol error or the server's close: the writer writes it
-// (after what it is writing), then shuts down its side; the reader ends when the server
-// closes (or the writer closes the socket after connect_timeout).
-void connection::close_after(std::uint16_t code, std::string_view reason)
+std::uint64_t connection::settle_period() const noexcept
 {
-    if (code == net::detail::ws_close::no_status)
-        net::detail::append_ws_frame(control_, net::detail::ws_opcode::close, {}, mask());
-    else
-        net::detail::append_ws_close(control_, code, reason, mask());
-    shutdown_after_flush_ = true;
-    wake_writer_.cancel();
+    return static_cast<std::uint64_t>(std::max<long long>(1, cfg_.settle_timeout.count() / 2));
 }
 
-template <class Stream>
-asio::awaitable<void> connection::reader(Stream& s, beast::flat_buffer& buf)
+void connection::on_text(std::string_view message)
 {
-    using net::detail::ws_event;
-    net::detail::ws_decoder decoder(cfg_.max_frame_size);
-    std::size_t want = 0;
-    // After a close frame or a protocol error nothing more is read from the server.
-    bool done = false;
-    for (;;) {
-        if (done) {
-            buf.consume(buf.size());
-        } else {
-            // Every whole frame of the read, in one go; the notifications go out once after.
-            auto data = buf.cdata();
-            std::string_view in(static_cast<char const*>(data.data()), data.size());
-            std::size_t off = 0;
-            while (!done) {
-                std::size_t used = 0;
-                ws_event ev = decoder.next(in.substr(off), used);
-                off += used;
-                switch (ev.what) {
-                    case ws_event::type::need_more: want = ev.want; break;
-                    case ws_event::type::text:
-                        if (auto err = session_.on_frame(ev.payload))
-                            log(log_level::warning,
-                                "bad frame from the server (" + err.message() +
-                                    "): " + std::string(ev.payload.substr(0, 200)));
-                        if (session_.take_synced())
-                            pump();  // on_synced sees the state of its sync
-                        continue;
-                    case ws_event::type::binary:
-                        log(log_level::warning, "binary frame from the server ignored");
-                        continue;
-                    case ws_event::type::ping:
-                        net::detail::append_ws_frame(
-                            control_,
-                            net::detail::ws_opcode::pong,
-                            ev.payload,
-                            mask());
-                        wake_writer_.cancel();
-                        continue;
-                    case ws_event::type::pong: continue;
-                    case ws_event::type::close:
-                        if (close_sent_) {
-                            // The answer to ours: the close handshake is complete.
-                            buf.consume(buf.size());
-                            pump();
-                            beast::get_lowest_layer(s).close();
-                            co_return;
-                        }
-                        log(log_level::info,
-                            "the server closed the connection (" + std::to_string(ev.code) +
-                                (ev.payload.empty() ? "" : " " + std::string(ev.payload)) + ")");
-                        close_after(ev.code, {});
-                        done = true;
-                        continue;
-                    case ws_event::type::error:
-                        log(log_level::warning,
-                            "the server broke the WebSocket protocol: " + std::string(ev.payload));
-                        close_after(ev.code, ev.payload);
-                        done = true;
-                        continue;
-                }
-                break;
-            }
-            buf.consume(off);
-            pump();
-            if (buf.size() == 0 && buf.capacity() > 1024 * 1024)
-                buf.shrink_to_fit();
-        }
-        std::size_t room = std::max<std::size_t>(
-            64 * 1024,
-            want > buf.size() ? want - buf.size() : 0);
-        auto [ec, n] = co_await s.async_read_some(buf.prepare(room), use_tuple);
-        if (ec) {
-            if (!done && !closing_ && ec != asio::error::operation_aborted)
-                log(log_level::warning, "read failed: " + ec.message());
-            beast::get_lowest_layer(s).close();
-            co_return;
-        }
-        buf.commit(n);
-        got_bytes_ = true;
-    }
-}
-
-template <class Stream>
-asio::awaitable<void> connection::writer(Stream& s)
-{
-    // Cancelled (the reader ended first), a write completes with operation_aborted instead of
-    // throwing, so the batch in hand goes back to the session rather than being lost.
-    co_await asio::this_coro::throw_if_cancelled(false);
-    auto& lowest = beast::get_lowest_layer(s);
-    for (;;) {
-        // No data after a close frame: it is the last frame on the wire.
-        bool const data = session_.has_output() && !close_sent_ && !shutdown_after_flush_;
-        if (!data && control_.empty()) {
-            if (shutdown_after_flush_) {
-                // The close frame (an answer, or ours after a protocol error) is written:
-                // nothing more from us (FIN, so the server reads the frame rather than a
-                // reset), and the reader, which discards everything now, ends when the server
-                // closes its side; not waiting forever.
-                boost::system::error_code ignored;
-                lowest.socket().shutdown(asio::socket_base::shutdown_send, ignored);
-                asio::steady_timer t(strand_, cfg_.connect_timeout);
-                auto [ec] = co_await t.async_wait(use_tuple);
-                if (!ec)
-                    lowest.close();
-                co_return;
-            }
-            if (closing_ && !close_sent_ && session_.queued_bytes() == 0) {
-                // Everything queued is written: end the WebSocket cleanly.
-                net::detail::append_ws_close(control_, net::detail::ws_close::normal, {}, mask());
-                close_sent_ = true;
-                continue;
-            }
-            if (close_sent_) {
-                // The reader ends when the server's close frame arrives; not waiting forever.
-                asio::steady_timer t(strand_, cfg_.connect_timeout);
-                auto [ec] = co_await t.async_wait(use_tuple);
-                if (!ec)
-                    lowest.close();
-                co_return;
-            }
-            wake_writer_.expires_at(asio::steady_timer::time_point::max());
-            co_await wake_writer_.async_wait(use_tuple);
-            auto cs = co_await asio::this_coro::cancellation_state;
-            if (cs.cancelled() != asio::cancellation_type::none)
-                co_return;
-            continue;
-        }
-        out_.clear();
-        out_.swap(control_);
-        batch_.clear();
-        if (data) {
-            // Every frame of the batch into one buffer, then one write.
-            session_.take_output(batch_);
-            for (auto const& frame : batch_)
-                net::detail::append_ws_frame(out_, net::detail::ws_opcode::text, frame, mask());
-        }
-        auto [ec, n] = co_await asio::async_write(s, asio::buffer(out_), use_tuple);
-        if (ec) {
-            if (!closing_ && ec != asio::error::operation_aborted)
-                log(log_level::warning, "write failed: " + ec.message());
-            // The batch may not have reached the server: its commands wait for the next
-            // connection (written again rather than lost).
-            session_.return_output(std::move(batch_));
-            batch_.clear();
-            lowest.close();
-            co_return;
-        }
-        for (auto const& frame : batch_)
-            session_.on_written(frame.size());
-        room_.cancel();
-        if (out_.capacity() > 1024 * 1024)
-            std::string().swap(out_);
-        if (batch_.capacity() > 4096)
-            std::vector<std::string>().swap(batch_);
-    }
-}
-
-// Pings a connection that has been silent for a third of the idle timeout; one from which
-// nothing at all came within the timeout is lost. Also verifies the links whose local writes
-// no event has answered once they have been quiet for about settle_timeout (between half of
-// it and all of it): a server that drops a command never says so.
-template <class Stream>
-asio::awaitable<void> connection::keepalive(Stream& s)
-{
-    using std::chrono::milliseconds;
-    asio::steady_timer t(strand_);
-    bool const pings = cfg_.idle_timeout.count() > 0;
-    bool const settles = cfg_.settle_timeout.count() > 0;
-    if (!pings && !settles) {
-        t.expires_at(asio::steady_timer::time_point::max());
-        co_await t.async_wait(use_tuple);
-        co_return;
-    }
-    // Silent for a third of the timeout, the connection is pinged; silent for one more
-    // third, it is lost. So a dead connection is found between 2/3 of the timeout and the
-    // timeout after its last byte.
-    auto const ping_period = std::max<milliseconds>(milliseconds(1), cfg_.idle_timeout / 3);
-    auto const settle_period = std::max<milliseconds>(milliseconds(1), cfg_.settle_timeout / 2);
-    // One timer for both: a tick that divides the ping period exactly (so a dead connection
-    // is still found within the idle timeout), and the settle check every few ticks.
-    long long const per_ping = pings && settles
-                                   ? std::max<long long>(
-                                         1,
-                                         (ping_period + settle_period - milliseconds(1)) /
-                                             settle_period)
-                                   : 1;
-    milliseconds const tick = !pings ? settle_period
-                                     : std::max(
-                                           milliseconds(1),
-                                           milliseconds(ping_period.count() / per_ping));
-    long long const per_settle = settles ? std::max<long long>(1, (settle_period + tick / 2) / tick)
-                                         : 0;
-    long long ticks = 0;
-    bool pinged = false;
-    for (;;) {
-        t.expires_after(tick);
-        auto [ec] = co_await t.async_wait(use_tuple);
-        if (ec)
-            co_return;
-        ++ticks;
-        if (settles && ticks % per_settle == 0 && session_.may_be_unsettled()) {
-            session_.verify_unsettled();
-            pump();
-        }
-        if (!pings || ticks % per_ping != 0)
-            continue;
-        if (got_bytes_) {
-            got_bytes_ = false;
-            pinged = false;
-            continue;
-        }
-        if (!pinged) {
-            net::detail::append_ws_frame(control_, net::detail::ws_opcode::ping, {}, mask());
-            wake_writer_.cancel();
-            pinged = true;
-            continue;
-        }
+    if (auto err = session_.on_frame(message))
         log(log_level::warning,
-            "nothing from the server within the idle timeout (" +
-                std::to_string(cfg_.idle_timeout.count()) +
-                " ms), not even a pong: the connection is lost");
-        beast::get_lowest_layer(s).close();
-        co_return;
+            "bad frame from the server (" + err.message() +
+                "): " + net::detail::escape_untrusted(message, 200));
+    if (session_.take_synced())
+        pump();  // on_synced sees the state of its sync
+}
+
+void connection::on_binary(std::string_view message)
+{
+    log(log_level::warning,
+        "a binary frame of " + std::to_string(message.size()) + " bytes from the server ignored");
+}
+
+void connection::on_read()
+{
+    // Every frame of the read is decoded: the notifications go out once.
+    pump();
+}
+
+bool connection::take_output(net::detail::ws_session& ws, std::string& out)
+{
+    if (!session_.has_output())
+        return false;
+    batch_.clear();
+    session_.take_output(batch_);
+    for (auto const& frame : batch_)
+        ws.append_text(out, frame);
+    return true;
+}
+
+void connection::on_written(boost::system::error_code ec)
+{
+    if (ec) {
+        // The batch may not have reached the server: its commands wait for the next
+        // connection (written again rather than lost).
+        session_.return_output(std::move(batch_));
+        batch_.clear();
+        return;
+    }
+    for (auto const& frame : batch_)
+        session_.on_written(frame.size());
+    batch_.clear();
+    if (batch_.capacity() > 4096)
+        std::vector<std::string>().swap(batch_);
+    room_.cancel();
+}
+
+void connection::on_end(net::detail::ws_end why, std::string_view what)
+{
+    using net::detail::ws_end;
+    if (why == ws_end::peer_closed) {
+        log(log_level::info, std::string(what));
+        return;
+    }
+    if (closing_ && (why == ws_end::read_failed || why == ws_end::write_failed))
+        return;
+    log(log_level::warning, std::string(what));
+}
+
+std::uint64_t connection::deadline() const noexcept
+{
+    return next_settle_;
+}
+
+void connection::on_deadline(std::uint64_t now_ms)
+{
+    // A server that drops a command never says so: links whose local writes no event has
+    // answered are verified once they have been quiet for about settle_timeout.
+    next_settle_ = now_ms + settle_period();
+    if (session_.may_be_unsettled()) {
+        session_.verify_unsettled();
+        pump();
     }
 }
 
@@ -761,6 +621,9 @@ asio::awaitable<void> connection::async_close()
             abort_();
     }
     pump();
+    // The unlinks and the writes queued before them go first, then our close frame.
+    if (transport_)
+        transport_->close(net::detail::ws_close::normal, {}, true);
     while (tasks_ > 0) {
         done_.expires_at(asio::steady_timer::time_point::max());
         co_await done_.async_wait(use_tuple);

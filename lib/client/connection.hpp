@@ -15,7 +15,6 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -26,6 +25,8 @@
 #include <string>
 #include <unordered_map>
 #include <vector>
+
+#include "../net/ws_transport.hpp"
 
 namespace swim::client::detail {
 
@@ -71,7 +72,8 @@ protected:
 
 class connection
     : public link_host
-    , public std::enable_shared_from_this<connection> {
+    , public std::enable_shared_from_this<connection>
+    , private net::detail::ws_handler {
 public:
     using auth_fn = std::function<void(bool authed, recon::value const& body)>;
 
@@ -130,16 +132,20 @@ public:
 private:
     template <class Stream>
     boost::asio::awaitable<bool> upgrade_and_serve(Stream& s, std::string const& host_header);
-    template <class Stream>
-    boost::asio::awaitable<void> serve(Stream& s, boost::beast::flat_buffer& buf);
-    template <class Stream>
-    boost::asio::awaitable<void> reader(Stream& s, boost::beast::flat_buffer& buf);
-    template <class Stream>
-    boost::asio::awaitable<void> writer(Stream& s);
-    template <class Stream>
-    boost::asio::awaitable<void> keepalive(Stream& s);
-    void close_after(std::uint16_t code, std::string_view reason);
-    std::optional<std::uint32_t> mask();
+    boost::asio::awaitable<void> serve(
+        std::unique_ptr<net::detail::byte_stream> stream,
+        std::string_view initial);
+
+    // ws_handler: what the transport hands over and asks for.
+    void on_text(std::string_view message) override;
+    void on_binary(std::string_view message) override;
+    void on_read() override;
+    bool take_output(net::detail::ws_session& ws, std::string& out) override;
+    void on_written(boost::system::error_code ec) override;
+    void on_end(net::detail::ws_end why, std::string_view what) override;
+    std::uint64_t deadline() const noexcept override;
+    void on_deadline(std::uint64_t now_ms) override;
+    std::uint64_t settle_period() const noexcept;
     static boost::asio::awaitable<void> run(std::shared_ptr<connection> self);
     boost::asio::awaitable<bool> connect_and_serve();
     static boost::asio::awaitable<void> relink_after(
@@ -165,21 +171,15 @@ private:
     std::unordered_map<warp::view_id, std::weak_ptr<view_sink>> views_;
     /// Downlinks made this turn, armed in the next (arm_later()).
     std::vector<std::weak_ptr<downlink_core>> to_arm_;
-    boost::asio::steady_timer wake_writer_;
+    /// The WebSocket while the host is connected.
+    std::unique_ptr<net::detail::ws_transport> transport_;
     boost::asio::steady_timer room_;
     boost::asio::steady_timer sleep_;
     boost::asio::steady_timer done_;
+    /// The frames being written.
     std::vector<std::string> batch_;
-    /// The writer's buffer: one batch of frames.
-    std::string out_;
-    /// Control frames (pong, ping, close) waiting for the writer, already framed.
-    std::string control_;
-    /// Our close frame is queued or written: no more data frames.
-    bool close_sent_ = false;
-    /// Close the socket once control_ is written (after the server's close or an error).
-    bool shutdown_after_flush_ = false;
-    /// Bytes arrived since the keep-alive last looked.
-    bool got_bytes_ = false;
+    /// When unsettled links are looked at next (steady_ms; settle_timeout / 2 apart).
+    std::uint64_t next_settle_ = net::detail::ws_session::never;
     std::vector<warp::view_note> notes_;
     std::mt19937 rng_;
     auth_fn on_auth_;

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "text.hpp"
+
 namespace swim::net::detail {
 
 namespace {
@@ -16,6 +18,31 @@ std::uint64_t read_be(char const* p, int n) noexcept
     for (int i = 0; i < n; ++i)
         v = (v << 8) | static_cast<unsigned char>(p[i]);
     return v;
+}
+
+/// Unmasks `n` bytes at `p` with `key`, eight bytes a step.
+void apply_mask(char* p, std::size_t n, unsigned char const key[4]) noexcept
+{
+    std::uint64_t key8;
+    unsigned char k8[8] = {key[0], key[1], key[2], key[3], key[0], key[1], key[2], key[3]};
+    std::memcpy(&key8, k8, 8);
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, p + i, 8);
+        w ^= key8;
+        std::memcpy(p + i, &w, 8);
+    }
+    for (; i < n; ++i)
+        p[i] = static_cast<char>(static_cast<unsigned char>(p[i]) ^ key[i & 3]);
+}
+
+/// A close code a peer may send (RFC 6455 §7.4): 1000-1003, 1007-1014, 3000-4999.
+bool valid_close_code(std::uint16_t code) noexcept
+{
+    if (code >= 3000 && code <= 4999)
+        return true;
+    return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014);
 }
 
 ws_event fail(std::string& why, std::uint16_t code, std::string text)
@@ -63,20 +90,7 @@ void append_ws_frame(
     out.append(payload.data(), payload.size());
     if (!mask)
         return;
-    // Mask eight bytes a step with the key repeated, then the tail byte by byte.
-    char* p = out.data() + at + h;
-    std::uint64_t key8;
-    unsigned char k8[8] = {key[0], key[1], key[2], key[3], key[0], key[1], key[2], key[3]};
-    std::memcpy(&key8, k8, 8);
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        std::uint64_t w;
-        std::memcpy(&w, p + i, 8);
-        w ^= key8;
-        std::memcpy(p + i, &w, 8);
-    }
-    for (; i < n; ++i)
-        p[i] = static_cast<char>(static_cast<unsigned char>(p[i]) ^ key[i & 3]);
+    apply_mask(out.data() + at + h, n, key);
 }
 
 void append_ws_close(
@@ -85,21 +99,30 @@ void append_ws_close(
     std::string_view reason,
     std::optional<std::uint32_t> mask)
 {
-    // A control frame carries at most 125 bytes: the code and 123 of the reason.
+    // A control frame carries at most 125 bytes: the code and 123 of the reason, which must
+    // be UTF-8 (RFC 6455 §5.5.1).
+    std::string escaped;
+    if (!valid_utf8(reason)) {
+        escaped = escape_untrusted(reason, 123);
+        reason = escaped;
+    }
+    reason = utf8_prefix(reason, 123);
     char payload[125];
     payload[0] = static_cast<char>(code >> 8);
     payload[1] = static_cast<char>(code);
-    std::size_t n = std::min<std::size_t>(reason.size(), 123);
+    std::size_t const n = reason.size();
     if (n > 0)  // an empty view may hold a null pointer, which memcpy must not get
         std::memcpy(payload + 2, reason.data(), n);
     append_ws_frame(out, ws_opcode::close, std::string_view(payload, n + 2), mask);
 }
 
-ws_event ws_decoder::next(std::string_view in, std::size_t& used)
+ws_event ws_decoder::next(std::span<char> in, std::size_t& used)
 {
     used = 0;
+    if (!spent_message_.empty())
+        spent_message_ = std::string();
     for (;;) {
-        std::string_view rest = in.substr(used);
+        std::span<char> const rest = in.subspan(used);
         ws_event e;
         if (rest.size() < 2) {
             e.want = 2;
@@ -111,8 +134,12 @@ ws_event ws_decoder::next(std::string_view in, std::size_t& used)
         unsigned const op = b0 & 0x0F;
         if ((b0 & 0x70) != 0)
             return fail(why_, ws_close::protocol_error, "a frame with reserved bits set");
-        if ((b1 & 0x80) != 0)
-            return fail(why_, ws_close::protocol_error, "a masked frame from the server");
+        bool const masked = (b1 & 0x80) != 0;
+        if (masked != masked_)
+            return fail(
+                why_,
+                ws_close::protocol_error,
+                masked ? "a masked frame from the server" : "an unmasked frame from the client");
         std::size_t h = 2;
         std::uint64_t len = b1 & 0x7F;
         if (len == 126) {
@@ -131,6 +158,15 @@ ws_event ws_decoder::next(std::string_view in, std::size_t& used)
             h = 10;
             if (len >> 63)
                 return fail(why_, ws_close::protocol_error, "a frame length over 2^63");
+        }
+        unsigned char key[4] = {0, 0, 0, 0};
+        if (masked) {
+            if (rest.size() < h + 4) {
+                e.want = h + 4;
+                return e;
+            }
+            std::memcpy(key, rest.data() + h, 4);
+            h += 4;
         }
         bool const control = (op & 0x8) != 0;
         if (control) {
@@ -168,7 +204,9 @@ ws_event ws_decoder::next(std::string_view in, std::size_t& used)
             e.want = h + static_cast<std::size_t>(len);
             return e;
         }
-        std::string_view payload = rest.substr(h, static_cast<std::size_t>(len));
+        if (masked)
+            apply_mask(rest.data() + h, static_cast<std::size_t>(len), key);
+        std::string_view payload(rest.data() + h, static_cast<std::size_t>(len));
         std::size_t const frame_size = h + static_cast<std::size_t>(len);
         if (control) {
             used += frame_size;
@@ -185,12 +223,25 @@ ws_event ws_decoder::next(std::string_view in, std::size_t& used)
                 if (payload.size() >= 2) {
                     e.code = static_cast<std::uint16_t>(read_be(payload.data(), 2));
                     e.payload = payload.substr(2);
+                    if (!valid_close_code(e.code))
+                        return fail(
+                            why_,
+                            ws_close::protocol_error,
+                            "a close frame with the code " + std::to_string(e.code) +
+                                ", which may not be sent");
+                    if (!valid_utf8(e.payload))
+                        return fail(
+                            why_,
+                            ws_close::invalid_payload,
+                            "a close reason that is not UTF-8");
                 }
             }
             return e;
         }
         if (op != 0 && fin) {
             // The common case: a whole message in one frame, handed out in place.
+            if (op == 0x1 && !valid_utf8(payload))
+                return fail(why_, ws_close::invalid_payload, "a text message that is not UTF-8");
             used += frame_size;
             e.what = op == 0x1 ? ws_event::type::text : ws_event::type::binary;
             e.payload = payload;
@@ -210,8 +261,15 @@ ws_event ws_decoder::next(std::string_view in, std::size_t& used)
             continue;
         }
         in_message_ = false;
+        if (!binary_ && !valid_utf8(message_))
+            return fail(why_, ws_close::invalid_payload, "a text message that is not UTF-8");
         e.what = binary_ ? ws_event::type::binary : ws_event::type::text;
         e.payload = message_;
+        // A large reassembled message does not keep its buffer.
+        if (message_.capacity() > 64 * 1024) {
+            spent_message_.swap(message_);
+            message_ = std::string();
+        }
         return e;
     }
 }

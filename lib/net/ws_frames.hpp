@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSL-1.0
 // Copyright (c) 2026 the swim-cpp authors
-// WebSocket framing (RFC 6455 §5) without I/O: a decoder for the frames a server sends and
-// an encoder for the frames a client or a server sends. Private to the client and the server.
+// WebSocket framing (RFC 6455 §5) without I/O: a decoder and an encoder for the frames of
+// either role. Sans-io. Private to the client and the server.
 
 #ifndef SWIM_LIB_NET_WS_FRAMES_HPP
 #define SWIM_LIB_NET_WS_FRAMES_HPP
@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -30,7 +31,10 @@ inline constexpr std::uint16_t normal = 1000;
 inline constexpr std::uint16_t going_away = 1001;
 inline constexpr std::uint16_t protocol_error = 1002;
 inline constexpr std::uint16_t no_status = 1005;
+inline constexpr std::uint16_t invalid_payload = 1007;
+inline constexpr std::uint16_t policy = 1008;
 inline constexpr std::uint16_t too_big = 1009;
+inline constexpr std::uint16_t try_again_later = 1013;
 }  // namespace ws_close
 
 /** Appends one whole frame (FIN set) to `out`. `mask` is the client's masking key (RFC 6455
@@ -42,7 +46,8 @@ void append_ws_frame(
     std::string_view payload,
     std::optional<std::uint32_t> mask);
 
-/// Appends a close frame with `code` and as much of `reason` as fits a control frame.
+/// Appends a close frame with `code` and `reason`, made valid UTF-8 (escaped when it is not)
+/// and cut to the 123 bytes a control frame has room for, on a character boundary.
 void append_ws_close(
     std::string& out,
     std::uint16_t code,
@@ -62,8 +67,9 @@ struct ws_event {
         pong,
         /// The peer's close frame: `code` (1005 when it sent none) and the reason.
         close,
-        /// The peer broke the protocol: `code` is the close code to answer with (1002, or
-        /// 1009 for a message over the limit), `payload` says what was wrong.
+        /// The peer broke the protocol: `code` is the close code to answer with (1002, 1007
+        /// for text that is not UTF-8, or 1009 for a message over the limit), `payload` says
+        /// what was wrong.
         error,
     };
     type what = type::need_more;
@@ -74,31 +80,41 @@ struct ws_event {
     std::size_t want = 0;
 };
 
-/** Reads the frames a WebSocket server sends (unmasked), one event at a time, from a buffer
- * the caller fills. Text and binary messages wholly in the buffer come out as views into it
- * (no copy); fragmented ones are reassembled here. A message longer than `max_message` is
- * an error (1009) as soon as its header says so, before its payload is read.
+/** Reads the frames the peer sends, one event at a time, from a buffer the caller fills. A
+ * server's decoder (`masked`) requires every frame masked and unmasks it in place; a
+ * client's refuses masked frames. Text and binary messages wholly in the buffer come out
+ * as views into it (no copy); fragmented ones are reassembled here. A message longer than
+ * `max_message` is an error (1009) as soon as its header says so, before its payload is
+ * read; a text message that is not UTF-8 is an error (1007).
  *
  * After an error the decoder is spent: the caller closes the connection.
  */
 class ws_decoder {
 public:
-    explicit ws_decoder(std::size_t max_message) noexcept
+    ws_decoder(std::size_t max_message, bool masked) noexcept
         : max_(max_message)
+        , masked_(masked)
     {}
 
     /** Decodes the next event from `in`, the bytes not yet consumed; `used` is set to the
      * bytes taken in, which the caller consumes (for need_more, fragments of a message
-     * already copied out; usually 0). Views in the event point into `in` or into the
-     * decoder, valid until the bytes are consumed or next() is called again.
+     * already copied out; usually 0). A whole masked frame is unmasked in place. Views in
+     * the event point into `in` or into the decoder, valid until the bytes are consumed or
+     * next() is called again.
      */
-    ws_event next(std::string_view in, std::size_t& used);
+    ws_event next(std::span<char> in, std::size_t& used);
+
+    /// The memory the decoder holds for a fragmented message in progress.
+    std::size_t buffered() const noexcept { return message_.capacity(); }
 
 private:
     std::size_t max_;
+    bool masked_;
     bool in_message_ = false;
     bool binary_ = false;
     std::string message_;
+    /// A large reassembled message handed out: freed at the next call.
+    std::string spent_message_;
     std::string why_;
 };
 

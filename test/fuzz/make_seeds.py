@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSL-1.0
-"""Writes the seed corpora of server_session_fuzz, host_session_fuzz and ws_decoder_fuzz
-(test/fuzz/corpus/{server_session,host_session,ws_decoder}/). Run from anywhere; it rewrites
+"""Writes the seed corpora of server_session_fuzz, host_session_fuzz and ws_session_fuzz
+(test/fuzz/corpus/{server_session,host_session,ws_session}/). Run from anywhere; it rewrites
 only the seeds it names. See each target's comment for the input format."""
 import os
 import struct
@@ -147,8 +147,9 @@ host = {
 for name, lines in host.items():
     write("host_session", name, "\n".join(lines))
 
-# ---- ws_decoder_fuzz: byte 0 picks the message limit (0, 1, 16, 125, 126, 200, 65535,
-# 65536, 1 MiB), byte 1 the chunk size - 1 (low 6 bits); then the bytes from the server.
+# ---- ws_session_fuzz: byte 0 picks the role (high bit: server) and the message limit (0, 1,
+# 16, 125, 126, 200, 65535, 65536, 1 MiB), byte 1 the chunk size - 1 (low 6 bits) and how
+# often control frames are taken (high 2 bits); then the bytes from the peer.
 
 
 def frame(op, payload=b"", fin=True, mask=None, rsv=0):
@@ -187,5 +188,18 @@ ws = {
     "control_too_long": (8, 63, frame(9, b"x" * 126)),
     "len_over_2_63": (8, 63, bytes([0x82, 127, 0x80, 0, 0, 0, 0, 0, 0, 1])),
 }
+K = b"\x11\x22\x33\x44"
+ws.update({
+    # The server's role (0x80): frames from a client, masked.
+    "server_text": (0x88, 63, frame(1, b"@sync(node:\"/a\",lane:v)", mask=K)),
+    "server_fragmented_utf8": (0x88, 2, frame(1, b"\xe2\x82", fin=False, mask=K) + frame(0, b"\xac", mask=K)),
+    "server_ping_flood": (0x88, 0xC0 | 7, b"".join(frame(9, b"p%d" % i, mask=K) for i in range(50))),
+    "server_unmasked": (0x88, 63, frame(1, b"hi")),
+    "server_close": (0x88, 63, frame(8, struct.pack(">H", 1001) + b"bye", mask=K) + frame(1, b"after", mask=K)),
+    "server_bad_close_code": (0x88, 63, frame(8, struct.pack(">H", 1005), mask=K)),
+    "server_not_utf8": (0x88, 63, frame(1, b"\xff\xfe", mask=K)),
+    "server_too_big": (0x82, 63, frame(1, b"x" * 40, mask=K)),
+    "client_not_utf8_close_reason": (8, 63, frame(8, struct.pack(">H", 1000) + b"\xc3")),
+})
 for name, (b0, b1, data) in ws.items():
-    write("ws_decoder", name, bytes([b0, b1]) + data)
+    write("ws_session", name, bytes([b0, b1]) + data)

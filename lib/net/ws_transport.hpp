@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+// The one I/O loop of a WebSocket, for the client's host connections and the server's
+// connections alike, over plain TCP or TLS: it reads into a buffer that shrinks when idle,
+// runs a ws_session over what it reads, writes control frames and batches of data frames
+// with one write each, and keeps the session's deadlines. Compiled once. Private.
+
+#ifndef SWIM_LIB_NET_WS_TRANSPORT_HPP
+#define SWIM_LIB_NET_WS_TRANSPORT_HPP
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "ws_session.hpp"
+
+namespace swim::net::detail {
+
+/// A connected byte stream, plain or TLS, behind one interface.
+class byte_stream {
+public:
+    virtual ~byte_stream() = default;
+    /// Reads at least one byte (or fails).
+    virtual boost::asio::awaitable<std::pair<boost::system::error_code, std::size_t>> read_some(
+        char* p,
+        std::size_t n) = 0;
+    /// Writes all `n` bytes (or fails).
+    virtual boost::asio::awaitable<boost::system::error_code> write(
+        char const* p,
+        std::size_t n) = 0;
+    /// Sends no more (TCP FIN); reading goes on.
+    virtual void shutdown_send() noexcept = 0;
+    /// Closes the socket: pending reads and writes end.
+    virtual void close() noexcept = 0;
+};
+
+std::unique_ptr<byte_stream> make_byte_stream(boost::asio::ip::tcp::socket socket);
+std::unique_ptr<byte_stream> make_byte_stream(
+    boost::asio::ssl::stream<boost::beast::tcp_stream> stream);
+
+/// Milliseconds of the steady clock, the time ws_session is given.
+std::uint64_t steady_ms() noexcept;
+
+/// Why a connection ends, as the transport saw it.
+enum class ws_end : std::uint8_t {
+    /// The peer's close frame came (answered already).
+    peer_closed,
+    /// The peer broke the protocol; our close frame says how.
+    protocol_error,
+    /// The peer closed its side without a close frame.
+    peer_gone,
+    /// Nothing came within the idle timeout, not even a pong.
+    lost,
+    read_failed,
+    write_failed,
+};
+
+/// The connection's side of a transport: what it does with messages, where its output
+/// comes from. Called on the transport's executor.
+class ws_handler {
+public:
+    /// A whole text message.
+    virtual void on_text(std::string_view message) = 0;
+    /// A binary message (WARP has none).
+    virtual void on_binary(std::string_view message) = 0;
+    /// Every message of one read has been handed over.
+    virtual void on_read() {}
+    /** Appends the data frames that wait, each with `session.append_text(out, frame)`;
+     * false when none wait. What it takes is written next.
+     */
+    virtual bool take_output(ws_session& session, std::string& out) = 0;
+    /// The frames of the last take_output() were written, or failed to be (`ec`).
+    virtual void on_written(boost::system::error_code ec) = 0;
+    /// The connection ends, and why in words (text from the peer escaped), for the log.
+    virtual void on_end(ws_end why, std::string_view what) = 0;
+    /// The handler's own deadline (steady_ms), and what it does then.
+    virtual std::uint64_t deadline() const noexcept { return ws_session::never; }
+    virtual void on_deadline(std::uint64_t now_ms) { (void)now_ms; }
+
+protected:
+    ~ws_handler() = default;
+};
+
+struct ws_transport_options {
+    ws_session_options session;
+    /// After our close frame is written, how long the peer has to close its side.
+    std::chrono::milliseconds close_timeout{10000};
+    /// The read buffer while idle, and its limit between messages (a larger message gets a
+    /// buffer of its size, freed once it is handled).
+    std::size_t small_buffer = 512;
+    std::size_t large_buffer = 64 * 1024;
+};
+
+class ws_transport {
+public:
+    ws_transport(
+        boost::asio::any_io_executor ex,
+        std::unique_ptr<byte_stream> stream,
+        ws_role role,
+        ws_transport_options const& opts,
+        std::uint64_t seed,
+        ws_handler& handler);
+    ~ws_transport();
+    ws_transport(ws_transport const&) = delete;
+    ws_transport& operator=(ws_transport const&) = delete;
+
+    /// Runs the connection until it ends; `initial` holds bytes read with the upgrade.
+    boost::asio::awaitable<void> run(std::string_view initial);
+
+    /// Output waits: the writer takes it.
+    void wake() { wake_.cancel(); }
+
+    /** Closes with `code` and `reason`: after the output taken next when `after_output`
+     * (the frames queued now go first), otherwise at once.
+     */
+    void close(std::uint16_t code, std::string reason, bool after_output);
+
+    /// Closes the socket now, without a close frame.
+    void abort() noexcept;
+
+    ws_session& session() noexcept { return session_; }
+
+private:
+    boost::asio::awaitable<void> reader();
+    boost::asio::awaitable<void> writer();
+    bool handle_input();
+    std::uint64_t deadline() const noexcept;
+    void reserve_read(std::size_t want);
+    void release_read() noexcept;
+
+    std::unique_ptr<byte_stream> stream_;
+    ws_session session_;
+    ws_handler& handler_;
+    std::chrono::milliseconds close_timeout_;
+    std::size_t small_;
+    std::size_t large_;
+    boost::asio::steady_timer wake_;
+    /// The read buffer: bytes [begin_, end_) of cap_ wait to be decoded.
+    std::unique_ptr<char[]> rbuf_;
+    std::size_t cap_ = 0;
+    std::size_t begin_ = 0;
+    std::size_t end_ = 0;
+    /// What the frame in progress needs in all (ws_event::want).
+    std::size_t want_ = 0;
+    /// The last read filled the buffer: read in large steps.
+    bool grow_ = false;
+    std::string out_;
+    /// close(): the close after the next take (after_output) or now.
+    bool close_pending_ = false;
+    bool close_after_output_ = false;
+    std::uint16_t close_code_ = 0;
+    std::string close_reason_;
+    bool aborted_ = false;
+};
+
+}  // namespace swim::net::detail
+
+#endif
