@@ -5,7 +5,7 @@
 // until SIGINT or SIGTERM.
 //
 //   swim-server [--host H] [--port P] [--threads N] [--tls-cert FILE --tls-key FILE]
-//               [--log debug|info|warning|error]
+//               [--idle-timeout SECONDS] [--log debug|info|warning|error]
 //
 // Prints "listening warp://H:P" (warps:// with TLS) once it accepts connections. Exit status:
 // 0 stopped cleanly, 1 could not listen, 2 bad arguments.
@@ -33,9 +33,11 @@ namespace {
 
 constexpr char const* usage =
     "usage: swim-server [--host H] [--port P] [--threads N] [--tls-cert FILE --tls-key FILE]\n"
-    "                   [--log debug|info|warning|error]\n"
+    "                   [--idle-timeout SECONDS] [--log debug|info|warning|error]\n"
     "Serves the demo plan: /hotel/room/:id (light, toggle, command), /hotel/lobby (elevators),\n"
-    "/unit/:id (value, map, fill, clear, burst, pump). Port 0 picks a free port.\n";
+    "/unit/:id (value, map, fill, clear, burst, pump). Port 0 picks a free port.\n"
+    "--idle-timeout: a connection silent this long (not even a pong to the ping sent after\n"
+    "half of it) is closed; default 90, 0 never.\n";
 
 bool parse_number(std::string const& s, unsigned long max, unsigned long& out)
 {
@@ -75,6 +77,14 @@ int main(int argc, char** argv)
                 std::cerr << "swim-server: --threads '" << v << "' is not 1 to 256\n";
                 return 2;
             }
+        } else if (a == "--idle-timeout") {
+            auto v = value();
+            if (!parse_number(v, 86400, n)) {
+                std::cerr << "swim-server: --idle-timeout '" << v
+                          << "' is not a number of seconds (0 to 86400)\n";
+                return 2;
+            }
+            cfg.idle_timeout = std::chrono::seconds(n);
         } else if (a == "--tls-cert") {
             cfg.tls.cert_file = value();
         } else if (a == "--tls-key") {

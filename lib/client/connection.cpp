@@ -141,7 +141,7 @@ void connection::log(log_level level, std::string_view what) const
         std::string line = name_;
         line += ": ";
         line += what;
-        cfg_.log.sink(level, line);
+        cfg_.log.sink(level, net::detail::escape_untrusted(line, cfg_.log.max_line));
     }
 }
 
@@ -524,7 +524,7 @@ void connection::on_text(std::string_view message)
     if (auto err = session_.on_frame(message))
         log(log_level::warning,
             "bad frame from the server (" + err.message() +
-                "): " + net::detail::escape_untrusted(message, 200));
+                "): " + std::string(message.substr(0, 200)));
     if (session_.take_synced())
         pump();  // on_synced sees the state of its sync
 }

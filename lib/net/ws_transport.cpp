@@ -13,8 +13,6 @@
 #include <algorithm>
 #include <cstring>
 
-#include "text.hpp"
-
 namespace swim::net::detail {
 
 namespace asio = boost::asio;
@@ -199,8 +197,10 @@ bool ws_transport::handle_input()
                 continue;
             case ws_event::type::close: {
                 std::string what = "the peer closed the connection (" + std::to_string(e.code);
-                if (!e.payload.empty())
-                    what += " " + escape_untrusted(e.payload, 200);
+                if (!e.payload.empty()) {
+                    what += " ";
+                    what += e.payload;  // the log escapes it
+                }
                 what += ")";
                 handler_.on_end(ws_end::peer_closed, what);
                 continue;

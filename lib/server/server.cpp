@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "../client/client_impl.hpp"
+#include "../net/text.hpp"
 #include "server_impl.hpp"
 
 namespace swim::server {
@@ -129,7 +130,7 @@ server_impl::~server_impl() = default;
 void server_impl::log(client::log_level level, std::string_view what) const
 {
     if (cfg_.log.sink && level >= cfg_.log.level)
-        cfg_.log.sink(level, what);
+        cfg_.log.sink(level, net::detail::escape_untrusted(what, cfg_.log.max_line));
 }
 
 error_code server_impl::add_route(std::string_view pattern, agent_factory make)

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "../net/text.hpp"
 #include "../recon/detail/chars.hpp"
 #include "../recon/detail/parse_attr.hpp"
 #include "../recon/detail/sink.hpp"
@@ -234,7 +235,7 @@ envelope_error read_envelope(std::string_view frame, envelope_view& out, std::st
         ++p;
     if (p >= end || *p != '@') {
         result.code = error::not_an_envelope;
-        result.detail = std::string(frame.substr(0, 32));
+        result.detail = std::string(net::detail::utf8_prefix(frame, 32));
         return result;
     }
     char const* at = p++;
@@ -273,7 +274,7 @@ envelope_error read_envelope(std::string_view frame, envelope_view& out, std::st
     }
     if (!tag_kind(tag, out.kind)) {
         result.code = error::unknown_envelope;
-        result.detail = std::string(tag.substr(0, 64));
+        result.detail = std::string(net::detail::utf8_prefix(tag, 64));
         return result;
     }
 

@@ -29,6 +29,8 @@
 #include <string>
 #include <vector>
 
+#include "common/raw_ws.hpp"
+#include "common/scripted_client.hpp"
 #include "common/scripted_peer.hpp"
 #include "test_util.hpp"
 
@@ -49,29 +51,25 @@ public:
 
     /// Starts it on 127.0.0.1:`port` (0: any) and returns the port it listens on, read from
     /// its "listening warp://127.0.0.1:<port>" line; 0 when it did not start.
-    std::uint16_t start(std::uint16_t port)
+    std::uint16_t start(std::uint16_t port, std::vector<std::string> const& extra = {})
     {
         int fds[2];
         if (::pipe2(fds, O_CLOEXEC) != 0)
             return 0;
         std::string const port_text = std::to_string(port);
         std::string const tool = SWIM_SERVER_TOOL;
-        char const* argv[] = {
-            tool.c_str(),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            port_text.c_str(),
-            "--log",
-            "warning",
-            nullptr};
+        std::vector<char const*> argv =
+            {tool.c_str(), "--host", "127.0.0.1", "--port", port_text.c_str(), "--log", "warning"};
+        for (auto const& a : extra)
+            argv.push_back(a.c_str());
+        argv.push_back(nullptr);
         pid_ = ::fork();
         if (pid_ == 0) {
             // The child: it dies with the test process (a test killed by ctest leaves no
             // server behind), and writes its "listening" line into the pipe.
             ::prctl(PR_SET_PDEATHSIG, SIGKILL);
             ::dup2(fds[1], STDOUT_FILENO);
-            ::execv(tool.c_str(), const_cast<char* const*>(argv));
+            ::execv(tool.c_str(), const_cast<char* const*>(argv.data()));
             ::_exit(127);
         }
         ::close(fds[1]);
@@ -249,6 +247,63 @@ BOOST_AUTO_TEST_CASE(downlinks_relink_resync_reconcile_and_sets_made_while_down_
         },
         120s);
     server.kill();
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(swim_server_tool)
+
+BOOST_AUTO_TEST_CASE(idle_timeout_closes_a_silent_connection_and_keeps_one_that_answers_pings)
+{
+    asio::io_context ioc;
+    server_process server;
+    std::uint16_t const port = server.start(0, {"--idle-timeout", "1"});
+    BOOST_REQUIRE(port != 0);
+    swim::test::run_test(ioc, [&]() -> asio::awaitable<void> {
+        swim::test::scripted_client alive(ioc);
+        co_await alive.connect(port);
+        // Upgraded, then silent: no frame, no pong.
+        auto silent = co_await swim::test::raw_ws::connect(port);
+        BOOST_TEST_REQUIRE(silent.is_open());
+        auto const start = std::chrono::steady_clock::now();
+        bool pinged = false;
+        bool const stopped_early = co_await swim::test::raw_ws::read_frames(
+            silent,
+            false,
+            [&](net::detail::ws_event const& e) {
+                pinged = pinged || e.what == net::detail::ws_event::type::ping;
+                return true;
+            });
+        auto const waited = std::chrono::steady_clock::now() - start;
+        BOOST_TEST(!stopped_early);
+        BOOST_TEST(pinged);
+        BOOST_TEST(waited >= 500ms);
+        BOOST_TEST(waited < 5s);
+        // The scripted client answered every ping: served after three timeouts.
+        asio::steady_timer t(ioc, 2s);
+        co_await t.async_wait(asio::use_awaitable);
+        co_await alive.send(R"(@sync(node:"/unit/1",lane:value))");
+        co_await alive.expect_envelope(R"(@linked(node:"/unit/1",lane:value))");
+        co_await alive.close();
+    });
+}
+
+BOOST_AUTO_TEST_CASE(idle_timeout_is_checked_and_defaults_to_90_seconds)
+{
+    std::string const tool = SWIM_SERVER_TOOL;
+    std::string const bad = tool + " --idle-timeout soon > /dev/null 2>&1";
+    BOOST_TEST(WEXITSTATUS(std::system(bad.c_str())) == 2);
+    std::string const help = tool + " --help";
+    FILE* p = ::popen(help.c_str(), "r");
+    BOOST_TEST_REQUIRE(p);
+    std::string text;
+    char buf[256];
+    while (std::fgets(buf, sizeof buf, p))
+        text += buf;
+    ::pclose(p);
+    BOOST_TEST(text.find("--idle-timeout") != std::string::npos);
+    BOOST_TEST(text.find("default 90") != std::string::npos);
+    BOOST_TEST(server::server_config{}.idle_timeout == std::chrono::seconds(90));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -36,6 +36,11 @@ struct logger {
     log_level level = log_level::warning;
     /// Receives each line; empty means the lines are dropped.
     std::function<void(log_level, std::string_view)> sink;
+    /// Every line reaches the sink as one line of valid UTF-8 however it came from the
+    /// network (a node URI, a close reason): control characters become `\n`, `\t`, `\xHH`,
+    /// bytes that are not UTF-8 `\xHH`, a backslash `\\`; a longer line is cut at this many
+    /// bytes and ends with `...` (at least 16).
+    std::size_t max_line = 2048;
 };
 
 /// Configuration of a client, shared by all its host connections.
@@ -44,8 +49,8 @@ struct client_config {
     /// name takes the system resolver's own time: Asio cannot cut it off).
     std::chrono::milliseconds connect_timeout{10000};
     /// A connection from which nothing (not even a pong) arrives for this long is lost: it
-    /// is pinged after about a third of it in silence, and closed and replaced once the
-    /// whole of it has passed (a half-open connection is found within it). Java servers drop
+    /// is pinged after half of it in silence, and closed and replaced once the whole of it
+    /// has passed (a half-open connection is found within it). Java servers drop
     /// sockets idle for 90 s, so keep the ping well inside that. Zero disables pings and the
     /// idle check.
     std::chrono::milliseconds idle_timeout{30000};

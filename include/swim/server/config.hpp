@@ -133,9 +133,10 @@ struct server_config {
     /// Time for the TCP, TLS and WebSocket handshakes of an incoming connection together.
     std::chrono::milliseconds handshake_timeout{30000};
     /// A connection from which nothing (not even a pong) arrives for this long is closed: it
-    /// is pinged after half of it in silence (a half-open connection is found within it).
-    /// Zero: never (as the Rust server).
-    std::chrono::milliseconds idle_timeout{0};
+    /// is pinged after half of it in silence, so a client that answers pings stays however
+    /// little it says, and a half-open connection is found within it. 90 s, as the Java
+    /// server. Zero: never.
+    std::chrono::milliseconds idle_timeout{90000};
     /// Sets an agent-side downlink may hold before it has handed them to its connection;
     /// beyond it, the handle's set() returns warp::error::queue_full.
     std::size_t downlink_queue_limit = 4096;

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+//
+// The server against hostile clients: bad frames, pings from a client that never reads,
+// text from the network in close reasons and log lines.
+
+#include <mutex>
+
+#include "../../lib/net/text.hpp"
+#include "common/raw_ws.hpp"
+#include "uplink_fixture.hpp"
+
+BOOST_AUTO_TEST_SUITE(server_uplinks)
+
+BOOST_FIXTURE_TEST_CASE(unparsable_text_frame_closes_1002_others_unaffected, server_fixture)
+{
+    run([&]() -> asio::awaitable<void> {
+        scripted_client good(ioc);
+        co_await good.connect(port);
+        co_await good.send(R"(@link(node:"/unit/1",lane:value))");
+        co_await good.expect_envelope(R"(@linked(node:"/unit/1",lane:value))");
+
+        scripted_client bad(ioc);
+        co_await bad.connect(port);
+        co_await bad.send(R"(@link(node:"/unit/1",lane:value))");
+        co_await bad.expect_envelope(R"(@linked(node:"/unit/1",lane:value))");
+        co_await bad.send("this is not WARP");
+        auto reason = co_await bad.expect_close(1002);
+        BOOST_TEST(!reason.empty());
+        BOOST_TEST_MESSAGE("close reason: " << reason);
+        co_await bad.expect_disconnect();
+
+        co_await bystander_still_served(good);
+        co_await good.close();
+    });
+}
+
+BOOST_FIXTURE_TEST_CASE(binary_frame_closes_1002_others_unaffected, server_fixture)
+{
+    run([&]() -> asio::awaitable<void> {
+        scripted_client good(ioc);
+        co_await good.connect(port);
+        co_await good.send(R"(@link(node:"/unit/1",lane:value))");
+        co_await good.expect_envelope(R"(@linked(node:"/unit/1",lane:value))");
+
+        scripted_client bad(ioc);
+        co_await bad.connect(port);
+        co_await bad.send_binary(R"(@sync(node:"/unit/1",lane:value))");
+        auto reason = co_await bad.expect_close(1002);
+        BOOST_TEST(reason == "Expected string data.");
+        co_await bad.expect_disconnect();
+
+        co_await bystander_still_served(good);
+        co_await good.close();
+    });
+}
+
+BOOST_FIXTURE_TEST_CASE(frame_over_max_frame_size_closes_1009_others_unaffected, server_fixture)
+{
+    cfg.max_frame_size = 1024;
+    run([&]() -> asio::awaitable<void> {
+        scripted_client good(ioc);
+        co_await good.connect(port);
+        co_await good.send(R"(@link(node:"/unit/1",lane:value))");
+        co_await good.expect_envelope(R"(@linked(node:"/unit/1",lane:value))");
+
+        scripted_client bad(ioc);
+        co_await bad.connect(port);
+        // Just under the limit: served.
+        std::string fits = R"(@command(node:"/hotel/room/1",lane:light) ")";
+        fits += std::string(1000 - fits.size() - 1, 'x') + "\"";
+        co_await bad.send(fits);
+        co_await bad.send(R"(@sync(node:"/unit/2",lane:value))");
+        co_await bad.expect_envelope(R"(@linked(node:"/unit/2",lane:value))");
+        co_await bad.expect_envelope(R"(@event(node:"/unit/2",lane:value) 0)");
+        co_await bad.expect_envelope(R"(@synced(node:"/unit/2",lane:value))");
+        // Over it: closed.
+        std::string big = R"(@command(node:"/hotel/room/1",lane:light) ")";
+        big += std::string(2000, 'x') + "\"";
+        co_await bad.send(big);
+        co_await bad.expect_close(1009);
+        co_await bad.expect_disconnect();
+
+        co_await bystander_still_served(good);
+        co_await good.close();
+    });
+}
+
+BOOST_FIXTURE_TEST_CASE(
+    a_client_that_streams_pings_and_never_reads_gets_only_the_latest_pong,
+    server_fixture)
+{
+    run([&]() -> asio::awaitable<void> {
+        scripted_client good(ioc);
+        co_await good.connect(port);
+        co_await good.send(R"(@link(node:"/unit/1",lane:value))");
+        co_await good.expect_envelope(R"(@linked(node:"/unit/1",lane:value))");
+        auto s = co_await swim::test::raw_ws::connect(port);
+        BOOST_TEST_REQUIRE(s.is_open());
+        // 200,000 pings (26 MB) without reading: the pongs cannot all fit in the sockets'
+        // buffers, so the server answers only the latest ping whenever it can write.
+        std::size_t const count = 200000;
+        std::string const pings = swim::test::raw_ws::pings(count, true);
+        auto [wec, wn] = co_await asio::async_write(
+            s,
+            asio::buffer(pings),
+            swim::test::raw_ws::use_tuple);
+        BOOST_TEST_REQUIRE(!wec);
+        std::size_t const pongs = co_await swim::test::raw_ws::pongs_until_the_last(
+            s,
+            false,
+            count);
+        BOOST_TEST(pongs > 0u);
+        BOOST_TEST_MESSAGE(pongs << " pongs for " << count << " pings");
+        BOOST_TEST(pongs < count / 2);
+        co_await bystander_still_served(good);
+        co_await good.close();
+    });
+}
+
+BOOST_FIXTURE_TEST_CASE(close_reasons_are_utf8_cut_on_a_character_boundary, server_fixture)
+{
+    run([&]() -> asio::awaitable<void> {
+        // The 1002 reason quotes the bad frame: two-byte characters from either parity, so
+        // that one of them straddles byte 123.
+        std::string even;
+        for (int i = 0; i < 100; ++i)
+            even += "\xC3\xA9";
+        for (std::string const& frame : {even, "x" + even}) {
+            scripted_client bad(ioc);
+            co_await bad.connect(port);
+            co_await bad.send(frame);
+            auto reason = co_await bad.expect_close(1002);
+            BOOST_TEST(reason.size() <= 123u);
+            BOOST_TEST(reason.find("\xC3\xA9\xC3\xA9") != std::string::npos);
+            BOOST_TEST(net::detail::valid_utf8(reason), reason);
+            co_await bad.expect_disconnect();
+        }
+    });
+}
+
+BOOST_FIXTURE_TEST_CASE(log_lines_escape_what_came_from_the_network, server_fixture)
+{
+    auto lines = std::make_shared<std::vector<std::string>>();
+    auto mutex = std::make_shared<std::mutex>();
+    cfg.log.sink = [lines, mutex](client::log_level, std::string_view line) {
+        std::lock_guard lock(*mutex);
+        lines->emplace_back(line);
+    };
+    run([&]() -> asio::awaitable<void> {
+        // A node URI with a newline, and bytes that are not UTF-8 (in a string, a Recon
+        // escape that the server decodes), reach the log through a command it cannot apply.
+        scripted_client c(ioc);
+        co_await c.connect(port);
+        co_await c.send(
+            R"(@command(node:"/unit/x\n2026-12-05 ERROR forged line",lane:value) "not a number")");
+        BOOST_TEST(co_await swim::test::eventually([&] {
+            std::lock_guard lock(*mutex);
+            for (auto const& l : *lines)
+                if (l.find("/unit/x\\n2026-12-05 ERROR forged line") != std::string::npos)
+                    return true;
+            return false;
+        }));
+        std::lock_guard lock(*mutex);
+        for (auto const& l : *lines) {
+            BOOST_TEST(l.find('\n') == std::string::npos, l);
+            BOOST_TEST(net::detail::valid_utf8(l));
+            BOOST_TEST(l.size() <= cfg.log.max_line);
+        }
+        co_await c.close();
+    });
+}
+
+BOOST_AUTO_TEST_SUITE_END()
