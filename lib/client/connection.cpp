@@ -124,7 +124,7 @@ connection::connection(
     , cfg_(cfg)
     , ssl_(std::move(ssl))
     , foreign_(std::move(foreign))
-    , session_(warp::session_options{cfg.max_queued_bytes})
+    , session_(warp::session_options{cfg.max_queued_bytes, cfg.max_value_memory})
     , room_(strand_)
     , sleep_(strand_)
     , done_(strand_)
@@ -521,7 +521,15 @@ std::uint64_t connection::settle_period() const noexcept
 
 void connection::on_text(std::string_view message)
 {
-    if (auto err = session_.on_frame(message))
+    auto err = session_.on_frame(message);
+    if (err == recon::error::value_too_large) {
+        std::string why = "a value over the limit of " + std::to_string(cfg_.max_value_memory) +
+                          " bytes of memory (max_value_memory)";
+        log(log_level::warning, "closing the connection (1009): " + why);
+        transport_->close(net::detail::ws_close::too_big, why, false);
+        return;
+    }
+    if (err)
         log(log_level::warning,
             "bad frame from the server (" + err.message() +
                 "): " + std::string(message.substr(0, 200)));

@@ -119,6 +119,8 @@ void ws_transport::close(std::uint16_t code, std::string reason, bool after_outp
         return;
     close_pending_ = true;
     close_after_output_ = after_output;
+    if (!after_output)
+        deliver_ = false;
     close_code_ = code;
     close_reason_ = std::move(reason);
     wake_.cancel();
@@ -189,11 +191,13 @@ bool ws_transport::handle_input()
             case ws_event::type::need_more: want_ = e.want; break;
             case ws_event::type::text:
                 any = true;
-                handler_.on_text(e.payload);
+                if (deliver_)
+                    handler_.on_text(e.payload);
                 continue;
             case ws_event::type::binary:
                 any = true;
-                handler_.on_binary(e.payload);
+                if (deliver_)
+                    handler_.on_binary(e.payload);
                 continue;
             case ws_event::type::close: {
                 std::string what = "the peer closed the connection (" + std::to_string(e.code);

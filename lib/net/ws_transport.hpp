@@ -122,7 +122,8 @@ public:
     void wake() { wake_.cancel(); }
 
     /** Closes with `code` and `reason`: after the output taken next when `after_output`
-     * (the frames queued now go first), otherwise at once.
+     * (the frames queued now go first), otherwise at once, and then what the peer sends
+     * is no longer handed over.
      */
     void close(std::uint16_t code, std::string reason, bool after_output);
 
@@ -162,6 +163,8 @@ private:
     std::uint16_t close_code_ = 0;
     std::string close_reason_;
     bool aborted_ = false;
+    /// Messages are handed to the handler (not after an immediate close()).
+    bool deliver_ = true;
 };
 
 }  // namespace swim::net::detail

@@ -34,6 +34,9 @@ public:
             case error::number_too_long:
                 return "a 0x or 0b integer beyond 64 bits has too many digits "
                        "(parse_options::max_radix_digits)";
+            case error::value_too_large:
+                return "the value would take more memory than allowed "
+                       "(parse_options::max_memory)";
             case error::non_finite_float: return "non-finite float cannot be written";
             case error::type_mismatch: return "type mismatch";
             case error::out_of_range: return "number out of range";

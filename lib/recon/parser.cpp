@@ -42,6 +42,7 @@ public:
         , end_(text.data() + text.size())
         , opts_(opts)
         , stack_(item_stack())
+        , memory_(text.size())
     {
         stack_.clear();
     }
@@ -66,6 +67,8 @@ public:
             return {};
         char const* start = p_;
         if (*p_ != ':') {
+            if (!charge_item())
+                return {};
             stack_.emplace_back();
             if (!parse_value(val_of(0)))
                 return {};
@@ -167,6 +170,15 @@ private:
             }
         }
         p_ = q;
+    }
+
+    /// Counts one more item of the value (see parse_options::max_memory).
+    bool charge_item()
+    {
+        memory_ += item_cost;
+        if (opts_.max_memory != 0 && memory_ > opts_.max_memory)
+            return fail(error::value_too_large);
+        return true;
     }
 
     bool enter(char const* at)
@@ -295,6 +307,8 @@ private:
             return fail(error::missing_slot_key);
         // The first value is read into the key: slots are the common item of WARP bodies, and
         // a plain value then costs one move.
+        if (!charge_item())
+            return false;
         std::size_t i = stack_.size();
         stack_.emplace_back();
         if (!simple_scalar(stack_[i].key) && !parse_value(key_of(i)))
@@ -534,6 +548,8 @@ private:
         }
         if (!at_end() && *p_ == '[')
             return markup();
+        if (!charge_item())
+            return false;
         std::size_t i = stack_.size();
         stack_.emplace_back();
         bool merge = false;
@@ -602,6 +618,8 @@ private:
         ++p_;  // '@'
         if (at_end())
             return fail(error::missing_attribute_name, at_sign);
+        if (!charge_item())
+            return false;
         std::size_t i = stack_.size();
         stack_.emplace_back();
         stack_[i].kind = item::item_kind::attr;
@@ -1103,16 +1121,20 @@ private:
         std::string text;
         auto flush = [&] {
             if (!text.empty()) {
+                if (!charge_item())
+                    return false;
                 value_access::set_text(stack_.emplace_back().val, std::move(text));
                 text.clear();
             }
+            return true;
         };
         while (p_ < end_) {
             char c = *p_;
             switch (c) {
                 case ']':
                     ++p_;
-                    flush();
+                    if (!flush())
+                        return false;
                     leave();
                     return true;
                 case '\\': {
@@ -1122,7 +1144,8 @@ private:
                     break;
                 }
                 case '@': {
-                    flush();
+                    if (!flush() || !charge_item())
+                        return false;
                     std::size_t i = stack_.size();
                     stack_.emplace_back();
                     if (!attr())
@@ -1133,13 +1156,15 @@ private:
                     break;
                 }
                 case '{': {
-                    flush();
+                    if (!flush())
+                        return false;
                     if (!primary_into())
                         return false;
                     break;
                 }
                 case '[': {
-                    flush();
+                    if (!flush())
+                        return false;
                     if (!markup())
                         return false;
                     break;
@@ -1162,6 +1187,12 @@ private:
     parse_options const& opts_;
     std::vector<item>& stack_;
     std::size_t depth_ = 0;
+    /// What the value is counted at so far: the input, then each item (max_memory).
+    std::size_t memory_ = 0;
+    static constexpr std::size_t item_cost = sizeof(item) + 2 * 16;
+
+public:
+    std::size_t memory() const noexcept { return memory_; }
 };
 
 }  // namespace
@@ -1174,9 +1205,15 @@ value parse(std::string_view text, parse_error& err, parse_options const& opts)
         err.offset = opts.max_size;
         return {};
     }
+    if (opts.max_memory != 0 && text.size() > opts.max_memory) {
+        err.code = error::value_too_large;
+        err.memory = text.size();
+        return {};
+    }
     parser p(text, opts);
     value v = p.document();
     err = p.err;
+    err.memory = p.memory();
     if (err)
         return {};
     return v;

@@ -216,12 +216,14 @@ void server_impl::on_auth(uplink_port& port, warp::uplink_request& r)
     using kind = auth_verdict::kind;
     if (verdict.what == kind::authed) {
         port.identity() = std::move(r.body);
+        port.hold_identity_memory(r.body_memory);
         port.write([&](warp::server_session& s) {
             s.auth_reply(warp::envelope_kind::authed, verdict.session);
         });
         return;
     }
     port.identity().reset();
+    port.hold_identity_memory(0);
     port.write([](warp::server_session& s) { s.auth_reply(warp::envelope_kind::deauthed); });
     if (verdict.what == kind::forbidden) {
         log(client::log_level::info,

@@ -131,6 +131,13 @@ public:
     /// server_impl::on_frame touches it, and that runs serially per port (the connection's
     /// reader), so it needs no lock.
     std::optional<recon::value>& identity() noexcept { return identity_; }
+    /// The memory the identity's credentials were counted at: it counts against
+    /// max_value_memory for the connection's later frames.
+    void hold_identity_memory(std::size_t bytes)
+    {
+        std::lock_guard lock(mutex_);
+        session_.hold_memory(bytes);
+    }
 
 protected:
     /// Wakes the writer (called once per batch of writes).
@@ -258,7 +265,7 @@ public:
     std::uint64_t next_port_id() noexcept { return ++port_ids_; }
     warp::server_session_options session_options() const noexcept
     {
-        return {cfg_.coalesce_after_bytes};
+        return {cfg_.coalesce_after_bytes, cfg_.max_value_memory};
     }
 
     /// Counts tasks async_stop waits for.

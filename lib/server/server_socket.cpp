@@ -126,7 +126,15 @@ private:
     {
         if (ignore_input_)
             return;
-        if (auto err = srv_->on_frame(self_ptr(), message))
+        auto err = srv_->on_frame(self_ptr(), message);
+        if (!err)
+            return;
+        if (err.recon.code == recon::error::value_too_large)
+            fail(
+                ws_close::too_big,
+                "a value over the limit of " + std::to_string(srv_->config().max_value_memory) +
+                    " bytes of memory (max_value_memory)");
+        else
             fail(ws_close::protocol_error, "Expected a valid Warp envelope: " + err.message());
     }
 

@@ -129,10 +129,15 @@ void downlink_model::on_synced(notifications& out)
     out.push_back(make(note_type::synced, false));
 }
 
-boost::system::error_code downlink_model::on_event(std::string_view body, notifications& out)
+boost::system::error_code downlink_model::on_event(
+    std::string_view body,
+    notifications& out,
+    recon::parse_options const& opts)
 {
     recon::parse_error err;
-    recon::value v = recon::parse(body, err);
+    recon::value v = recon::parse(body, err, opts);
+    if (err.code == recon::error::value_too_large)
+        return err.code;
     if (err) {
         note n = make(note_type::failed, false);
         n.error = error::malformed_body;

@@ -517,7 +517,7 @@ boost::system::error_code host_session::on_frame(std::string_view frame)
             r.what = env.kind == envelope_kind::authed ? session_request::type::authed
                                                        : session_request::type::deauthed;
             recon::parse_error perr;
-            r.body = env.parse_body(perr);
+            r.body = env.parse_body(perr, parse_options());
             requests_.push_back(std::move(r));
             return {};
         }
@@ -546,7 +546,9 @@ boost::system::error_code host_session::on_frame(std::string_view frame)
     }
     switch (env.kind) {
         case envelope_kind::event: {
-            auto ec = l->model.on_event(env.body, scratch_notes_);
+            auto ec = l->model.on_event(env.body, scratch_notes_, parse_options());
+            if (ec == recon::error::value_too_large)
+                return ec;
             dispatch(*l, scratch_notes_);
             if (ec)
                 fail_link(*l, ec, {});
@@ -567,7 +569,7 @@ boost::system::error_code host_session::on_frame(std::string_view frame)
             return {};
         case envelope_kind::unlinked: {
             recon::parse_error perr;
-            recon::value body = env.parse_body(perr);
+            recon::value body = env.parse_body(perr, parse_options());
             l->model.on_unlinked(body, scratch_notes_);
             dispatch(*l, scratch_notes_);
             // Downlinks that end on @unlinked are gone; the others relink after a backoff.

@@ -35,7 +35,13 @@ envelope_error server_session::on_frame(std::string_view frame, std::vector<upli
     }
     if (env.kind == envelope_kind::command || !is_lane_addressed(env.kind)) {
         recon::parse_error perr;
-        r.body = env.parse_body(perr);
+        recon::parse_options po;
+        if (opts_.max_value_memory != 0)
+            po.max_memory = opts_.max_value_memory > held_memory_
+                                ? opts_.max_value_memory - held_memory_
+                                : 1;
+        r.body = env.parse_body(perr, po);
+        r.body_memory = perr.memory;
         if (perr) {
             err.code = error::malformed_body;
             err.recon = perr;

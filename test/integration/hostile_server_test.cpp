@@ -98,4 +98,37 @@ BOOST_AUTO_TEST_CASE(a_text_frame_that_is_not_utf8_is_closed_with_1007)
     });
 }
 
+BOOST_AUTO_TEST_CASE(a_value_over_max_value_memory_is_closed_with_1009)
+{
+    asio::io_context ioc;
+    swim::test::run_test(ioc, [&]() -> asio::awaitable<void> {
+        tcp::acceptor acc(ioc, {asio::ip::make_address("127.0.0.1"), 0});
+        std::string const url = "warp://127.0.0.1:" + std::to_string(acc.local_endpoint().port());
+        auto cfg = quiet_config();
+        cfg.max_value_memory = 1024 * 1024;
+        client::client c(ioc.get_executor(), cfg);
+        auto d = c.value_downlink<int>(url, "/a", "b");
+        auto s = co_await raw::accept(acc);
+        BOOST_TEST_REQUIRE(s.is_open());
+        // 200 KB of `@a` would take about 9 MB once parsed.
+        std::string event = "@event(node:\"/a\",lane:b) ";
+        for (int i = 0; i < 100000; ++i)
+            event += "@a";
+        std::string frame;
+        net::detail::append_ws_frame(frame, net::detail::ws_opcode::text, event, std::nullopt);
+        auto [wec, wn] = co_await asio::async_write(s, asio::buffer(frame), raw::use_tuple);
+        BOOST_TEST_REQUIRE(!wec);
+        std::uint16_t code = 0;
+        co_await raw::read_frames(s, true, [&](ws_event const& e) {
+            if (e.what != ws_event::type::close)
+                return true;
+            code = e.code;
+            return false;
+        });
+        BOOST_TEST(code == 1009);
+        s.close();
+        co_await c.async_close();
+    });
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -171,4 +171,54 @@ BOOST_FIXTURE_TEST_CASE(log_lines_escape_what_came_from_the_network, server_fixt
     });
 }
 
+BOOST_FIXTURE_TEST_CASE(a_value_over_max_value_memory_closes_1009_others_unaffected, server_fixture)
+{
+    cfg.max_value_memory = 1024 * 1024;
+    run([&]() -> asio::awaitable<void> {
+        scripted_client good(ioc);
+        co_await good.connect(port);
+        co_await good.send(R"(@link(node:"/unit/1",lane:value))");
+        co_await good.expect_envelope(R"(@linked(node:"/unit/1",lane:value))");
+        // 200 KB of `@a` would take about 9 MB once parsed.
+        std::string attrs;
+        for (int i = 0; i < 100000; ++i)
+            attrs += "@a";
+        scripted_client bad(ioc);
+        co_await bad.connect(port);
+        co_await bad.send(R"(@command(node:"/unit/2",lane:value) )" + attrs);
+        auto reason = co_await bad.expect_close(1009);
+        BOOST_TEST(reason.find("max_value_memory") != std::string::npos, reason);
+        co_await bad.expect_disconnect();
+        co_await bystander_still_served(good);
+        co_await good.close();
+    });
+}
+
+BOOST_FIXTURE_TEST_CASE(
+    credentials_kept_as_the_identity_count_against_max_value_memory,
+    server_fixture)
+{
+    cfg.max_value_memory = 1024 * 1024;
+    run([&]() -> asio::awaitable<void> {
+        std::string const big_text = "\"" + std::string(600 * 1024, 'x') + "\"";
+        // Without credentials, a 600 KB command fits.
+        scripted_client plain(ioc);
+        co_await plain.connect(port);
+        co_await plain.send(R"(@link(node:"/hotel/room/1",lane:light))");
+        co_await plain.expect_envelope(R"(@linked(node:"/hotel/room/1",lane:light))");
+        co_await plain.send(R"(@command(node:"/hotel/room/1",lane:light) )" + big_text);
+        auto echoed = co_await plain.receive();
+        BOOST_TEST(echoed.size() > 600u * 1024u);
+        // With 600 KB of credentials kept, it does not.
+        scripted_client authed(ioc);
+        co_await authed.connect(port);
+        co_await authed.send("@auth " + big_text);
+        co_await authed.expect_envelope("@authed");
+        co_await authed.send(R"(@command(node:"/hotel/room/1",lane:light) )" + big_text);
+        auto reason = co_await authed.expect_close(1009);
+        BOOST_TEST(reason.find("max_value_memory") != std::string::npos, reason);
+        co_await plain.close();
+    });
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -71,6 +71,11 @@ struct client_config {
     std::string ca_file;
     /// The largest frame accepted from a server, in bytes.
     std::size_t max_frame_size = 64 * 1024 * 1024;
+    /// The most memory the value of one frame from a server may take, counted while it is
+    /// parsed (a parsed value can take tens of times its text): a frame over it closes the
+    /// connection with 1009, like a frame over max_frame_size, and the downlinks relink on a
+    /// new one. Zero: no limit.
+    std::size_t max_value_memory = 256 * 1024 * 1024;
     /// Where log lines go (connection lost, frames rejected, handlers that threw).
     logger log;
 };

@@ -32,6 +32,8 @@ enum class error {
     input_too_large,           ///< input longer than parse_options::max_size
     number_too_long,           ///< a `0x`/`0b` integer beyond 64 bits with more digits than
                                ///< parse_options::max_radix_digits
+    value_too_large,           ///< the value would take more memory than
+                               ///< parse_options::max_memory
     // writer
     non_finite_float,  ///< NaN or infinity: no Recon implementation reads it back
     // typed conversion
@@ -56,6 +58,9 @@ struct parse_error {
     boost::system::error_code code;
     /// Byte offset into the input where the problem was found.
     std::size_t offset = 0;
+    /// The memory the parsed value was counted at (see parse_options::max_memory), also on
+    /// success.
+    std::size_t memory = 0;
 
     /// True on failure.
     explicit operator bool() const noexcept { return static_cast<bool>(code); }

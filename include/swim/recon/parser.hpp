@@ -24,6 +24,12 @@ struct parse_options {
     /// conversion to decimal costs the square of its digits); more is
     /// error::number_too_long. 1024 hex digits are 4096 bits. Zero disables.
     std::size_t max_radix_digits = 1024;
+    /// The most memory the parsed value may take, counted while it is parsed, before it is
+    /// spent: the input's size (the most its texts, data and digits can hold) plus, for each
+    /// item, its size and the allocator's overhead of two heap blocks. A value that would take
+    /// more is error::value_too_large (`@a@a@a...` costs about 40 times its text). Zero
+    /// disables. parse_error::memory tells what a parsed value was counted at.
+    std::size_t max_memory = 0;
 };
 
 /** Parses a Recon document.

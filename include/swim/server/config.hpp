@@ -111,6 +111,13 @@ struct server_config {
     /// The largest frame accepted from a client; a larger one closes that connection with
     /// 1009.
     std::size_t max_frame_size = 16 * 1024 * 1024;
+    /// The most memory the value of one frame from a client (a command's body, `@auth`
+    /// credentials) may take, counted while it is parsed (recon::parse_options::max_memory):
+    /// a parsed value can take tens of times its text (`@a@a@a...`). A frame over it closes
+    /// that connection with 1009, like a frame over max_frame_size. The credentials a
+    /// connection keeps as its identity count against it for its later frames. Zero: no
+    /// limit.
+    std::size_t max_value_memory = 64 * 1024 * 1024;
     /// Bytes a connection may have waiting before its value and map events coalesce (a
     /// value link keeps only its latest value, a map link the latest event per key): a client
     /// that keeps up gets every event, a slow one the latest state within about this memory.

@@ -179,7 +179,12 @@ public:
     void on_synced(notifications& out);
     /// An @event body. A map body that is not a map event, or a body that is not Recon,
     /// is a failure of this link: a `failed` notification, and the error is returned.
-    boost::system::error_code on_event(std::string_view body, notifications& out);
+    /// `opts` bounds the parse; a body over opts.max_memory returns
+    /// recon::error::value_too_large and changes nothing (the connection is at fault).
+    boost::system::error_code on_event(
+        std::string_view body,
+        notifications& out,
+        recon::parse_options const& opts = {});
     /// The same with a parsed body.
     boost::system::error_code on_event_value(recon::value body, notifications& out);
     /// @unlinked with its body: the link is down; the reason is reported.

@@ -34,6 +34,11 @@ struct session_options {
     /// The most bytes of frames waiting to be written (commands queued while offline
     /// included). A write beyond it is refused with error::queue_full; the caller retries.
     std::size_t max_queued_bytes = 4 * 1024 * 1024;
+    /// The most memory the body of one frame from the host may take once parsed
+    /// (recon::parse_options::max_memory); on_frame() returns recon::error::value_too_large
+    /// for a frame over it, and the link is not failed: the caller closes the connection.
+    /// Zero: no limit.
+    std::size_t max_value_memory = 0;
 };
 
 /// A notification for one downlink.
@@ -246,6 +251,12 @@ private:
     void after_event(link& l);
 
     session_options opts_;
+    recon::parse_options parse_options() const noexcept
+    {
+        recon::parse_options po;
+        po.max_memory = opts_.max_value_memory;
+        return po;
+    }
     bool connected_ = false;
     view_id next_view_ = 1;
     std::uint64_t next_link_seq_ = 0;

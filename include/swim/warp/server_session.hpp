@@ -45,6 +45,8 @@ struct uplink_request {
     link_params params;
     /// command: the body; auth, deauth: the credentials; absent otherwise (not parsed).
     recon::value body;
+    /// The memory `body` was counted at while parsed (recon::parse_error::memory).
+    std::size_t body_memory = 0;
 };
 
 /** A frame for the writer: text of its own, or one text shared by every uplink of a
@@ -85,6 +87,10 @@ struct server_session_options {
     /// event, one that falls behind gets the latest value (per key for maps) with at most
     /// about this much queued. Zero coalesces whatever waits.
     std::size_t coalesce_after_bytes = 0;
+    /// The most memory a body parsed from one frame may take (recon::parse_options::
+    /// max_memory), less what hold_memory() holds; more fails the frame with
+    /// error::malformed_body and recon::error::value_too_large. Zero: no limit.
+    std::size_t max_value_memory = 0;
 };
 
 /** One client connection, server side.
@@ -103,6 +109,10 @@ public:
     explicit server_session(server_session_options opts = {}) noexcept
         : opts_(opts)
     {}
+
+    /// Memory the connection keeps from earlier frames (its identity's credentials): it
+    /// counts against max_value_memory for every later frame.
+    void hold_memory(std::size_t bytes) noexcept { held_memory_ = bytes; }
 
     /** Reads a text frame from the client and appends what it asks to `out`.
      * @returns an error for a frame that is not a WARP envelope, or a command, auth or deauth
@@ -176,6 +186,7 @@ private:
     void taken(std::size_t n);
 
     server_session_options opts_;
+    std::size_t held_memory_ = 0;
     /// take_output() takes every frame at once: a vector (kept with its capacity) is enough.
     std::vector<out_frame> queue_;
     /// Absolute index of queue_.front().

@@ -529,6 +529,46 @@ BOOST_AUTO_TEST_CASE(radix_integers_beyond_64_bits_are_exact_and_bounded)
     BOOST_TEST(!err.code);
 }
 
+BOOST_AUTO_TEST_CASE(the_memory_of_a_value_is_counted_while_it_is_parsed_and_bounded)
+{
+    // Small values are counted at about their size and parse as before.
+    parse_error err;
+    parse_options opts;
+    opts.max_memory = 4096;
+    value v = parse("{a:1,b:\"two\",c:[markup @x]}", err, opts);
+    BOOST_TEST(!err.code);
+    BOOST_TEST(v.kind() == kind::record);
+    BOOST_TEST(err.memory > 26u);
+    BOOST_TEST(err.memory < 4096u);
+    // 1 MiB of `@a` costs about 40 times its text: refused once the count passes the limit,
+    // long before the end of the input (so the memory is never spent).
+    std::string attrs;
+    for (int i = 0; i < 512 * 1024; ++i)
+        attrs += "@a";
+    opts.max_memory = 4 * 1024 * 1024;
+    std::string ones;
+    for (int i = 0; i < 512 * 1024; ++i)
+        ones += "1,";
+    for (std::string const& text :
+         {attrs, "{" + attrs + "}", "[" + attrs + "]", "{" + ones + "}"}) {
+        err = {};
+        v = parse(text, err, opts);
+        BOOST_TEST((err.code == error::value_too_large), err.code.message());
+        BOOST_TEST(v.is_absent());
+        BOOST_TEST(err.offset < text.size() / 2);
+        BOOST_TEST(err.memory <= opts.max_memory + 1024);
+    }
+    // An input longer than the limit is refused before it is read.
+    err = {};
+    parse("\"" + std::string(5 * 1024 * 1024, 'x') + "\"", err, opts);
+    BOOST_TEST((err.code == error::value_too_large));
+    // Without a limit (the default) it parses, and says what it cost.
+    err = {};
+    v = parse(attrs, err);
+    BOOST_TEST(!err.code);
+    BOOST_TEST(err.memory > 20u * attrs.size());
+}
+
 BOOST_AUTO_TEST_CASE(number_kinds)
 {
     // The kind-exact dumps above already check this; spelled out for the normalisation rule.
