@@ -87,6 +87,24 @@ bool uplink_port::take_output(std::vector<warp::out_frame>& out)
         return false;
     }
     session_.take_output(out);
+    count_queued();
+    return true;
+}
+
+bool uplink_port::shed()
+{
+    std::size_t bytes = 0;
+    std::vector<warp::out_frame> dropped;  // freed after the lock
+    {
+        std::lock_guard lock(mutex_);
+        if (closed_ || overflowed_)
+            return false;
+        bytes = session_.queued_bytes();
+        drop_output(dropped);
+    }
+    overflow(
+        bytes,
+        "furthest behind when the server's output budget was spent, max_total_queued_bytes");
     return true;
 }
 
@@ -104,6 +122,9 @@ std::vector<std::shared_ptr<agent_runtime>> uplink_port::close()
 {
     std::lock_guard lock(mutex_);
     closed_ = true;
+    // What still waits is never written: off the server's budget.
+    if (budget_)
+        budget_->take(queued_.exchange(0, std::memory_order_relaxed));
     return std::move(agents_);
 }
 
@@ -123,6 +144,13 @@ server_impl::server_impl(asio::any_io_executor ex, server_config cfg)
 {
     remote_ = std::make_shared<client::detail::client_impl>(ex_, cfg_.client);
     local_ = make_local_host(*this);
+    budget_.limit = cfg_.max_total_queued_bytes;
+    budget_.over = [this] {
+        asio::post(strand_, [self = weak_from_this()] {
+            if (auto s = self.lock())
+                s->enforce_budget();
+        });
+    };
 }
 
 server_impl::~server_impl() = default;
@@ -320,6 +348,31 @@ void server_impl::task_done()
         wake();
 }
 
+void server_impl::enforce_budget()
+{
+    // Furthest behind first, until what waits is within the budget again.
+    std::vector<std::pair<std::size_t, std::shared_ptr<uplink_port>>> ports;
+    {
+        std::lock_guard lock(ports_mutex_);
+        for (auto& [id, weak] : ports_)
+            if (auto p = weak.lock())
+                ports.emplace_back(p->queued(), std::move(p));
+    }
+    std::sort(ports.begin(), ports.end(), [](auto const& a, auto const& b) {
+        return a.first > b.first;
+    });
+    for (auto& [queued, port] : ports) {
+        if (budget_.total.load() <= budget_.limit)
+            break;
+        port->shed();  // it logs why
+    }
+    budget_.enforcing.store(false);
+    // More may have come meanwhile: look again rather than miss it.
+    if (budget_.limit != 0 && budget_.total.load() > budget_.limit &&
+        !budget_.enforcing.exchange(true))
+        asio::post(strand_, [self = shared_from_this()] { self->enforce_budget(); });
+}
+
 server::stats server_impl::stats() const
 {
     server::stats s;
@@ -327,6 +380,7 @@ server::stats server_impl::stats() const
         std::lock_guard lock(ports_mutex_);
         s.connections = ports_.size();
     }
+    s.queued_bytes = budget_.total.load(std::memory_order_relaxed);
     std::lock_guard lock(agents_mutex_);
     s.agents = agents_.size();
     return s;

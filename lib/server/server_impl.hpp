@@ -39,6 +39,25 @@ class server_impl;
 class agent_runtime;
 class local_host;
 
+/** What the connections of a server have waiting to be written, together, and its limit
+ * (server_config::max_total_queued_bytes). Ports add and take off under their locks; when
+ * an addition passes the limit, `over` runs once (until the next enforce()).
+ */
+struct output_budget {
+    std::size_t limit = 0;
+    std::atomic<std::size_t> total{0};
+    std::atomic<bool> enforcing{false};
+    std::function<void()> over;
+
+    void add(std::size_t bytes) noexcept
+    {
+        std::size_t now = total.fetch_add(bytes, std::memory_order_relaxed) + bytes;
+        if (limit != 0 && now > limit && !enforcing.exchange(true) && over)
+            over();
+    }
+    void take(std::size_t bytes) noexcept { total.fetch_sub(bytes, std::memory_order_relaxed); }
+};
+
 /** The server side of one client connection: a WebSocket, or the server's local host (the
  * agents' own downlinks). Agents write to it from their strands under its lock; its writer
  * drains it on its own strand.
@@ -72,20 +91,28 @@ public:
                 // What cannot be coalesced (events, syncs) piled up: let it go, and the
                 // connection with it (its client resyncs when it connects again).
                 over = session_.queued_bytes();
-                overflowed_ = true;
-                session_.take_output(dropped);
+                drop_output(dropped);
             } else {
                 wake = session_.has_output();
+                count_queued();
             }
         }
         if (over != 0)
-            overflow(over);
+            overflow(over, "max_queued_bytes");
         else if (wake && !pending_.exchange(true))
             notify();
     }
 
     /// Bytes the port may have waiting before it gives up on its client (0: no limit).
     void max_queued(std::size_t bytes) noexcept { max_queued_ = bytes; }
+    /// The server-wide budget the port's waiting bytes count against (none: not counted).
+    void budget(output_budget* b) noexcept { budget_ = b; }
+    /// The bytes waiting now (as last counted).
+    std::size_t queued() const noexcept { return queued_.load(std::memory_order_relaxed); }
+    /// The server's output budget is spent and this port is furthest behind: its waiting
+    /// frames are dropped and the connection closed, as for max_queued. False when it was
+    /// closed already.
+    bool shed();
 
     /// Reads a frame from the client (under the lock).
     warp::envelope_error read(std::string_view frame, std::vector<warp::uplink_request>& out);
@@ -142,9 +169,31 @@ public:
 protected:
     /// Wakes the writer (called once per batch of writes).
     virtual void notify() = 0;
-    /// More than max_queued bytes waited (`bytes`); they are dropped already, and nothing
-    /// more is queued: close the connection.
-    virtual void overflow(std::size_t bytes) { (void)bytes; }
+    /// More than a limit (`which`) allowed waited (`bytes`); they are dropped already, and
+    /// nothing more is queued: close the connection.
+    virtual void overflow(std::size_t bytes, char const* which)
+    {
+        (void)bytes;
+        (void)which;
+    }
+
+    /// Under the lock: the queue went to `dropped`, the port takes no more.
+    void drop_output(std::vector<warp::out_frame>& dropped)
+    {
+        overflowed_ = true;
+        session_.take_output(dropped);
+        count_queued();
+    }
+    /// Under the lock: brings the count (and the budget's) to the session's queue.
+    void count_queued() noexcept
+    {
+        std::size_t const now = session_.queued_bytes();
+        std::size_t const was = queued_.exchange(now, std::memory_order_relaxed);
+        if (budget_ && now > was)
+            budget_->add(now - was);
+        else if (budget_ && now < was)
+            budget_->take(was - now);
+    }
 
 private:
     std::uint64_t id_;
@@ -152,6 +201,8 @@ private:
     warp::server_session session_;
     std::atomic<bool> pending_{false};
     std::size_t max_queued_ = 0;
+    output_budget* budget_ = nullptr;
+    std::atomic<std::size_t> queued_{0};
     bool overflowed_ = false;
     /// Links held (counted by the agents, on their strands).
     std::atomic<std::size_t> links_{0};
@@ -278,8 +329,12 @@ public:
     std::uint16_t port() const noexcept { return port_; }
     bool tls() const noexcept { return ssl_ != nullptr; }
     server::stats stats() const;
+    output_budget& budget() noexcept { return budget_; }
 
 private:
+    /// The output budget is spent: the connections furthest behind are closed until it is
+    /// not (on the server's strand).
+    void enforce_budget();
     /// @auth / @deauth of a socket port, by the auth policy.
     void on_auth(uplink_port& port, warp::uplink_request& r);
     /// Whether the auth policy allows `r` (link, sync or command) on `port`.
@@ -297,6 +352,7 @@ private:
     std::vector<route_entry> routes_;
     mutable std::mutex agents_mutex_;
     std::unordered_map<std::string, std::shared_ptr<agent_runtime>> agents_;
+    output_budget budget_;
     mutable std::mutex ports_mutex_;
     std::map<std::uint64_t, std::weak_ptr<uplink_port>> ports_;
     std::atomic<std::uint64_t> port_ids_{0};

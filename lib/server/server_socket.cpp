@@ -41,6 +41,7 @@ public:
         , strand_(std::move(strand))
     {
         max_queued(srv_->config().max_queued_bytes);
+        budget(&srv_->budget());
     }
 
     void shutdown() override
@@ -88,11 +89,11 @@ private:
         });
     }
 
-    void overflow(std::size_t bytes) override
+    void overflow(std::size_t bytes, char const* which) override
     {
-        asio::post(strand_, [self = self_ptr(), bytes] {
+        asio::post(strand_, [self = self_ptr(), bytes, which] {
             self->log_warning(
-                "its client fell " + std::to_string(bytes) + " bytes behind (max_queued_bytes)");
+                "its client fell " + std::to_string(bytes) + " bytes behind (" + which + ")");
             // It does not read: a close frame would wait behind what it has not taken.
             if (self->transport_)
                 self->transport_->abort();

@@ -221,4 +221,72 @@ BOOST_FIXTURE_TEST_CASE(
     });
 }
 
+BOOST_FIXTURE_TEST_CASE(
+    the_output_budget_closes_the_connections_furthest_behind_first,
+    server_fixture)
+{
+    // No limit per connection; 4 MiB for all of them together.
+    cfg.max_queued_bytes = 0;
+    cfg.max_total_queued_bytes = 4 * 1024 * 1024;
+    auto lines = std::make_shared<std::vector<std::string>>();
+    auto mutex = std::make_shared<std::mutex>();
+    cfg.log.sink = [lines, mutex](client::log_level, std::string_view line) {
+        std::lock_guard lock(*mutex);
+        lines->emplace_back(line);
+    };
+    run(
+        [&]() -> asio::awaitable<void> {
+            scripted_client setter(ioc);
+            co_await setter.connect(port);
+            co_await setter.send(R"(@link(node:"/hotel/room/1",lane:light))");
+            co_await setter.expect_envelope(R"(@linked(node:"/hotel/room/1",lane:light))");
+            std::string const big = "\"" + std::string(256 * 1024, 'v') + "\"";
+            co_await setter.send(R"(@command(node:"/hotel/room/1",lane:light) )" + big);
+            co_await setter.receive();  // its event
+            co_await setter.send(R"(@link(node:"/unit/1",lane:value))");
+            co_await setter.expect_envelope(R"(@linked(node:"/unit/1",lane:value))");
+            // Two clients that never read ask for the 256 KB value again and again: the one
+            // with 16 MB asked is closed, the one with 512 KB stays.
+            scripted_client far(ioc, client_options{.receive_buffer = 4096});
+            scripted_client near(ioc, client_options{.receive_buffer = 4096});
+            co_await far.connect(port);
+            co_await near.connect(port);
+            far.pause_reading();
+            near.pause_reading();
+            for (int i = 0; i < 2; ++i)
+                co_await near.send(R"(@sync(node:"/hotel/room/1",lane:light))");
+            for (int i = 0; i < 64; ++i)
+                co_await far.send(R"(@sync(node:"/hotel/room/1",lane:light))");
+            BOOST_TEST(co_await swim::test::eventually([&] {
+                std::lock_guard lock(*mutex);
+                for (auto const& l : *lines)
+                    if (l.find("max_total_queued_bytes") != std::string::npos)
+                        return true;
+                return false;
+            }));
+            BOOST_TEST(
+                co_await swim::test::eventually([&] { return srv->get_stats().connections == 2; }));
+            BOOST_TEST(srv->get_stats().queued_bytes <= cfg.max_total_queued_bytes);
+            far.resume_reading();
+            co_await far.expect_disconnect();
+            // The near one is still served, and so is the setter.
+            near.resume_reading();
+            co_await near.send(R"(@link(node:"/unit/1",lane:value))");
+            co_await bystander_still_served(setter);
+            {
+                std::lock_guard lock(*mutex);
+                std::size_t named = 0;
+                for (auto const& l : *lines)
+                    if (l.find("max_total_queued_bytes") != std::string::npos) {
+                        BOOST_TEST(l.find("closing connection ") == 0u, l);
+                        ++named;
+                    }
+                BOOST_TEST(named == 1u);
+            }
+            co_await near.close();
+            co_await setter.close();
+        },
+        60s);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

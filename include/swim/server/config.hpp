@@ -129,6 +129,11 @@ struct server_config {
     /// it is written, so a lane whose state is larger than this cannot be synced. Zero: no
     /// limit.
     std::size_t max_queued_bytes = 256 * 1024 * 1024;
+    /// Bytes all connections together may have waiting (the server's output budget): when
+    /// it is spent, the connections furthest behind are closed first, as for
+    /// max_queued_bytes, until what waits is within it again; each is logged as a warning
+    /// that names it. Zero: no limit.
+    std::size_t max_total_queued_bytes = 512 * 1024 * 1024;
     /// Connections served at once; a connection beyond it is closed after the WebSocket
     /// handshake with close code 1013 (try again later) and the reason "Too many connections.".
     std::size_t max_connections = 100000;

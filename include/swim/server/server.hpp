@@ -118,6 +118,9 @@ public:
         std::size_t connections = 0;
         /// Agents made so far (agents live until the server stops).
         std::size_t agents = 0;
+        /// Bytes the connections have waiting to be written, together (counted against
+        /// server_config::max_total_queued_bytes).
+        std::size_t queued_bytes = 0;
     };
     /// The counters now; thread safe.
     stats get_stats() const;
