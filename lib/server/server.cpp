@@ -381,6 +381,8 @@ server::stats server_impl::stats() const
         s.connections = ports_.size();
     }
     s.queued_bytes = budget_.total.load(std::memory_order_relaxed);
+    s.handshakes = handshakes_.load(std::memory_order_relaxed);
+    s.accept_failures = accept_failures_.load(std::memory_order_relaxed);
     std::lock_guard lock(agents_mutex_);
     s.agents = agents_.size();
     return s;
@@ -445,9 +447,47 @@ error_code server_impl::start()
     return {};
 }
 
+void server_impl::handshake_ended()
+{
+    if (handshakes_.fetch_sub(1, std::memory_order_relaxed) == cfg_.max_handshakes)
+        asio::post(strand_, [self = shared_from_this()] {
+            if (self->accept_wait_)
+                self->accept_wait_->cancel();
+        });
+}
+
 asio::awaitable<void> server_impl::accept_loop()
 {
-    for (;;) {
+    using std::chrono::milliseconds;
+    using clock = std::chrono::steady_clock;
+    accept_wait_.emplace(strand_);
+    milliseconds backoff{0};
+    // One log line per accept_log_interval for each kind of trouble, with what it hid.
+    auto last_log = clock::now() - cfg_.accept_log_interval;
+    std::size_t unlogged = 0;
+    auto note = [&](std::string const& what) {
+        ++unlogged;
+        if (clock::now() - last_log < cfg_.accept_log_interval)
+            return;
+        log(client::log_level::warning,
+            what + (unlogged > 1 ? " (" + std::to_string(unlogged) + " times since the last line)"
+                                 : std::string()));
+        last_log = clock::now();
+        unlogged = 0;
+    };
+    while (!stopping_) {
+        if (cfg_.max_handshakes != 0 &&
+            handshakes_.load(std::memory_order_relaxed) >= cfg_.max_handshakes) {
+            // Not accepting: the next connections wait in the backlog until a handshake ends
+            // (handshake_ended() cancels the wait; the timer is a safety net).
+            note(
+                std::to_string(cfg_.max_handshakes) +
+                " connections are in their handshakes (max_handshakes): not accepting until one "
+                "ends");
+            accept_wait_->expires_after(milliseconds(500));
+            co_await accept_wait_->async_wait(use_tuple);
+            continue;
+        }
         strand_type strand = asio::make_strand(ex_);
         auto [ec, socket] = co_await acceptor_->async_accept(strand, use_tuple);
         if (stopping_)
@@ -455,15 +495,21 @@ asio::awaitable<void> server_impl::accept_loop()
         if (ec) {
             if (ec == asio::error::operation_aborted)
                 break;
-            log(client::log_level::warning, "accept failed: " + ec.message());
-            // Out of descriptors and the like: do not spin.
-            asio::steady_timer t(strand_, std::chrono::milliseconds(50));
-            co_await t.async_wait(use_tuple);
+            // Out of descriptors (EMFILE, ENFILE) and the like: back off, and serve again as
+            // soon as an accept works.
+            accept_failures_.fetch_add(1, std::memory_order_relaxed);
+            backoff = std::min(milliseconds(500), std::max(milliseconds(10), backoff * 2));
+            note("accept failed: " + ec.message() + "; backing off (at most 500 ms between tries)");
+            accept_wait_->expires_after(backoff);
+            co_await accept_wait_->async_wait(use_tuple);
             continue;
         }
+        backoff = milliseconds(0);
         socket.set_option(tcp::no_delay(true), ec);
+        handshake_started();
         serve_socket(shared_from_this(), std::move(socket), ssl_, std::move(strand));
     }
+    accept_wait_.reset();
     task_done();
 }
 
@@ -516,6 +562,8 @@ asio::awaitable<void> server_impl::stop_on_strand()
         error_code ec;
         acceptor_->close(ec);
     }
+    if (accept_wait_)
+        accept_wait_->cancel();
 
     // 1. Every agent stops on its strand: on_stop, its downlinks stopped (their queued sets
     //    written first); then, once all have, @unlinked to every uplink.

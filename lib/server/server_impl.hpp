@@ -319,6 +319,11 @@ public:
         return {cfg_.coalesce_after_bytes, cfg_.max_value_memory};
     }
 
+    /// A connection starts its TCP, TLS and WebSocket handshakes (counted against
+    /// max_handshakes) / has ended them, either way.
+    void handshake_started() noexcept { handshakes_.fetch_add(1, std::memory_order_relaxed); }
+    void handshake_ended();
+
     /// Counts tasks async_stop waits for.
     void task_started() noexcept { ++tasks_; }
     void task_done();
@@ -357,6 +362,10 @@ private:
     std::map<std::uint64_t, std::weak_ptr<uplink_port>> ports_;
     std::atomic<std::uint64_t> port_ids_{0};
     std::optional<asio::ip::tcp::acceptor> acceptor_;
+    /// Connections in their handshakes, and the accept loop's wait for one to end.
+    std::atomic<std::size_t> handshakes_{0};
+    std::atomic<std::size_t> accept_failures_{0};
+    std::optional<asio::steady_timer> accept_wait_;
     std::shared_ptr<asio::ssl::context> ssl_;
     std::atomic<bool> stopping_{false};
     bool started_ = false;

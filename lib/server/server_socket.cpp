@@ -269,14 +269,36 @@ asio::awaitable<bool> accept_upgrade(Stream& stream, std::string& leftover, serv
     co_return true;
 }
 
+/// The connection's place among the handshakes in progress (max_handshakes), taken by the
+/// accept loop and given back once, when the upgrade is done or failed.
+class handshake_slot {
+public:
+    explicit handshake_slot(server_impl& srv) noexcept
+        : srv_(&srv)
+    {}
+    handshake_slot(handshake_slot const&) = delete;
+    handshake_slot& operator=(handshake_slot const&) = delete;
+    ~handshake_slot() { release(); }
+    void release()
+    {
+        if (srv_)
+            std::exchange(srv_, nullptr)->handshake_ended();
+    }
+
+private:
+    server_impl* srv_;
+};
+
 asio::awaitable<void> serve_plain(std::shared_ptr<socket_port> port, tcp::socket socket)
 {
     auto& srv = *port->srv();
+    handshake_slot slot(srv);
     beast::tcp_stream stream(std::move(socket));
     stream.expires_after(srv.config().handshake_timeout);
     std::string leftover;
     if (!co_await accept_upgrade(stream, leftover, srv))
         co_return;
+    slot.release();
     stream.expires_never();
     // Made in a statement of its own (GCC 12 and by-value arguments in co_await).
     auto served = port->serve(net::detail::make_byte_stream(stream.release_socket()), leftover);
@@ -289,6 +311,7 @@ asio::awaitable<void> serve_tls(
     std::shared_ptr<asio::ssl::context> ssl)
 {
     auto& srv = *port->srv();
+    handshake_slot slot(srv);
     asio::ssl::stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), *ssl);
     beast::get_lowest_layer(stream).expires_after(srv.config().handshake_timeout);
     auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, use_tuple);
@@ -299,6 +322,7 @@ asio::awaitable<void> serve_tls(
     std::string leftover;
     if (!co_await accept_upgrade(stream, leftover, srv))
         co_return;
+    slot.release();
     beast::get_lowest_layer(stream).expires_never();
     auto served = port->serve(net::detail::make_byte_stream(std::move(stream)), leftover);
     co_await std::move(served);

@@ -289,4 +289,47 @@ BOOST_FIXTURE_TEST_CASE(
         60s);
 }
 
+BOOST_FIXTURE_TEST_CASE(
+    connections_in_their_handshakes_are_bounded_by_max_handshakes,
+    server_fixture)
+{
+    cfg.max_handshakes = 2;
+    run([&]() -> asio::awaitable<void> {
+        // Two TCP connections that never send their upgrade request hold both places.
+        std::vector<asio::ip::tcp::socket> silent;
+        for (int i = 0; i < 2; ++i) {
+            asio::ip::tcp::socket s(ioc);
+            auto [ec] = co_await s.async_connect(
+                {asio::ip::make_address("127.0.0.1"), port},
+                swim::test::raw_ws::use_tuple);
+            BOOST_TEST_REQUIRE(!ec);
+            silent.push_back(std::move(s));
+        }
+        BOOST_TEST(
+            co_await swim::test::eventually([&] { return srv->get_stats().handshakes == 2; }));
+        // A third waits in the backlog: its upgrade is not answered while they hold on.
+        bool upgraded = false;
+        auto third = std::make_shared<scripted_client>(ioc);
+        asio::co_spawn(
+            ioc,
+            [&, third]() -> asio::awaitable<void> {
+                co_await third->connect(port);
+                upgraded = true;
+            },
+            asio::detached);
+        co_await swim::test::sleep_for(500ms);
+        BOOST_TEST(!upgraded);
+        BOOST_TEST(srv->get_stats().handshakes == 2u);
+        // One of them goes: the third is served.
+        silent[0].close();
+        BOOST_TEST(co_await swim::test::eventually([&] { return upgraded; }));
+        co_await third->send(R"(@sync(node:"/unit/1",lane:value))");
+        co_await third->expect_envelope(R"(@linked(node:"/unit/1",lane:value))");
+        co_await third->close();
+        silent[1].close();
+        BOOST_TEST(
+            co_await swim::test::eventually([&] { return srv->get_stats().handshakes == 0; }));
+    });
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,6 +25,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <optional>
 #include <string>
@@ -51,6 +54,11 @@ public:
 
     /// Starts it on 127.0.0.1:`port` (0: any) and returns the port it listens on, read from
     /// its "listening warp://127.0.0.1:<port>" line; 0 when it did not start.
+    /// Before start(): the child's descriptor limit (RLIMIT_NOFILE; 0: inherited), and a
+    /// file its stderr goes to (empty: inherited).
+    rlim_t nofile = 0;
+    std::string stderr_path;
+
     std::uint16_t start(std::uint16_t port, std::vector<std::string> const& extra = {})
     {
         int fds[2];
@@ -69,6 +77,15 @@ public:
             // server behind), and writes its "listening" line into the pipe.
             ::prctl(PR_SET_PDEATHSIG, SIGKILL);
             ::dup2(fds[1], STDOUT_FILENO);
+            if (!stderr_path.empty()) {
+                int const err = ::open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+                if (err >= 0)
+                    ::dup2(err, STDERR_FILENO);
+            }
+            if (nofile != 0) {
+                rlimit lim{nofile, nofile};
+                ::setrlimit(RLIMIT_NOFILE, &lim);
+            }
             ::execv(tool.c_str(), const_cast<char* const*>(argv.data()));
             ::_exit(127);
         }
@@ -304,6 +321,60 @@ BOOST_AUTO_TEST_CASE(idle_timeout_is_checked_and_defaults_to_90_seconds)
     BOOST_TEST(text.find("--idle-timeout") != std::string::npos);
     BOOST_TEST(text.find("default 90") != std::string::npos);
     BOOST_TEST(server::server_config{}.idle_timeout == std::chrono::seconds(90));
+}
+
+BOOST_AUTO_TEST_CASE(out_of_descriptors_the_server_backs_off_logs_little_and_serves_again)
+{
+    asio::io_context ioc;
+    server_process server;
+    server.nofile = 48;
+    std::string const log_path = (std::filesystem::temp_directory_path() /
+                                  ("swim_server_emfile_" + std::to_string(::getpid()) + ".log"))
+                                     .string();
+    server.stderr_path = log_path;
+    std::uint16_t const port = server.start(0);
+    BOOST_REQUIRE(port != 0);
+    swim::test::run_test(
+        ioc,
+        [&]() -> asio::awaitable<void> {
+            // Silent TCP connections until the server has no descriptor left for the next.
+            std::vector<asio::ip::tcp::socket> silent;
+            for (int i = 0; i < 80; ++i) {
+                asio::ip::tcp::socket s(ioc);
+                auto [ec] = co_await s.async_connect(
+                    {asio::ip::make_address("127.0.0.1"), port},
+                    swim::test::raw_ws::use_tuple);
+                if (!ec)
+                    silent.push_back(std::move(s));
+            }
+            asio::steady_timer t(ioc, 2s);
+            co_await t.async_wait(asio::use_awaitable);
+            // Descriptors come back: served again at once.
+            for (auto& s : silent)
+                s.close();
+            auto const freed = std::chrono::steady_clock::now();
+            swim::test::scripted_client c(ioc);
+            co_await c.connect(port);
+            co_await c.send(R"(@sync(node:"/unit/1",lane:value))");
+            co_await c.expect_envelope(R"(@linked(node:"/unit/1",lane:value))");
+            BOOST_TEST((std::chrono::steady_clock::now() - freed < 3s));
+            co_await c.close();
+        },
+        60s);
+    server.kill();
+    std::ifstream log(log_path);
+    std::string line;
+    std::size_t failures = 0;
+    while (std::getline(log, line))
+        if (line.find("accept failed") != std::string::npos) {
+            ++failures;
+            BOOST_TEST_MESSAGE(line);
+        }
+    // It failed for two seconds, many times: one line (one per interval of 10 s).
+    BOOST_TEST(failures >= 1u);
+    BOOST_TEST(failures <= 2u);
+    log.close();
+    std::filesystem::remove(log_path);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -142,6 +142,14 @@ struct server_config {
     /// `@unlinked(node:..,lane:..)@tooManyLinks` and the connection lives on. The server's own
     /// agent downlinks are not counted. Zero: no limit.
     std::size_t max_links_per_connection = 262144;
+    /// Connections in their TLS and WebSocket handshakes at once (they are not counted by
+    /// max_connections yet): at the limit the server stops accepting (new connections wait
+    /// in the kernel's backlog) until one of them ends, logged once per `accept_log_interval`.
+    std::size_t max_handshakes = 512;
+    /// When accepting fails (out of descriptors: EMFILE, ENFILE, or memory) the server
+    /// retries after 10 ms, doubling up to 500 ms, and logs one line per this interval with
+    /// the count of failures; it serves again as soon as an accept succeeds.
+    std::chrono::milliseconds accept_log_interval{10000};
     /// Time for the TCP, TLS and WebSocket handshakes of an incoming connection together.
     std::chrono::milliseconds handshake_timeout{30000};
     /// A connection from which nothing (not even a pong) arrives for this long is closed: it

@@ -121,6 +121,11 @@ public:
         /// Bytes the connections have waiting to be written, together (counted against
         /// server_config::max_total_queued_bytes).
         std::size_t queued_bytes = 0;
+        /// Connections in their TLS and WebSocket handshakes now (server_config::
+        /// max_handshakes).
+        std::size_t handshakes = 0;
+        /// Times accepting a connection failed (out of descriptors...), since the start.
+        std::size_t accept_failures = 0;
     };
     /// The counters now; thread safe.
     stats get_stats() const;
