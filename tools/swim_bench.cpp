@@ -40,7 +40,9 @@
 //            client's events/s (min, max), events / values (a lagging uplink coalesces).
 // connections: --count separate clients (one connection each) each hold one value downlink
 //            to NODE/value, at most --parallel of them connecting at a time: time until all
-//            are synced, this process's VmRSS.
+//            are synced, this process's VmRSS. With --one-client, one client holds them all,
+//            each to a host of its own (127.0.x.y at the port of HOST, which must be
+//            127.0.0.1; the server listens on 0.0.0.0): the client's bytes per host connection.
 // load:      --connections clients (one connection each) each open the same --downlinks
 //            downlinks, of --kind, to NODE-0 .. NODE-(M-1); then --push: `pump ms` or
 //            `burst n` (--entries) to every value lane, `fill n` to every map lane, or rate:
@@ -108,7 +110,7 @@ constexpr char const* usage =
     "  swim-bench HOST downlinks [--node N] [--count 100000] [--idle 1] [--again]\n"
     "  swim-bench HOST fanout    [--node N] [--clients 10] [--ms 2000] [--quiet-ms 300] [--raw]\n"
     "  swim-bench HOST connections [--node N] [--count 10000] [--parallel 200] [--idle 1]"
-    " [--raw]\n"
+    " [--raw | --one-client]\n"
     "  swim-bench HOST load      [--node N] [--connections 4] [--downlinks 8] [--kind value|map]\n"
     "                            [--push pump|burst|fill|rate] [--ms 2000] [--entries 10000]\n"
     "                            [--rate 1000] [--seconds 5] [--quiet-ms 300]\n"
@@ -140,6 +142,7 @@ struct options {
     long parallel = 200;
     long server_pid = 0;
     bool raw = false;
+    bool one_client = false;  // connections
     bool again = false;
     long connections = 4;        // load
     long downlinks_each = 8;     // load
@@ -170,6 +173,8 @@ options parse_args(int argc, char** argv)
         };
         if (a == "--json")
             o.json = true;
+        else if (a == "--one-client")
+            o.one_client = true;
         else if (a == "--raw")
             o.raw = true;
         else if (a == "--again")
@@ -1393,7 +1398,26 @@ asio::awaitable<void> connections(options const& o, report& r)
     r.param("node", o.node);
     r.param("count", std::to_string(o.count));
     r.param("parallel", std::to_string(o.parallel));
-    r.param("receiver", o.raw ? "bare WebSocket (--raw)" : "swim client");
+    r.param(
+        "receiver",
+        o.raw          ? "bare WebSocket (--raw)"
+        : o.one_client ? "one swim client, a host per connection (--one-client)"
+                       : "swim client");
+    // --one-client: the i-th connection goes to 127.0.x.y, a host of its own.
+    std::string host_port;
+    if (o.one_client) {
+        std::string_view const loopback = "warp://127.0.0.1:";
+        if (o.host.rfind(loopback, 0) != 0)
+            throw bad_arguments("--one-client needs HOST warp://127.0.0.1:PORT");
+        host_port = o.host.substr(loopback.size());
+    }
+    auto host_of = [&](std::size_t i) {
+        if (!o.one_client)
+            return o.host;
+        return "warp://127.0." + std::to_string(1 + i / 250) + "." + std::to_string(1 + i % 250) +
+               ":" + host_port;
+    };
+    std::unique_ptr<client::client> shared;
     auto const n = std::size_t(o.count);
     std::vector<std::unique_ptr<raw_link>> links;
     std::size_t running = 0;
@@ -1436,8 +1460,16 @@ asio::awaitable<void> connections(options const& o, report& r)
             links.back()->synced_count = &synced;
             continue;
         }
-        clients.push_back(std::make_unique<client::client>(ex, quiet_config()));
-        dls.push_back(clients.back()->value_downlink<std::int64_t>(o.host, o.node, "value"));
+        client::client* c = nullptr;
+        if (o.one_client) {
+            if (!shared)
+                shared = std::make_unique<client::client>(ex, quiet_config());
+            c = shared.get();
+        } else {
+            clients.push_back(std::make_unique<client::client>(ex, quiet_config()));
+            c = clients.back().get();
+        }
+        dls.push_back(c->value_downlink<std::int64_t>(host_of(i), o.node, "value"));
         dls.back().on_synced([&synced](std::int64_t const&) { ++synced; });
     }
     double open_s = seconds_since(t0);
@@ -1475,9 +1507,12 @@ asio::awaitable<void> connections(options const& o, report& r)
     r.add("cpu_s", cpu, "s (this process, user+sys, start to all synced)");
     r.add("rss_synced_mb", rss1 / 1e6, "MB (this process, all synced)");
     r.add(
-        "client_bytes_per_connection",
+        o.one_client ? "client_bytes_per_host_connection" : "client_bytes_per_connection",
         double(rss2 - rss0) / double(n),
-        "B (this process: idle RSS delta / count)");
+        o.one_client ? "B (this process: idle RSS delta / count; one client, a host connection "
+                       "and a downlink each)"
+                     : "B (this process: idle RSS delta / count; a client, its connection and "
+                       "a downlink each)");
     if (server.enabled()) {
         r.add("server_rss_before_mb", server.rss0 / 1e6, "MB (server, before)");
         r.add("server_rss_synced_mb", srss1 / 1e6, "MB (server, all synced)");
@@ -1500,6 +1535,10 @@ asio::awaitable<void> connections(options const& o, report& r)
     warm.close();
     for (auto& c : clients) {
         auto closing = c->async_close();
+        co_await std::move(closing);
+    }
+    if (shared) {
+        auto closing = shared->async_close();
         co_await std::move(closing);
     }
     {

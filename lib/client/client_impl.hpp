@@ -30,12 +30,13 @@ class client_impl {
 public:
     client_impl(asio::any_io_executor ex, client_config cfg)
         : strand_(asio::make_strand(ex))
-        , cfg_(std::move(cfg))
+        , cfg_(std::make_shared<client_config const>(std::move(cfg)))
         , foreign_(std::make_shared<foreign_writes>(strand_))
     {}
 
     asio::strand<asio::any_io_executor> strand_;
-    client_config cfg_;
+    /// Shared with every connection (which may outlive the client while it closes).
+    std::shared_ptr<client_config const> cfg_;
     /// Writes made off the strand, run on it in order.
     std::shared_ptr<foreign_writes> foreign_;
     std::shared_ptr<asio::ssl::context> ssl_;
@@ -54,11 +55,11 @@ public:
     {
         if (!ssl_) {
             ssl_ = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
-            if (cfg_.verify_peer) {
+            if (cfg_->verify_peer) {
                 ssl_->set_verify_mode(asio::ssl::verify_peer);
                 ssl_->set_default_verify_paths();
-                if (!cfg_.ca_file.empty())
-                    ssl_->load_verify_file(cfg_.ca_file);
+                if (!cfg_->ca_file.empty())
+                    ssl_->load_verify_file(cfg_->ca_file);
             } else {
                 ssl_->set_verify_mode(asio::ssl::verify_none);
             }

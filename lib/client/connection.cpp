@@ -115,20 +115,20 @@ connection::connection(
     asio::strand<asio::any_io_executor> ex,
     host_url url,
     std::string name,
-    client_config const& cfg,
+    std::shared_ptr<client_config const> cfg,
     std::shared_ptr<asio::ssl::context> ssl,
     std::shared_ptr<foreign_writes> foreign)
     : strand_(std::move(ex))
+    , ex_(strand_)
     , url_(std::move(url))
     , name_(std::move(name))
-    , cfg_(cfg)
+    , cfg_(std::move(cfg))
     , ssl_(std::move(ssl))
     , foreign_(std::move(foreign))
-    , session_(warp::session_options{cfg.max_queued_bytes, cfg.max_value_memory})
-    , room_(strand_)
-    , sleep_(strand_)
-    , done_(strand_)
-    , rng_(std::random_device{}())
+    , session_(warp::session_options{cfg_->max_queued_bytes, cfg_->max_value_memory})
+    , room_(ex_)
+    , sleep_(ex_)
+    , rng_((static_cast<std::uint64_t>(std::random_device{}()) << 32) | std::random_device{}())
 {
     room_.expires_at(asio::steady_timer::time_point::max());
 }
@@ -137,11 +137,11 @@ connection::~connection() = default;
 
 void connection::log(log_level level, std::string_view what) const
 {
-    if (cfg_.log.sink && level >= cfg_.log.level) {
+    if (cfg_->log.sink && level >= cfg_->log.level) {
         std::string line = name_;
         line += ": ";
         line += what;
-        cfg_.log.sink(level, net::detail::escape_untrusted(line, cfg_.log.max_line));
+        cfg_->log.sink(level, net::detail::escape_untrusted(line, cfg_->log.max_line));
     }
 }
 
@@ -209,6 +209,7 @@ void connection::deliver_notes()
         return;
     notes_.clear();
     notes_.swap(session_.notes());
+    std::size_t const batch = notes_.size();
     for (auto& n : notes_) {
         auto it = views_.find(n.view);
         if (it == views_.end())
@@ -219,7 +220,11 @@ void connection::deliver_notes()
         if (terminal)
             views_.erase(n.view);
     }
+    // A burst's buffer goes once the batches are small again (not after each large batch: a
+    // stream of them would map and fault in a fresh buffer for each).
     notes_.clear();
+    if (batch <= 16 && notes_.capacity() > 64)
+        std::vector<warp::view_note>().swap(notes_);
 }
 
 void connection::serve_requests()
@@ -254,7 +259,7 @@ void connection::serve_requests()
 std::chrono::milliseconds backoff_delay(
     reconnect_config const& rc,
     unsigned attempt,
-    std::mt19937& rng)
+    jitter_rng& rng)
 {
     std::uniform_int_distribution<long long> first(
         rc.first_min.count(),
@@ -267,7 +272,7 @@ std::chrono::milliseconds backoff_delay(
 
 std::chrono::milliseconds connection::backoff(unsigned attempt)
 {
-    return backoff_delay(cfg_.reconnect, attempt, rng_);
+    return backoff_delay(cfg_->reconnect, attempt, rng_);
 }
 
 void connection::failed_attempt(boost::system::error_code ec, std::string why)
@@ -286,7 +291,8 @@ void connection::failed_attempt(boost::system::error_code ec, std::string why)
 void connection::finished_task()
 {
     --tasks_;
-    done_.cancel();
+    if (done_)
+        done_->cancel();
 }
 
 asio::awaitable<void> connection::relink_after(
@@ -295,7 +301,7 @@ asio::awaitable<void> connection::relink_after(
     std::string lane,
     std::chrono::milliseconds delay)
 {
-    asio::steady_timer t(self->strand_, delay);
+    asio::steady_timer t(self->ex_, delay);
     co_await t.async_wait(use_tuple);
     if (!self->closing_) {
         self->session_.relink(node, lane);
@@ -314,19 +320,44 @@ asio::awaitable<void> connection::wait_for_room()
 
 asio::awaitable<void> connection::run(std::shared_ptr<connection> self)
 {
+    // Small on purpose: this frame lives as long as the connection. The connecting steps
+    // run in frames of their own, gone once the transport (callbacks) is started.
     unsigned attempt = 0;
     while (!self->closing_) {
-        bool was_up = co_await self->connect_and_serve();
+        auto connecting = self->connect_and_start();
+        bool const up = co_await std::move(connecting);
+        while (up && !self->finished_) {
+            self->sleep_.expires_at(asio::steady_timer::time_point::max());
+            co_await self->sleep_.async_wait(use_tuple);
+        }
+        if (up)
+            self->end_serving();
         if (self->closing_)
             break;
-        if (was_up)
-            attempt = 0;
-        auto delay = self->backoff(++attempt);
-        self->log(log_level::info, "reconnecting in " + std::to_string(delay.count()) + " ms");
-        self->sleep_.expires_after(delay);
+        self->sleep_.expires_after(self->reconnect_delay(up, attempt));
         co_await self->sleep_.async_wait(use_tuple);
     }
     self->finished_task();
+}
+
+asio::awaitable<bool> connection::connect_and_start()
+{
+    std::string initial;
+    auto connecting = connect(initial);
+    auto stream = co_await std::move(connecting);
+    if (!stream)
+        co_return false;
+    start_serving(std::move(stream), initial);
+    co_return true;
+}
+
+std::chrono::milliseconds connection::reconnect_delay(bool was_up, unsigned& attempt)
+{
+    if (was_up)
+        attempt = 0;
+    auto delay = backoff(++attempt);
+    log(log_level::info, "reconnecting in " + std::to_string(delay.count()) + " ms");
+    return delay;
 }
 
 std::string connection::connect_failure(boost::system::error_code ec) const
@@ -335,13 +366,13 @@ std::string connection::connect_failure(boost::system::error_code ec) const
         return "cannot connect to " + url_.host + ":" + url_.port +
                ": no answer within the "
                "connect timeout (" +
-               std::to_string(cfg_.connect_timeout.count()) + " ms)";
+               std::to_string(cfg_->connect_timeout.count()) + " ms)";
     return "cannot connect to " + url_.host + ":" + url_.port + ": " + ec.message();
 }
 
-asio::awaitable<bool> connection::connect_and_serve()
+asio::awaitable<std::unique_ptr<net::detail::byte_stream>> connection::connect(std::string& initial)
 {
-    tcp::resolver resolver(strand_);
+    tcp::resolver resolver(ex_);
     abort_ = [&resolver] {
         resolver.cancel();
     };
@@ -350,32 +381,35 @@ asio::awaitable<bool> connection::connect_and_serve()
     auto [rec, endpoints] = co_await resolver.async_resolve(url_.host, url_.port, use_tuple);
     abort_ = nullptr;
     if (closing_)
-        co_return false;
+        co_return nullptr;
     if (rec) {
         failed_attempt(rec, "cannot resolve " + url_.host + ": " + rec.message());
-        co_return false;
+        co_return nullptr;
     }
     auto host_header = url_.host + ":" + url_.port;
     if (!url_.tls) {
-        beast::tcp_stream stream(strand_);
+        beast::tcp_stream stream(ex_);
         abort_ = [&stream] {
             stream.close();
         };
-        stream.expires_after(cfg_.connect_timeout);
+        stream.expires_after(cfg_->connect_timeout);
         auto [cec, ep] = co_await stream.async_connect(endpoints, use_tuple);
         if (cec || closing_) {
             abort_ = nullptr;
             if (cec && !closing_)
                 failed_attempt(cec, connect_failure(cec));
-            co_return false;
+            co_return nullptr;
         }
         // Small frames (a set, a command) leave at once, not after the previous one's ACK.
         boost::system::error_code nec;
         stream.socket().set_option(asio::ip::tcp::no_delay(true), nec);
-        co_return co_await upgrade_and_serve(stream, host_header);
+        auto upgraded = upgrade(stream, host_header, initial);
+        if (!co_await std::move(upgraded))
+            co_return nullptr;
+        co_return net::detail::make_byte_stream(stream.release_socket());
     }
 
-    asio::ssl::stream<beast::tcp_stream> tls(strand_, *ssl_);
+    asio::ssl::stream<beast::tcp_stream> tls(ex_, *ssl_);
     auto& lowest = beast::get_lowest_layer(tls);
     abort_ = [&lowest] {
         lowest.close();
@@ -383,15 +417,15 @@ asio::awaitable<bool> connection::connect_and_serve()
     if (!SSL_set_tlsext_host_name(tls.native_handle(), url_.host.c_str())) {
         log(log_level::warning, "cannot set the TLS server name");
     }
-    if (cfg_.verify_peer)
+    if (cfg_->verify_peer)
         tls.set_verify_callback(asio::ssl::host_name_verification(url_.host));
-    lowest.expires_after(cfg_.connect_timeout);
+    lowest.expires_after(cfg_->connect_timeout);
     auto [cec, ep] = co_await lowest.async_connect(endpoints, use_tuple);
     if (cec || closing_) {
         abort_ = nullptr;
         if (cec && !closing_)
             failed_attempt(cec, connect_failure(cec));
-        co_return false;
+        co_return nullptr;
     }
     boost::system::error_code nec;
     lowest.socket().set_option(asio::ip::tcp::no_delay(true), nec);
@@ -402,18 +436,24 @@ asio::awaitable<bool> connection::connect_and_serve()
             failed_attempt(
                 tec,
                 "TLS handshake with " + url_.host + ":" + url_.port + " failed: " + tec.message());
-        co_return false;
+        co_return nullptr;
     }
-    co_return co_await upgrade_and_serve(tls, host_header);
+    auto upgraded = upgrade(tls, host_header, initial);
+    if (!co_await std::move(upgraded))
+        co_return nullptr;
+    co_return net::detail::make_byte_stream(std::move(tls));
 }
 
 // The WebSocket upgrade (RFC 6455 §4.1), offering warp0 (a server that does not echo it is
-// fine), then serving the connection until it ends.
+// fine); `initial` gets the bytes the server sent after its answer.
 template <class Stream>
-asio::awaitable<bool> connection::upgrade_and_serve(Stream& s, std::string const& host_header)
+asio::awaitable<bool> connection::upgrade(
+    Stream& s,
+    std::string const& host_header,
+    std::string& initial)
 {
     auto& lowest = beast::get_lowest_layer(s);
-    lowest.expires_after(cfg_.connect_timeout);
+    lowest.expires_after(cfg_->connect_timeout);
     std::array<unsigned char, 16> random{};
     if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1)
         for (auto& b : random)
@@ -463,30 +503,23 @@ asio::awaitable<bool> connection::upgrade_and_serve(Stream& s, std::string const
     }
     // Frames the server sent right after its answer came with it.
     auto data = buf.cdata();
-    std::string const initial(static_cast<char const*>(data.data()), data.size());
-    std::unique_ptr<net::detail::byte_stream> stream;
-    if constexpr (std::is_same_v<Stream, beast::tcp_stream>)
-        stream = net::detail::make_byte_stream(s.release_socket());
-    else
-        stream = net::detail::make_byte_stream(std::move(s));
-    auto served = serve(std::move(stream), initial);
-    co_await std::move(served);
+    initial.assign(static_cast<char const*>(data.data()), data.size());
     abort_ = nullptr;
     co_return true;
 }
 
-asio::awaitable<void> connection::serve(
+void connection::start_serving(
     std::unique_ptr<net::detail::byte_stream> stream,
     std::string_view initial)
 {
     net::detail::ws_transport_options opts;
-    opts.session.max_message = cfg_.max_frame_size;
+    opts.session.max_message = cfg_->max_frame_size;
     opts.session.idle_timeout_ms = static_cast<std::uint64_t>(
-        std::max<long long>(0, cfg_.idle_timeout.count()));
-    opts.close_timeout = cfg_.connect_timeout;
+        std::max<long long>(0, cfg_->idle_timeout.count()));
+    opts.close_timeout = cfg_->connect_timeout;
     std::uint64_t const seed = (static_cast<std::uint64_t>(rng_()) << 32) | rng_();
     transport_ = std::make_unique<net::detail::ws_transport>(
-        strand_,
+        ex_,
         std::move(stream),
         net::detail::ws_role::client,
         opts,
@@ -495,16 +528,20 @@ asio::awaitable<void> connection::serve(
     abort_ = [this] {
         transport_->abort();
     };
-    next_settle_ = cfg_.settle_timeout.count() > 0 ? net::detail::steady_ms() + settle_period()
-                                                   : net::detail::ws_session::never;
+    next_settle_ = cfg_->settle_timeout.count() > 0 ? net::detail::steady_ms() + settle_period()
+                                                    : net::detail::ws_session::never;
     log(log_level::info, "connected");
     up_ = true;
+    finished_ = false;
     session_.on_connected();
     pump();
     if (closing_)
         transport_->close(net::detail::ws_close::normal, {}, true);
-    auto running = transport_->run(initial);
-    co_await std::move(running);
+    transport_->start(initial);
+}
+
+void connection::end_serving()
+{
     abort_ = nullptr;
     transport_.reset();
     up_ = false;
@@ -514,16 +551,22 @@ asio::awaitable<void> connection::serve(
     log(log_level::info, "disconnected");
 }
 
+void connection::on_finished()
+{
+    finished_ = true;
+    sleep_.cancel();
+}
+
 std::uint64_t connection::settle_period() const noexcept
 {
-    return static_cast<std::uint64_t>(std::max<long long>(1, cfg_.settle_timeout.count() / 2));
+    return static_cast<std::uint64_t>(std::max<long long>(1, cfg_->settle_timeout.count() / 2));
 }
 
 void connection::on_text(std::string_view message)
 {
     auto err = session_.on_frame(message);
     if (err == recon::error::value_too_large) {
-        std::string why = "a value over the limit of " + std::to_string(cfg_.max_value_memory) +
+        std::string why = "a value over the limit of " + std::to_string(cfg_->max_value_memory) +
                           " bytes of memory (max_value_memory)";
         log(log_level::warning, "closing the connection (1009): " + why);
         transport_->close(net::detail::ws_close::too_big, why, false);
@@ -633,8 +676,10 @@ asio::awaitable<void> connection::async_close()
     if (transport_)
         transport_->close(net::detail::ws_close::normal, {}, true);
     while (tasks_ > 0) {
-        done_.expires_at(asio::steady_timer::time_point::max());
-        co_await done_.async_wait(use_tuple);
+        asio::steady_timer done(ex_, asio::steady_timer::time_point::max());
+        done_ = &done;
+        co_await done.async_wait(use_tuple);
+        done_ = nullptr;
     }
     room_.cancel();
 }

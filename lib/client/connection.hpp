@@ -40,12 +40,34 @@ struct host_url {
     std::string target = "/";
 };
 
+/// The connection's source of jitter (backoff) and masks' seed: splitmix64, 8 bytes of state
+/// (std::mt19937 would cost each connection 5 KB). A UniformRandomBitGenerator.
+class jitter_rng {
+public:
+    using result_type = std::uint32_t;
+    explicit jitter_rng(std::uint64_t seed) noexcept
+        : state_(seed)
+    {}
+    static constexpr result_type min() noexcept { return 0; }
+    static constexpr result_type max() noexcept { return 0xFFFFFFFFu; }
+    result_type operator()() noexcept
+    {
+        std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+        return static_cast<result_type>(z ^ (z >> 31));
+    }
+
+private:
+    std::uint64_t state_;
+};
+
 /// The delay before reconnection (or relink) attempt `attempt` (1 for the first): jittered
 /// exponential backoff.
 std::chrono::milliseconds backoff_delay(
     reconnect_config const& rc,
     unsigned attempt,
-    std::mt19937& rng);
+    jitter_rng& rng);
 
 /// Parses a host URI; an error names what is wrong.
 boost::system::error_code parse_host_url(std::string_view url, host_url& out, std::string& why);
@@ -81,7 +103,7 @@ public:
         boost::asio::strand<boost::asio::any_io_executor> ex,
         host_url url,
         std::string name,
-        client_config const& cfg,
+        std::shared_ptr<client_config const> cfg,
         std::shared_ptr<boost::asio::ssl::context> ssl,
         std::shared_ptr<foreign_writes> foreign);
     ~connection();
@@ -89,10 +111,10 @@ public:
     /// Where writes made off the strand go (the client's).
     foreign_writes& foreign() noexcept { return *foreign_; }
 
-    boost::asio::any_io_executor get_executor() const noexcept override { return strand_; }
+    boost::asio::any_io_executor get_executor() const noexcept override { return ex_; }
     warp::host_session& session() noexcept override { return session_; }
     std::string const& name() const noexcept { return name_; }
-    client_config const& config() const noexcept { return cfg_; }
+    client_config const& config() const noexcept { return *cfg_; }
 
     /// Starts the connect / read / write / reconnect loop (once).
     void start() override;
@@ -131,10 +153,16 @@ public:
 
 private:
     template <class Stream>
-    boost::asio::awaitable<bool> upgrade_and_serve(Stream& s, std::string const& host_header);
-    boost::asio::awaitable<void> serve(
-        std::unique_ptr<net::detail::byte_stream> stream,
-        std::string_view initial);
+    boost::asio::awaitable<bool> upgrade(
+        Stream& s,
+        std::string const& host_header,
+        std::string& initial);
+    /// connect(), then start_serving(): whether the connection is up.
+    boost::asio::awaitable<bool> connect_and_start();
+    std::chrono::milliseconds reconnect_delay(bool was_up, unsigned& attempt);
+    /// The upgraded connection: the transport made and started / gone.
+    void start_serving(std::unique_ptr<net::detail::byte_stream> stream, std::string_view initial);
+    void end_serving();
 
     // ws_handler: what the transport hands over and asks for.
     void on_text(std::string_view message) override;
@@ -146,8 +174,11 @@ private:
     std::uint64_t deadline() const noexcept override;
     void on_deadline(std::uint64_t now_ms) override;
     std::uint64_t settle_period() const noexcept;
+    void on_finished() override;
     static boost::asio::awaitable<void> run(std::shared_ptr<connection> self);
-    boost::asio::awaitable<bool> connect_and_serve();
+    /// Resolves, connects and upgrades: the stream, or nullptr when the attempt failed (it
+    /// is reported).
+    boost::asio::awaitable<std::unique_ptr<net::detail::byte_stream>> connect(std::string& initial);
     static boost::asio::awaitable<void> relink_after(
         std::shared_ptr<connection> self,
         std::string node,
@@ -162,9 +193,12 @@ private:
     void serve_requests();
 
     boost::asio::strand<boost::asio::any_io_executor> strand_;
+    /// The strand as an any_io_executor, made once: its copies share one allocation (each
+    /// conversion of strand_ would make another).
+    boost::asio::any_io_executor ex_;
     host_url url_;
     std::string name_;
-    client_config cfg_;
+    std::shared_ptr<client_config const> cfg_;
     std::shared_ptr<boost::asio::ssl::context> ssl_;
     std::shared_ptr<foreign_writes> foreign_;
     warp::host_session session_;
@@ -174,14 +208,18 @@ private:
     /// The WebSocket while the host is connected.
     std::unique_ptr<net::detail::ws_transport> transport_;
     boost::asio::steady_timer room_;
+    /// The run loop's timer: the backoff between attempts, and while connected the wait for
+    /// the transport's end.
     boost::asio::steady_timer sleep_;
-    boost::asio::steady_timer done_;
+    bool finished_ = false;
+    /// async_close()'s wait for the tasks, while it waits.
+    boost::asio::steady_timer* done_ = nullptr;
     /// The frames being written.
     std::vector<std::string> batch_;
     /// When unsettled links are looked at next (steady_ms; settle_timeout / 2 apart).
     std::uint64_t next_settle_ = net::detail::ws_session::never;
     std::vector<warp::view_note> notes_;
-    std::mt19937 rng_;
+    jitter_rng rng_;
     auth_fn on_auth_;
     bool started_ = false;
     bool closing_ = false;

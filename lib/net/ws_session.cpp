@@ -39,9 +39,7 @@ ws_event ws_session::next(std::span<char> in, std::size_t& used)
             case ws_event::type::binary: return e;
             case ws_event::type::ping:
                 // Only the latest ping is answered.
-                pong_size_ = static_cast<std::uint8_t>(e.payload.size());
-                if (pong_size_ > 0)
-                    std::memcpy(pong_, e.payload.data(), pong_size_);
+                pong_.assign(e.payload);
                 pong_pending_ = !close_queued_;
                 continue;
             case ws_event::type::pong: continue;
@@ -74,8 +72,9 @@ void ws_session::take_control(std::string& out)
     if (close_taken_)
         return;
     if (pong_pending_) {
-        append_ws_frame(out, ws_opcode::pong, std::string_view(pong_, pong_size_), mask());
+        append_ws_frame(out, ws_opcode::pong, pong_, mask());
         pong_pending_ = false;
+        pong_ = std::string();
     }
     if (ping_pending_) {
         append_ws_frame(out, ws_opcode::ping, {}, mask());

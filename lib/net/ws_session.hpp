@@ -146,8 +146,8 @@ private:
     bool close_taken_ = false;
     bool peer_closed_ = false;
     bool failed_ = false;
-    std::uint8_t pong_size_ = 0;
-    char pong_[125];
+    /// The latest ping's payload, which the pong answers.
+    std::string pong_;
     /// Our close frame, framed when queued.
     std::string close_frame_;
 };

@@ -3,11 +3,7 @@
 
 #include "ws_transport.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
 #include <algorithm>
@@ -17,11 +13,9 @@ namespace swim::net::detail {
 
 namespace asio = boost::asio;
 using boost::system::error_code;
-using namespace asio::experimental::awaitable_operators;
+using clock_type = std::chrono::steady_clock;
 
 namespace {
-
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 template <class Stream>
 class stream_of final : public byte_stream {
@@ -30,17 +24,18 @@ public:
         : s_(std::move(s))
     {}
 
-    asio::awaitable<std::pair<error_code, std::size_t>> read_some(char* p, std::size_t n) override
+    void async_read_some(char* p, std::size_t n, stream_user& u) override
     {
-        auto [ec, got] = co_await s_.async_read_some(asio::buffer(p, n), use_tuple);
-        co_return std::pair(ec, got);
+        s_.async_read_some(asio::buffer(p, n), [&u](error_code ec, std::size_t got) {
+            u.on_read(ec, got);
+        });
     }
 
-    asio::awaitable<error_code> write(char const* p, std::size_t n) override
+    void async_write(char const* p, std::size_t n, stream_user& u) override
     {
-        auto [ec, put] = co_await asio::async_write(s_, asio::buffer(p, n), use_tuple);
-        (void)put;
-        co_return ec;
+        asio::async_write(s_, asio::buffer(p, n), [&u](error_code ec, std::size_t) {
+            u.on_write(ec);
+        });
     }
 
     void shutdown_send() noexcept override
@@ -92,7 +87,7 @@ std::uint64_t steady_ms() noexcept
 {
     using namespace std::chrono;
     return static_cast<std::uint64_t>(
-        duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count());
+        duration_cast<milliseconds>(clock_type::now().time_since_epoch()).count());
 }
 
 ws_transport::ws_transport(
@@ -106,12 +101,34 @@ ws_transport::ws_transport(
     , session_(role, opts.session, steady_ms(), seed)
     , handler_(handler)
     , close_timeout_(opts.close_timeout)
-    , small_(std::max<std::size_t>(opts.small_buffer, 16))
-    , large_(std::max(opts.large_buffer, small_))
-    , wake_(std::move(ex))
+    , small_(static_cast<std::uint32_t>(std::clamp<std::size_t>(opts.small_buffer, 16, 1 << 30)))
+    , large_(static_cast<std::uint32_t>(
+          std::clamp<std::size_t>(opts.large_buffer, small_, std::size_t(1) << 30)))
+    , timer_(std::move(ex))
 {}
 
 ws_transport::~ws_transport() = default;
+
+void ws_transport::start(std::string_view initial)
+{
+    if (!initial.empty()) {
+        reserve_read(initial.size());
+        std::memcpy(rbuf_.get(), initial.data(), initial.size());
+        end_ = initial.size();
+        handle_input();
+        handler_.on_read();
+    }
+    read_more();
+    step();
+}
+
+void ws_transport::wake()
+{
+    // The writer is writing (it looks again when the write completes), waiting on the
+    // timer (cut short), or done.
+    if (timer_armed_)
+        timer_.cancel();
+}
 
 void ws_transport::close(std::uint16_t code, std::string reason, bool after_output)
 {
@@ -123,31 +140,24 @@ void ws_transport::close(std::uint16_t code, std::string reason, bool after_outp
         deliver_ = false;
     close_code_ = code;
     close_reason_ = std::move(reason);
-    wake_.cancel();
+    wake();
 }
 
 void ws_transport::abort() noexcept
 {
     aborted_ = true;
     stream_->close();
-    wake_.cancel();
-}
-
-asio::awaitable<void> ws_transport::run(std::string_view initial)
-{
-    if (!initial.empty()) {
-        reserve_read(initial.size());
-        std::memcpy(rbuf_.get(), initial.data(), initial.size());
-        end_ = initial.size();
-    }
-    co_await (reader() || writer());
-    stream_->close();
+    if (timer_armed_)
+        timer_.cancel();
 }
 
 void ws_transport::release_read() noexcept
 {
     begin_ = end_ = 0;
-    if (!grow_ && cap_ > small_) {
+    // A buffer grown for a large frame goes at once; the large read buffer once reads come
+    // back small (light traffic: an idle connection holds small_ bytes). Not sooner: a
+    // stream of reads of any size would free and allocate it again and again.
+    if (cap_ > large_ || (!grow_ && cap_ > small_)) {
         rbuf_.reset();
         cap_ = 0;
     }
@@ -160,7 +170,7 @@ void ws_transport::reserve_read(std::size_t want)
     target = std::max(target, want);
     if (target <= pending)
         target = pending + small_;
-    if (cap_ >= target && cap_ <= std::max(target, large_)) {
+    if (cap_ >= target && cap_ <= std::max<std::size_t>(target, large_)) {
         if (begin_ > 0) {
             std::memmove(rbuf_.get(), rbuf_.get() + begin_, pending);
             begin_ = 0;
@@ -169,7 +179,7 @@ void ws_transport::reserve_read(std::size_t want)
         return;
     }
     // A new buffer of the size wanted: larger for a large frame, or smaller again after one.
-    auto fresh = std::make_unique<char[]>(target);
+    auto fresh = std::make_unique_for_overwrite<char[]>(target);
     if (pending > 0)
         std::memcpy(fresh.get(), rbuf_.get() + begin_, pending);
     rbuf_ = std::move(fresh);
@@ -178,11 +188,10 @@ void ws_transport::reserve_read(std::size_t want)
     end_ = pending;
 }
 
-bool ws_transport::handle_input()
+void ws_transport::handle_input()
 {
     std::span<char> const in(rbuf_.get() + begin_, end_ - begin_);
     std::size_t off = 0;
-    bool any = false;
     for (;;) {
         std::size_t used = 0;
         ws_event const e = session_.next(in.subspan(off), used);
@@ -190,12 +199,10 @@ bool ws_transport::handle_input()
         switch (e.what) {
             case ws_event::type::need_more: want_ = e.want; break;
             case ws_event::type::text:
-                any = true;
                 if (deliver_)
                     handler_.on_text(e.payload);
                 continue;
             case ws_event::type::binary:
-                any = true;
                 if (deliver_)
                     handler_.on_binary(e.payload);
                 continue;
@@ -221,43 +228,64 @@ bool ws_transport::handle_input()
         break;
     }
     begin_ += off;
-    return any;
 }
 
-asio::awaitable<void> ws_transport::reader()
+void ws_transport::read_more()
 {
-    for (;;) {
-        if (end_ > begin_)
-            handle_input();
-        handler_.on_read();
-        if (session_.has_control() || session_.finished())
-            wake_.cancel();
-        if (end_ == begin_) {
-            want_ = 0;
-            release_read();
-        }
-        reserve_read(want_);
-        std::size_t const room = cap_ - end_;
-        auto [ec, n] = co_await stream_->read_some(rbuf_.get() + end_, room);
-        if (ec) {
-            if (!aborted_ && !session_.close_sent() && !session_.reading_done())
-                handler_.on_end(
-                    ec == asio::error::eof ? ws_end::peer_gone : ws_end::read_failed,
-                    ec == asio::error::eof
-                        ? std::string("the peer closed the connection without a close frame")
-                        : describe("read failed", ec));
-            abort();
-            co_return;
-        }
-        end_ += n;
-        // A read that filled the buffer finds more waiting: read in large steps until the
-        // reads come back small.
-        if (n == room)
-            grow_ = true;
-        else if (n < room / 8)
-            grow_ = false;
-        session_.on_input(steady_ms());
+    if (end_ == begin_) {
+        want_ = 0;
+        release_read();
     }
+    reserve_read(want_);
+    stream_->async_read_some(rbuf_.get() + end_, cap_ - end_, *this);
+}
+
+void ws_transport::on_read(error_code ec, std::size_t n)
+{
+    if (ec) {
+        if (!aborted_ && !session_.close_sent() && !session_.reading_done())
+            handler_.on_end(
+                ec == asio::error::eof ? ws_end::peer_gone : ws_end::read_failed,
+                ec == asio::error::eof
+                    ? std::string("the peer closed the connection without a close frame")
+                    : describe("read failed", ec));
+        reading_done_ = true;
+        abort();
+        finish_part();
+        return;
+    }
+    std::size_t const room = cap_ - end_;
+    end_ += n;
+    // A read that filled the buffer finds more waiting: read in large steps until the
+    // reads come back small.
+    if (n == room)
+        grow_ = true;
+    else if (n < small_)
+        grow_ = false;
+    session_.on_input(steady_ms());
+    handle_input();
+    handler_.on_read();
+    if (session_.has_control() || session_.finished())
+        wake();
+    read_more();
+}
+
+void ws_transport::on_write(error_code ec)
+{
+    writing_ = false;
+    if (std::exchange(took_, false))
+        handler_.on_written(ec);
+    if (out_.capacity() > 4096)
+        out_ = std::string();
+    if (ec) {
+        if (!aborted_)
+            handler_.on_end(ws_end::write_failed, describe("write failed", ec));
+        writing_done_ = true;
+        abort();
+        finish_part();
+        return;
+    }
+    step();
 }
 
 std::uint64_t ws_transport::deadline() const noexcept
@@ -265,86 +293,89 @@ std::uint64_t ws_transport::deadline() const noexcept
     return std::min(session_.deadline(), handler_.deadline());
 }
 
-asio::awaitable<void> ws_transport::writer()
+void ws_transport::arm_timer(clock_type::time_point at)
 {
-    // Cancelled (the reader ended first), a write completes with operation_aborted instead
-    // of throwing, so the handler learns that its frames may not have been written.
-    co_await asio::this_coro::throw_if_cancelled(false);
-    using clock = std::chrono::steady_clock;
-    for (;;) {
-        if (aborted_)
-            co_return;
-        out_.clear();
-        bool took = false;
-        if (!session_.close_sent()) {
-            session_.take_control(out_);
-            if (session_.can_send()) {
-                if (!close_pending_ || close_after_output_)
-                    took = handler_.take_output(session_, out_);
-                // The frames taken now were queued before close(): they go first.
-                if (close_pending_)
-                    session_.close(close_code_, close_reason_);
-                session_.take_control(out_);
-            }
-        }
-        if (!out_.empty()) {
-            auto ec = co_await stream_->write(out_.data(), out_.size());
-            if (took)
-                handler_.on_written(ec);
-            if (out_.capacity() > 4096)
-                out_ = std::string();
-            if (ec) {
-                if (!aborted_)
-                    handler_.on_end(ws_end::write_failed, describe("write failed", ec));
-                abort();
-                co_return;
-            }
-            continue;
-        }
-        if (session_.close_sent()) {
-            // Our close frame is written: the peer has close_timeout to answer and end the
-            // connection (the reader then ends). Once the handshake is over we send no more.
-            auto const until = clock::now() + close_timeout_;
-            bool shut = false;
-            for (;;) {
-                if (session_.finished() && !shut) {
-                    stream_->shutdown_send();
-                    shut = true;
-                }
-                wake_.expires_at(until);
-                auto [ec] = co_await wake_.async_wait(use_tuple);
-                auto cs = co_await asio::this_coro::cancellation_state;
-                if (cs.cancelled() != asio::cancellation_type::none || aborted_)
-                    co_return;
-                if (!ec) {
-                    abort();
-                    co_return;
-                }
-            }
-        }
-        std::uint64_t const due = deadline();
-        if (due == ws_session::never)
-            wake_.expires_at(clock::time_point::max());
-        else
-            wake_.expires_at(clock::time_point(std::chrono::milliseconds(due)));
-        auto [ec] = co_await wake_.async_wait(use_tuple);
-        auto cs = co_await asio::this_coro::cancellation_state;
-        if (cs.cancelled() != asio::cancellation_type::none)
-            co_return;
-        if (ec)
-            continue;  // woken: output waits
-        std::uint64_t const now = steady_ms();
-        if (session_.on_timer(now) == ws_session::timer_result::lost) {
-            handler_.on_end(
-                ws_end::lost,
-                "nothing from the peer within the idle timeout, not even a pong: the "
-                "connection is lost");
-            abort();
-            co_return;
-        }
-        if (handler_.deadline() <= now)
-            handler_.on_deadline(now);
+    timer_.expires_at(at);
+    timer_armed_ = true;
+    timer_.async_wait([this](error_code ec) { on_timer(ec); });
+}
+
+void ws_transport::step()
+{
+    if (writing_ || timer_armed_ || writing_done_)
+        return;
+    if (aborted_) {
+        writing_done_ = true;
+        finish_part();
+        return;
     }
+    out_.clear();
+    if (!session_.close_sent()) {
+        session_.take_control(out_);
+        if (session_.can_send()) {
+            if (!close_pending_ || close_after_output_)
+                took_ = handler_.take_output(session_, out_);
+            // The frames taken now were queued before close(): they go first.
+            if (close_pending_)
+                session_.close(close_code_, close_reason_);
+            session_.take_control(out_);
+        }
+    }
+    if (!out_.empty()) {
+        writing_ = true;
+        stream_->async_write(out_.data(), out_.size(), *this);
+        return;
+    }
+    if (session_.close_sent()) {
+        // Our close frame is written: the peer has close_timeout to answer and end the
+        // connection (the read then fails and the connection ends). Once the handshake is
+        // over we send no more.
+        if (!lingering_) {
+            lingering_ = true;
+            linger_until_ = clock_type::now() + close_timeout_;
+        }
+        if (session_.finished() && !shut_) {
+            stream_->shutdown_send();
+            shut_ = true;
+        }
+        arm_timer(linger_until_);
+        return;
+    }
+    std::uint64_t const due = deadline();
+    arm_timer(
+        due == ws_session::never ? clock_type::time_point::max()
+                                 : clock_type::time_point(std::chrono::milliseconds(due)));
+}
+
+void ws_transport::on_timer(error_code ec)
+{
+    timer_armed_ = false;
+    if (!ec && !aborted_) {
+        if (lingering_) {
+            if (clock_type::now() >= linger_until_)
+                abort();
+        } else {
+            std::uint64_t const now = steady_ms();
+            if (session_.on_timer(now) == ws_session::timer_result::lost) {
+                handler_.on_end(
+                    ws_end::lost,
+                    "nothing from the peer within the idle timeout, not even a pong: the "
+                    "connection is lost");
+                abort();
+            } else if (handler_.deadline() <= now) {
+                handler_.on_deadline(now);
+            }
+        }
+    }
+    step();
+}
+
+void ws_transport::finish_part()
+{
+    if (reading_done_ && writing_done_ && !timer_armed_)
+        handler_.on_finished();
+    else if (reading_done_ && !writing_ && !writing_done_)
+        step();  // the writer sees aborted_ and ends
 }
 
 }  // namespace swim::net::detail

@@ -9,7 +9,6 @@
 #define SWIM_LIB_NET_WS_TRANSPORT_HPP
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -27,18 +26,27 @@
 
 namespace swim::net::detail {
 
-/// A connected byte stream, plain or TLS, behind one interface.
+/// What a byte_stream calls when a read or a write completes.
+class stream_user {
+public:
+    virtual void on_read(boost::system::error_code ec, std::size_t n) = 0;
+    virtual void on_write(boost::system::error_code ec) = 0;
+
+protected:
+    ~stream_user() = default;
+};
+
+/** A connected byte stream, plain or TLS, behind one interface: one read and one write at
+ * a time, each completing through its stream_user, which outlives them. No coroutine frame
+ * lives while an operation waits: an idle connection costs its socket and a handler.
+ */
 class byte_stream {
 public:
     virtual ~byte_stream() = default;
-    /// Reads at least one byte (or fails).
-    virtual boost::asio::awaitable<std::pair<boost::system::error_code, std::size_t>> read_some(
-        char* p,
-        std::size_t n) = 0;
+    /// Reads at least one byte (or fails) into [p, p + n).
+    virtual void async_read_some(char* p, std::size_t n, stream_user& u) = 0;
     /// Writes all `n` bytes (or fails).
-    virtual boost::asio::awaitable<boost::system::error_code> write(
-        char const* p,
-        std::size_t n) = 0;
+    virtual void async_write(char const* p, std::size_t n, stream_user& u) = 0;
     /// Sends no more (TCP FIN); reading goes on.
     virtual void shutdown_send() noexcept = 0;
     /// Closes the socket: pending reads and writes end.
@@ -87,6 +95,9 @@ public:
     /// The handler's own deadline (steady_ms), and what it does then.
     virtual std::uint64_t deadline() const noexcept { return ws_session::never; }
     virtual void on_deadline(std::uint64_t now_ms) { (void)now_ms; }
+    /// The connection has ended: reading and writing are over, the socket is closed. The
+    /// transport may be destroyed from here on (not within this call).
+    virtual void on_finished() = 0;
 
 protected:
     ~ws_handler() = default;
@@ -98,11 +109,16 @@ struct ws_transport_options {
     std::chrono::milliseconds close_timeout{10000};
     /// The read buffer while idle, and its limit between messages (a larger message gets a
     /// buffer of its size, freed once it is handled).
-    std::size_t small_buffer = 512;
+    std::size_t small_buffer = 256;
     std::size_t large_buffer = 64 * 1024;
 };
 
-class ws_transport {
+/** Runs one WebSocket connection with callbacks, not coroutines: a read always pending, a
+ * write when there is output, and one timer for the session's deadlines and the handler's,
+ * which wake() cuts short. The handler's owner keeps the transport alive until
+ * ws_handler::on_finished(). Everything runs on the executor given (a strand).
+ */
+class ws_transport final : private stream_user {
 public:
     ws_transport(
         boost::asio::any_io_executor ex,
@@ -115,11 +131,12 @@ public:
     ws_transport(ws_transport const&) = delete;
     ws_transport& operator=(ws_transport const&) = delete;
 
-    /// Runs the connection until it ends; `initial` holds bytes read with the upgrade.
-    boost::asio::awaitable<void> run(std::string_view initial);
+    /// Starts the connection; `initial` holds bytes read with the upgrade. It ends with
+    /// ws_handler::on_finished().
+    void start(std::string_view initial);
 
     /// Output waits: the writer takes it.
-    void wake() { wake_.cancel(); }
+    void wake();
 
     /** Closes with `code` and `reason`: after the output taken next when `after_output`
      * (the frames queued now go first), otherwise at once, and then what the peer sends
@@ -131,11 +148,19 @@ public:
     void abort() noexcept;
 
     ws_session& session() noexcept { return session_; }
+    /// The memory of the transport's buffers now (read buffer, write buffer, fragments).
+    std::size_t buffered() const noexcept { return cap_ + out_.capacity() + session_.buffered(); }
 
 private:
-    boost::asio::awaitable<void> reader();
-    boost::asio::awaitable<void> writer();
-    bool handle_input();
+    void on_read(boost::system::error_code ec, std::size_t n) override;
+    void on_write(boost::system::error_code ec) override;
+    void read_more();
+    void handle_input();
+    /// Writes what waits, or arms the timer; the writer's one step.
+    void step();
+    void on_timer(boost::system::error_code ec);
+    void arm_timer(std::chrono::steady_clock::time_point at);
+    void finish_part();
     std::uint64_t deadline() const noexcept;
     void reserve_read(std::size_t want);
     void release_read() noexcept;
@@ -144,9 +169,9 @@ private:
     ws_session session_;
     ws_handler& handler_;
     std::chrono::milliseconds close_timeout_;
-    std::size_t small_;
-    std::size_t large_;
-    boost::asio::steady_timer wake_;
+    std::uint32_t small_;
+    std::uint32_t large_;
+    boost::asio::steady_timer timer_;
     /// The read buffer: bytes [begin_, end_) of cap_ wait to be decoded.
     std::unique_ptr<char[]> rbuf_;
     std::size_t cap_ = 0;
@@ -154,17 +179,27 @@ private:
     std::size_t end_ = 0;
     /// What the frame in progress needs in all (ws_event::want).
     std::size_t want_ = 0;
-    /// The last read filled the buffer: read in large steps.
-    bool grow_ = false;
     std::string out_;
+    std::string close_reason_;
+    /// After our close frame is written: when the peer's time to end the connection is up.
+    std::chrono::steady_clock::time_point linger_until_{};
+    std::uint16_t close_code_ = 0;
     /// close(): the close after the next take (after_output) or now.
     bool close_pending_ = false;
     bool close_after_output_ = false;
-    std::uint16_t close_code_ = 0;
-    std::string close_reason_;
     bool aborted_ = false;
     /// Messages are handed to the handler (not after an immediate close()).
     bool deliver_ = true;
+    /// The last read filled the buffer: read in large steps.
+    bool grow_ = false;
+    bool writing_ = false;
+    /// The last write carried frames of the handler's (on_written() is due).
+    bool took_ = false;
+    bool timer_armed_ = false;
+    bool lingering_ = false;
+    bool shut_ = false;
+    bool reading_done_ = false;
+    bool writing_done_ = false;
 };
 
 }  // namespace swim::net::detail

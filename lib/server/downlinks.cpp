@@ -181,7 +181,7 @@ private:
     std::list<asio::steady_timer> timers_;
     std::vector<std::string> out_;
     std::vector<warp::out_frame> in_;
-    std::mt19937 rng_;
+    client::detail::jitter_rng rng_;
     bool closing_ = false;
 };
 

@@ -35,10 +35,11 @@ class socket_port final
     : public uplink_port
     , private net::detail::ws_handler {
 public:
-    socket_port(std::shared_ptr<server_impl> srv, strand_type strand)
+    /// `ex`: the connection's strand, as its socket holds it (one copy shared by its timers).
+    socket_port(std::shared_ptr<server_impl> srv, asio::any_io_executor ex)
         : uplink_port(srv->next_port_id(), srv->session_options())
         , srv_(std::move(srv))
-        , strand_(std::move(strand))
+        , strand_(std::move(ex))
     {
         max_queued(srv_->config().max_queued_bytes);
         budget(&srv_->budget());
@@ -74,9 +75,8 @@ public:
             transport_->close(code, std::move(reason), true);
     }
 
-    asio::awaitable<void> serve(
-        std::unique_ptr<net::detail::byte_stream> stream,
-        std::string_view initial);
+    /// Runs the upgraded connection, until on_finished().
+    void start(std::unique_ptr<net::detail::byte_stream> stream, std::string_view initial);
 
     std::shared_ptr<server_impl> const& srv() const noexcept { return srv_; }
 
@@ -174,9 +174,14 @@ private:
     }
 
     std::shared_ptr<server_impl> srv_;
-    strand_type strand_;
-    /// The WebSocket while serve() runs it.
+    asio::any_io_executor strand_;
+    void on_finished() override;
+
+    /// The WebSocket, once upgraded.
     std::unique_ptr<net::detail::ws_transport> transport_;
+    /// The port itself while its transport runs.
+    std::shared_ptr<socket_port> self_;
+    bool added_ = false;
     /// The limit of the drain when the server stops.
     std::unique_ptr<asio::steady_timer> stop_timer_;
     bool shutting_down_ = false;
@@ -185,9 +190,7 @@ private:
     std::vector<warp::out_frame> batch_;
 };
 
-asio::awaitable<void> socket_port::serve(
-    std::unique_ptr<net::detail::byte_stream> stream,
-    std::string_view initial)
+void socket_port::start(std::unique_ptr<net::detail::byte_stream> stream, std::string_view initial)
 {
     auto const& cfg = srv_->config();
     net::detail::ws_transport_options opts;
@@ -202,9 +205,11 @@ asio::awaitable<void> socket_port::serve(
         opts,
         0,
         static_cast<net::detail::ws_handler&>(*this));
-    auto self = self_ptr();
-    bool const added = srv_->add_port(self);
-    if (!added) {
+    // The connection keeps itself (and the server's count of tasks) until on_finished().
+    self_ = self_ptr();
+    srv_->task_started();
+    added_ = srv_->add_port(self_);
+    if (!added_) {
         ignore_input_ = true;
         bool const stopping = srv_->stopping();
         transport_->close(
@@ -214,12 +219,20 @@ asio::awaitable<void> socket_port::serve(
     } else if (shutting_down_) {
         transport_->close(ws_close::going_away, "Server is stopping.", true);
     }
-    auto running = transport_->run(initial);
-    co_await std::move(running);
-    if (stop_timer_)
-        stop_timer_->cancel();
-    if (added)
-        srv_->port_closed(self);
+    transport_->start(initial);
+}
+
+void socket_port::on_finished()
+{
+    // Not within the transport's call: it is destroyed with the port.
+    asio::post(strand_, [self = std::move(self_)] {
+        self->transport_.reset();
+        if (self->stop_timer_)
+            self->stop_timer_->cancel();
+        if (self->added_)
+            self->srv_->port_closed(self);
+        self->srv_->task_done();
+    });
 }
 
 namespace {
@@ -300,9 +313,7 @@ asio::awaitable<void> serve_plain(std::shared_ptr<socket_port> port, tcp::socket
         co_return;
     slot.release();
     stream.expires_never();
-    // Made in a statement of its own (GCC 12 and by-value arguments in co_await).
-    auto served = port->serve(net::detail::make_byte_stream(stream.release_socket()), leftover);
-    co_await std::move(served);
+    port->start(net::detail::make_byte_stream(stream.release_socket()), leftover);
 }
 
 asio::awaitable<void> serve_tls(
@@ -324,8 +335,7 @@ asio::awaitable<void> serve_tls(
         co_return;
     slot.release();
     beast::get_lowest_layer(stream).expires_never();
-    auto served = port->serve(net::detail::make_byte_stream(std::move(stream)), leftover);
-    co_await std::move(served);
+    port->start(net::detail::make_byte_stream(std::move(stream)), leftover);
 }
 
 }  // namespace
@@ -336,7 +346,7 @@ void serve_socket(
     std::shared_ptr<asio::ssl::context> ssl,
     strand_type strand)
 {
-    auto port = std::make_shared<socket_port>(srv, strand);
+    auto port = std::make_shared<socket_port>(srv, socket.get_executor());
     srv->task_started();
     auto done = [srv](std::exception_ptr e) {
         if (e) {

@@ -12,7 +12,7 @@ using type = downlink_notification::type;
 pending_notes::outcome pending_notes::push(view_note note, std::size_t limit)
 {
     auto const& n = note.note;
-    bool const behind = !notes_.empty() && notes_.size() >= limit;
+    bool const behind = !empty() && size() >= limit;
     if (behind) {
         if (n.what == type::event)
             return outcome::overrun;
@@ -21,7 +21,7 @@ pending_notes::outcome pending_notes::push(view_note note, std::size_t limit)
     }
     if (n.what == type::update || n.what == type::remove) {
         // The key's latest waiting change, for a later change of it to merge into.
-        std::uint64_t const at = taken_ + notes_.size();
+        std::uint64_t const at = taken_ + size();
         if (behind) {
             keys_.insert_or_assign(n.key, at);
         } else if (!keys_.empty()) {
@@ -46,16 +46,28 @@ void pending_notes::push_front(view_note note)
 {
     // The waiting notifications move up one place: the recorded indices no longer hold.
     keys_.clear();
-    notes_.push_front(std::move(note));
+    if (head_ > 0)
+        notes_[--head_] = std::move(note);
+    else
+        notes_.insert(notes_.begin(), std::move(note));
 }
 
 view_note pending_notes::take()
 {
-    view_note note = std::move(notes_.front());
-    notes_.pop_front();
+    view_note note = std::move(notes_[head_++]);
     ++taken_;
-    if (notes_.empty())
+    if (head_ == notes_.size()) {
+        // Drained: the buffer stays for the next (a downlink that takes each notification as
+        // it comes would otherwise allocate one per notification), unless a burst grew it.
+        notes_.clear();
+        if (notes_.capacity() > 64)
+            std::vector<view_note>().swap(notes_);
+        head_ = 0;
         keys_.clear();
+    } else if (head_ >= 64 && head_ * 2 >= notes_.size()) {
+        notes_.erase(notes_.begin(), notes_.begin() + static_cast<std::ptrdiff_t>(head_));
+        head_ = 0;
+    }
     return note;
 }
 
@@ -77,9 +89,9 @@ bool pending_notes::merge(view_note& note)
     if (n.what != type::update && n.what != type::remove)
         return false;
     auto it = keys_.find(n.key);
-    if (it == keys_.end() || it->second < taken_ || it->second - taken_ >= notes_.size())
+    if (it == keys_.end() || it->second < taken_ || it->second - taken_ >= size())
         return false;
-    auto& waiting = notes_[static_cast<std::size_t>(it->second - taken_)].note;
+    auto& waiting = notes_[head_ + static_cast<std::size_t>(it->second - taken_)].note;
     if ((waiting.what != type::update && waiting.what != type::remove) || !(waiting.key == n.key) ||
         waiting.before_sync != n.before_sync)
         return false;

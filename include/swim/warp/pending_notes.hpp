@@ -9,9 +9,9 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
+#include <vector>
 
 namespace swim::warp {
 
@@ -44,13 +44,16 @@ public:
     /// Takes the first waiting notification (there is one).
     view_note take();
 
-    bool empty() const noexcept { return notes_.empty(); }
-    std::size_t size() const noexcept { return notes_.size(); }
+    bool empty() const noexcept { return head_ == notes_.size(); }
+    std::size_t size() const noexcept { return notes_.size() - head_; }
 
 private:
     bool merge(view_note& note);
 
-    std::deque<view_note> notes_;
+    /// The waiting notifications are notes_[head_...]: a vector, so that an empty queue
+    /// holds no memory (a deque keeps a block), compacted as it is taken from.
+    std::vector<view_note> notes_;
+    std::size_t head_ = 0;
     /// Notifications taken so far: the absolute index of notes_.front().
     std::uint64_t taken_ = 0;
     /// The absolute index of the latest waiting update or remove of each key, recorded once
