@@ -126,12 +126,9 @@ connection::connection(
     , ssl_(std::move(ssl))
     , foreign_(std::move(foreign))
     , session_(warp::session_options{cfg_->max_queued_bytes, cfg_->max_value_memory})
-    , room_(ex_)
     , sleep_(ex_)
     , rng_((static_cast<std::uint64_t>(std::random_device{}()) << 32) | std::random_device{}())
-{
-    room_.expires_at(asio::steady_timer::time_point::max());
-}
+{}
 
 connection::~connection() = default;
 
@@ -220,10 +217,10 @@ void connection::deliver_notes()
         if (terminal)
             views_.erase(n.view);
     }
-    // A burst's buffer goes once the batches are small again (not after each large batch: a
-    // stream of them would map and fault in a fresh buffer for each).
+    // The buffer goes once the batches are small (an idle connection holds none), not after
+    // each large batch: a stream of them would map and fault in a fresh buffer for each.
     notes_.clear();
-    if (batch <= 16 && notes_.capacity() > 64)
+    if (batch <= 16)
         std::vector<warp::view_note>().swap(notes_);
 }
 
@@ -312,8 +309,11 @@ asio::awaitable<void> connection::relink_after(
 
 asio::awaitable<void> connection::wait_for_room()
 {
-    // room_ never expires; cancel() wakes every waiter at once.
-    co_await room_.async_wait(use_tuple);
+    // room_ never expires; cancel() wakes every waiter at once. Made on the first wait: most
+    // connections never wait for room.
+    if (!room_)
+        room_ = std::make_unique<asio::steady_timer>(ex_, asio::steady_timer::time_point::max());
+    co_await room_->async_wait(use_tuple);
 }
 
 // ---- the connection loop -------------------------------------------------------------------
@@ -547,7 +547,7 @@ void connection::end_serving()
     up_ = false;
     session_.on_disconnected();
     pump();
-    room_.cancel();
+    wake_room();
     log(log_level::info, "disconnected");
 }
 
@@ -617,7 +617,7 @@ void connection::on_written(boost::system::error_code ec)
     batch_.clear();
     if (batch_.capacity() > 4096)
         std::vector<std::string>().swap(batch_);
-    room_.cancel();
+    wake_room();
 }
 
 void connection::on_end(net::detail::ws_end why, std::string_view what)
@@ -681,7 +681,7 @@ asio::awaitable<void> connection::async_close()
         co_await done.async_wait(use_tuple);
         done_ = nullptr;
     }
-    room_.cancel();
+    wake_room();
 }
 
 }  // namespace swim::client::detail

@@ -132,7 +132,11 @@ public:
     /// Completes when the session has room for more writes (or the connection closed).
     boost::asio::awaitable<void> wait_for_room() override;
     /// Wakes every wait_for_room() (they look again).
-    void wake_room() { room_.cancel(); }
+    void wake_room()
+    {
+        if (room_)
+            room_->cancel();
+    }
 
     void on_auth(auth_fn f) { on_auth_ = std::move(f); }
 
@@ -207,7 +211,7 @@ private:
     std::vector<std::weak_ptr<downlink_core>> to_arm_;
     /// The WebSocket while the host is connected.
     std::unique_ptr<net::detail::ws_transport> transport_;
-    boost::asio::steady_timer room_;
+    std::unique_ptr<boost::asio::steady_timer> room_;
     /// The run loop's timer: the backoff between attempts, and while connected the wait for
     /// the transport's end.
     boost::asio::steady_timer sleep_;

@@ -119,8 +119,11 @@ void append_ws_close(
 ws_event ws_decoder::next(std::span<char> in, std::size_t& used)
 {
     used = 0;
-    if (!spent_message_.empty())
-        spent_message_ = std::string();
+    if (release_) {
+        // The large message handed out by the last call: its buffer goes now.
+        std::string().swap(message_);
+        release_ = false;
+    }
     for (;;) {
         std::span<char> const rest = in.subspan(used);
         ws_event e;
@@ -133,11 +136,11 @@ ws_event ws_decoder::next(std::span<char> in, std::size_t& used)
         bool const fin = (b0 & 0x80) != 0;
         unsigned const op = b0 & 0x0F;
         if ((b0 & 0x70) != 0)
-            return fail(why_, ws_close::protocol_error, "a frame with reserved bits set");
+            return fail(message_, ws_close::protocol_error, "a frame with reserved bits set");
         bool const masked = (b1 & 0x80) != 0;
         if (masked != masked_)
             return fail(
-                why_,
+                message_,
                 ws_close::protocol_error,
                 masked ? "a masked frame from the server" : "an unmasked frame from the client");
         std::size_t h = 2;
@@ -157,7 +160,7 @@ ws_event ws_decoder::next(std::span<char> in, std::size_t& used)
             len = read_be(rest.data() + 2, 8);
             h = 10;
             if (len >> 63)
-                return fail(why_, ws_close::protocol_error, "a frame length over 2^63");
+                return fail(message_, ws_close::protocol_error, "a frame length over 2^63");
         }
         unsigned char key[4] = {0, 0, 0, 0};
         if (masked) {
@@ -172,30 +175,33 @@ ws_event ws_decoder::next(std::span<char> in, std::size_t& used)
         if (control) {
             if (op != 0x8 && op != 0x9 && op != 0xA)
                 return fail(
-                    why_,
+                    message_,
                     ws_close::protocol_error,
                     "an unknown control opcode " + std::to_string(op));
             if (!fin)
-                return fail(why_, ws_close::protocol_error, "a fragmented control frame");
+                return fail(message_, ws_close::protocol_error, "a fragmented control frame");
             if (len > 125)
-                return fail(why_, ws_close::protocol_error, "a control frame over 125 bytes");
+                return fail(message_, ws_close::protocol_error, "a control frame over 125 bytes");
         } else {
             if (op > 0x2)
                 return fail(
-                    why_,
+                    message_,
                     ws_close::protocol_error,
                     "an unknown data opcode " + std::to_string(op));
             if (op == 0 && !in_message_)
-                return fail(why_, ws_close::protocol_error, "a continuation frame out of place");
+                return fail(
+                    message_,
+                    ws_close::protocol_error,
+                    "a continuation frame out of place");
             if (op != 0 && in_message_)
                 return fail(
-                    why_,
+                    message_,
                     ws_close::protocol_error,
                     "a new message inside a fragmented one");
             std::uint64_t const total = (op == 0 ? message_.size() : 0) + len;
             if (total > max_)
                 return fail(
-                    why_,
+                    message_,
                     ws_close::too_big,
                     "a message of at least " + std::to_string(total) + " bytes (the limit is " +
                         std::to_string(max_) + ")");
@@ -217,7 +223,7 @@ ws_event ws_decoder::next(std::span<char> in, std::size_t& used)
                 e.what = ws_event::type::pong;
             } else {
                 if (payload.size() == 1)
-                    return fail(why_, ws_close::protocol_error, "a close frame of one byte");
+                    return fail(message_, ws_close::protocol_error, "a close frame of one byte");
                 e.what = ws_event::type::close;
                 e.code = ws_close::no_status;
                 if (payload.size() >= 2) {
@@ -225,13 +231,13 @@ ws_event ws_decoder::next(std::span<char> in, std::size_t& used)
                     e.payload = payload.substr(2);
                     if (!valid_close_code(e.code))
                         return fail(
-                            why_,
+                            message_,
                             ws_close::protocol_error,
                             "a close frame with the code " + std::to_string(e.code) +
                                 ", which may not be sent");
                     if (!valid_utf8(e.payload))
                         return fail(
-                            why_,
+                            message_,
                             ws_close::invalid_payload,
                             "a close reason that is not UTF-8");
                 }
@@ -241,7 +247,10 @@ ws_event ws_decoder::next(std::span<char> in, std::size_t& used)
         if (op != 0 && fin) {
             // The common case: a whole message in one frame, handed out in place.
             if (op == 0x1 && !valid_utf8(payload))
-                return fail(why_, ws_close::invalid_payload, "a text message that is not UTF-8");
+                return fail(
+                    message_,
+                    ws_close::invalid_payload,
+                    "a text message that is not UTF-8");
             used += frame_size;
             e.what = op == 0x1 ? ws_event::type::text : ws_event::type::binary;
             e.payload = payload;
@@ -262,14 +271,11 @@ ws_event ws_decoder::next(std::span<char> in, std::size_t& used)
         }
         in_message_ = false;
         if (!binary_ && !valid_utf8(message_))
-            return fail(why_, ws_close::invalid_payload, "a text message that is not UTF-8");
+            return fail(message_, ws_close::invalid_payload, "a text message that is not UTF-8");
         e.what = binary_ ? ws_event::type::binary : ws_event::type::text;
         e.payload = message_;
-        // A large reassembled message does not keep its buffer.
-        if (message_.capacity() > 64 * 1024) {
-            spent_message_.swap(message_);
-            message_ = std::string();
-        }
+        // A large reassembled message does not keep its buffer past the next call.
+        release_ = message_.capacity() > 64 * 1024;
         return e;
     }
 }

@@ -112,10 +112,10 @@ private:
     bool masked_;
     bool in_message_ = false;
     bool binary_ = false;
+    /// The message being reassembled; after an error, what was wrong (the decoder is spent).
     std::string message_;
-    /// A large reassembled message handed out: freed at the next call.
-    std::string spent_message_;
-    std::string why_;
+    /// message_ held a large message handed out: freed at the next call.
+    bool release_ = false;
 };
 
 }  // namespace swim::net::detail

@@ -74,7 +74,7 @@ void ws_session::take_control(std::string& out)
     if (pong_pending_) {
         append_ws_frame(out, ws_opcode::pong, pong_, mask());
         pong_pending_ = false;
-        pong_ = std::string();
+        std::string().swap(pong_);
     }
     if (ping_pending_) {
         append_ws_frame(out, ws_opcode::ping, {}, mask());
@@ -82,7 +82,7 @@ void ws_session::take_control(std::string& out)
     }
     if (close_queued_) {
         out += close_frame_;
-        close_frame_ = std::string();
+        std::string().swap(close_frame_);
         close_taken_ = true;
     }
 }

@@ -276,7 +276,7 @@ void ws_transport::on_write(error_code ec)
     if (std::exchange(took_, false))
         handler_.on_written(ec);
     if (out_.capacity() > 4096)
-        out_ = std::string();
+        std::string().swap(out_);
     if (ec) {
         if (!aborted_)
             handler_.on_end(ws_end::write_failed, describe("write failed", ec));

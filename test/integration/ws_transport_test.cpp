@@ -71,7 +71,9 @@ BOOST_AUTO_TEST_CASE(buffers_go_back_to_a_small_size_after_a_large_message)
     BOOST_TEST(rec.sizes[0] == big.size());
     BOOST_TEST(rec.sizes[2] == 2 * half.size());
     // Idle again: the read buffer is small, no fragment buffer is kept.
-    BOOST_TEST_MESSAGE("buffered after the large messages: " << t.buffered() << " bytes");
+    BOOST_TEST_MESSAGE(
+        "buffered after the large messages: " << t.buffered() << " bytes, session "
+                                              << t.session().buffered());
     BOOST_TEST(t.buffered() <= 4096u);
     peer.close();
     while (!rec.finished && std::chrono::steady_clock::now() < limit)
