@@ -81,12 +81,18 @@ elif ! swim_configure build-tsan \
     -DSWIM_BUILD_BENCH=OFF \
     -DSWIM_BUILD_EXAMPLES=OFF; then
     failures+=("tsan configure")
-elif ! swim_build build-tsan --target swim_concurrency_tests; then
+elif ! swim_build build-tsan --target swim_concurrency_tests swim_tool_tests; then
     failures+=("tsan build")
 else
     swim_section "Concurrency test under ThreadSanitizer (4 threads)"
     if ! build-tsan/test/swim_concurrency_tests --log_level=test_suite --report_level=short; then
         failures+=("tsan swim_concurrency_tests")
+    fi
+    # The swim-server tool as a process, out of descriptors included (UBSan cannot check a
+    # process that has none left, so the sanitized build skips that part).
+    swim_section "swim-server as a process under ThreadSanitizer"
+    if ! build-tsan/test/swim_tool_tests --log_level=test_suite --report_level=short; then
+        failures+=("tsan swim_tool_tests")
     fi
 fi
 

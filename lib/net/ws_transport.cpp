@@ -115,8 +115,10 @@ void ws_transport::start(std::string_view initial)
         reserve_read(initial.size());
         std::memcpy(rbuf_.get(), initial.data(), initial.size());
         end_ = initial.size();
-        handle_input();
-        handler_.on_read();
+        guarded([&] {
+            handle_input();
+            handler_.on_read();
+        });
     }
     read_more();
     step();
@@ -124,9 +126,9 @@ void ws_transport::start(std::string_view initial)
 
 void ws_transport::wake()
 {
-    // The writer is writing (it looks again when the write completes), waiting on the
-    // timer (cut short), or done.
-    if (timer_armed_)
+    // The writer is writing (it looks again when the write completes), or idle with the
+    // timer armed: cut short, on_timer() takes the output.
+    if (!writing_ && timer_armed_)
         timer_.cancel();
 }
 
@@ -140,6 +142,7 @@ void ws_transport::close(std::uint16_t code, std::string reason, bool after_outp
         deliver_ = false;
     close_code_ = code;
     close_reason_ = std::move(reason);
+    note_closing();
     wake();
 }
 
@@ -167,7 +170,10 @@ void ws_transport::reserve_read(std::size_t want)
 {
     std::size_t const pending = end_ - begin_;
     std::size_t target = grow_ ? large_ : small_;
-    target = std::max(target, want);
+    // A large frame's buffer grows as its bytes come (doubling), not all at once when its
+    // header says how long it is.
+    if (want > target)
+        target = std::min(want, std::max<std::size_t>(large_, 2 * cap_));
     if (target <= pending)
         target = pending + small_;
     if (cap_ >= target && cap_ <= std::max<std::size_t>(target, large_)) {
@@ -251,6 +257,7 @@ void ws_transport::on_read(error_code ec, std::size_t n)
                     : describe("read failed", ec));
         reading_done_ = true;
         abort();
+        step();
         finish_part();
         return;
     }
@@ -263,9 +270,19 @@ void ws_transport::on_read(error_code ec, std::size_t n)
     else if (n < small_)
         grow_ = false;
     session_.on_input(steady_ms());
-    handle_input();
-    handler_.on_read();
-    if (session_.has_control() || session_.finished())
+    guarded([&] {
+        handle_input();
+        handler_.on_read();
+    });
+    if (aborted_) {
+        // A handler failed or aborted: the read of a closed socket would fail anyway.
+        reading_done_ = true;
+        step();
+        finish_part();
+        return;
+    }
+    note_closing();
+    if (session_.has_control() || session_.finished() || close_pending_)
         wake();
     read_more();
 }
@@ -274,18 +291,15 @@ void ws_transport::on_write(error_code ec)
 {
     writing_ = false;
     if (std::exchange(took_, false))
-        handler_.on_written(ec);
+        guarded([&] { handler_.on_written(ec); });
     if (out_.capacity() > 4096)
         std::string().swap(out_);
-    if (ec) {
-        if (!aborted_)
-            handler_.on_end(ws_end::write_failed, describe("write failed", ec));
-        writing_done_ = true;
+    if (ec && !aborted_) {
+        guarded([&] { handler_.on_end(ws_end::write_failed, describe("write failed", ec)); });
         abort();
-        finish_part();
-        return;
     }
     step();
+    finish_part();
 }
 
 std::uint64_t ws_transport::deadline() const noexcept
@@ -293,22 +307,25 @@ std::uint64_t ws_transport::deadline() const noexcept
     return std::min(session_.deadline(), handler_.deadline());
 }
 
-void ws_transport::arm_timer(clock_type::time_point at)
-{
-    timer_.expires_at(at);
-    timer_armed_ = true;
-    timer_.async_wait([this](error_code ec) { on_timer(ec); });
-}
-
 void ws_transport::step()
 {
-    if (writing_ || timer_armed_ || writing_done_)
+    if (writing_done_)
         return;
     if (aborted_) {
-        writing_done_ = true;
-        finish_part();
+        if (!writing_) {
+            writing_done_ = true;
+            finish_part();
+        }
         return;
     }
+    if (!writing_)
+        write_more();
+    if (!aborted_)
+        arm_timer();
+}
+
+void ws_transport::write_more()
+{
     out_.clear();
     if (!session_.close_sent()) {
         session_.take_control(out_);
@@ -321,61 +338,112 @@ void ws_transport::step()
             session_.take_control(out_);
         }
     }
+    note_closing();
     if (!out_.empty()) {
         writing_ = true;
         stream_->async_write(out_.data(), out_.size(), *this);
         return;
     }
-    if (session_.close_sent()) {
-        // Our close frame is written: the peer has close_timeout to answer and end the
-        // connection (the read then fails and the connection ends). Once the handshake is
-        // over we send no more.
-        if (!lingering_) {
-            lingering_ = true;
-            linger_until_ = clock_type::now() + close_timeout_;
-        }
-        if (session_.finished() && !shut_) {
-            stream_->shutdown_send();
-            shut_ = true;
-        }
-        arm_timer(linger_until_);
+    if (session_.finished() && !shut_) {
+        // Both close frames went: we send no more; the connection ends when the peer closes
+        // its side (the read fails) or close_timeout passes.
+        stream_->shutdown_send();
+        shut_ = true;
+    }
+}
+
+void ws_transport::note_closing()
+{
+    // From the moment a close is under way (ours or the peer's), the peer has close_timeout
+    // to end the connection, whether or not our close frame can be written.
+    if ((close_pending_ || !session_.can_send()) && close_until_ == clock_type::time_point{}) {
+        close_until_ = clock_type::now() + close_timeout_;
+        if (!aborted_ && !writing_done_)
+            arm_timer();
+    }
+}
+
+void ws_transport::arm_timer()
+{
+    // The earliest of: the end of the close handshake's time, the session's keepalive and
+    // idle deadlines, the handler's. Armed while a write is pending too: a peer that stops
+    // reading cannot switch the deadlines off.
+    clock_type::time_point at = clock_type::time_point::max();
+    if (close_until_ != clock_type::time_point{}) {
+        at = close_until_;
+    } else {
+        std::uint64_t const due = deadline();
+        if (due != ws_session::never)
+            at = clock_type::time_point(std::chrono::milliseconds(due));
+    }
+    if (timer_armed_) {
+        if (at >= armed_at_)
+            return;
+        timer_.cancel();  // on_timer() arms it again, earlier
         return;
     }
-    std::uint64_t const due = deadline();
-    arm_timer(
-        due == ws_session::never ? clock_type::time_point::max()
-                                 : clock_type::time_point(std::chrono::milliseconds(due)));
+    timer_armed_ = true;
+    armed_at_ = at;
+    timer_.expires_at(at);
+    timer_.async_wait([this](error_code ec) { on_timer(ec); });
 }
 
 void ws_transport::on_timer(error_code ec)
 {
     timer_armed_ = false;
-    if (!ec && !aborted_) {
-        if (lingering_) {
-            if (clock_type::now() >= linger_until_)
+    guarded([&] {
+        if (ec || aborted_)
+            return;
+        auto const now = clock_type::now();
+        if (close_until_ != clock_type::time_point{}) {
+            if (now >= close_until_)
                 abort();
-        } else {
-            std::uint64_t const now = steady_ms();
-            if (session_.on_timer(now) == ws_session::timer_result::lost) {
-                handler_.on_end(
-                    ws_end::lost,
-                    "nothing from the peer within the idle timeout, not even a pong: the "
-                    "connection is lost");
-                abort();
-            } else if (handler_.deadline() <= now) {
-                handler_.on_deadline(now);
-            }
+            return;
         }
-    }
+        std::uint64_t const now_ms = steady_ms();
+        if (session_.on_timer(now_ms) == ws_session::timer_result::lost) {
+            handler_.on_end(
+                ws_end::lost,
+                "nothing from the peer within the idle timeout, not even a pong: the "
+                "connection is lost");
+            abort();
+        } else if (handler_.deadline() <= now_ms) {
+            handler_.on_deadline(now_ms);
+        }
+    });
     step();
+    finish_part();
 }
 
 void ws_transport::finish_part()
 {
-    if (reading_done_ && writing_done_ && !timer_armed_)
+    if (reading_done_ && writing_done_ && !timer_armed_ && !finished_) {
+        finished_ = true;
         handler_.on_finished();
-    else if (reading_done_ && !writing_ && !writing_done_)
-        step();  // the writer sees aborted_ and ends
+    }
+}
+
+template <class F>
+void ws_transport::guarded(F&& f) noexcept
+{
+    // Handler code runs in plain completion handlers: an exception there ends this
+    // connection (logged), not the io_context's run().
+    try {
+        f();
+    } catch (std::exception const& e) {
+        failed(e.what());
+    } catch (...) {
+        failed("an unknown exception");
+    }
+}
+
+void ws_transport::failed(char const* what) noexcept
+{
+    try {
+        handler_.on_end(ws_end::read_failed, std::string("the connection failed: ") + what);
+    } catch (...) {
+    }
+    abort();
 }
 
 }  // namespace swim::net::detail

@@ -156,11 +156,19 @@ private:
     void on_write(boost::system::error_code ec) override;
     void read_more();
     void handle_input();
-    /// Writes what waits, or arms the timer; the writer's one step.
+    /// The writer's one step: writes what waits (unless a write is pending) and arms the
+    /// timer for the next deadline; ends the writer once aborted.
     void step();
+    void write_more();
+    /// A close is under way: the close timeout starts (once).
+    void note_closing();
+    void arm_timer();
     void on_timer(boost::system::error_code ec);
-    void arm_timer(std::chrono::steady_clock::time_point at);
+    /// Calls on_finished() once reading and writing have ended and the timer is idle.
     void finish_part();
+    template <class F>
+    void guarded(F&& f) noexcept;
+    void failed(char const* what) noexcept;
     std::uint64_t deadline() const noexcept;
     void reserve_read(std::size_t want);
     void release_read() noexcept;
@@ -181,8 +189,11 @@ private:
     std::size_t want_ = 0;
     std::string out_;
     std::string close_reason_;
-    /// After our close frame is written: when the peer's time to end the connection is up.
-    std::chrono::steady_clock::time_point linger_until_{};
+    /// From the moment a close is under way: when the peer's time to end the connection is
+    /// up (unset before).
+    std::chrono::steady_clock::time_point close_until_{};
+    /// When the armed timer expires.
+    std::chrono::steady_clock::time_point armed_at_{};
     std::uint16_t close_code_ = 0;
     /// close(): the close after the next take (after_output) or now.
     bool close_pending_ = false;
@@ -196,8 +207,8 @@ private:
     /// The last write carried frames of the handler's (on_written() is due).
     bool took_ = false;
     bool timer_armed_ = false;
-    bool lingering_ = false;
     bool shut_ = false;
+    bool finished_ = false;
     bool reading_done_ = false;
     bool writing_done_ = false;
 };

@@ -86,9 +86,18 @@ bool uplink_port::take_output(std::vector<warp::out_frame>& out)
         pending_.store(false);
         return false;
     }
+    std::size_t const before = session_.queued_bytes();
     session_.take_output(out);
+    inflight_ += before - session_.queued_bytes();
     count_queued();
     return true;
+}
+
+void uplink_port::written()
+{
+    std::lock_guard lock(mutex_);
+    inflight_ = 0;
+    count_queued();
 }
 
 bool uplink_port::shed()
@@ -123,6 +132,7 @@ std::vector<std::shared_ptr<agent_runtime>> uplink_port::close()
     std::lock_guard lock(mutex_);
     closed_ = true;
     // What still waits is never written: off the server's budget.
+    inflight_ = 0;
     if (budget_)
         budget_->take(queued_.exchange(0, std::memory_order_relaxed));
     return std::move(agents_);

@@ -87,10 +87,10 @@ public:
             if (closed_ || overflowed_)
                 return;
             f(session_);
-            if (max_queued_ != 0 && session_.queued_bytes() > max_queued_) {
+            if (max_queued_ != 0 && session_.queued_bytes() + inflight_ > max_queued_) {
                 // What cannot be coalesced (events, syncs) piled up: let it go, and the
                 // connection with it (its client resyncs when it connects again).
-                over = session_.queued_bytes();
+                over = session_.queued_bytes() + inflight_;
                 drop_output(dropped);
             } else {
                 wake = session_.has_output();
@@ -118,8 +118,11 @@ public:
     warp::envelope_error read(std::string_view frame, std::vector<warp::uplink_request>& out);
 
     /// Moves the waiting frames to `out`; when there are none, clears the wake-up flag and
-    /// returns false (the writer then sleeps until notify()).
+    /// returns false (the writer then sleeps until notify()). The bytes taken still count
+    /// (against max_queued and the server's budget) until written().
     bool take_output(std::vector<warp::out_frame>& out);
+    /// The frames of the last take_output() are written (or failed to be).
+    void written();
 
     /// Remembers an agent that holds uplinks of this port; false when the port is closed
     /// already (the connection ended while the link request waited).
@@ -187,7 +190,7 @@ protected:
     /// Under the lock: brings the count (and the budget's) to the session's queue.
     void count_queued() noexcept
     {
-        std::size_t const now = session_.queued_bytes();
+        std::size_t const now = session_.queued_bytes() + inflight_;
         std::size_t const was = queued_.exchange(now, std::memory_order_relaxed);
         if (budget_ && now > was)
             budget_->add(now - was);
@@ -202,6 +205,8 @@ private:
     std::atomic<bool> pending_{false};
     std::size_t max_queued_ = 0;
     output_budget* budget_ = nullptr;
+    /// Bytes taken by the writer and not yet written.
+    std::size_t inflight_ = 0;
     std::atomic<std::size_t> queued_{0};
     bool overflowed_ = false;
     /// Links held (counted by the agents, on their strands).

@@ -152,16 +152,18 @@ private:
         // Every frame of the batch into one buffer: the transport writes it with one write.
         for (auto const& frame : batch_)
             ws.append_text(out, frame.view());
+        // Framed: let go of the frames now (held once, in the buffer), and of a large batch's
+        // vector (it comes back to the session as its queue at the next take).
+        batch_.clear();
+        if (batch_.capacity() > 4096)
+            batch_ = {};
         return true;
     }
 
     void on_written(error_code) override
     {
-        // Let go of the frames now (an idle connection holds none), and of a large batch's
-        // vector (it comes back to the session as its queue at the next take).
-        batch_.clear();
-        if (batch_.capacity() > 4096)
-            batch_ = {};
+        // Written (or failed): the bytes no longer count against the limits.
+        written();
     }
 
     void on_end(net::detail::ws_end why, std::string_view what) override

@@ -33,10 +33,16 @@ using tcp = asio::ip::tcp;
 inline constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 /// Connects to 127.0.0.1:`port` and upgrades; the socket, or a closed one on failure.
-inline asio::awaitable<tcp::socket> connect(std::uint16_t port)
+/// `receive_buffer` (when not 0) is set before connecting: a small one makes a reader that
+/// stops reading back the peer up at once.
+inline asio::awaitable<tcp::socket> connect(std::uint16_t port, int receive_buffer = 0)
 {
     auto ex = co_await asio::this_coro::executor;
     tcp::socket s(ex);
+    if (receive_buffer != 0) {
+        s.open(tcp::v4());
+        s.set_option(asio::socket_base::receive_buffer_size(receive_buffer));
+    }
     auto [ec] = co_await s.async_connect({asio::ip::make_address("127.0.0.1"), port}, use_tuple);
     if (ec)
         co_return s;

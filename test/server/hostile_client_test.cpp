@@ -332,4 +332,49 @@ BOOST_FIXTURE_TEST_CASE(
     });
 }
 
+BOOST_FIXTURE_TEST_CASE(
+    a_client_that_neither_reads_nor_answers_is_dropped_while_a_write_waits,
+    server_fixture)
+{
+    // The server's write to it never completes (its window is shut): the idle timeout must
+    // still run, so must a close's time limit.
+    cfg.idle_timeout = 600ms;
+    cfg.handshake_timeout = 1000ms;  // the close handshake's limit too
+    run([&]() -> asio::awaitable<void> {
+        auto s = co_await swim::test::raw_ws::connect(port, 4096);
+        BOOST_TEST_REQUIRE(s.is_open());
+        std::string frames;
+        net::detail::append_ws_frame(
+            frames,
+            net::detail::ws_opcode::text,
+            R"(@link(node:"/hotel/room/9",lane:light))",
+            0x01020304u);
+        // 64 values of 256 KB each: far more than the sockets' buffers hold.
+        std::string const big = "\"" + std::string(256 * 1024, 'v') + "\"";
+        for (int i = 0; i < 64; ++i)
+            net::detail::append_ws_frame(
+                frames,
+                net::detail::ws_opcode::text,
+                R"(@command(node:"/hotel/room/9",lane:light) )" + big,
+                0x01020304u);
+        auto [wec, wn] = co_await asio::async_write(
+            s,
+            asio::buffer(frames),
+            swim::test::raw_ws::use_tuple);
+        BOOST_TEST_REQUIRE(!wec);
+        BOOST_TEST(
+            co_await swim::test::eventually([&] { return srv->get_stats().connections == 1; }));
+        auto const since = std::chrono::steady_clock::now();
+        BOOST_TEST(co_await swim::test::eventually(
+            [&] { return srv->get_stats().connections == 0; },
+            5000ms));
+        BOOST_TEST_MESSAGE(
+            "dropped after " << std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::steady_clock::now() - since)
+                                    .count()
+                             << " ms");
+        s.close();
+    });
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+//
+// The swim-server tool as a process: its idle timeout and its options, and how it behaves out
+// of descriptors. Its own executable, so that scripts/test.sh runs it under ThreadSanitizer
+// too: UndefinedBehaviorSanitizer cannot check a virtual call once a process has no
+// descriptor left (it needs a pipe), so under it the descriptor test only says so.
+
+#include <swim/server/config.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "common/raw_ws.hpp"
+#include "common/scripted_client.hpp"
+#include "common/scripted_peer.hpp"
+#include "server/server_process.hpp"
+
+namespace asio = boost::asio;
+using namespace swim;
+using namespace std::chrono_literals;
+using swim::test::server_process;
+
+BOOST_AUTO_TEST_SUITE(swim_server_tool)
+
+BOOST_AUTO_TEST_CASE(idle_timeout_closes_a_silent_connection_and_keeps_one_that_answers_pings)
+{
+    asio::io_context ioc;
+    server_process server;
+    std::uint16_t const port = server.start(0, {"--idle-timeout", "1"});
+    BOOST_REQUIRE(port != 0);
+    swim::test::run_test(ioc, [&]() -> asio::awaitable<void> {
+        swim::test::scripted_client alive(ioc);
+        co_await alive.connect(port);
+        // Upgraded, then silent: no frame, no pong.
+        auto silent = co_await swim::test::raw_ws::connect(port);
+        BOOST_TEST_REQUIRE(silent.is_open());
+        auto const start = std::chrono::steady_clock::now();
+        bool pinged = false;
+        bool const stopped_early = co_await swim::test::raw_ws::read_frames(
+            silent,
+            false,
+            [&](net::detail::ws_event const& e) {
+                pinged = pinged || e.what == net::detail::ws_event::type::ping;
+                return true;
+            });
+        auto const waited = std::chrono::steady_clock::now() - start;
+        BOOST_TEST(!stopped_early);
+        BOOST_TEST(pinged);
+        BOOST_TEST(waited >= 500ms);
+        BOOST_TEST(waited < 5s);
+        // The scripted client answered every ping: served after three timeouts.
+        asio::steady_timer t(ioc, 2s);
+        co_await t.async_wait(asio::use_awaitable);
+        co_await alive.send(R"(@sync(node:"/unit/1",lane:value))");
+        co_await alive.expect_envelope(R"(@linked(node:"/unit/1",lane:value))");
+        co_await alive.close();
+    });
+}
+
+BOOST_AUTO_TEST_CASE(idle_timeout_is_checked_and_defaults_to_90_seconds)
+{
+    std::string const tool = SWIM_SERVER_TOOL;
+    std::string const bad = tool + " --idle-timeout soon > /dev/null 2>&1";
+    BOOST_TEST(WEXITSTATUS(std::system(bad.c_str())) == 2);
+    std::string const help = tool + " --help";
+    FILE* p = ::popen(help.c_str(), "r");
+    BOOST_TEST_REQUIRE(p);
+    std::string text;
+    char buf[256];
+    while (std::fgets(buf, sizeof buf, p))
+        text += buf;
+    ::pclose(p);
+    BOOST_TEST(text.find("--idle-timeout") != std::string::npos);
+    BOOST_TEST(text.find("default 90") != std::string::npos);
+    BOOST_TEST(server::server_config{}.idle_timeout == std::chrono::seconds(90));
+}
+
+BOOST_AUTO_TEST_CASE(out_of_descriptors_the_server_backs_off_logs_little_and_serves_again)
+{
+#if defined(SWIM_UBSAN)
+    BOOST_TEST_MESSAGE(
+        "skipped under UndefinedBehaviorSanitizer (its vptr check needs descriptors); "
+        "scripts/test.sh runs it under ThreadSanitizer");
+    return;
+#endif
+    asio::io_context ioc;
+    server_process server;
+    server.nofile = 48;
+    std::string const log_path = (std::filesystem::temp_directory_path() /
+                                  ("swim_server_emfile_" + std::to_string(::getpid()) + ".log"))
+                                     .string();
+    server.stderr_path = log_path;
+    std::uint16_t const port = server.start(0);
+    BOOST_REQUIRE(port != 0);
+    swim::test::run_test(
+        ioc,
+        [&]() -> asio::awaitable<void> {
+            // Silent TCP connections until the server has no descriptor left for the next.
+            std::vector<asio::ip::tcp::socket> silent;
+            for (int i = 0; i < 80; ++i) {
+                asio::ip::tcp::socket s(ioc);
+                auto [ec] = co_await s.async_connect(
+                    {asio::ip::make_address("127.0.0.1"), port},
+                    swim::test::raw_ws::use_tuple);
+                if (!ec)
+                    silent.push_back(std::move(s));
+            }
+            asio::steady_timer t(ioc, 2s);
+            co_await t.async_wait(asio::use_awaitable);
+            // Descriptors come back: served again at once.
+            for (auto& s : silent)
+                s.close();
+            auto const freed = std::chrono::steady_clock::now();
+            swim::test::scripted_client c(ioc);
+            co_await c.connect(port);
+            co_await c.send(R"(@sync(node:"/unit/1",lane:value))");
+            co_await c.expect_envelope(R"(@linked(node:"/unit/1",lane:value))");
+            BOOST_TEST((std::chrono::steady_clock::now() - freed < 3s));
+            co_await c.close();
+        },
+        60s);
+    server.kill();
+    std::ifstream log(log_path);
+    std::string line;
+    std::size_t failures = 0;
+    while (std::getline(log, line))
+        if (line.find("accept failed") != std::string::npos) {
+            ++failures;
+            BOOST_TEST_MESSAGE(line);
+        }
+    // It failed for two seconds, many times: one line (one per interval of 10 s).
+    BOOST_TEST(failures >= 1u);
+    BOOST_TEST(failures <= 2u);
+    log.close();
+    std::filesystem::remove(log_path);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
