@@ -512,11 +512,10 @@ void connection::start_serving(
     std::unique_ptr<net::detail::byte_stream> stream,
     std::string_view initial)
 {
-    net::detail::ws_transport_options opts;
-    opts.session.max_message = cfg_->max_frame_size;
-    opts.session.idle_timeout_ms = static_cast<std::uint64_t>(
-        std::max<long long>(0, cfg_->idle_timeout.count()));
-    opts.close_timeout = cfg_->connect_timeout;
+    auto const opts = net::detail::transport_options(
+        cfg_->max_frame_size,
+        cfg_->idle_timeout,
+        cfg_->connect_timeout);
     std::uint64_t const seed = (static_cast<std::uint64_t>(rng_()) << 32) | rng_();
     transport_ = std::make_unique<net::detail::ws_transport>(
         ex_,

@@ -50,8 +50,6 @@ public:
 
     ws_session(ws_role role, ws_session_options opts, std::uint64_t now_ms, std::uint64_t seed);
 
-    ws_role role() const noexcept { return role_; }
-
     // ---- input ----------------------------------------------------------------------------
 
     /** The next text or binary message in `in` (the bytes not yet consumed), or need_more.

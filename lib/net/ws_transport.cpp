@@ -83,6 +83,19 @@ std::unique_ptr<byte_stream> make_byte_stream(asio::ssl::stream<boost::beast::tc
         std::move(stream));
 }
 
+ws_transport_options transport_options(
+    std::size_t max_message,
+    std::chrono::milliseconds idle_timeout,
+    std::chrono::milliseconds close_timeout) noexcept
+{
+    ws_transport_options opts;
+    opts.session.max_message = max_message;
+    opts.session.idle_timeout_ms = static_cast<std::uint64_t>(
+        std::max<std::chrono::milliseconds::rep>(0, idle_timeout.count()));
+    opts.close_timeout = close_timeout;
+    return opts;
+}
+
 std::uint64_t steady_ms() noexcept
 {
     using namespace std::chrono;

@@ -113,6 +113,13 @@ struct ws_transport_options {
     std::size_t large_buffer = 64 * 1024;
 };
 
+/// The options both roles derive from their configs: the message limit, the idle timeout
+/// (zero or less: none) and the close handshake's time limit.
+ws_transport_options transport_options(
+    std::size_t max_message,
+    std::chrono::milliseconds idle_timeout,
+    std::chrono::milliseconds close_timeout) noexcept;
+
 /** Runs one WebSocket connection with callbacks, not coroutines: a read always pending, a
  * write when there is output, and one timer for the session's deadlines and the handler's,
  * which wake() cuts short. The handler's owner keeps the transport alive until

@@ -5,7 +5,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -195,11 +194,10 @@ private:
 void socket_port::start(std::unique_ptr<net::detail::byte_stream> stream, std::string_view initial)
 {
     auto const& cfg = srv_->config();
-    net::detail::ws_transport_options opts;
-    opts.session.max_message = cfg.max_frame_size;
-    opts.session.idle_timeout_ms = static_cast<std::uint64_t>(
-        std::max<long long>(0, cfg.idle_timeout.count()));
-    opts.close_timeout = cfg.handshake_timeout;
+    auto const opts = net::detail::transport_options(
+        cfg.max_frame_size,
+        cfg.idle_timeout,
+        cfg.handshake_timeout);
     transport_ = std::make_unique<net::detail::ws_transport>(
         strand_,
         std::move(stream),

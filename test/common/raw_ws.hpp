@@ -22,6 +22,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "../../lib/net/ws_frames.hpp"
 #include "../../lib/net/ws_handshake.hpp"
@@ -121,6 +122,22 @@ inline asio::awaitable<bool> read_frames(
             co_return false;
         buf.append(chunk, n);
     }
+}
+
+/// Reads until the peer's close frame: its code and reason (0 when the connection ended
+/// without one).
+inline asio::awaitable<std::pair<std::uint16_t, std::string>> close_frame(
+    tcp::socket& s,
+    bool masked)
+{
+    std::pair<std::uint16_t, std::string> out{0, {}};
+    co_await read_frames(s, masked, [&](net::detail::ws_event const& e) {
+        if (e.what != net::detail::ws_event::type::close)
+            return true;
+        out = {e.code, std::string(e.payload)};
+        return false;
+    });
+    co_return out;
 }
 
 /// `count` ping frames of 125 bytes each, the i-th ending with its number; masked from a client.

@@ -82,15 +82,7 @@ BOOST_AUTO_TEST_CASE(a_text_frame_that_is_not_utf8_is_closed_with_1007)
             std::nullopt);
         auto [wec, wn] = co_await asio::async_write(s, asio::buffer(frame), raw::use_tuple);
         BOOST_TEST_REQUIRE(!wec);
-        std::uint16_t code = 0;
-        std::string reason;
-        co_await raw::read_frames(s, true, [&](ws_event const& e) {
-            if (e.what != ws_event::type::close)
-                return true;
-            code = e.code;
-            reason = std::string(e.payload);
-            return false;
-        });
+        auto [code, reason] = co_await raw::close_frame(s, true);
         BOOST_TEST(code == 1007);
         BOOST_TEST(reason.find("UTF-8") != std::string::npos, reason);
         s.close();
@@ -118,14 +110,9 @@ BOOST_AUTO_TEST_CASE(a_value_over_max_value_memory_is_closed_with_1009)
         net::detail::append_ws_frame(frame, net::detail::ws_opcode::text, event, std::nullopt);
         auto [wec, wn] = co_await asio::async_write(s, asio::buffer(frame), raw::use_tuple);
         BOOST_TEST_REQUIRE(!wec);
-        std::uint16_t code = 0;
-        co_await raw::read_frames(s, true, [&](ws_event const& e) {
-            if (e.what != ws_event::type::close)
-                return true;
-            code = e.code;
-            return false;
-        });
+        auto [code, reason] = co_await raw::close_frame(s, true);
         BOOST_TEST(code == 1009);
+        BOOST_TEST(reason.find("max_value_memory") != std::string::npos, reason);
         s.close();
         co_await c.async_close();
     });
