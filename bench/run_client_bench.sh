@@ -92,7 +92,7 @@ start_server() {
     # background job runs, and the loop must not read the old address meanwhile.
     rm -f "$server_log"
     touch "$server_log"
-    "$build/bin/swim-server" --host 127.0.0.1 --port 0 >"$server_log" 2>&1 &
+    "$build/bin/swim-server" --host 127.0.0.1 --port 0 --bench-agents >"$server_log" 2>&1 &
     server_pid=$!
     host=
     for _ in $(seq 1 100); do

@@ -3,7 +3,7 @@
 //
 // The swim-cpp demo: no external server needed. For each example of the SwimOS
 // documentation it starts a fresh embedded server with the demo plan (hotel rooms, the
-// lobby, the /unit agents) in this process, runs the example program against it, and prints
+// lobby) in this process, runs the example program against it, and prints
 // what the example printed. Then the agent-side downlink examples (seed 001), which bring
 // their own server. Exits 0 when every example did.
 //

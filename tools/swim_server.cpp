@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: BSL-1.0
 // Copyright (c) 2026 the swim-cpp authors
 //
-// swim-server: serves the demo plan (hotel rooms, the lobby, the /unit/:id benchmark agents)
-// until SIGINT or SIGTERM.
+// swim-server: serves the demo plan (hotel rooms, the lobby; the /unit/:id benchmark agents
+// with --bench-agents) until SIGINT or SIGTERM.
 //
 //   swim-server [--host H] [--port P] [--threads N] [--tls-cert FILE --tls-key FILE]
-//               [--idle-timeout SECONDS] [--log debug|info|warning|error]
+//               [--idle-timeout SECONDS] [--bench-agents] [--log debug|info|warning|error]
 //
-// Prints "listening warp://H:P" (warps:// with TLS) once it accepts connections. Exit status:
-// 0 stopped cleanly, 1 could not listen, 2 bad arguments.
+// Prints "listening warp://H:P" (warps:// with TLS) once it accepts connections. SIGINT or
+// SIGTERM stops it within about a second, whatever runs: every link gets @unlinked and every
+// connection close 1001. Exit status: 0 stopped cleanly, 1 could not listen, 2 bad arguments.
 
 #include <swim/server/demo_plan.hpp>
 #include <swim/server/server.hpp>
@@ -33,9 +34,12 @@ namespace {
 
 constexpr char const* usage =
     "usage: swim-server [--host H] [--port P] [--threads N] [--tls-cert FILE --tls-key FILE]\n"
-    "                   [--idle-timeout SECONDS] [--log debug|info|warning|error]\n"
-    "Serves the demo plan: /hotel/room/:id (light, toggle, command), /hotel/lobby (elevators),\n"
-    "/unit/:id (value, map, fill, clear, burst, pump). Port 0 picks a free port.\n"
+    "                   [--idle-timeout SECONDS] [--bench-agents]\n"
+    "                   [--log debug|info|warning|error]\n"
+    "Serves the demo plan: /hotel/room/:id (light, toggle, command), /hotel/lobby (elevators).\n"
+    "Port 0 picks a free port.\n"
+    "--bench-agents: serve /unit/:id too (value, map, fill, clear, burst, pump), the agents\n"
+    "swim-bench drives; anyone who reaches the port can make the server work hard with them.\n"
     "--idle-timeout: a connection silent this long (not even a pong to the ping sent after\n"
     "half of it) is closed; default 90, 0 never.\n";
 
@@ -51,6 +55,7 @@ int main(int argc, char** argv)
 {
     server::server_config cfg;
     unsigned long threads = 1;
+    server::demo::demo_options plan;
     cfg.log.level = client::log_level::warning;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
@@ -85,6 +90,8 @@ int main(int argc, char** argv)
                 return 2;
             }
             cfg.idle_timeout = std::chrono::seconds(n);
+        } else if (a == "--bench-agents") {
+            plan.bench_agents = true;
         } else if (a == "--tls-cert") {
             cfg.tls.cert_file = value();
         } else if (a == "--tls-key") {
@@ -123,7 +130,7 @@ int main(int argc, char** argv)
 
     asio::io_context ioc(static_cast<int>(threads));
     server::server srv(ioc.get_executor(), cfg);
-    server::demo::add_demo_plan(srv);
+    server::demo::add_demo_plan(srv, plan);
     if (auto ec = srv.start()) {
         std::cerr << "swim-server: cannot listen on " << cfg.address << ":" << cfg.port << ": "
                   << ec.message() << "\n";

@@ -7,8 +7,10 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <string>
 
 namespace swim::server::demo {
 
@@ -38,6 +40,28 @@ std::string unit_agent::key(std::int64_t i)
     return buf;
 }
 
+namespace {
+
+/// Lets the server's other work (other agents, the connections' writers) run, then goes on.
+asio::awaitable<void> yield()
+{
+    auto ex = co_await asio::this_coro::executor;
+    co_await asio::post(ex, asio::use_awaitable);
+}
+
+}  // namespace
+
+bool unit_agent::within(char const* lane, std::int64_t n, std::int64_t max)
+{
+    if (n >= 0 && n <= max)
+        return true;
+    context().log(
+        client::log_level::warning,
+        std::string(lane) + " " + std::to_string(n) + " not applied: it takes 0 to " +
+            std::to_string(max));
+    return false;
+}
+
 unit_agent::unit_agent(agent_context& ctx)
     : agent(ctx)
     , value(*this, "value")
@@ -47,36 +71,49 @@ unit_agent::unit_agent(agent_context& ctx)
     , burst(*this, "burst")
     , pump(*this, "pump")
 {
-    fill.on_command([this](std::int64_t const& n) {
+    // Each works in batches and yields between them: the agent's clients are synced and
+    // written to meanwhile (a slow client sees the latest values: uplinks coalesce).
+    fill.on_command([this](std::int64_t const& n) -> asio::awaitable<void> {
+        if (!within("fill", n, max_fill))
+            co_return;
         map.clear();
-        for (std::int64_t i = 0; i < n; ++i)
-            map.update(key(i), i);
+        for (std::int64_t i = 0; i < n && !stopping_;) {
+            for (std::int64_t const end = std::min(n, i + 4096); i < end; ++i)
+                map.update(key(i), i);
+            co_await yield();
+        }
     });
     clear.on_command([this](recon::value const&) { map.clear(); });
-    burst.on_command([this](std::int64_t const& n) {
-        for (std::int64_t i = 1; i <= n; ++i)
-            value.set(i);
+    burst.on_command([this](std::int64_t const& n) -> asio::awaitable<void> {
+        if (!within("burst", n, max_burst))
+            co_return;
+        for (std::int64_t i = 1; i <= n && !stopping_;) {
+            for (std::int64_t const end = std::min(n, i + 1023); i <= end; ++i)
+                value.set(i);
+            co_await yield();
+        }
     });
-    // As fast as it can for `ms` milliseconds, letting the writers run between batches
-    // (a slow client sees the latest values: value uplinks coalesce).
     pump.on_command([this](std::int64_t const& ms) -> asio::awaitable<void> {
-        auto ex = co_await asio::this_coro::executor;
-        auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+        if (!within("pump", ms, max_pump_ms))
+            co_return;
+        auto const end = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
         std::int64_t i = 0;
-        while (std::chrono::steady_clock::now() < end) {
+        while (!stopping_ && std::chrono::steady_clock::now() < end) {
             for (int k = 0; k < 64; ++k)
                 value.set(++i);
-            co_await asio::post(ex, asio::use_awaitable);
+            co_await yield();
         }
     });
 }
 
-boost::system::error_code add_demo_plan(server& srv)
+boost::system::error_code add_demo_plan(server& srv, demo_options opts)
 {
     if (auto ec = srv.route<room_agent>("/hotel/room/:id"))
         return ec;
     if (auto ec = srv.route<lobby_agent>("/hotel/lobby"))
         return ec;
+    if (!opts.bench_agents)
+        return {};
     return srv.route<unit_agent>("/unit/:id");
 }
 

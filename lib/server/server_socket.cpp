@@ -52,10 +52,10 @@ public:
                 return;
             self->transport_->close(ws_close::going_away, "Server is stopping.", true);
             // A client that does not read would hold the writer, and so the server's stop,
-            // forever: it gets as long as a handshake to take what is queued and close.
+            // forever: it gets stop_timeout to take what is queued and close.
             self->stop_timer_ = std::make_unique<asio::steady_timer>(
                 self->strand_,
-                self->srv_->config().handshake_timeout);
+                self->srv_->config().stop_timeout);
             self->stop_timer_->async_wait([self](error_code ec) {
                 if (ec || !self->transport_)
                     return;

@@ -447,7 +447,7 @@ BOOST_AUTO_TEST_CASE(writes_from_application_threads)
     constexpr int n_writes = 300;
     asio::io_context ioc(2);
     server::server srv(ioc.get_executor(), swim::test::loopback_server_config());
-    BOOST_REQUIRE(!server::demo::add_demo_plan(srv));
+    BOOST_REQUIRE(!server::demo::add_demo_plan(srv, {.bench_agents = true}));
     BOOST_REQUIRE(!srv.start());
     std::string const url = srv.local_url();
     std::string const node = "/unit/threads";

@@ -32,7 +32,7 @@ async function until(pred, what) {
 }
 
 function startServer() {
-  const child = spawn(serverPath, ["--host", "127.0.0.1", "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(serverPath, ["--host", "127.0.0.1", "--port", "0", "--bench-agents"], { stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
   child.stdout.setEncoding("utf8");
   const url = new Promise((resolve, reject) => {

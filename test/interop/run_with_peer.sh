@@ -44,7 +44,7 @@ if [[ "$peer" == java ]]; then
 else
     server="${peer#swim-server=}"
     out="$(mktemp)"
-    "$server" --port 0 >"$out" 2>&1 &
+    "$server" --port 0 --bench-agents >"$out" 2>&1 &
     pid=$!
     trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -f "$out"' EXIT
     for _ in $(seq 1 100); do

@@ -99,7 +99,7 @@ server::auth_policy test_policy(policy_journal& j)
 
 void routes(server::server& srv)
 {
-    BOOST_REQUIRE(!server::demo::add_demo_plan(srv));
+    BOOST_REQUIRE(!server::demo::add_demo_plan(srv, {.bench_agents = true}));
     BOOST_REQUIRE(!srv.route<server::demo::unit_agent>("/public/:id"));
     BOOST_REQUIRE(!srv.route<mirror_agent>("/mirror"));
 }

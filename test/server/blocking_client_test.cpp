@@ -41,7 +41,7 @@ struct threaded_server {
 
     threaded_server()
     {
-        BOOST_REQUIRE(!server::demo::add_demo_plan(srv));
+        BOOST_REQUIRE(!server::demo::add_demo_plan(srv, {.bench_agents = true}));
         BOOST_REQUIRE(!srv.start());
         url = srv.local_url();
         thread = std::thread([this] { ioc.run(); });

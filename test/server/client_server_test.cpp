@@ -35,7 +35,7 @@ struct demo_fixture {
 
     demo_fixture()
     {
-        BOOST_REQUIRE(!server::demo::add_demo_plan(srv));
+        BOOST_REQUIRE(!server::demo::add_demo_plan(srv, {.bench_agents = true}));
         BOOST_REQUIRE(!srv.start());
         BOOST_REQUIRE(srv.port() != 0);
         url = srv.local_url();

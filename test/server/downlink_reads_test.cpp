@@ -39,7 +39,7 @@ struct reads_fixture {
 
     reads_fixture()
     {
-        BOOST_REQUIRE(!server::demo::add_demo_plan(srv));
+        BOOST_REQUIRE(!server::demo::add_demo_plan(srv, {.bench_agents = true}));
         BOOST_REQUIRE(!srv.start());
         url = srv.local_url();
     }
@@ -237,7 +237,7 @@ BOOST_AUTO_TEST_CASE(the_blocking_client_reads_without_waiting_and_streams_map_c
 {
     asio::io_context ioc;
     server::server srv{ioc.get_executor(), swim::test::loopback_server_config()};
-    BOOST_REQUIRE(!server::demo::add_demo_plan(srv));
+    BOOST_REQUIRE(!server::demo::add_demo_plan(srv, {.bench_agents = true}));
     BOOST_REQUIRE(!srv.start());
     std::string url = srv.local_url();
     std::thread thread([&] { ioc.run(); });

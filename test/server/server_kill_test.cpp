@@ -50,7 +50,7 @@ BOOST_AUTO_TEST_CASE(downlinks_relink_resync_reconcile_and_sets_made_while_down_
 {
     asio::io_context ioc;
     server_process server;
-    std::uint16_t const port = server.start(0);
+    std::uint16_t const port = server.start(0, {"--bench-agents"});
     BOOST_REQUIRE(port != 0);
     std::string const url = "warp://127.0.0.1:" + std::to_string(port);
 
@@ -126,7 +126,7 @@ BOOST_AUTO_TEST_CASE(downlinks_relink_resync_reconcile_and_sets_made_while_down_
             BOOST_TEST((setter.set(accepted + 1) == warp::error::queue_full));
 
             // Started again on the same port, with none of the old state.
-            BOOST_REQUIRE(server.start(port) == port);
+            BOOST_REQUIRE(server.start(port, {"--bench-agents"}) == port);
             // An observer of the lane the sets go to: what it was synced with, then every
             // event after that.
             auto watch = observer.value_downlink<std::int64_t>(url, "/unit/2", "value");

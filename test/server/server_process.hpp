@@ -98,6 +98,31 @@ public:
         return static_cast<std::uint16_t>(std::stoul(line.substr(colon + 1)));
     }
 
+    /// SIGTERM, then waits up to `limit` for it to end. @returns its exit status; -1 when it
+    /// did not exit within `limit` (it is killed then) or died of a signal.
+    int terminate(std::chrono::milliseconds limit)
+    {
+        if (pid_ <= 0)
+            return -1;
+        ::kill(pid_, SIGTERM);
+        auto const deadline = std::chrono::steady_clock::now() + limit;
+        int status = 0;
+        for (;;) {
+            pid_t const r = ::waitpid(pid_, &status, WNOHANG);
+            if (r == pid_)
+                break;
+            if (r < 0 && errno != EINTR)
+                return -1;
+            if (std::chrono::steady_clock::now() >= deadline) {
+                kill();
+                return -1;
+            }
+            ::usleep(5000);
+        }
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+
     /// SIGKILL, and waits for it to end: no close frame, no @unlinked, its state lost.
     void kill()
     {

@@ -127,7 +127,7 @@ BOOST_AUTO_TEST_CASE(the_server_is_trusted_only_when_its_certificate_is)
     cfg.tls.cert_file = certs.cert.string();
     cfg.tls.key_file = certs.key.string();
     server::server srv(ioc.get_executor(), cfg);
-    BOOST_REQUIRE(!server::demo::add_demo_plan(srv));
+    BOOST_REQUIRE(!server::demo::add_demo_plan(srv, {.bench_agents = true}));
     BOOST_REQUIRE(!srv.start());
     BOOST_TEST(srv.local_url().starts_with("warps://"));
     std::string host = "warps://localhost:" + std::to_string(srv.port());

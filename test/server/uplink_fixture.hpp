@@ -143,7 +143,7 @@ server::server_config loopback_config()
 /// The demo plan and the test agents.
 void default_routes(server::server& srv)
 {
-    BOOST_REQUIRE(!server::demo::add_demo_plan(srv));
+    BOOST_REQUIRE(!server::demo::add_demo_plan(srv, {.bench_agents = true}));
     BOOST_REQUIRE(!srv.route<counter_agent>("/count/:id"));
     BOOST_REQUIRE(!srv.route<pair_agent>("/pair/:x/of/:y"));
     BOOST_REQUIRE(!srv.route<shout_agent>("/shout/:id"));

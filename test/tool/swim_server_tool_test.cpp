@@ -61,8 +61,8 @@ BOOST_AUTO_TEST_CASE(idle_timeout_closes_a_silent_connection_and_keeps_one_that_
         // The scripted client answered every ping: served after three timeouts.
         asio::steady_timer t(ioc, 2s);
         co_await t.async_wait(asio::use_awaitable);
-        co_await alive.send(R"(@sync(node:"/unit/1",lane:value))");
-        co_await alive.expect_envelope(R"(@linked(node:"/unit/1",lane:value))");
+        co_await alive.send(R"(@sync(node:"/hotel/room/1",lane:light))");
+        co_await alive.expect_envelope(R"(@linked(node:"/hotel/room/1",lane:light))");
         co_await alive.close();
     });
 }
@@ -123,8 +123,8 @@ BOOST_AUTO_TEST_CASE(out_of_descriptors_the_server_backs_off_logs_little_and_ser
             auto const freed = std::chrono::steady_clock::now();
             swim::test::scripted_client c(ioc);
             co_await c.connect(port);
-            co_await c.send(R"(@sync(node:"/unit/1",lane:value))");
-            co_await c.expect_envelope(R"(@linked(node:"/unit/1",lane:value))");
+            co_await c.send(R"(@sync(node:"/hotel/room/1",lane:light))");
+            co_await c.expect_envelope(R"(@linked(node:"/hotel/room/1",lane:light))");
             BOOST_TEST((std::chrono::steady_clock::now() - freed < 3s));
             co_await c.close();
         },
@@ -143,6 +143,98 @@ BOOST_AUTO_TEST_CASE(out_of_descriptors_the_server_backs_off_logs_little_and_ser
     BOOST_TEST(failures <= 2u);
     log.close();
     std::filesystem::remove(log_path);
+}
+
+BOOST_AUTO_TEST_CASE(bench_agents_are_served_only_with_bench_agents)
+{
+    asio::io_context ioc;
+    server_process plain;
+    server_process bench;
+    std::uint16_t const plain_port = plain.start(0);
+    std::uint16_t const bench_port = bench.start(0, {"--bench-agents"});
+    BOOST_REQUIRE(plain_port != 0);
+    BOOST_REQUIRE(bench_port != 0);
+    swim::test::run_test(ioc, [&]() -> asio::awaitable<void> {
+        swim::test::scripted_client c(ioc);
+        co_await c.connect(plain_port);
+        // The 51 bytes that took the server to 2 GB: no agent there to take them.
+        co_await c.send(R"(@command(node:"/unit/x",lane:fill) 100000000)");
+        co_await c.send(R"(@sync(node:"/unit/x",lane:value))");
+        co_await c.expect_envelope(R"(@unlinked(node:"/unit/x",lane:value)@nodeNotFound)");
+        co_await c.send(R"(@sync(node:"/hotel/room/1",lane:light))");
+        co_await c.expect_envelope(R"(@linked(node:"/hotel/room/1",lane:light))");
+        co_await c.close();
+        swim::test::scripted_client b(ioc);
+        co_await b.connect(bench_port);
+        co_await b.send(R"(@sync(node:"/unit/x",lane:value))");
+        co_await b.expect_envelope(R"(@linked(node:"/unit/x",lane:value))");
+        co_await b.expect_envelope(R"(@event(node:"/unit/x",lane:value) 0)");
+        co_await b.expect_envelope(R"(@synced(node:"/unit/x",lane:value))");
+        co_await b.close();
+    });
+    BOOST_TEST(plain.terminate(5s) == 0);
+    BOOST_TEST(bench.terminate(5s) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(bench_agent_counts_beyond_their_limits_are_not_applied)
+{
+    asio::io_context ioc;
+    server_process server;
+    std::uint16_t const port = server.start(0, {"--bench-agents"});
+    BOOST_REQUIRE(port != 0);
+    swim::test::run_test(ioc, [&]() -> asio::awaitable<void> {
+        swim::test::scripted_client c(ioc);
+        co_await c.connect(port);
+        co_await c.send(R"(@sync(node:"/unit/big",lane:map))");
+        co_await c.expect_envelope(R"(@linked(node:"/unit/big",lane:map))");
+        co_await c.expect_envelope(R"(@synced(node:"/unit/big",lane:map))");
+        co_await c.send(R"(@command(node:"/unit/big",lane:fill) 100000000)");
+        co_await c.send(R"(@command(node:"/unit/big",lane:fill) 2)");
+        // The first is refused whole: the map is cleared and filled by the second only.
+        co_await c.expect_envelope(R"(@event(node:"/unit/big",lane:map)@clear)");
+        co_await c.expect_envelope(R"(@event(node:"/unit/big",lane:map)@update(key:k0000000)0)");
+        co_await c.expect_envelope(R"(@event(node:"/unit/big",lane:map)@update(key:k0000001)1)");
+        co_await c.close();
+    });
+    BOOST_TEST(server.terminate(5s) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_stops_the_server_within_2_seconds_whatever_its_agents_do)
+{
+    asio::io_context ioc;
+    server_process server;
+    std::uint16_t const port = server.start(0, {"--bench-agents"});
+    BOOST_REQUIRE(port != 0);
+    swim::test::run_test(
+        ioc,
+        [&]() -> asio::awaitable<void> {
+            swim::test::scripted_client watcher(ioc);
+            swim::test::scripted_client slow(ioc, {.receive_buffer = 4096});
+            co_await watcher.connect(port);
+            co_await slow.connect(port);
+            co_await watcher.send(R"(@link(node:"/unit/a",lane:map))");
+            co_await watcher.expect_envelope(R"(@linked(node:"/unit/a",lane:map))");
+            // A client that does not read, linked to the lane pump sets as fast as it can.
+            co_await slow.send(R"(@link(node:"/unit/a",lane:value))");
+            slow.pause_reading();
+            co_await slow.send(R"(@command(node:"/unit/a",lane:pump) 60000)");
+            co_await slow.send(R"(@command(node:"/unit/b",lane:burst) 10000000)");
+            co_await slow.send(R"(@command(node:"/unit/c",lane:fill) 10000000)");
+            asio::steady_timer t(ioc, 500ms);
+            co_await t.async_wait(asio::use_awaitable);
+            auto const since = std::chrono::steady_clock::now();
+            BOOST_TEST(server.terminate(2s) == 0);
+            auto const took = std::chrono::steady_clock::now() - since;
+            BOOST_TEST_MESSAGE(
+                "stopped in " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+                              << " ms");
+            BOOST_TEST((took < 2s));
+            // The reading client was told: its link unlinked, then close 1001.
+            co_await watcher.expect_envelope(R"(@unlinked(node:"/unit/a",lane:map))");
+            co_await watcher.expect_close(1001);
+            slow.stop();
+        },
+        60s);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

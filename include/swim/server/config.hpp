@@ -157,6 +157,10 @@ struct server_config {
     /// little it says, and a half-open connection is found within it. 90 s, as the Java
     /// server. Zero: never.
     std::chrono::milliseconds idle_timeout{90000};
+    /// How long server::async_stop() gives each client to take its last frames (the
+    /// `@unlinked` of its links and the close frame, 1001) before its connection is dropped:
+    /// a client that does not read cannot hold up the stop.
+    std::chrono::milliseconds stop_timeout{1000};
     /// Sets an agent-side downlink may hold before it has handed them to its connection;
     /// beyond it, the handle's set() returns warp::error::queue_full.
     std::size_t downlink_queue_limit = 4096;
