@@ -33,6 +33,13 @@
 namespace asio = boost::asio;
 using namespace swim::server;
 
+// An agent starts on the first envelope for one of its lanes: the agents below that link
+// elsewhere have a `wake` lane for the client to start them with a command.
+struct wakeable_agent : agent {
+    using agent::agent;
+    command_lane<> wake{*this, "wake"};
+};
+
 // The lanes the downlinks link to.
 struct example_agent : agent {
     using agent::agent;
@@ -40,8 +47,8 @@ struct example_agent : agent {
 };
 
 // Opening a value downlink with the full lifecycle; the handle is kept in the agent.
-struct lifecycle_agent : agent {
-    using agent::agent;
+struct lifecycle_agent : wakeable_agent {
+    using wakeable_agent::wakeable_agent;
     std::optional<value_downlink_handle<int>> handle;
 
     void on_start() override
@@ -78,8 +85,8 @@ struct counter_agent : agent {
 };
 
 // The handle stored in the agent's state, to use later.
-struct holder_agent : agent {
-    using agent::agent;
+struct holder_agent : wakeable_agent {
+    using wakeable_agent::wakeable_agent;
     std::optional<value_downlink_handle<int>> handle;
 
     void on_start() override
@@ -89,12 +96,12 @@ struct holder_agent : agent {
 };
 
 // Set: the downlink (and so its lane) gets double what this agent's lane receives.
-struct doubler_agent : agent {
+struct doubler_agent : wakeable_agent {
     value_lane<std::uint64_t> lane{*this, "lane"};
     std::optional<value_downlink_handle<std::uint64_t>> handle;
 
     explicit doubler_agent(agent_context& ctx)
-        : agent(ctx)
+        : wakeable_agent(ctx)
     {
         lane.on_event([this](std::uint64_t const& value) {
             // If setting the downlink fails, forget it.
@@ -112,12 +119,12 @@ struct doubler_agent : agent {
 };
 
 // Stop: the downlink stops when this agent's lane receives the sentinel -1.
-struct stopper_agent : agent {
+struct stopper_agent : wakeable_agent {
     value_lane<int> lane{*this, "lane"};
     std::optional<value_downlink_handle<int>> handle;
 
     explicit stopper_agent(agent_context& ctx)
-        : agent(ctx)
+        : wakeable_agent(ctx)
     {
         lane.on_event([this](int const& value) {
             if (handle && value == -1) {
@@ -170,7 +177,7 @@ int main()
     asio::co_spawn(
         client.get_executor(),
         [&]() -> asio::awaitable<void> {
-            // Agents start on their first envelope: the client wakes them with a command.
+            // Agents start on the first envelope for one of their lanes: a command to `wake`.
             auto wake = [&](char const* node) {
                 client.command(host, node, "wake");
             };

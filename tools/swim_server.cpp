@@ -5,7 +5,8 @@
 // with --bench-agents) until SIGINT or SIGTERM.
 //
 //   swim-server [--host H] [--port P] [--threads N] [--tls-cert FILE --tls-key FILE]
-//               [--idle-timeout SECONDS] [--bench-agents] [--log debug|info|warning|error]
+//               [--idle-timeout SECONDS] [--agent-idle-timeout SECONDS] [--bench-agents]
+//               [--log debug|info|warning|error]
 //
 // Prints "listening warp://H:P" (warps:// with TLS) once it accepts connections. SIGINT or
 // SIGTERM stops it within about a second, whatever runs: every link gets @unlinked and every
@@ -34,14 +35,16 @@ namespace {
 
 constexpr char const* usage =
     "usage: swim-server [--host H] [--port P] [--threads N] [--tls-cert FILE --tls-key FILE]\n"
-    "                   [--idle-timeout SECONDS] [--bench-agents]\n"
+    "                   [--idle-timeout SECONDS] [--agent-idle-timeout SECONDS] [--bench-agents]\n"
     "                   [--log debug|info|warning|error]\n"
     "Serves the demo plan: /hotel/room/:id (light, toggle, command), /hotel/lobby (elevators).\n"
     "Port 0 picks a free port.\n"
     "--bench-agents: serve /unit/:id too (value, map, fill, clear, burst, pump), the agents\n"
     "swim-bench drives; anyone who reaches the port can make the server work hard with them.\n"
     "--idle-timeout: a connection silent this long (not even a pong to the ping sent after\n"
-    "half of it) is closed; default 90, 0 never.\n";
+    "half of it) is closed; default 90, 0 never.\n"
+    "--agent-idle-timeout: an agent with no link and no activity this long is stopped, its\n"
+    "lanes' state kept for the next envelope; default 300, 0 never.\n";
 
 bool parse_number(std::string const& s, unsigned long max, unsigned long& out)
 {
@@ -57,6 +60,7 @@ int main(int argc, char** argv)
     unsigned long threads = 1;
     server::demo::demo_options plan;
     cfg.log.level = client::log_level::warning;
+    cfg.agent_idle_timeout = std::chrono::minutes(5);
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         auto value = [&]() -> std::string {
@@ -90,6 +94,14 @@ int main(int argc, char** argv)
                 return 2;
             }
             cfg.idle_timeout = std::chrono::seconds(n);
+        } else if (a == "--agent-idle-timeout") {
+            auto v = value();
+            if (!parse_number(v, 86400 * 365, n)) {
+                std::cerr << "swim-server: --agent-idle-timeout '" << v
+                          << "' is not a number of seconds (0 to 31536000)\n";
+                return 2;
+            }
+            cfg.agent_idle_timeout = std::chrono::seconds(n);
         } else if (a == "--bench-agents") {
             plan.bench_agents = true;
         } else if (a == "--tls-cert") {

@@ -30,8 +30,7 @@ std::string const& agent_context::node_uri() const noexcept
 
 std::string_view agent_context::param(std::string_view name) const noexcept
 {
-    auto it = rt_->params().find(name);
-    return it == rt_->params().end() ? std::string_view() : std::string_view(it->second);
+    return rt_->param(name);
 }
 
 std::map<std::string, std::string, std::less<>> const& agent_context::params() const noexcept
@@ -47,6 +46,11 @@ asio::any_io_executor agent_context::get_executor() const noexcept
 void agent_context::log(client::log_level level, std::string_view what) const
 {
     rt_->log(level, what);
+}
+
+void agent_context::stop()
+{
+    asio::post(rt_->strand(), [rt = rt_->shared_from_this()] { rt->request_stop(); });
 }
 
 namespace detail {
@@ -85,6 +89,7 @@ void agent_enqueue_coro(agent_runtime& rt, std::function<asio::awaitable<void>()
 
 void agent_runtime::run_now(std::function<void()> const& f)
 {
+    touch();
     try {
         f();
     } catch (std::exception const& e) {
@@ -120,9 +125,12 @@ void agent_runtime::drain()
     if (draining_ || busy_)
         return;
     draining_ = true;
-    while (!busy_ && !queue_.empty()) {
-        auto item = std::move(queue_.front());
-        queue_.pop_front();
+    while (!busy_ && head_ < queue_.size()) {
+        auto item = std::move(queue_[head_++]);
+        if (head_ == queue_.size()) {
+            queue_.clear();
+            head_ = 0;
+        }
         if (auto* plain = std::get_if<std::function<void()>>(&item)) {
             run_now(*plain);
             continue;
@@ -143,40 +151,27 @@ void agent_runtime::drain()
             },
             [self](std::exception_ptr) {
                 self->busy_ = false;
+                self->touch();
                 self->drain();
                 self->server_->task_done();
             });
     }
     draining_ = false;
+    if (phase_ == phase::stopping && idle())
+        finish_stop();
 }
 
 // ---- lanes ------------------------------------------------------------------------------------
 
+/// The uplinks of a lane, each knowing its place (server_uplink::slot): O(1) in and out.
 struct lane_base::uplinks {
-    std::vector<std::shared_ptr<uplink_port>> ports;
-
-    bool contains(uplink_port const* p) const noexcept
-    {
-        return std::any_of(ports.begin(), ports.end(), [p](auto const& q) { return q.get() == p; });
-    }
-    bool remove(uplink_port const* p)
-    {
-        auto it = std::find_if(ports.begin(), ports.end(), [p](auto const& q) {
-            return q.get() == p;
-        });
-        if (it == ports.end())
-            return false;
-        *it = std::move(ports.back());
-        ports.pop_back();
-        return true;
-    }
+    std::vector<std::shared_ptr<server_uplink>> list;
 };
 
 lane_base::lane_base(agent& owner, std::string name, lane_kind kind)
     : ctx_(&owner.context())
     , name_(std::move(name))
     , kind_(kind)
-    , uplinks_(std::make_unique<uplinks>())
 {
     runtime().add_lane(*this);
 }
@@ -188,55 +183,88 @@ lane_base::~lane_base()
 
 std::size_t lane_base::uplink_count() const noexcept
 {
-    return uplinks_->ports.size();
+    return uplinks_ ? uplinks_->list.size() : 0;
 }
 
-// A broadcast to more than one uplink encodes its frame once and shares it (the sessions
-// queue a reference); to one uplink, the session encodes it into a frame of its own.
+lane_base::uplinks& lane_base::links()
+{
+    if (!uplinks_)
+        uplinks_ = std::make_unique<uplinks>();
+    return *uplinks_;
+}
+
+namespace {
+
+/// Calls `f(up)` for each uplink of `lane` that is served (not ending).
+template <class F>
+void each_uplink(lane_base::uplinks const* ups, F&& f)
+{
+    if (!ups)
+        return;
+    for (auto const& up : ups->list)
+        if (!up->ending)
+            f(*up);
+}
+
+}  // namespace
+
+// A broadcast to more than one uplink encodes its frame once and shares it (the queues keep a
+// reference); to one uplink, the queue encodes it into a frame of its own.
 
 void lane_base::broadcast_value(recon::value const& v)
 {
-    auto const& node = runtime().node();
-    auto const& ports = uplinks_->ports;
-    if (ports.size() == 1) {
-        ports.front()->write([&](warp::server_session& s) { s.value_event(node, name_, v); });
+    changed_ = true;
+    runtime().touch();
+    std::size_t const n = uplink_count();
+    if (n == 0)
+        return;
+    if (n == 1) {
+        each_uplink(uplinks_.get(), [&](server_uplink& up) {
+            up.port->write([&](warp::uplink_queue& q) { q.value_event(up, v); });
+        });
         return;
     }
-    if (ports.empty())
-        return;
-    auto frame = warp::shared_event_frame(node, name_, v);
-    for (auto const& p : ports)
-        p->write([&](warp::server_session& s) { s.value_event(node, name_, frame); });
+    auto frame = warp::shared_event_frame(runtime().node(), name_, v);
+    each_uplink(uplinks_.get(), [&](server_uplink& up) {
+        up.port->write([&](warp::uplink_queue& q) { q.value_event(up, frame); });
+    });
 }
 
 void lane_base::broadcast_map(warp::map_event const& e)
 {
-    auto const& node = runtime().node();
-    auto const& ports = uplinks_->ports;
-    if (ports.size() == 1) {
-        ports.front()->write([&](warp::server_session& s) { s.map_event(node, name_, e); });
+    changed_ = true;
+    runtime().touch();
+    std::size_t const n = uplink_count();
+    if (n == 0)
+        return;
+    if (n == 1) {
+        each_uplink(uplinks_.get(), [&](server_uplink& up) {
+            up.port->write([&](warp::uplink_queue& q) { q.map_event(up, e); });
+        });
         return;
     }
-    if (ports.empty())
-        return;
-    auto frame = warp::shared_event_frame(node, name_, warp::to_value(e));
-    for (auto const& p : ports)
-        p->write([&](warp::server_session& s) { s.map_event(node, name_, e, frame); });
+    auto frame = warp::shared_event_frame(runtime().node(), name_, warp::to_value(e));
+    each_uplink(uplinks_.get(), [&](server_uplink& up) {
+        up.port->write([&](warp::uplink_queue& q) { q.map_event(up, e, frame); });
+    });
 }
 
 void lane_base::broadcast_event(recon::value const& v)
 {
-    auto const& node = runtime().node();
-    auto const& ports = uplinks_->ports;
-    if (ports.size() == 1) {
-        ports.front()->write([&](warp::server_session& s) { s.event(node, name_, v); });
+    runtime().touch();
+    std::size_t const n = uplink_count();
+    if (n == 0)
+        return;
+    if (n == 1) {
+        each_uplink(uplinks_.get(), [&](server_uplink& up) {
+            up.port->write([&](warp::uplink_queue& q) { q.event(up, v); });
+        });
         return;
     }
-    if (ports.empty())
-        return;
-    auto frame = warp::shared_event_frame(node, name_, v);
-    for (auto const& p : ports)
-        p->write([&](warp::server_session& s) { s.event(node, name_, frame); });
+    auto frame = warp::shared_event_frame(runtime().node(), name_, v);
+    each_uplink(uplinks_.get(), [&](server_uplink& up) {
+        up.port->write([&](warp::uplink_queue& q) { q.event(up, frame); });
+    });
 }
 
 void require_writable(recon::value const& v, std::string const& lane)
@@ -254,13 +282,28 @@ void lane_base::bad_command(std::string_view why) const
         "a command to lane " + name_ + " was not applied: " + std::string(why));
 }
 
+void lane_base::bad_restore(std::string_view why) const
+{
+    runtime().log(
+        client::log_level::error,
+        "lane " + name_ + ": its kept state was not restored: " + std::string(why));
+}
+
 // ---- the agent runtime ----------------------------------------------------------------------
 
-agent_runtime::agent_runtime(server_impl& srv, std::string node, params_type params)
+std::int64_t lane_catalog::find(std::string_view name) const noexcept
+{
+    auto it = std::lower_bound(names.begin(), names.end(), name);
+    if (it == names.end() || *it != name)
+        return -1;
+    return it - names.begin();
+}
+
+agent_runtime::agent_runtime(server_impl& srv, route_entry const& route, std::string node)
     : server_(&srv)
+    , route_(&route)
     , strand_(asio::make_strand(srv.executor()))
     , node_(std::move(node))
-    , params_(std::move(params))
     , ctx_(*this)
 {}
 
@@ -268,6 +311,40 @@ agent_runtime::~agent_runtime()
 {
     // The agent's lanes unregister themselves while lanes_ is still alive.
     instance_.reset();
+}
+
+agent_runtime::params_type const& agent_runtime::params() const
+{
+    if (!params_) {
+        params_ = std::make_unique<params_type>();
+        std::size_t i = 0;
+        std::string_view node = node_;
+        if (!node.empty() && node.front() == '/')
+            node.remove_prefix(1);
+        for (auto const& seg : route_->segments) {
+            auto const end = std::min(node.find('/'), node.size());
+            if (seg.size() > 1 && seg.front() == ':')
+                params_->emplace(seg.substr(1), std::string(node.substr(0, end)));
+            node.remove_prefix(std::min(end + 1, node.size()));
+            ++i;
+        }
+    }
+    return *params_;
+}
+
+std::string_view agent_runtime::param(std::string_view name) const noexcept
+{
+    // Straight from the node URI: no map is made for the common case.
+    std::string_view node = node_;
+    if (!node.empty() && node.front() == '/')
+        node.remove_prefix(1);
+    for (auto const& seg : route_->segments) {
+        auto const end = std::min(node.find('/'), node.size());
+        if (seg.size() > 1 && seg.front() == ':' && std::string_view(seg).substr(1) == name)
+            return node.substr(0, end);
+        node.remove_prefix(std::min(end + 1, node.size()));
+    }
+    return {};
 }
 
 void agent_runtime::log(client::log_level level, std::string_view what) const
@@ -279,39 +356,122 @@ void agent_runtime::log(client::log_level level, std::string_view what) const
     server_->log(level, line);
 }
 
-void agent_runtime::add_lane(lane_base& lane)
+bool agent_runtime::construct()
 {
-    if (!lanes_.emplace(lane.name(), &lane).second)
-        log(client::log_level::error, "two lanes are named " + lane.name() + "; the first serves");
-}
-
-void agent_runtime::remove_lane(lane_base& lane) noexcept
-{
-    auto it = lanes_.find(lane.name());
-    if (it != lanes_.end() && it->second == &lane)
-        lanes_.erase(it);
-}
-
-void agent_runtime::add_downlink(std::weak_ptr<agent_downlink> dl)
-{
-    downlinks_.push_back(std::move(dl));
-}
-
-void agent_runtime::start(agent_factory const& make)
-{
-    started_ = true;
     try {
-        instance_ = make(ctx_);
+        instance_ = route_->make(ctx_);
         if (!instance_)
             failure_ = "the agent factory made no agent";
     } catch (std::exception const& e) {
         failure_ = std::string("the agent could not be made: ") + e.what();
     }
     if (!failure_.empty()) {
-        log(client::log_level::error, failure_);
+        instance_.reset();
+        building_.clear();
+        return false;
+    }
+    if (catalog_) {
+        // A new instance of a dormant agent: its lanes found their places (add_lane).
+        building_.clear();
+        return true;
+    }
+    // The first instance: its lane names make the catalog, shared with the route's earlier
+    // agents when the names are the same.
+    std::stable_sort(building_.begin(), building_.end(), [](auto* a, auto* b) {
+        return a->name() < b->name();
+    });
+    auto names = std::make_shared<lane_catalog>();
+    for (auto* lane : building_) {
+        if (!names->names.empty() && names->names.back() == lane->name()) {
+            log(client::log_level::error,
+                "two lanes are named " + lane->name() + "; the first serves");
+            continue;
+        }
+        names->names.push_back(lane->name());
+        lanes_.push_back(lane);
+    }
+    building_.clear();
+    building_.shrink_to_fit();
+    lanes_.shrink_to_fit();
+    catalog_ = std::move(names);
+    return true;
+}
+
+void agent_runtime::share_catalog(std::shared_ptr<lane_catalog const>& shared)
+{
+    if (shared && shared != catalog_ && shared->names == catalog_->names)
+        catalog_ = shared;
+    else if (!shared)
+        shared = catalog_;
+}
+
+void agent_runtime::add_lane(lane_base& lane)
+{
+    if (!catalog_) {
+        building_.push_back(&lane);
         return;
     }
+    auto const index = catalog_->find(lane.name());
+    if (index >= 0 && lanes_[static_cast<std::size_t>(index)] == nullptr) {
+        lanes_[static_cast<std::size_t>(index)] = &lane;
+        return;
+    }
+    log(client::log_level::error,
+        "lane " + lane.name() +
+            " is not served: lanes are fixed when the agent is first made (declare them as "
+            "members), and their names are unique");
+}
+
+void agent_runtime::remove_lane(lane_base& lane) noexcept
+{
+    for (auto& l : lanes_)
+        if (l == &lane)
+            l = nullptr;
+    std::erase(building_, &lane);
+}
+
+void agent_runtime::add_downlink(std::weak_ptr<agent_downlink> dl)
+{
+    std::erase_if(downlinks_, [](auto const& w) { return w.expired(); });
+    downlinks_.push_back(std::move(dl));
+}
+
+void agent_runtime::start()
+{
+    if (phase_ != phase::made)
+        return;
+    phase_ = phase::live;
     run_outer([this] { instance_->on_start(); });
+}
+
+bool agent_runtime::ensure_live()
+{
+    if (phase_ == phase::live || phase_ == phase::made) {
+        if (phase_ == phase::made)
+            start();
+        return true;
+    }
+    if (phase_ != phase::dormant || !failure_.empty())
+        return false;
+    // Started again: a new instance, the kept state, on_start.
+    if (!construct()) {
+        log(client::log_level::error, failure_);
+        return false;
+    }
+    for (auto& [index, state] : saved_)
+        if (auto* lane = lane_at(index))
+            lane->restore(std::move(state));
+    saved_.clear();
+    saved_.shrink_to_fit();
+    phase_ = phase::made;
+    server_->agent_woke(*this);
+    start();
+    return true;
+}
+
+void agent_runtime::refuse(server_uplink& up, recon::value const& reason)
+{
+    up.port->write([&](warp::uplink_queue& q) { q.unlinked(up, reason); });
 }
 
 namespace {
@@ -320,43 +480,37 @@ namespace {
 // connection at once by flush().
 class session_sync_sink final : public sync_sink {
 public:
-    session_sync_sink(uplink_port& port, std::string const& node, std::string const& lane)
-        : port_(port)
-        , node_(node)
-        , lane_(lane)
+    explicit session_sync_sink(server_uplink& up)
+        : up_(up)
     {}
     void value(recon::value const& v) override
     {
         std::string frame;
-        warp::write_envelope(warp::envelope_kind::event, node_, lane_, v, frame);
-        add(std::move(frame));
+        warp::write_envelope(warp::envelope_kind::event, up_.node(), up_.lane(), v, frame);
+        frames_.push_back(std::move(frame));
     }
     void map_update(recon::value const& key, recon::value const& v) override
     {
         // Sync frames are never coalesced: written as plain events, straight from the
         // entry (no body record is built).
         std::string frame;
-        warp::write_map_update_envelope(node_, lane_, key, v, frame);
-        add(std::move(frame));
+        warp::write_map_update_envelope(up_.node(), up_.lane(), key, v, frame);
+        frames_.push_back(std::move(frame));
     }
     /// Hands what is gathered to the connection.
     void flush()
     {
         if (frames_.empty())
             return;
-        port_.write([&](warp::server_session& s) {
+        up_.port->write([&](warp::uplink_queue& q) {
             for (auto& f : frames_)
-                s.event(node_, lane_, warp::out_frame(std::move(f)));
+                q.event(up_, warp::out_frame(std::move(f)));
         });
         frames_.clear();
     }
 
 private:
-    void add(std::string frame) { frames_.push_back(std::move(frame)); }
-
-    uplink_port& port_;
-    std::string const& node_;
-    std::string const& lane_;
+    server_uplink& up_;
     std::vector<std::string> frames_;
 };
 
@@ -369,80 +523,114 @@ recon::value tag_value(char const* tag)
 
 }  // namespace
 
-void agent_runtime::handle(std::shared_ptr<uplink_port> const& port, warp::uplink_request req)
+void agent_runtime::open(std::shared_ptr<server_uplink> up, bool sync, warp::link_params params)
 {
-    using type = warp::uplink_request::type;
-    bool opens = req.what == type::link || req.what == type::sync;
-    if (!failure_.empty() || (stopped_ && opens)) {
-        // A stopping agent still takes commands and unlinks (sets flushed at shutdown).
-        if (opens)
-            port->write([&](warp::server_session& s) {
-                s.unlinked(node_, req.lane, recon::value(stopped_ ? "agent stopped" : failure_));
-            });
+    pending_.fetch_sub(1, std::memory_order_relaxed);
+    touch();
+    if (phase_ == phase::stopping) {
+        parked_.push_back([self = shared_from_this(), up = std::move(up), sync, params]() mutable {
+            self->routed();
+            self->open(std::move(up), sync, params);
+        });
         return;
     }
-    auto it = lanes_.find(req.lane);
-    lane_base* lane = it == lanes_.end() ? nullptr : it->second;
-    switch (req.what) {
-        case type::link:
-        case type::sync: {
-            if (!lane) {
-                port->write([&](warp::server_session& s) {
-                    s.unlinked(node_, req.lane, tag_value("laneNotFound"));
-                });
-                return;
-            }
-            auto& ups = lane->links();
-            bool already = ups.contains(port.get());
-            if (!already) {
-                auto limit = server_->config().max_links_per_connection;
-                if (port->local() || limit == 0)
-                    limit = SIZE_MAX;
-                if (!port->reserve_link(limit)) {
-                    port->write([&](warp::server_session& s) {
-                        s.unlinked(node_, req.lane, tag_value("tooManyLinks"));
-                    });
-                    log(client::log_level::debug,
-                        "link to " + req.lane + " refused: connection " +
-                            std::to_string(port->id()) + " holds " + std::to_string(limit) +
-                            " links (max_links_per_connection)");
-                    return;
-                }
-                if (!port->add_agent(shared_from_this())) {
-                    port->release_link();
-                    return;  // the connection is gone
-                }
-            }
-            if (!already) {
-                port->write(
-                    [&](warp::server_session& s) { s.linked(node_, lane->name(), req.params); });
-                ups.ports.push_back(port);
-            }
-            if (req.what == type::sync)
-                sync_step(port, lane->name(), std::nullopt);
-            return;
+    if (up->ending)
+        return;  // the agent ended it; its @unlinked follows when the connection forgets it
+    if (!ensure_live()) {
+        refuse(*up, recon::value(phase_ == phase::stopped ? "agent stopped" : failure_));
+        up->port->end_link(up);
+        return;
+    }
+    lane_base* lane = lane_at(up->lane_index);
+    if (!lane) {
+        refuse(*up, tag_value("laneNotFound"));
+        up->port->end_link(up);
+        return;
+    }
+    if (!up->in_lane) {
+        auto& list = lane->links().list;
+        up->slot = static_cast<std::uint32_t>(list.size());
+        up->in_lane = true;
+        list.push_back(up);
+        link_added();
+    }
+    // A second link of a linked lane is answered @linked again, as Java does.
+    up->port->write([&](warp::uplink_queue& q) { q.linked(*up, params); });
+    if (sync)
+        sync_step(std::move(up), std::nullopt);
+}
+
+void agent_runtime::take_out(server_uplink& up)
+{
+    if (!up.in_lane)
+        return;
+    up.in_lane = false;
+    link_removed();
+    lane_base* lane = lane_at(up.lane_index);
+    if (!lane)
+        return;
+    auto& list = lane->links().list;
+    std::uint32_t const slot = up.slot;
+    if (slot < list.size() && list[slot].get() == &up) {
+        if (slot + 1 != list.size()) {
+            list[slot] = std::move(list.back());
+            list[slot]->slot = slot;
         }
-        case type::unlink:
-            if (lane && lane->links().remove(port.get())) {
-                port->release_link();
-                port->write([&](warp::server_session& s) { s.unlinked(node_, lane->name()); });
-            }
-            return;
-        case type::command:
-            if (!lane) {
-                log(client::log_level::debug,
-                    "a command to lane " + req.lane + " was dropped: no such lane");
-                return;
-            }
-            try {
-                lane->on_remote_command(std::move(req.body));
-            } catch (std::exception const& e) {
-                // (A user conversion that makes a NaN, say: the lane refused it.)
-                log(client::log_level::warning,
-                    "a command to lane " + req.lane + " was not applied: " + e.what());
-            }
-            return;
-        default: return;
+        list.pop_back();
+    }
+}
+
+void agent_runtime::unlink(std::shared_ptr<server_uplink> const& up)
+{
+    touch();
+    if (!up->in_lane && !up->ending)
+        return;  // refused or never served: answered already
+    take_out(*up);
+    std::erase(ending_, up);
+    up->ending = false;
+    up->port->write([&](warp::uplink_queue& q) { q.unlinked(*up); });
+}
+
+void agent_runtime::ended(std::shared_ptr<server_uplink> const& up)
+{
+    // The connection forgot it: now it goes, with @unlinked.
+    unlink(up);
+}
+
+void agent_runtime::drop(std::vector<std::shared_ptr<server_uplink>> const& ups)
+{
+    for (auto const& up : ups) {
+        take_out(*up);
+        if (up->ending)
+            std::erase(ending_, up);
+        up->ending = false;
+    }
+}
+
+void agent_runtime::command(std::uint32_t index, recon::value body)
+{
+    pending_.fetch_sub(1, std::memory_order_relaxed);
+    touch();
+    if (phase_ == phase::stopping) {
+        parked_.push_back([self = shared_from_this(), index, body = std::move(body)]() mutable {
+            self->routed();
+            self->command(index, std::move(body));
+        });
+        return;
+    }
+    if (!ensure_live())
+        return;  // (a stopped server still takes commands: handled below while live only)
+    lane_base* lane = lane_at(index);
+    if (!lane) {
+        log(client::log_level::debug, "a command was dropped: its lane is not served");
+        return;
+    }
+    try {
+        lane->on_remote_command(std::move(body));
+    } catch (std::exception const& e) {
+        // (A user conversion that makes a NaN, say: the lane refused it.)
+        log(client::log_level::warning,
+            "a command to lane " + lane->name() + " was not applied: " + e.what());
     }
 }
 
@@ -451,59 +639,130 @@ void agent_runtime::handle(std::shared_ptr<uplink_port> const& port, warp::uplin
 // next key. The uplink is linked already: a change made in between reaches it as an event
 // after the entries written so far, and the entries written later are read when they are
 // written, so the client ends with the lane's state.
-void agent_runtime::sync_step(
-    std::shared_ptr<uplink_port> port,
-    std::string lane_name,
-    std::optional<recon::value> after)
+void agent_runtime::sync_step(std::shared_ptr<server_uplink> up, std::optional<recon::value> after)
 {
-    auto it = lanes_.find(lane_name);
-    if (it == lanes_.end() || stopped_ || !it->second->links().contains(port.get()) ||
-        port->closed())
+    lane_base* lane = lane_at(up->lane_index);
+    if (!lane || !up->in_lane || up->ending || phase_ != phase::live || up->port->closed())
         return;  // unlinked meanwhile
-    lane_base& lane = *it->second;
-    session_sync_sink sink(*port, node_, lane.name());
-    auto next = lane.sync_state(sink, after ? &*after : nullptr, sync_chunk);
+    session_sync_sink sink(*up);
+    auto next = lane->sync_state(sink, after ? &*after : nullptr, sync_chunk);
     sink.flush();
     if (!next) {
-        port->write([&](warp::server_session& s) { s.synced(node_, lane.name()); });
+        up->port->write([&](warp::uplink_queue& q) { q.synced(*up); });
         return;
     }
     asio::post(
         strand_,
-        [self = shared_from_this(),
-         port = std::move(port),
-         lane_name = std::move(lane_name),
-         next = std::move(next)]() mutable {
-            self->sync_step(std::move(port), std::move(lane_name), std::move(next));
+        [self = shared_from_this(), up = std::move(up), next = std::move(next)]() mutable {
+            self->sync_step(std::move(up), std::move(next));
         });
 }
 
-void agent_runtime::drop_port(uplink_port const* port)
+void agent_runtime::idle_check(std::uint64_t activity)
 {
-    for (auto& [name, lane] : lanes_)
-        lane->links().remove(port);
+    if (phase_ != phase::live || link_count() != 0 || pending() != 0 ||
+        this->activity() != activity || !idle())
+        return;
+    for (auto const& weak : downlinks_)
+        if (auto dl = weak.lock(); dl && !downlink_stopped(*dl)) {
+            touch();  // its own downlinks keep it
+            return;
+        }
+    log(client::log_level::debug, "stopping: idle for agent_idle_timeout");
+    begin_stop();
 }
 
-void agent_runtime::stop_downlinks()
+void agent_runtime::request_stop()
 {
-    if (stopped_)
+    if (phase_ != phase::live)
         return;
-    if (instance_)
-        run_outer([this] { instance_->on_stop(); });
-    stopped_ = true;
+    begin_stop();
+}
+
+void agent_runtime::begin_stop()
+{
+    run_outer([this] { instance_->on_stop(); });
     for (auto& weak : downlinks_)
         if (auto dl = weak.lock())
             downlink_stop(*dl);
     downlinks_.clear();
+    // Every link ends: the connections forget them, then each gets @unlinked (ended()).
+    for (auto* lane : lanes_) {
+        if (!lane || !lane->uplink_count())
+            continue;
+        for (auto& up : lane->links().list) {
+            up->in_lane = false;
+            up->ending = true;
+            link_removed();
+            up->port->end_link(up);
+            ending_.push_back(std::move(up));
+        }
+        lane->links().list.clear();
+    }
+    // (Stopping from here: the handler queue's drain finishes the stop once it is idle.)
+    phase_ = phase::stopping;
+    if (idle())
+        finish_stop();
+}
+
+void agent_runtime::finish_stop()
+{
+    if (phase_ != phase::stopping)
+        return;
+    // The instance goes; what its lanes hold stays.
+    for (std::uint32_t i = 0; i < lanes_.size(); ++i)
+        if (auto* lane = lanes_[i])
+            if (auto state = lane->save())
+                saved_.emplace_back(i, std::move(*state));
+    instance_.reset();
+    queue_.clear();
+    queue_.shrink_to_fit();
+    head_ = 0;
+    phase_ = phase::dormant;
+    bool const keeps = !saved_.empty() || !ending_.empty() || !parked_.empty();
+    server_->agent_dormant(*this, keeps);
+    run_parked();
+}
+
+void agent_runtime::run_parked()
+{
+    auto parked = std::move(parked_);
+    parked_.clear();
+    for (auto& f : parked)
+        f();
+}
+
+void agent_runtime::stop_downlinks()
+{
+    if (phase_ == phase::stopped)
+        return;
+    if (instance_ && (phase_ == phase::live || phase_ == phase::made))
+        run_outer([this] { instance_->on_stop(); });
+    phase_ = phase::stopped;
+    for (auto& weak : downlinks_)
+        if (auto dl = weak.lock())
+            downlink_stop(*dl);
+    downlinks_.clear();
+    run_parked();
 }
 
 void agent_runtime::unlink_all()
 {
-    for (auto& [name, lane] : lanes_) {
-        for (auto const& p : lane->links().ports)
-            p->write([&](warp::server_session& s) { s.unlinked(node_, name); });
-        lane->links().ports.clear();
+    for (auto* lane : lanes_) {
+        if (!lane || !lane->uplink_count())
+            continue;
+        for (auto const& up : lane->links().list) {
+            up->in_lane = false;
+            link_removed();
+            up->port->write([&](warp::uplink_queue& q) { q.unlinked(*up); });
+        }
+        lane->links().list.clear();
     }
+    for (auto const& up : ending_) {
+        up->ending = false;
+        up->port->write([&](warp::uplink_queue& q) { q.unlinked(*up); });
+    }
+    ending_.clear();
 }
 
 }  // namespace detail

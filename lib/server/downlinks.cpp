@@ -36,16 +36,14 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 /// The server side of the local host: what the agents send its links.
 class local_port final : public uplink_port {
 public:
-    local_port(std::uint64_t id, warp::server_session_options opts, std::weak_ptr<local_host> host)
-        : uplink_port(id, opts)
+    local_port(server_impl& srv, std::weak_ptr<local_host> host)
+        : uplink_port(srv, srv.next_port_id(), true)
         , host_(std::move(host))
     {}
 
-    /// The server itself: the auth policy does not apply.
-    bool local() const noexcept override { return true; }
-
 private:
     void notify() override;
+    void post_reader(std::function<void()> f) override;
 
     std::weak_ptr<local_host> host_;
 };
@@ -66,13 +64,7 @@ public:
         session_.on_connected();
     }
 
-    void init()
-    {
-        port_ = std::make_shared<local_port>(
-            srv_->next_port_id(),
-            srv_->session_options(),
-            weak_from_this());
-    }
+    void init() { port_ = std::make_shared<local_port>(*srv_, weak_from_this()); }
 
     asio::any_io_executor get_executor() const noexcept override { return strand_; }
     warp::host_session& session() noexcept override { return session_; }
@@ -113,7 +105,7 @@ public:
             out_.clear();
             session_.take_output(out_);
             for (auto const& f : out_) {
-                if (auto err = srv_->on_frame(port_, f))
+                if (auto err = port_->read(f))
                     srv_->log(log_level::error, "local link frame rejected: " + err.message());
                 session_.on_written(f.size());
             }
@@ -189,6 +181,12 @@ void local_port::notify()
 {
     if (auto h = host_.lock())
         asio::post(h->get_executor(), [h] { h->drain(); });
+}
+
+void local_port::post_reader(std::function<void()> f)
+{
+    if (auto h = host_.lock())
+        asio::post(h->get_executor(), std::move(f));
 }
 
 std::shared_ptr<local_host> make_local_host(server_impl& srv)

@@ -66,84 +66,6 @@ boost::system::error_category const& error_category() noexcept
 
 namespace detail {
 
-// ---- uplink ports ---------------------------------------------------------------------------
-
-uplink_port::~uplink_port() = default;
-
-warp::envelope_error uplink_port::read(
-    std::string_view frame,
-    std::vector<warp::uplink_request>& out)
-{
-    std::lock_guard lock(mutex_);
-    return session_.on_frame(frame, out);
-}
-
-bool uplink_port::take_output(std::vector<warp::out_frame>& out)
-{
-    std::lock_guard lock(mutex_);
-    if (!session_.has_output()) {
-        // Cleared under the lock: a write after this sees the flag down and notifies.
-        pending_.store(false);
-        return false;
-    }
-    std::size_t const before = session_.queued_bytes();
-    session_.take_output(out);
-    inflight_ += before - session_.queued_bytes();
-    count_queued();
-    return true;
-}
-
-void uplink_port::written()
-{
-    std::lock_guard lock(mutex_);
-    inflight_ = 0;
-    count_queued();
-}
-
-bool uplink_port::shed()
-{
-    std::size_t bytes = 0;
-    std::vector<warp::out_frame> dropped;  // freed after the lock
-    {
-        std::lock_guard lock(mutex_);
-        if (closed_ || overflowed_)
-            return false;
-        bytes = session_.queued_bytes();
-        drop_output(dropped);
-    }
-    overflow(
-        bytes,
-        "furthest behind when the server's output budget was spent, max_total_queued_bytes");
-    return true;
-}
-
-bool uplink_port::add_agent(std::shared_ptr<agent_runtime> const& rt)
-{
-    std::lock_guard lock(mutex_);
-    if (closed_)
-        return false;
-    if (std::find(agents_.begin(), agents_.end(), rt) == agents_.end())
-        agents_.push_back(rt);
-    return true;
-}
-
-std::vector<std::shared_ptr<agent_runtime>> uplink_port::close()
-{
-    std::lock_guard lock(mutex_);
-    closed_ = true;
-    // What still waits is never written: off the server's budget.
-    inflight_ = 0;
-    if (budget_)
-        budget_->take(queued_.exchange(0, std::memory_order_relaxed));
-    return std::move(agents_);
-}
-
-bool uplink_port::closed() const
-{
-    std::lock_guard lock(mutex_);
-    return closed_;
-}
-
 // ---- the server -----------------------------------------------------------------------------
 
 server_impl::server_impl(asio::any_io_executor ex, server_config cfg)
@@ -187,93 +109,226 @@ error_code server_impl::add_route(std::string_view pattern, agent_factory make)
     return {};
 }
 
-std::shared_ptr<agent_runtime> server_impl::find_agent(std::string_view node)
+route_entry const* server_impl::match(std::string_view node) const
 {
-    std::lock_guard lock(agents_mutex_);
-    if (auto it = agents_.find(std::string(node)); it != agents_.end())
-        return it->second;
-    if (stopping_)
-        return nullptr;
-    auto segs = split_path(node);
     if (node.empty() || node.front() != '/')
         return nullptr;
+    auto segs = split_path(node);
     for (auto const& r : routes_) {
         if (r.segments.size() != segs.size())
             continue;
-        agent_runtime::params_type params;
-        bool match = true;
-        for (std::size_t i = 0; i < segs.size() && match; ++i) {
+        bool ok = true;
+        for (std::size_t i = 0; i < segs.size() && ok; ++i) {
             auto const& p = r.segments[i];
-            if (p.size() > 1 && p.front() == ':') {
-                if (segs[i].empty())
-                    match = false;
-                else
-                    params.emplace(p.substr(1), std::string(segs[i]));
-            } else {
-                match = p == segs[i];
-            }
+            ok = p.size() > 1 && p.front() == ':' ? !segs[i].empty() : p == segs[i];
         }
-        if (!match)
-            continue;
-        auto rt = std::make_shared<agent_runtime>(*this, std::string(node), std::move(params));
-        agents_.emplace(std::string(node), rt);
-        asio::post(rt->strand(), [rt, make = r.make] { rt->start(make); });
-        return rt;
+        if (ok)
+            return &r;
     }
     return nullptr;
 }
 
-namespace {
-recon::value not_found(char const* tag)
+bool log_limiter::allow(std::chrono::milliseconds interval, std::size_t& held)
 {
-    recon::record r;
-    r.add_attr(tag, recon::value(recon::extant));
-    return recon::value(std::move(r));
+    std::lock_guard lock(mutex_);
+    auto const now = std::chrono::steady_clock::now();
+    if (any_ && now - last_ < interval) {
+        ++held_;
+        return false;
+    }
+    any_ = true;
+    last_ = now;
+    held = std::exchange(held_, 0);
+    return true;
 }
+
+bool server_impl::room_for_agent()
+{
+    if (cfg_.max_agents == 0 || live_agents_ < cfg_.max_agents)
+        return true;
+    std::size_t held = 0;
+    if (agent_limit_log_.allow(cfg_.limit_log_interval, held))
+        log(client::log_level::warning,
+            std::to_string(live_agents_) +
+                " agents are live (max_agents): links to further agents are refused" +
+                (held ? " (" + std::to_string(held) + " more since the last line)"
+                      : std::string()));
+    return false;
+}
+
+namespace {
+
+/// The lane's index in the agent's catalog, or -1.
+std::int64_t lane_of(agent_runtime const& rt, std::string_view lane)
+{
+    return rt.catalog() ? rt.catalog()->find(lane) : -1;
+}
+
+lane_route refused(warp::route_result what, std::string reason = {})
+{
+    return {what, nullptr, 0, std::move(reason)};
+}
+
 }  // namespace
 
-void server_impl::on_auth(uplink_port& port, warp::uplink_request& r)
+bool server_impl::count_live(agent_runtime& rt)
 {
-    using type = warp::uplink_request::type;
-    // @deauth forgets the identity without asking the policy.
-    auth_verdict verdict;
-    if (r.what == type::deauth) {
-        verdict = auth_verdict::deauthed();
-    } else if (cfg_.auth.on_auth && !port.local()) {
-        try {
-            verdict = cfg_.auth.on_auth(r.body);
-        } catch (std::exception const& e) {
-            log(client::log_level::error,
-                std::string("the auth policy's on_auth failed (deauthed): ") + e.what());
-            verdict = auth_verdict::deauthed();
-        } catch (...) {
-            log(client::log_level::error, "the auth policy's on_auth failed (deauthed)");
-            verdict = auth_verdict::deauthed();
+    if (rt.counted)
+        return true;
+    if (!room_for_agent())
+        return false;
+    rt.counted = true;
+    ++live_agents_;
+    return true;
+}
+
+lane_route server_impl::route_lane(std::string_view node, std::string_view lane)
+{
+    using warp::route_result;
+    route_entry const* route = nullptr;
+    {
+        std::lock_guard lock(agents_mutex_);
+        if (auto it = agents_.find(node); it != agents_.end()) {
+            auto& rt = it->second;
+            auto const index = lane_of(*rt, lane);
+            if (index < 0)
+                return refused(route_result::lane_not_found);
+            // A dormant agent: the request starts it again.
+            if (!count_live(*rt))
+                return refused(route_result::unavailable, "too many agents");
+            rt->routed();
+            return {route_result::ok, rt, static_cast<std::uint32_t>(index), {}};
         }
+        if (stopping_)
+            return refused(route_result::unavailable, "the server is stopping");
+        route = match(node);
+        if (!route)
+            return refused(route_result::node_not_found);
+        if (!room_for_agent())
+            return refused(route_result::unavailable, "too many agents");
     }
-    using kind = auth_verdict::kind;
-    if (verdict.what == kind::authed) {
-        port.identity() = std::move(r.body);
-        port.hold_identity_memory(r.body_memory);
-        port.write([&](warp::server_session& s) {
-            s.auth_reply(warp::envelope_kind::authed, verdict.session);
-        });
-        return;
+    // Made outside the lock: the agent's constructor is the application's code. Until it is
+    // in the table nobody else sees it, and when the lane is not there it is never started.
+    auto made = std::make_shared<agent_runtime>(*this, *route, std::string(node));
+    if (!made->construct()) {
+        std::size_t held = 0;
+        if (agent_fail_log_.allow(cfg_.limit_log_interval, held))
+            made->log(client::log_level::error, made->failure());
+        return refused(route_result::unavailable, made->failure());
     }
-    port.identity().reset();
-    port.hold_identity_memory(0);
-    port.write([](warp::server_session& s) { s.auth_reply(warp::envelope_kind::deauthed); });
-    if (verdict.what == kind::forbidden) {
-        log(client::log_level::info,
-            "connection " + std::to_string(port.id()) + ": @auth forbidden, closing (1008)");
-        port.close_after_output(1008, "Unauthorized");
+    if (lane_of(*made, lane) < 0)
+        return refused(route_result::lane_not_found);
+    std::lock_guard lock(agents_mutex_);
+    if (stopping_)
+        return refused(route_result::unavailable, "the server is stopping");
+    // Another connection may have made one meanwhile: then that one serves, and this one,
+    // never started, goes.
+    auto [it, fresh] = agents_.emplace(std::string_view(made->node()), made);
+    auto& rt = it->second;
+    auto const index = lane_of(*rt, lane);
+    if (index < 0)
+        return refused(route_result::lane_not_found);
+    if (!count_live(*rt)) {
+        if (fresh)
+            agents_.erase(it);
+        return refused(route_result::unavailable, "too many agents");
+    }
+    if (fresh) {
+        rt->share_catalog(route->catalog);
+        asio::post(rt->strand(), [rt] { rt->start(); });
+    }
+    rt->routed();
+    return {route_result::ok, rt, static_cast<std::uint32_t>(index), {}};
+}
+
+void server_impl::agent_dormant(agent_runtime& rt, bool keeps_state)
+{
+    std::lock_guard lock(agents_mutex_);
+    if (rt.counted) {
+        rt.counted = false;
+        --live_agents_;
+    }
+    // Nothing to keep and nobody on the way to it: forgotten (made again when asked for).
+    if (!keeps_state && rt.pending() == 0)
+        agents_.erase(std::string_view(rt.node()));
+}
+
+void server_impl::agent_woke(agent_runtime& rt)
+{
+    std::lock_guard lock(agents_mutex_);
+    if (!rt.counted) {
+        rt.counted = true;
+        ++live_agents_;
     }
 }
 
-bool server_impl::allowed(uplink_port& port, warp::uplink_request const& r)
+void server_impl::sweep()
+{
+    auto const now = std::chrono::steady_clock::now();
+    std::vector<std::pair<std::shared_ptr<agent_runtime>, std::uint64_t>> idle;
+    {
+        std::lock_guard lock(agents_mutex_);
+        for (auto& [node, rt] : agents_) {
+            if (!rt->counted)
+                continue;  // dormant
+            auto const activity = rt->activity();
+            if (rt->link_count() != 0 || rt->pending() != 0 || activity != rt->swept_activity) {
+                rt->swept_activity = activity;
+                rt->idle_since = now;
+                continue;
+            }
+            if (now - rt->idle_since >= cfg_.agent_idle_timeout)
+                idle.emplace_back(rt, activity);
+        }
+    }
+    for (auto& [rt, activity] : idle)
+        asio::post(rt->strand(), [rt, a = activity] { rt->idle_check(a); });
+}
+
+asio::awaitable<void> server_impl::sweep_loop()
+{
+    auto const period = std::max<std::chrono::milliseconds>(
+        std::chrono::milliseconds(10),
+        cfg_.agent_idle_timeout / 4);
+    while (!stopping_) {
+        sweep_timer_->expires_after(period);
+        auto [ec] = co_await sweep_timer_->async_wait(use_tuple);
+        if (ec || stopping_)
+            break;
+        sweep();
+    }
+    sweep_timer_.reset();
+    task_done();
+}
+
+warp::auth_answer server_impl::authenticate(recon::value const& credentials)
+{
+    using kind = warp::auth_answer::kind;
+    if (!cfg_.auth.on_auth)
+        return {kind::authed, {}};
+    auth_verdict verdict;
+    try {
+        verdict = cfg_.auth.on_auth(credentials);
+    } catch (std::exception const& e) {
+        log(client::log_level::error,
+            std::string("the auth policy's on_auth failed (deauthed): ") + e.what());
+        return {kind::deauthed, {}};
+    } catch (...) {
+        log(client::log_level::error, "the auth policy's on_auth failed (deauthed)");
+        return {kind::deauthed, {}};
+    }
+    switch (verdict.what) {
+        case auth_verdict::kind::authed: return {kind::authed, std::move(verdict.session)};
+        case auth_verdict::kind::deauthed: return {kind::deauthed, {}};
+        case auth_verdict::kind::forbidden: return {kind::forbidden, {}};
+    }
+    return {kind::deauthed, {}};
+}
+
+bool server_impl::allow(warp::uplink_request const& r, std::optional<recon::value> const& identity)
 {
     using type = warp::uplink_request::type;
-    if (!cfg_.auth.on_request || port.local())
+    if (!cfg_.auth.on_request)
         return true;
     lane_request req;
     switch (r.what) {
@@ -285,7 +340,7 @@ bool server_impl::allowed(uplink_port& port, warp::uplink_request const& r)
     req.node = r.node;
     req.lane = r.lane;
     try {
-        return cfg_.auth.on_request(port.identity(), req) == request_verdict::allow;
+        return cfg_.auth.on_request(identity, req) == request_verdict::allow;
     } catch (std::exception const& e) {
         log(client::log_level::error,
             std::string("the auth policy's on_request failed (refused): ") + e.what());
@@ -293,46 +348,6 @@ bool server_impl::allowed(uplink_port& port, warp::uplink_request const& r)
         log(client::log_level::error, "the auth policy's on_request failed (refused)");
     }
     return false;
-}
-
-warp::envelope_error server_impl::on_frame(
-    std::shared_ptr<uplink_port> const& port,
-    std::string_view frame)
-{
-    std::vector<warp::uplink_request> requests;
-    auto err = port->read(frame, requests);
-    if (err)
-        return err;
-    using type = warp::uplink_request::type;
-    for (auto& r : requests) {
-        if (r.what == type::auth || r.what == type::deauth) {
-            on_auth(*port, r);
-            continue;
-        }
-        if (!allowed(*port, r)) {
-            if (r.what == type::link || r.what == type::sync) {
-                // As Java's RemoteHost: @unlinked without a body, and no @linked before it.
-                port->write([&](warp::server_session& s) { s.unlinked(r.node, r.lane); });
-            } else {
-                log(client::log_level::debug,
-                    "connection " + std::to_string(port->id()) + ": command to " + r.node + " " +
-                        r.lane + " refused by the auth policy, dropped");
-            }
-            continue;
-        }
-        auto rt = find_agent(r.node);
-        if (!rt) {
-            if (r.what == type::link || r.what == type::sync)
-                port->write([&](warp::server_session& s) {
-                    s.unlinked(r.node, r.lane, not_found("nodeNotFound"));
-                });
-            continue;
-        }
-        asio::post(rt->strand(), [rt, port, req = std::move(r)]() mutable {
-            rt->handle(port, std::move(req));
-        });
-    }
-    return err;
 }
 
 bool server_impl::add_port(std::shared_ptr<uplink_port> const& port)
@@ -346,8 +361,7 @@ bool server_impl::add_port(std::shared_ptr<uplink_port> const& port)
 
 void server_impl::port_closed(std::shared_ptr<uplink_port> const& port)
 {
-    for (auto& rt : port->close())
-        asio::post(rt->strand(), [rt, port] { rt->drop_port(port.get()); });
+    port->close();
     std::lock_guard lock(ports_mutex_);
     ports_.erase(port->id());
 }
@@ -394,7 +408,8 @@ server::stats server_impl::stats() const
     s.handshakes = handshakes_.load(std::memory_order_relaxed);
     s.accept_failures = accept_failures_.load(std::memory_order_relaxed);
     std::lock_guard lock(agents_mutex_);
-    s.agents = agents_.size();
+    s.agents = live_agents_;
+    s.dormant_agents = agents_.size() - live_agents_;
     return s;
 }
 
@@ -448,6 +463,14 @@ error_code server_impl::start()
     port_ = acc.local_endpoint(ec).port();
     acceptor_.emplace(std::move(acc));
     started_ = true;
+    if (cfg_.agent_idle_timeout.count() > 0) {
+        sweep_timer_.emplace(strand_);
+        task_started();
+        asio::co_spawn(
+            strand_,
+            [self = shared_from_this()]() -> asio::awaitable<void> { co_await self->sweep_loop(); },
+            asio::detached);
+    }
     task_started();
     asio::co_spawn(
         strand_,
@@ -574,6 +597,8 @@ asio::awaitable<void> server_impl::stop_on_strand()
     }
     if (accept_wait_)
         accept_wait_->cancel();
+    if (sweep_timer_)
+        sweep_timer_->cancel();
 
     // 1. Every agent stops on its strand: on_stop, its downlinks stopped (their queued sets
     //    written first); then, once all have, @unlinked to every uplink.

@@ -15,7 +15,7 @@
 #include <boost/asio/strand.hpp>
 
 #include <atomic>
-#include <deque>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -38,6 +38,8 @@ using strand_type = asio::strand<asio::any_io_executor>;
 class server_impl;
 class agent_runtime;
 class local_host;
+struct route_entry;
+struct lane_catalog;
 
 /** What the connections of a server have waiting to be written, together, and its limit
  * (server_config::max_total_queued_bytes). Ports add and take off under their locks; when
@@ -58,23 +60,26 @@ struct output_budget {
     void take(std::size_t bytes) noexcept { total.fetch_sub(bytes, std::memory_order_relaxed); }
 };
 
+struct server_uplink;
+
 /** The server side of one client connection: a WebSocket, or the server's local host (the
- * agents' own downlinks). Agents write to it from their strands under its lock; its writer
- * drains it on its own strand.
+ * agents' own downlinks). Its reader (the connection's strand, or the local host's) reads the
+ * client's frames and decides about them through its warp::server_session, without a lock;
+ * agents write to its queue from their strands under its lock; its writer drains the queue.
  */
-class uplink_port : public std::enable_shared_from_this<uplink_port> {
+class uplink_port
+    : public std::enable_shared_from_this<uplink_port>
+    , private warp::uplink_directory {
 public:
-    uplink_port(std::uint64_t id, warp::server_session_options opts) noexcept
-        : id_(id)
-        , session_(opts)
-    {}
+    uplink_port(server_impl& srv, std::uint64_t id, bool local);
     virtual ~uplink_port();
     uplink_port(uplink_port const&) = delete;
     uplink_port& operator=(uplink_port const&) = delete;
 
     std::uint64_t id() const noexcept { return id_; }
+    server_impl& server() const noexcept { return *srv_; }
 
-    /// Runs `f(session)` under the lock, then wakes the writer when frames wait. Nothing
+    /// Runs `f(queue)` under the lock, then wakes the writer when frames wait. Nothing
     /// happens once the port is closed.
     template <class F>
     void write(F&& f)
@@ -86,14 +91,14 @@ public:
             std::lock_guard lock(mutex_);
             if (closed_ || overflowed_)
                 return;
-            f(session_);
-            if (max_queued_ != 0 && session_.queued_bytes() + inflight_ > max_queued_) {
+            f(queue_);
+            if (max_queued_ != 0 && queue_.queued_bytes() + inflight_ > max_queued_) {
                 // What cannot be coalesced (events, syncs) piled up: let it go, and the
                 // connection with it (its client resyncs when it connects again).
-                over = session_.queued_bytes() + inflight_;
+                over = queue_.queued_bytes() + inflight_;
                 drop_output(dropped);
             } else {
-                wake = session_.has_output();
+                wake = queue_.has_output();
                 count_queued();
             }
         }
@@ -114,8 +119,8 @@ public:
     /// closed already.
     bool shed();
 
-    /// Reads a frame from the client (under the lock).
-    warp::envelope_error read(std::string_view frame, std::vector<warp::uplink_request>& out);
+    /// On the reader: reads a frame from the client and acts on it (warp::server_session).
+    warp::envelope_error read(std::string_view frame);
 
     /// Moves the waiting frames to `out`; when there are none, clears the wake-up flag and
     /// returns false (the writer then sleeps until notify()). The bytes taken still count
@@ -124,54 +129,33 @@ public:
     /// The frames of the last take_output() are written (or failed to be).
     void written();
 
-    /// Remembers an agent that holds uplinks of this port; false when the port is closed
-    /// already (the connection ended while the link request waited).
-    bool add_agent(std::shared_ptr<agent_runtime> const& rt);
-    /// Counts a new link of the port unless it holds `limit` already (then false).
-    bool reserve_link(std::size_t limit) noexcept
-    {
-        std::size_t n = links_.load(std::memory_order_relaxed);
-        do {
-            if (n >= limit)
-                return false;
-        } while (!links_.compare_exchange_weak(n, n + 1, std::memory_order_relaxed));
-        return true;
-    }
-    /// A link of the port ended.
-    void release_link() noexcept { links_.fetch_sub(1, std::memory_order_relaxed); }
-    /// The links the port holds now.
-    std::size_t links() const noexcept { return links_.load(std::memory_order_relaxed); }
+    /// From an agent's strand: the agent stopped and ends `up` on its own. On the reader, the
+    /// connection forgets it and hands it back to the agent to let go with `@unlinked`.
+    void end_link(std::shared_ptr<server_uplink> up);
 
-    /// Closes the port: later writes are dropped. Returns the agents to unlink it from.
-    std::vector<std::shared_ptr<agent_runtime>> close();
+    /// On the reader: closes the port (later writes are dropped, waiting frames freed) and
+    /// tells the agents to let its links go.
+    void close();
     bool closed() const;
     /// The server stops: write what is queued, then close with 1001.
     virtual void shutdown() {}
     /// Closes the connection with `code` and `reason` once the frames queued now are written;
-    /// what the client sends meanwhile is not read. Called from on_frame (the reader).
+    /// what the client sends meanwhile is not read. Called by the reader.
     virtual void close_after_output(std::uint16_t code, std::string reason)
     {
         (void)code;
         (void)reason;
     }
     /// The server's own local host (its links are not checked by the auth policy).
-    virtual bool local() const noexcept { return false; }
-
-    /// The identity of the connection (the credentials of its last authed @auth). Only
-    /// server_impl::on_frame touches it, and that runs serially per port (the connection's
-    /// reader), so it needs no lock.
-    std::optional<recon::value>& identity() noexcept { return identity_; }
-    /// The memory the identity's credentials were counted at: it counts against
-    /// max_value_memory for the connection's later frames.
-    void hold_identity_memory(std::size_t bytes)
-    {
-        std::lock_guard lock(mutex_);
-        session_.hold_memory(bytes);
-    }
+    bool local() const noexcept { return local_; }
+    /// Links held now (read on the reader).
+    std::size_t links() const noexcept { return reader_.links(); }
 
 protected:
     /// Wakes the writer (called once per batch of writes).
     virtual void notify() = 0;
+    /// Runs `f` on the reader.
+    virtual void post_reader(std::function<void()> f) = 0;
     /// More than a limit (`which`) allowed waited (`bytes`); they are dropped already, and
     /// nothing more is queued: close the connection.
     virtual void overflow(std::size_t bytes, char const* which)
@@ -184,13 +168,13 @@ protected:
     void drop_output(std::vector<warp::out_frame>& dropped)
     {
         overflowed_ = true;
-        session_.take_output(dropped);
+        queue_.take_output(dropped);
         count_queued();
     }
-    /// Under the lock: brings the count (and the budget's) to the session's queue.
+    /// Under the lock: brings the count (and the budget's) to the queue.
     void count_queued() noexcept
     {
-        std::size_t const now = session_.queued_bytes() + inflight_;
+        std::size_t const now = queue_.queued_bytes() + inflight_;
         std::size_t const was = queued_.exchange(now, std::memory_order_relaxed);
         if (budget_ && now > was)
             budget_->add(now - was);
@@ -199,9 +183,24 @@ protected:
     }
 
 private:
+    // warp::uplink_directory, on the reader.
+    warp::auth_answer authenticate(recon::value const& credentials) override;
+    bool allow(warp::uplink_request const& r, std::optional<recon::value> const& identity) override;
+    warp::open_result open(warp::uplink_request& r) override;
+    void reopen(warp::uplink_request& r, std::shared_ptr<warp::uplink> const& link) override;
+    void unlink(std::shared_ptr<warp::uplink> link) override;
+    warp::route_result command(warp::uplink_request& r) override;
+    void reply(std::string frame) override;
+    void close_connection(std::uint16_t code, std::string_view reason) override;
+    void note(std::string_view what) override;
+
+    server_impl* srv_;
     std::uint64_t id_;
+    bool local_;
+    /// The reader's.
+    warp::server_session reader_;
     mutable std::mutex mutex_;
-    warp::server_session session_;
+    warp::uplink_queue queue_;
     std::atomic<bool> pending_{false};
     std::size_t max_queued_ = 0;
     output_budget* budget_ = nullptr;
@@ -209,42 +208,106 @@ private:
     std::size_t inflight_ = 0;
     std::atomic<std::size_t> queued_{0};
     bool overflowed_ = false;
-    /// Links held (counted by the agents, on their strands).
-    std::atomic<std::size_t> links_{0};
     bool closed_ = false;
-    std::vector<std::shared_ptr<agent_runtime>> agents_;
-    std::optional<recon::value> identity_;
 };
 
-/// The runtime of one agent: its strand, lanes, handler queue and downlinks.
+/// A link of a connection to a lane of an agent.
+struct server_uplink final : warp::uplink {
+    server_uplink(
+        std::shared_ptr<uplink_port> p,
+        std::shared_ptr<agent_runtime> a,
+        std::uint32_t lane,
+        std::string_view node,
+        std::string_view lane_name)
+        : warp::uplink(node, lane_name)
+        , port(std::move(p))
+        , agent(std::move(a))
+        , lane_index(lane)
+    {}
+
+    std::shared_ptr<uplink_port> port;
+    std::shared_ptr<agent_runtime> agent;
+    /// The lane, by its index in the agent's catalog.
+    std::uint32_t lane_index;
+    // On the agent's strand:
+    /// Its place in its lane's list of uplinks, when `in_lane`.
+    std::uint32_t slot = 0;
+    bool in_lane = false;
+    /// The agent stopped and asked the connection to end it.
+    bool ending = false;
+};
+
+/// The names of an agent's lanes, sorted: fixed once the agent is made (shared by the agents
+/// of a route whose lanes are the same). Read from any thread.
+struct lane_catalog {
+    std::vector<std::string> names;
+    /// The index of `name`, or -1.
+    std::int64_t find(std::string_view name) const noexcept;
+};
+
+/// The runtime of one agent: its strand, lanes, handler queue, downlinks and lifecycle.
 class agent_runtime : public std::enable_shared_from_this<agent_runtime> {
 public:
     using params_type = std::map<std::string, std::string, std::less<>>;
 
-    agent_runtime(server_impl& srv, std::string node, params_type params);
+    agent_runtime(server_impl& srv, route_entry const& route, std::string node);
     ~agent_runtime();
 
     server_impl& server() const noexcept { return *server_; }
     strand_type const& strand() const noexcept { return strand_; }
     std::string const& node() const noexcept { return node_; }
-    params_type const& params() const noexcept { return params_; }
+    params_type const& params() const;
+    std::string_view param(std::string_view name) const noexcept;
     agent_context& context() noexcept { return ctx_; }
+    /// The lanes' names (set by construct(); fixed after it).
+    std::shared_ptr<lane_catalog const> const& catalog() const noexcept { return catalog_; }
+    std::string const& failure() const noexcept { return failure_; }
 
     void log(client::log_level level, std::string_view what) const;
 
+    /// Makes the agent (its constructor runs: its lanes register), before anyone else sees the
+    /// runtime; false, with failure() set, when the factory failed.
+    bool construct();
+    /// Under the agents lock, once made: shares the route's catalog when the names are the
+    /// same (`shared` is the route's; set to this one's when it has none).
+    void share_catalog(std::shared_ptr<lane_catalog const>& shared);
+
+    // ---- for the server's sweeper (any thread) ------------------------------------------
+    std::uint64_t activity() const noexcept { return activity_.load(std::memory_order_relaxed); }
+    std::size_t link_count() const noexcept { return links_.load(std::memory_order_relaxed); }
+    /// A request routed to the agent and not yet handled on its strand.
+    void routed() noexcept { pending_.fetch_add(1, std::memory_order_relaxed); }
+    std::size_t pending() const noexcept { return pending_.load(std::memory_order_relaxed); }
+    /// Under the server's agents lock: whether it counts as a live agent (max_agents), when
+    /// it was last seen active, and what its activity was then.
+    bool counted = false;
+    std::uint64_t swept_activity = 0;
+    std::chrono::steady_clock::time_point idle_since{};
+
     // ---- on the strand -------------------------------------------------------------------
-    void start(agent_factory const& make);
-    void handle(std::shared_ptr<uplink_port> const& port, warp::uplink_request req);
+    /// The first start: on_start.
+    void start();
+    /// A link or sync of a connection (a new uplink, or one it holds: `@linked` again).
+    void open(std::shared_ptr<server_uplink> up, bool sync, warp::link_params params);
+    /// The client unlinked `up`: `@unlinked`.
+    void unlink(std::shared_ptr<server_uplink> const& up);
+    /// The connection forgot `up`, which the agent ended: let it go, `@unlinked`.
+    void ended(std::shared_ptr<server_uplink> const& up);
+    /// The connection ended: its uplinks go.
+    void drop(std::vector<std::shared_ptr<server_uplink>> const& ups);
+    /// A client's command to the lane at `lane` (catalog index).
+    void command(std::uint32_t lane, recon::value body);
     /// Map entries a sync writes before it lets the strand's other work run.
     static constexpr std::size_t sync_chunk = 4096;
-    /// Writes the next chunk of a sync of `lane_name` to `port` (the entries after `after`),
-    /// then posts the next step, or writes @synced.
-    void sync_step(
-        std::shared_ptr<uplink_port> port,
-        std::string lane_name,
-        std::optional<recon::value> after);
-    /// The port's connection ended: its uplinks go.
-    void drop_port(uplink_port const* port);
+    /// Writes the next chunk of a sync of `up` (the entries after `after`), then posts the
+    /// next step, or writes @synced.
+    void sync_step(std::shared_ptr<server_uplink> up, std::optional<recon::value> after);
+    /// The sweeper saw no link and no activity since `activity` for agent_idle_timeout: stop
+    /// (state kept) if that still holds.
+    void idle_check(std::uint64_t activity);
+    /// The application stops the agent (agent_context::stop()): its links end, its state is
+    /// kept, the next envelope starts it again.
+    void request_stop();
     /// Server stop, first step: on_stop, then every downlink of the agent stopped (so no
     /// downlink sees the unlinks of the next step).
     void stop_downlinks();
@@ -254,9 +317,17 @@ public:
     void add_lane(lane_base& lane);
     void remove_lane(lane_base& lane) noexcept;
     void add_downlink(std::weak_ptr<agent_downlink> dl);
+    /// Counts a change, a request, a handler run (what keeps an agent from being idle).
+    void touch() noexcept
+    {
+        activity_.store(activity_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    }
+    /// A lane's uplink list gained / lost one.
+    void link_added() noexcept { links_.fetch_add(1, std::memory_order_relaxed); }
+    void link_removed() noexcept { links_.fetch_sub(1, std::memory_order_relaxed); }
 
     // ---- the handler queue ---------------------------------------------------------------
-    bool idle() const noexcept { return !busy_ && !draining_ && queue_.empty(); }
+    bool idle() const noexcept { return !busy_ && !draining_ && head_ == queue_.size(); }
     void run_now(std::function<void()> const& f);
     void run_outer(std::function<void()> const& f);
     /// run_outer() in two halves, around handlers a downlink's runner calls in place.
@@ -270,22 +341,60 @@ public:
     void enqueue(std::function<asio::awaitable<void>()> f);
 
 private:
+    enum class phase : std::uint8_t {
+        made,      ///< constructed, on_start not run yet
+        live,      ///< started
+        stopping,  ///< stopped by the application or for idleness; handlers finish
+        dormant,   ///< no instance; the lanes' state kept in saved_
+        stopped    ///< the server stopped
+    };
+
     void drain();
+    /// Starts a dormant agent again (a new instance, the saved state, on_start); false when
+    /// it cannot serve (failed, the server stopped).
+    bool ensure_live();
+    /// on_stop, downlinks stopped, uplinks ended; then, once no handler runs, finish_stop().
+    void begin_stop();
+    void finish_stop();
+    lane_base* lane_at(std::uint32_t index) const noexcept
+    {
+        return index < lanes_.size() ? lanes_[index] : nullptr;
+    }
+    /// Writes `@unlinked` with `reason` to `up` (not in a lane).
+    void refuse(server_uplink& up, recon::value const& reason);
+    /// Takes `up` out of its lane's list.
+    void take_out(server_uplink& up);
+    /// Runs what waited for the stop to finish.
+    void run_parked();
 
     server_impl* server_;
+    route_entry const* route_;
     strand_type strand_;
     std::string node_;
-    params_type params_;
+    mutable std::unique_ptr<params_type> params_;
     agent_context ctx_;
     std::unique_ptr<agent> instance_;
-    std::map<std::string, lane_base*, std::less<>> lanes_;
+    std::shared_ptr<lane_catalog const> catalog_;
+    /// By catalog index (null: not served).
+    std::vector<lane_base*> lanes_;
+    /// Lanes registered while constructing.
+    std::vector<lane_base*> building_;
     std::vector<std::weak_ptr<agent_downlink>> downlinks_;
+    /// Uplinks the agent ended, waiting for their connections to forget them.
+    std::vector<std::shared_ptr<server_uplink>> ending_;
+    /// The lanes' state while dormant: (catalog index, state).
+    std::vector<std::pair<std::uint32_t, recon::value>> saved_;
+    /// What arrived while stopping, run once stopped.
+    std::vector<std::function<void()>> parked_;
     std::string failure_;
-    bool started_ = false;
-    bool stopped_ = false;
-    std::deque<std::variant<std::function<void()>, std::function<asio::awaitable<void>()>>> queue_;
+    phase phase_ = phase::made;
+    std::vector<std::variant<std::function<void()>, std::function<asio::awaitable<void>()>>> queue_;
+    std::size_t head_ = 0;
     bool busy_ = false;
     bool draining_ = false;
+    std::atomic<std::uint64_t> activity_{0};
+    std::atomic<std::size_t> links_{0};
+    std::atomic<std::size_t> pending_{0};
 };
 
 /// A route: a node URI pattern and the factory of its agents.
@@ -294,6 +403,31 @@ struct route_entry {
     /// Literal segments, or ":name" parameters.
     std::vector<std::string> segments;
     agent_factory make;
+    /// The lane names of the route's first agent, shared by the later ones whose lanes are
+    /// the same (under the server's agents lock).
+    mutable std::shared_ptr<lane_catalog const> catalog;
+};
+
+/// Where a request for a lane goes: the agent (counted as routed to) and the lane's index.
+struct lane_route {
+    warp::route_result what = warp::route_result::ok;
+    std::shared_ptr<agent_runtime> agent;
+    std::uint32_t lane = 0;
+    /// unavailable: why.
+    std::string reason;
+};
+
+/// Logs one line per interval for a kind of trouble, with the count of those it held back.
+class log_limiter {
+public:
+    /// Whether to log now; `held` gets the count of the lines held back since the last one.
+    bool allow(std::chrono::milliseconds interval, std::size_t& held);
+
+private:
+    std::mutex mutex_;
+    std::chrono::steady_clock::time_point last_{};
+    bool any_ = false;
+    std::size_t held_ = 0;
 };
 
 class server_impl : public std::enable_shared_from_this<server_impl> {
@@ -310,19 +444,25 @@ public:
     asio::awaitable<void> stop();
     bool stopping() const noexcept { return stopping_.load(); }
 
-    /// A frame from a client: read under the port's lock, each request checked by the auth
-    /// policy (unless the port is the local host's) and routed. Serially per port.
-    warp::envelope_error on_frame(std::shared_ptr<uplink_port> const& port, std::string_view frame);
-    /// The agent at `node`, started now if a route matches; nullptr if none does.
-    std::shared_ptr<agent_runtime> find_agent(std::string_view node);
+    /** The agent serving `node` and the index of its lane `lane`: the live or dormant agent
+     * of that node, or a new one made now (its constructor runs here) when a route matches,
+     * the lane exists and max_agents allows. Nothing is kept when the answer is not ok. An
+     * ok answer counts a request routed to the agent: post one handler that calls on it.
+     */
+    lane_route route_lane(std::string_view node, std::string_view lane);
+    /// The auth policy (on a connection's reader).
+    warp::auth_answer authenticate(recon::value const& credentials);
+    bool allow(warp::uplink_request const& r, std::optional<recon::value> const& identity);
     /// A socket port was accepted / ended.
     bool add_port(std::shared_ptr<uplink_port> const& port);
     void port_closed(std::shared_ptr<uplink_port> const& port);
     std::uint64_t next_port_id() noexcept { return ++port_ids_; }
-    warp::server_session_options session_options() const noexcept
-    {
-        return {cfg_.coalesce_after_bytes, cfg_.max_value_memory};
-    }
+
+    /// An agent went dormant (its links ended, its state kept in it): no longer live; it is
+    /// forgotten when it keeps no state and no request is on its way to it.
+    void agent_dormant(agent_runtime& rt, bool keeps_state);
+    /// A dormant agent is live again.
+    void agent_woke(agent_runtime& rt);
 
     /// A connection starts its TCP, TLS and WebSocket handshakes (counted against
     /// max_handshakes) / has ended them, either way.
@@ -345,10 +485,15 @@ private:
     /// The output budget is spent: the connections furthest behind are closed until it is
     /// not (on the server's strand).
     void enforce_budget();
-    /// @auth / @deauth of a socket port, by the auth policy.
-    void on_auth(uplink_port& port, warp::uplink_request& r);
-    /// Whether the auth policy allows `r` (link, sync or command) on `port`.
-    bool allowed(uplink_port& port, warp::uplink_request const& r);
+    /// The route matching `node`, or null.
+    route_entry const* match(std::string_view node) const;
+    /// Under agents_mutex_: whether one more live agent fits max_agents (logged when not).
+    bool room_for_agent();
+    /// Under agents_mutex_: counts `rt` live unless it is already; false when it does not fit.
+    bool count_live(agent_runtime& rt);
+    /// Every agent_idle_timeout / 4: agents idle that long are asked to stop.
+    asio::awaitable<void> sweep_loop();
+    void sweep();
 
     asio::awaitable<void> accept_loop();
     asio::awaitable<void> stop_on_strand();
@@ -361,7 +506,13 @@ private:
     server_config cfg_;
     std::vector<route_entry> routes_;
     mutable std::mutex agents_mutex_;
-    std::unordered_map<std::string, std::shared_ptr<agent_runtime>> agents_;
+    /// Live and dormant agents, by node URI (the key is the agent's own node string).
+    std::unordered_map<std::string_view, std::shared_ptr<agent_runtime>> agents_;
+    /// Agents counted live (agent_runtime::counted).
+    std::size_t live_agents_ = 0;
+    log_limiter agent_limit_log_;
+    log_limiter agent_fail_log_;
+    std::optional<asio::steady_timer> sweep_timer_;
     output_budget budget_;
     mutable std::mutex ports_mutex_;
     std::map<std::uint64_t, std::weak_ptr<uplink_port>> ports_;

@@ -36,7 +36,7 @@ class socket_port final
 public:
     /// `ex`: the connection's strand, as its socket holds it (one copy shared by its timers).
     socket_port(std::shared_ptr<server_impl> srv, asio::any_io_executor ex)
-        : uplink_port(srv->next_port_id(), srv->session_options())
+        : uplink_port(*srv, srv->next_port_id(), false)
         , srv_(std::move(srv))
         , strand_(std::move(ex))
     {
@@ -80,6 +80,8 @@ public:
     std::shared_ptr<server_impl> const& srv() const noexcept { return srv_; }
 
 private:
+    void post_reader(std::function<void()> f) override { asio::post(strand_, std::move(f)); }
+
     void notify() override
     {
         asio::post(strand_, [self = self_ptr()] {
@@ -126,7 +128,7 @@ private:
     {
         if (ignore_input_)
             return;
-        auto err = srv_->on_frame(self_ptr(), message);
+        auto err = read(message);
         if (!err)
             return;
         if (err.recon.code == recon::error::value_too_large)

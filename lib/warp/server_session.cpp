@@ -5,40 +5,80 @@
 #include <swim/recon/writer.hpp>
 #include <swim/warp/server_session.hpp>
 
-#include <algorithm>
-#include <iterator>
+#include <functional>
 
 namespace swim::warp {
 
-out_frame shared_event_frame(std::string_view node, std::string_view lane, recon::value const& body)
+namespace {
+
+recon::value tag(char const* name)
 {
-    auto text = std::make_shared<std::string>();
-    write_envelope(envelope_kind::event, node, lane, body, *text);
-    return out_frame(std::shared_ptr<std::string const>(std::move(text)));
+    recon::record r;
+    r.add_attr(name, recon::value(recon::extant));
+    return recon::value(std::move(r));
 }
 
-envelope_error server_session::on_frame(std::string_view frame, std::vector<uplink_request>& out)
+std::string command_note(uplink_request const& r, std::string_view why)
+{
+    std::string s = "a command to ";
+    s.append(r.node).append(" ").append(r.lane).append(" was dropped: ").append(why);
+    return s;
+}
+
+}  // namespace
+
+std::size_t server_session::key_hash::operator()(key k) const noexcept
+{
+    std::size_t const h = std::hash<std::string_view>{}(k.node);
+    return h ^
+           (std::hash<std::string_view>{}(k.lane) + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2));
+}
+
+std::size_t server_session::key_hash::operator()(std::shared_ptr<uplink> const& u) const noexcept
+{
+    return (*this)(key{u->node(), u->lane()});
+}
+
+bool server_session::key_equal::operator()(key a, std::shared_ptr<uplink> const& b) const noexcept
+{
+    return a.node == b->node() && a.lane == b->lane();
+}
+
+bool server_session::key_equal::operator()(std::shared_ptr<uplink> const& a, key b) const noexcept
+{
+    return (*this)(b, a);
+}
+
+bool server_session::key_equal::operator()(
+    std::shared_ptr<uplink> const& a,
+    std::shared_ptr<uplink> const& b) const noexcept
+{
+    return a->node() == b->node() && a->lane() == b->lane();
+}
+
+envelope_error server_session::on_frame(std::string_view frame, uplink_directory& dir)
 {
     envelope_view env;
     envelope_error err = read_envelope(frame, env, scratch_);
     if (err)
         return err;
     uplink_request r;
+    using type = uplink_request::type;
     switch (env.kind) {
-        case envelope_kind::link: r.what = uplink_request::type::link; break;
-        case envelope_kind::sync: r.what = uplink_request::type::sync; break;
-        case envelope_kind::unlink: r.what = uplink_request::type::unlink; break;
-        case envelope_kind::command: r.what = uplink_request::type::command; break;
-        case envelope_kind::auth: r.what = uplink_request::type::auth; break;
-        case envelope_kind::deauth: r.what = uplink_request::type::deauth; break;
+        case envelope_kind::link: r.what = type::link; break;
+        case envelope_kind::sync: r.what = type::sync; break;
+        case envelope_kind::unlink: r.what = type::unlink; break;
+        case envelope_kind::command: r.what = type::command; break;
+        case envelope_kind::auth: r.what = type::auth; break;
+        case envelope_kind::deauth: r.what = type::deauth; break;
         default: return err;  // what a server sends, from a client: ignored (as Java does)
     }
     if (env.kind == envelope_kind::command || !is_lane_addressed(env.kind)) {
         recon::parse_error perr;
         recon::parse_options po;
         if (opts_.max_value_memory != 0)
-            po.max_memory = opts_.max_value_memory > held_memory_
-                                ? opts_.max_value_memory - held_memory_
+            po.max_memory = opts_.max_value_memory > identity_memory_
+                                ? opts_.max_value_memory - identity_memory_
                                 : 1;
         r.body = env.parse_body(perr, po);
         r.body_memory = perr.memory;
@@ -49,196 +89,114 @@ envelope_error server_session::on_frame(std::string_view frame, std::vector<upli
             return err;
         }
     }
-    r.node.assign(env.node);
-    r.lane.assign(env.lane);
+    r.node = env.node;
+    r.lane = env.lane;
     r.params = {env.prio, env.rate};
-    out.push_back(std::move(r));
+    switch (r.what) {
+        case type::link:
+        case type::sync: on_open(r, dir); break;
+        case type::unlink:
+            if (auto it = links_.find(key{r.node, r.lane}); it != links_.end()) {
+                auto link = std::move(links_.extract(it).value());
+                dir.unlink(std::move(link));
+            }
+            break;
+        case type::command:
+            if (opts_.check_policy && !dir.allow(r, identity_))
+                dir.note(command_note(r, "the auth policy refused it"));
+            else if (auto res = dir.command(r); res != route_result::ok)
+                dir.note(command_note(
+                    r,
+                    res == route_result::unavailable ? "its agent cannot start now"
+                                                     : "no such lane"));
+            break;
+        case type::auth:
+        case type::deauth: on_auth(r, dir); break;
+    }
     return err;
 }
 
-server_session::uplink_state& server_session::state(std::string_view node, std::string_view lane)
-{
-    // The last uplink written to first: a broadcast writes one uplink of each session in turn.
-    if (last_ && last_->node == node && last_->lane == lane)
-        return *last_->state;
-    auto n = uplinks_.find(node);
-    if (n == uplinks_.end())
-        n = uplinks_.emplace(std::string(node), std::map<std::string, uplink_state, std::less<>>{})
-                .first;
-    auto l = n->second.find(lane);
-    if (l == n->second.end())
-        l = n->second.emplace(std::string(lane), uplink_state{}).first;
-    last_ = last_uplink{n->first, l->first, &l->second};
-    return l->second;
-}
-
-std::uint64_t server_session::push(out_frame frame)
-{
-    queued_bytes_ += frame.size();
-    queue_.push_back(std::move(frame));
-    return first_ + queue_.size() - 1;
-}
-
-void server_session::replace(std::uint64_t index, out_frame frame)
-{
-    out_frame& slot = queue_[static_cast<std::size_t>(index - first_)];
-    queued_bytes_ = queued_bytes_ - slot.size() + frame.size();
-    slot = std::move(frame);
-    ++coalesced_;
-}
-
-void server_session::linked(std::string_view node, std::string_view lane, link_params params)
+void server_session::refuse(
+    uplink_request const& r,
+    recon::value const& reason,
+    uplink_directory& dir)
 {
     std::string frame;
-    write_envelope_text(envelope_kind::linked, node, lane, {}, frame, params);
-    auto& st = state(node, lane);
-    st.last = push(out_frame(std::move(frame)));
-    st.last_is_value = false;
+    write_envelope(envelope_kind::unlinked, r.node, r.lane, reason, frame);
+    dir.reply(std::move(frame));
 }
 
-void server_session::synced(std::string_view node, std::string_view lane)
+void server_session::on_open(uplink_request& r, uplink_directory& dir)
 {
-    std::string frame;
-    write_envelope_text(envelope_kind::synced, node, lane, {}, frame);
-    auto& st = state(node, lane);
-    st.last = push(out_frame(std::move(frame)));
-    st.last_is_value = false;
-    st.keys.clear();  // nothing after @synced replaces what the sync sent
-}
-
-void server_session::unlinked(
-    std::string_view node,
-    std::string_view lane,
-    recon::value const& reason)
-{
-    std::string frame;
-    write_envelope(envelope_kind::unlinked, node, lane, reason, frame);
-    push(out_frame(std::move(frame)));
-    // The uplink is gone: nothing queued later coalesces with what it had.
-    last_.reset();
-    if (auto n = uplinks_.find(node); n != uplinks_.end()) {
-        if (auto l = n->second.find(lane); l != n->second.end()) {
-            std::erase(keyed_, &l->second);  // (it may be listed more than once)
-            n->second.erase(l);
-        }
-        if (n->second.empty())
-            uplinks_.erase(n);
-    }
-}
-
-void server_session::event(std::string_view node, std::string_view lane, recon::value const& body)
-{
-    std::string frame;
-    write_envelope(envelope_kind::event, node, lane, body, frame);
-    event(node, lane, out_frame(std::move(frame)));
-}
-
-void server_session::event(std::string_view node, std::string_view lane, out_frame frame)
-{
-    auto& st = state(node, lane);
-    st.last = push(std::move(frame));
-    st.last_is_value = false;
-    // A later change of a key must not move before this (a sync's entry of that key).
-    st.keys.clear();
-}
-
-void server_session::value_event(
-    std::string_view node,
-    std::string_view lane,
-    recon::value const& body)
-{
-    std::string frame;
-    write_envelope(envelope_kind::event, node, lane, body, frame);
-    value_event(node, lane, out_frame(std::move(frame)));
-}
-
-void server_session::value_event(std::string_view node, std::string_view lane, out_frame frame)
-{
-    auto& st = state(node, lane);
-    if (st.last_is_value && st.last != UINT64_MAX && st.last >= first_ &&
-        queued_bytes_ >= opts_.coalesce_after_bytes) {
-        // The previous value still waits and is the uplink's last frame: send only the latest.
-        replace(st.last, std::move(frame));
+    if (opts_.check_policy && !dir.allow(r, identity_)) {
+        // As Java's RemoteHost: @unlinked without a body, and no @linked before it.
+        refuse(r, {}, dir);
         return;
     }
-    st.last = push(std::move(frame));
-    st.last_is_value = true;
-}
-
-void server_session::map_event(
-    std::string_view node,
-    std::string_view lane,
-    warp::map_event const& e)
-{
-    std::string frame;
-    write_envelope(envelope_kind::event, node, lane, to_value(e), frame);
-    map_event(node, lane, e, out_frame(std::move(frame)));
-}
-
-void server_session::map_event(
-    std::string_view node,
-    std::string_view lane,
-    warp::map_event const& e,
-    out_frame frame)
-{
-    auto& st = state(node, lane);
-    st.last_is_value = false;
-    if (e.kind == map_event::op::update || e.kind == map_event::op::remove) {
-        auto it = st.keys.find(e.key);
-        if (it != st.keys.end() && it->second >= first_ &&
-            queued_bytes_ >= opts_.coalesce_after_bytes) {
-            // The key's last change still waits: send only the latest one, in its place.
-            replace(it->second, std::move(frame));
-            return;
-        }
-        st.last = push(std::move(frame));
-        if (st.keys.empty())
-            keyed_.push_back(&st);
-        st.keys.insert_or_assign(e.key, st.last);
+    if (auto it = links_.find(key{r.node, r.lane}); it != links_.end()) {
+        dir.reopen(r, *it);  // answered @linked again, as Java does
         return;
     }
-    // clear, take, drop: changes before them must arrive before them.
-    st.last = push(std::move(frame));
-    st.keys.clear();
+    if (opts_.max_links != 0 && links_.size() >= opts_.max_links) {
+        refuse(r, tag("tooManyLinks"), dir);
+        dir.note("a link was refused: the connection holds max_links_per_connection links");
+        return;
+    }
+    open_result res = dir.open(r);
+    switch (res.what) {
+        case route_result::ok: links_.insert(std::move(res.link)); return;
+        case route_result::node_not_found: refuse(r, tag("nodeNotFound"), dir); return;
+        case route_result::lane_not_found: refuse(r, tag("laneNotFound"), dir); return;
+        case route_result::unavailable: refuse(r, recon::value(std::move(res.reason)), dir); return;
+    }
 }
 
-void server_session::auth_reply(envelope_kind kind, recon::value const& body)
+void server_session::on_auth(uplink_request& r, uplink_directory& dir)
 {
+    auth_answer answer{auth_answer::kind::deauthed, {}};
+    if (r.what == uplink_request::type::auth)
+        answer = opts_.check_policy ? dir.authenticate(r.body)
+                                    : auth_answer{auth_answer::kind::authed, {}};
     std::string text;
-    if (!body.is_empty())
-        recon::write(body, text);
     std::string frame;
-    write_host_envelope(kind, text, frame);
-    push(out_frame(std::move(frame)));
+    if (answer.what == auth_answer::kind::authed) {
+        identity_ = std::move(r.body);
+        identity_memory_ = r.body_memory;
+        if (!answer.session.is_empty())
+            recon::write(answer.session, text);
+        write_host_envelope(envelope_kind::authed, text, frame);
+        dir.reply(std::move(frame));
+        return;
+    }
+    identity_.reset();
+    identity_memory_ = 0;
+    write_host_envelope(envelope_kind::deauthed, text, frame);
+    dir.reply(std::move(frame));
+    if (answer.what == auth_answer::kind::forbidden)
+        dir.close_connection(1008, "Unauthorized");
 }
 
-void server_session::taken(std::size_t n)
+std::shared_ptr<uplink> server_session::end(uplink const& link)
 {
-    first_ += n;
-    queue_.clear();
-    queued_bytes_ = 0;
-    // Waiting keys are all written now: forget them, so the index stays as small as the queue
-    // (only the uplinks that have any: a connection may hold many thousands of uplinks).
-    for (auto* st : keyed_)
-        st->keys.clear();
-    keyed_.clear();
+    auto it = links_.find(key{link.node(), link.lane()});
+    if (it == links_.end() || it->get() != &link)
+        return nullptr;
+    return std::move(links_.extract(it).value());
 }
 
-void server_session::take_output(std::vector<out_frame>& out)
+std::vector<std::shared_ptr<uplink>> server_session::take_links()
 {
-    std::size_t n = queue_.size();
-    if (out.empty())
-        out.swap(queue_);  // (queue_ gets out's capacity: no allocation at the next push)
-    else
-        std::move(queue_.begin(), queue_.end(), std::back_inserter(out));
-    taken(n);
+    std::vector<std::shared_ptr<uplink>> out;
+    out.reserve(links_.size());
+    while (!links_.empty())
+        out.push_back(std::move(links_.extract(links_.begin()).value()));
+    return out;
 }
 
-void server_session::take_output(std::vector<std::string>& out)
+std::shared_ptr<uplink> server_session::find(std::string_view node, std::string_view lane) const
 {
-    for (auto& f : queue_)
-        out.push_back(f.take());
-    taken(queue_.size());
+    auto it = links_.find(key{node, lane});
+    return it == links_.end() ? nullptr : *it;
 }
 
 }  // namespace swim::warp

@@ -41,6 +41,14 @@ bool journal_has(std::string const& line)
     return std::find(journal.begin(), journal.end(), line) != journal.end();
 }
 
+/// Agents start on the first envelope for one of their lanes: `wake` is that lane.
+struct test_agent : server::agent {
+    explicit test_agent(server::agent_context& ctx)
+        : agent(ctx)
+    {}
+    server::command_lane<> wake{*this, "wake"};
+};
+
 /// The lanes the downlinks link to.
 struct source_agent : server::agent {
     using agent::agent;
@@ -63,8 +71,8 @@ struct source_agent : server::agent {
 
 /// Seed 001, first example: the full lifecycle builder; the target and config come from
 /// the node: /observer/:target_id.
-struct observer_agent : server::agent {
-    using agent::agent;
+struct observer_agent : test_agent {
+    using test_agent::test_agent;
     std::optional<server::value_downlink_handle<int>> handle;
 
     void on_start() override
@@ -91,8 +99,8 @@ struct observer_agent : server::agent {
 };
 
 /// Seed 001, stateful lifecycle: counts events into its own lane, with shared state.
-struct counter_agent : server::agent {
-    using agent::agent;
+struct counter_agent : test_agent {
+    using test_agent::test_agent;
     server::value_lane<std::uint64_t> event_count{*this, "event_count"};
     std::optional<server::value_downlink_handle<int>> handle;
 
@@ -110,13 +118,13 @@ struct counter_agent : server::agent {
 
 /// Seed 001, set: sets the downlink to double what its own lane receives; and stop: a
 /// sentinel -1 stops the downlink.
-struct doubler_agent : server::agent {
-    using agent::agent;
+struct doubler_agent : test_agent {
+    using test_agent::test_agent;
     server::value_lane<int> lane{*this, "lane"};
     std::optional<server::value_downlink_handle<int>> handle;
 
     explicit doubler_agent(server::agent_context& ctx)
-        : agent(ctx)
+        : test_agent(ctx)
     {
         lane.on_event([this](int const& v) {
             if (!handle)
@@ -142,8 +150,8 @@ struct doubler_agent : server::agent {
 };
 
 /// A map and an event downlink, and a typed downlink to a lane that does not fit the type.
-struct watcher_agent : server::agent {
-    using agent::agent;
+struct watcher_agent : test_agent {
+    using test_agent::test_agent;
     std::optional<server::map_downlink_handle<std::string, int>> table;
     std::optional<server::event_downlink_handle<std::string>> shouts;
     std::optional<server::value_downlink_handle<int>> wrong;
@@ -184,8 +192,8 @@ struct watcher_agent : server::agent {
 };
 
 /// terminate_on_unlinked false: keeps relinking to a lane that does not exist.
-struct persistent_agent : server::agent {
-    using agent::agent;
+struct persistent_agent : test_agent {
+    using test_agent::test_agent;
     std::optional<server::value_downlink_handle<int>> keep;
     std::optional<server::value_downlink_handle<int>> once;
     int keep_unlinked = 0;
@@ -220,8 +228,8 @@ struct persistent_agent : server::agent {
 };
 
 /// events_when_not_synced true: the state's event reaches on_event before on_synced.
-struct eager_agent : server::agent {
-    using agent::agent;
+struct eager_agent : test_agent {
+    using test_agent::test_agent;
     std::optional<server::value_downlink_handle<int>> eager;
     std::optional<server::value_downlink_handle<int>> lazy;
 
@@ -249,8 +257,8 @@ struct eager_agent : server::agent {
 
 /// Slow coroutine handlers with max_pending_events 4: the value downlink's handlers see the
 /// latest value (the waiting sets merged), the event downlink fails rather than drop one.
-struct slow_agent : server::agent {
-    using agent::agent;
+struct slow_agent : test_agent {
+    using test_agent::test_agent;
     std::optional<server::value_downlink_handle<int>> value;
     std::optional<server::event_downlink_handle<int>> events;
 
@@ -291,8 +299,8 @@ struct slow_agent : server::agent {
 
 /// Downlinks to a host that does not answer: on_unreachable with the error and the host
 /// (keep_linked, the default), on_failed with the same error (keep_linked false).
-struct unreachable_agent : server::agent {
-    using agent::agent;
+struct unreachable_agent : test_agent {
+    using test_agent::test_agent;
     std::optional<server::value_downlink_handle<int>> retrying;
     std::optional<server::value_downlink_handle<int>> once;
 
@@ -321,8 +329,8 @@ struct unreachable_agent : server::agent {
 
 /// A late joiner on the agent side: a second downlink to the same lane, opened once the first
 /// one is synced (their link is shared), gets its own on_linked and on_synced.
-struct joiner_agent : server::agent {
-    using agent::agent;
+struct joiner_agent : test_agent {
+    using test_agent::test_agent;
     std::optional<server::value_downlink_handle<int>> first;
     std::optional<server::value_downlink_handle<int>> second;
 
@@ -350,8 +358,8 @@ struct joiner_agent : server::agent {
 /// A downlink to a remote host, given by a route parameter-free global.
 std::string remote_url;
 
-struct remote_agent : server::agent {
-    using agent::agent;
+struct remote_agent : test_agent {
+    using test_agent::test_agent;
     server::value_lane<int> mirror{*this, "mirror"};
     std::optional<server::value_downlink_handle<int>> handle;
 
@@ -370,8 +378,8 @@ struct remote_agent : server::agent {
 
 /// Floods a local downlink with sets in one handler (`flood n`), and tries writes holding a
 /// NaN or an infinity (`nan`): the results go to the journal.
-struct flood_agent : server::agent {
-    using agent::agent;
+struct flood_agent : test_agent {
+    using test_agent::test_agent;
     server::command_lane<int> flood{*this, "flood"};
     server::command_lane<int> nan{*this, "nan"};
     server::value_lane<double> real{*this, "real", 1.5};

@@ -76,8 +76,9 @@ BOOST_FIXTURE_TEST_CASE(sync_value_lane_linked_one_event_synced, server_fixture)
         // Linked now: live events.
         co_await c.send(R"(@command(node:"/hotel/room/1",lane:light) 22.0)");
         co_await c.expect_envelope(R"(@event(node:"/hotel/room/1",lane:light) 22.0)");
-        // A second sync on the linked lane: no second @linked.
+        // A second sync on the linked lane: @linked again (as Java), then the state.
         co_await c.send(R"(@sync(node:"/hotel/room/1",lane:light))");
+        co_await c.expect_envelope(R"(@linked(node:"/hotel/room/1",lane:light))");
         co_await c.expect_envelope(R"(@event(node:"/hotel/room/1",lane:light) 22.0)");
         co_await c.expect_envelope(R"(@synced(node:"/hotel/room/1",lane:light))");
         co_await c.expect_silence(quiet);
@@ -145,18 +146,6 @@ BOOST_FIXTURE_TEST_CASE(sync_command_lane_linked_synced, server_fixture)
         co_await c.send(R"(@sync(node:"/hotel/room/1",lane:command))");
         co_await c.expect_envelope(R"(@linked(node:"/hotel/room/1",lane:command))");
         co_await c.expect_envelope(R"(@synced(node:"/hotel/room/1",lane:command))");
-        co_await c.expect_silence(quiet);
-        co_await c.close();
-    });
-}
-
-BOOST_FIXTURE_TEST_CASE(linked_echoes_prio_and_rate, server_fixture)
-{
-    run([&]() -> asio::awaitable<void> {
-        scripted_client c(ioc);
-        co_await c.connect(port);
-        co_await c.send(R"(@link(node:"/unit/1",lane:value,prio:1.5,rate:2))");
-        co_await c.expect_envelope(R"(@linked(node:"/unit/1",lane:value,prio:1.5,rate:2))");
         co_await c.expect_silence(quiet);
         co_await c.close();
     });
@@ -310,84 +299,9 @@ BOOST_FIXTURE_TEST_CASE(unlink_linked_lane_gets_unlinked_and_no_more_events, ser
     });
 }
 
-BOOST_FIXTURE_TEST_CASE(unlink_when_not_linked_does_nothing, server_fixture)
-{
-    run([&]() -> asio::awaitable<void> {
-        scripted_client c(ioc);
-        co_await c.connect(port);
-        co_await c.send(R"(@unlink(node:"/unit/1",lane:value))");
-        co_await c.send(R"(@unlink(node:"/nope",lane:value))");
-        co_await c.send(R"(@unlink(node:"/unit/1",lane:nope))");
-        co_await c.expect_silence(quiet);
-        co_await sync_unit_value(c, 0);
-        co_await c.close();
-    });
-}
-
 // ---- not found -------------------------------------------------------------------------------
 
-BOOST_FIXTURE_TEST_CASE(link_or_sync_to_unknown_node_is_node_not_found, server_fixture)
-{
-    run([&]() -> asio::awaitable<void> {
-        scripted_client c(ioc);
-        co_await c.connect(port);
-        co_await c.send(R"(@link(node:"/nope",lane:x))");
-        co_await c.expect_envelope(R"(@unlinked(node:"/nope",lane:x)@nodeNotFound)");
-        co_await c.send(R"(@sync(node:"/unit/1/extra",lane:value))");
-        co_await c.expect_envelope(R"(@unlinked(node:"/unit/1/extra",lane:value)@nodeNotFound)");
-        co_await c.send(R"(@sync(node:"unit/1",lane:value))");
-        co_await c.expect_envelope(R"(@unlinked(node:"unit/1",lane:value)@nodeNotFound)");
-        co_await c.expect_silence(quiet);
-        co_await c.close();
-    });
-}
-
-BOOST_FIXTURE_TEST_CASE(link_or_sync_to_unknown_lane_is_lane_not_found, server_fixture)
-{
-    run([&]() -> asio::awaitable<void> {
-        scripted_client c(ioc);
-        co_await c.connect(port);
-        co_await c.send(R"(@link(node:"/unit/1",lane:nope))");
-        co_await c.expect_envelope(R"(@unlinked(node:"/unit/1",lane:nope)@laneNotFound)");
-        co_await c.send(R"(@sync(node:"/hotel/lobby",lane:nope))");
-        co_await c.expect_envelope(R"(@unlinked(node:"/hotel/lobby",lane:nope)@laneNotFound)");
-        co_await c.expect_silence(quiet);
-        co_await c.close();
-    });
-}
-
-BOOST_FIXTURE_TEST_CASE(command_to_missing_node_or_lane_gets_no_reply, server_fixture)
-{
-    run([&]() -> asio::awaitable<void> {
-        scripted_client c(ioc);
-        co_await c.connect(port);
-        co_await c.send(R"(@command(node:"/nope",lane:x) 1)");
-        co_await c.send(R"(@command(node:"/unit/1",lane:nope) 1)");
-        // A body the lane cannot take is dropped too (and logged).
-        co_await c.send(R"(@command(node:"/unit/1",lane:value) "not a number")");
-        co_await c.expect_silence(quiet);
-        BOOST_TEST(c.connected());
-        co_await sync_unit_value(c, 0);
-        co_await c.close();
-    });
-}
-
 // ---- auth ------------------------------------------------------------------------------------
-
-BOOST_FIXTURE_TEST_CASE(auth_is_authed_and_deauth_deauthed, server_fixture)
-{
-    run([&]() -> asio::awaitable<void> {
-        scripted_client c(ioc);
-        co_await c.connect(port);
-        co_await c.send(R"(@auth{key:1234})");
-        co_await c.expect_envelope("@authed");
-        co_await c.send("@deauth");
-        co_await c.expect_envelope("@deauthed");
-        co_await c.expect_silence(quiet);
-        co_await sync_unit_value(c, 0);
-        co_await c.close();
-    });
-}
 
 // ---- slow clients ----------------------------------------------------------------------------
 
@@ -666,40 +580,22 @@ BOOST_FIXTURE_TEST_CASE(route_parameters_reach_the_agent, server_fixture)
 
 BOOST_FIXTURE_TEST_CASE(links_beyond_max_links_per_connection_are_refused, server_fixture)
 {
+    // The decisions are the session's (server_session_suite); this is the limit's wiring.
     cfg.max_links_per_connection = 2;
     run([&]() -> asio::awaitable<void> {
         scripted_client c(ioc);
         co_await c.connect(port);
         co_await c.send(R"(@link(node:"/unit/1",lane:value))");
         co_await c.expect_envelope(R"(@linked(node:"/unit/1",lane:value))");
-        co_await c.send(R"(@sync(node:"/unit/2",lane:value))");
+        co_await c.send(R"(@link(node:"/unit/2",lane:value))");
         co_await c.expect_envelope(R"(@linked(node:"/unit/2",lane:value))");
-        co_await c.expect_envelope(R"(@event(node:"/unit/2",lane:value) 0)");
-        co_await c.expect_envelope(R"(@synced(node:"/unit/2",lane:value))");
-        // A third lane: refused with the reason, no @linked; the connection lives on.
-        co_await c.send(R"(@sync(node:"/unit/3",lane:value))");
+        co_await c.send(R"(@link(node:"/unit/3",lane:value))");
         co_await c.expect_envelope(R"(@unlinked(node:"/unit/3",lane:value)@tooManyLinks)");
-        // A lane it holds already is no new link: a sync of it is served.
-        co_await c.send(R"(@sync(node:"/unit/1",lane:value))");
-        co_await c.expect_envelope(R"(@event(node:"/unit/1",lane:value) 0)");
-        co_await c.expect_envelope(R"(@synced(node:"/unit/1",lane:value))");
-        // An unlink makes room.
-        co_await c.send(R"(@unlink(node:"/unit/1",lane:value))");
-        co_await c.expect_envelope(R"(@unlinked(node:"/unit/1",lane:value))");
-        co_await c.send(R"(@sync(node:"/unit/3",lane:value))");
-        co_await c.expect_envelope(R"(@linked(node:"/unit/3",lane:value))");
-        co_await c.expect_envelope(R"(@event(node:"/unit/3",lane:value) 0)");
-        co_await c.expect_envelope(R"(@synced(node:"/unit/3",lane:value))");
-        co_await c.send(R"(@link(node:"/unit/4",lane:value))");
-        co_await c.expect_envelope(R"(@unlinked(node:"/unit/4",lane:value)@tooManyLinks)");
-        co_await c.send(R"(@link(node:"/unit/1",lane:nope))");
-        co_await c.expect_envelope(R"(@unlinked(node:"/unit/1",lane:nope)@laneNotFound)");
         // The limit is per connection.
         scripted_client other(ioc);
         co_await other.connect(port);
-        co_await other.send(R"(@link(node:"/unit/4",lane:value))");
-        co_await other.expect_envelope(R"(@linked(node:"/unit/4",lane:value))");
-        co_await c.expect_silence(quiet);
+        co_await other.send(R"(@link(node:"/unit/3",lane:value))");
+        co_await other.expect_envelope(R"(@linked(node:"/unit/3",lane:value))");
         co_await other.close();
         co_await c.close();
     });

@@ -144,6 +144,14 @@ public:
     /// its level).
     void log(client::log_level level, std::string_view what) const;
 
+    /** Stops the agent, as server_config::agent_idle_timeout does but at once: on_stop runs
+     * (after the handler running now), the agent's downlinks close, every client linked to
+     * its lanes gets `@unlinked`, and once its handlers are done the instance goes with its
+     * lanes' state kept. The next envelope for its node starts it again (a new instance, the
+     * kept state, on_start). Nothing happens when it is stopping already.
+     */
+    void stop();
+
     /** A value downlink to `lane` of `node`: on this server (host empty or std::nullopt,
      * reached without a socket) or at `host` (through the server's client connections).
      * Set its handlers, then done() opens it and gives its handle. Never fails here: see
@@ -206,9 +214,14 @@ private:
  * server.route<room_agent>("/hotel/room/:id");
  * @endcode
  *
- * An agent is made on the first envelope for its node URI and lives until the server stops.
- * Its constructor, on_start, on_stop and every handler of its lanes and downlinks run on its
- * strand, one at a time.
+ * An agent is made by the first link, sync or command (allowed by the server's auth policy)
+ * to one of its lanes: its constructor runs first, on the thread that routes that request
+ * (declare the lanes there; start downlinks in on_start), and when the lane is not among its
+ * lanes the instance is dropped without starting. It lives until the server stops, or until
+ * it is stopped for idleness (server_config::agent_idle_timeout) or by agent_context::stop():
+ * then its lanes' state is kept and the next envelope makes a new instance that holds it.
+ * on_start, on_stop and every handler of its lanes and downlinks run on its strand, one at a
+ * time.
  *
  * @par Errors
  * An agent whose constructor throws (or whose factory gives no agent) is not made: its
@@ -224,14 +237,15 @@ public:
     explicit agent(agent_context& ctx) noexcept
         : ctx_(&ctx)
     {}
-    /// Destroyed once the server has stopped, not before.
+    /// Destroyed once the agent stopped (see above) and its handlers ended.
     virtual ~agent();
     agent(agent const&) = delete;
     agent& operator=(agent const&) = delete;
 
     /// Called once the agent and its lanes are constructed, before any envelope reaches it.
     virtual void on_start() {}
-    /// Called when the server stops, before the agent's uplinks are unlinked.
+    /// Called when the agent stops (the server stops, it was idle, or stop() was called),
+    /// before the agent's uplinks are unlinked.
     virtual void on_stop() {}
 
     /// The agent's context: node URI, route parameters, commands, downlink builders.

@@ -142,6 +142,23 @@ struct server_config {
     /// `@unlinked(node:..,lane:..)@tooManyLinks` and the connection lives on. The server's own
     /// agent downlinks are not counted. Zero: no limit.
     std::size_t max_links_per_connection = 262144;
+    /// Agents live at once. A link or sync that would start one more is answered
+    /// `@unlinked(node:..,lane:..)"too many agents"` and a command that would is dropped,
+    /// logged once per `limit_log_interval`; agents stopped for idleness
+    /// (agent_idle_timeout) make room. Zero: no limit.
+    std::size_t max_agents = 262144;
+    /** An agent with no link and no activity (no envelope, no change of a lane, no handler
+     * run, no open downlink of its own) for this long is stopped: on_stop runs, its lanes'
+     * state is kept (in memory) and the next envelope for it starts it again (a new instance,
+     * its lanes holding the kept state, on_start). An agent whose lanes never changed is
+     * forgotten altogether. Checked every quarter of it, so an agent stops between one and
+     * one and a quarter times it. Zero: agents run until the server stops (as Java's);
+     * `swim-server` uses 5 minutes.
+     */
+    std::chrono::milliseconds agent_idle_timeout{0};
+    /// Trouble that may repeat fast (max_agents reached, an agent that cannot be made) is
+    /// logged at most once per this interval, with the count of what was held back.
+    std::chrono::milliseconds limit_log_interval{10000};
     /// Connections in their TLS and WebSocket handshakes at once (they are not counted by
     /// max_connections yet): at the limit the server stops accepting (new connections wait
     /// in the kernel's backlog) until one of them ends, logged once per `accept_log_interval`.

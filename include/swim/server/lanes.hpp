@@ -108,13 +108,33 @@ public:
         std::size_t max) const = 0;
     /// A client's `@command` body.
     virtual void on_remote_command(recon::value body) = 0;
+    /// The lane's state when the agent stops (moved out: the instance is about to go), or
+    /// nullopt when it never changed (nothing to keep).
+    std::optional<recon::value> save()
+    {
+        if (!changed_)
+            return std::nullopt;
+        return save_state();
+    }
+    /// Puts back what save() gave, before on_start of the agent's next instance; no handler
+    /// runs, nothing is broadcast.
+    void restore(recon::value state)
+    {
+        changed_ = true;
+        restore_state(std::move(state));
+    }
 
     struct uplinks;
-    /// The clients linked to the lane (for the server).
-    uplinks& links() noexcept { return *uplinks_; }
+    /// The clients linked to the lane (for the server; made at the first).
+    uplinks& links();
 
 protected:
     detail::agent_runtime& runtime() const noexcept { return ctx_->runtime(); }
+    /// The lane's state, for save() (may move it out).
+    virtual std::optional<recon::value> save_state() { return std::nullopt; }
+    /// Takes back a state save_state() gave; logs and keeps the lane as it is when it does
+    /// not convert.
+    virtual void restore_state(recon::value state) { (void)state; }
     /// Sends a value event to every uplink (coalesced per uplink when it falls behind).
     void broadcast_value(recon::value const& v);
     /// Sends a map event to every uplink (coalesced per key when it falls behind).
@@ -123,11 +143,15 @@ protected:
     void broadcast_event(recon::value const& v);
     /// Logs a command that could not be applied, naming the lane and why.
     void bad_command(std::string_view why) const;
+    /// Logs a kept state that could not be restored, naming the lane and why.
+    void bad_restore(std::string_view why) const;
 
 private:
     agent_context* ctx_;
     std::string name_;
     lane_kind kind_;
+    bool changed_ = false;
+    /// Made at the first link.
     std::unique_ptr<uplinks> uplinks_;
 };
 
@@ -199,6 +223,19 @@ public:
             return;
         }
         set(std::move(v));
+    }
+
+protected:
+    std::optional<recon::value> save_state() override { return recon::value_from(value_); }
+    void restore_state(recon::value state) override
+    {
+        T v;
+        recon::conversion_error err;
+        if (!recon::value_to(state, v, err)) {
+            this->bad_restore(err.message());
+            return;
+        }
+        value_ = std::move(v);
     }
 
 private:
@@ -364,6 +401,28 @@ public:
             case warp::map_event::op::take: take(e.n); return;
             case warp::map_event::op::drop: drop(e.n); return;
         }
+    }
+
+protected:
+    /// The entries as a record of `key: value` slots.
+    std::optional<recon::value> save_state() override
+    {
+        recon::record r;
+        while (!map_.empty()) {
+            auto node = map_.extract(map_.begin());
+            r.add_slot(std::move(node.key()), std::move(node.mapped()));
+        }
+        return recon::value(std::move(r));
+    }
+    void restore_state(recon::value state) override
+    {
+        if (!state.is_record()) {
+            this->bad_restore("not a record of entries");
+            return;
+        }
+        for (auto& it : state.as_record().items())
+            if (it.is_slot())
+                map_.insert_or_assign(std::move(it.key), std::move(it.val));
     }
 
 private:

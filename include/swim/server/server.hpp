@@ -116,8 +116,11 @@ public:
     struct stats {
         /// Client connections served now.
         std::size_t connections = 0;
-        /// Agents made so far (agents live until the server stops).
+        /// Agents live now (started, not stopped: server_config::max_agents).
         std::size_t agents = 0;
+        /// Agents stopped (by server_config::agent_idle_timeout or agent_context::stop())
+        /// whose lanes' state is kept until the next envelope starts them again.
+        std::size_t dormant_agents = 0;
         /// Bytes the connections have waiting to be written, together (counted against
         /// server_config::max_total_queued_bytes).
         std::size_t queued_bytes = 0;

@@ -6,27 +6,45 @@
 
 #include <swim/recon/value.hpp>
 #include <swim/warp/envelope.hpp>
-#include <swim/warp/map_event.hpp>
+#include <swim/warp/uplink_queue.hpp>
 
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
-#include <vector>
+#include <unordered_set>
 
 /** @file
- * The sans-io server side of one client connection: what the client asks (link, sync,
- * unlink, command, auth), and the frames to send it, queued with per-uplink coalescing so a
- * slow client cannot make the server's memory grow without bound: a value uplink keeps only
- * its latest event, a map uplink the latest event per key (architecture §3, issue 4).
+ * The sans-io server side of one client connection, reader half: what the client asks, and
+ * the decisions about it (architecture §3): the connection's table of uplinks, `@link` /
+ * `@sync` / `@unlink` / `@command` / `@auth` answered or handed to the agent that serves the
+ * lane, the link limit and the auth policy applied, each in O(1). The frames the agents write
+ * go through the connection's uplink_queue.
+ *
+ * | request               | state                 | what happens                                |
+ * |-----------------------|-----------------------|---------------------------------------------|
+ * | @link, @sync          | refused by the policy | `@unlinked` (no body); no agent is made     |
+ * | @link, @sync          | linked                | the agent answers `@linked` again (+ sync)  |
+ * | @link, @sync          | at max_links          | `@unlinked ...@tooManyLinks`                |
+ * | @link, @sync          | not linked            | directory::open: linked by the agent, or    |
+ * |                       |                       | `@unlinked` with `@nodeNotFound`,           |
+ * |                       |                       | `@laneNotFound` or the reason it gives      |
+ * | @unlink               | linked                | the agent unlinks it (`@unlinked`)          |
+ * | @unlink               | not linked            | nothing (no agent is made or asked)         |
+ * | @command              | refused by the policy | dropped (a note)                            |
+ * | @command              |                       | directory::command; dropped (a note) when   |
+ * |                       |                       | no lane takes it                            |
+ * | @auth credentials     |                       | directory::authenticate: `@authed` (the     |
+ * |                       |                       | credentials become the identity),           |
+ * |                       |                       | `@deauthed`, or `@deauthed` then close 1008 |
+ * | @deauth               |                       | the identity forgotten, `@deauthed`         |
+ * | @event, @linked, ...  |                       | ignored (what a server sends)               |
  */
 
 namespace swim::warp {
 
-/// What a client asked of the server, for the agent layer to answer.
+/// What a client asked of the server.
 struct uplink_request {
     /// The envelope the client sent.
     enum class type : std::uint8_t {
@@ -39,8 +57,8 @@ struct uplink_request {
     };
     type what = type::link;
     /// The node and lane URIs (empty for auth and deauth).
-    std::string node;
-    std::string lane;
+    std::string_view node;
+    std::string_view lane;
     /// prio and rate of @link and @sync (zero when absent).
     link_params params;
     /// command: the body; auth, deauth: the credentials; absent otherwise (not parsed).
@@ -49,161 +67,144 @@ struct uplink_request {
     std::size_t body_memory = 0;
 };
 
-/** A frame for the writer: text of its own, or one text shared by every uplink of a
- * broadcast (encoded once for all of them, not once per uplink).
- */
-class out_frame {
-public:
-    out_frame() = default;
-    explicit out_frame(std::string text) noexcept
-        : own_(std::move(text))
-    {}
-    explicit out_frame(std::shared_ptr<std::string const> text) noexcept
-        : shared_(std::move(text))
-    {}
-
-    std::string_view view() const noexcept
-    {
-        return shared_ ? std::string_view(*shared_) : std::string_view(own_);
-    }
-    std::size_t size() const noexcept { return view().size(); }
-    /// The text: moved out when it is the frame's own, copied when shared.
-    std::string take() { return shared_ ? std::string(*shared_) : std::move(own_); }
-
-private:
-    std::string own_;
-    std::shared_ptr<std::string const> shared_;
+/// Where a request for a lane went.
+enum class route_result : std::uint8_t {
+    ok,              ///< an agent serves the lane and has the request
+    node_not_found,  ///< no route matches the node URI
+    lane_not_found,  ///< the node's agent has no such lane
+    unavailable      ///< the agent cannot take it now (a limit, a stop); a reason says why
 };
 
-/// `@event(node, lane) body`, encoded once for a broadcast to many uplinks.
-out_frame shared_event_frame(
-    std::string_view node,
-    std::string_view lane,
-    recon::value const& body);
+/// The answer of directory::open().
+struct open_result {
+    route_result what = route_result::ok;
+    /// ok: the link, now the agent's to answer (`@linked`, the sync).
+    std::shared_ptr<uplink> link;
+    /// unavailable: the body of the `@unlinked` (text), which says why.
+    std::string reason;
+};
+
+/// What the auth policy says of `@auth credentials`.
+struct auth_answer {
+    enum class kind : std::uint8_t {
+        authed,    ///< the credentials become the identity; `@authed session`
+        deauthed,  ///< the identity is forgotten; `@deauthed`
+        forbidden  ///< as deauthed, then the connection closes with 1008
+    };
+    kind what = kind::authed;
+    recon::value session;
+};
+
+/** What a connection's session asks of the server: implemented by the I/O layer (the agents,
+ * the auth policy, the socket); a table in tests. Called during server_session::on_frame().
+ */
+class uplink_directory {
+public:
+    /// The auth policy on `@auth credentials`.
+    virtual auth_answer authenticate(recon::value const& credentials) = 0;
+    /// The auth policy on a link, sync or command, given the connection's identity (nullopt
+    /// when it has none).
+    virtual bool allow(uplink_request const& r, std::optional<recon::value> const& identity) = 0;
+    /// A new link or sync: find (or start) the agent and its lane, and hand it a new uplink.
+    virtual open_result open(uplink_request& r) = 0;
+    /// A link or sync of a lane the connection is linked to already: the agent answers
+    /// `@linked` again (and syncs).
+    virtual void reopen(uplink_request& r, std::shared_ptr<uplink> const& link) = 0;
+    /// The client unlinked `link`: the agent lets it go and answers `@unlinked`.
+    virtual void unlink(std::shared_ptr<uplink> link) = 0;
+    /// A command for a lane.
+    virtual route_result command(uplink_request& r) = 0;
+    /// A frame of the session's own (a refusal, an auth answer) for the client.
+    virtual void reply(std::string frame) = 0;
+    /// The connection must close with `code` and `reason` once the frames queued now are
+    /// written (a forbidden `@auth`).
+    virtual void close_connection(std::uint16_t code, std::string_view reason) = 0;
+    /// Something worth a debug log line (a dropped command, a refused link).
+    virtual void note(std::string_view what) = 0;
+
+protected:
+    ~uplink_directory() = default;
+};
 
 /// Options of a server session.
 struct server_session_options {
-    /// Events are only coalesced once this many bytes wait: a client that keeps up gets every
-    /// event, one that falls behind gets the latest value (per key for maps) with at most
-    /// about this much queued. Zero coalesces whatever waits.
-    std::size_t coalesce_after_bytes = 0;
     /// The most memory a body parsed from one frame may take (recon::parse_options::
-    /// max_memory), less what hold_memory() holds; more fails the frame with
+    /// max_memory), less what the identity holds; more fails the frame with
     /// error::malformed_body and recon::error::value_too_large. Zero: no limit.
     std::size_t max_value_memory = 0;
+    /// Links the connection may hold at once; a link beyond is answered
+    /// `@unlinked ...@tooManyLinks`. Zero: no limit.
+    std::size_t max_links = 0;
+    /// Whether the auth policy applies (not for the server's own local links).
+    bool check_policy = true;
 };
 
-/** One client connection, server side.
+/** One client connection, server side: its uplinks and what it asks.
  *
  * @par Thread safety
- * Not thread safe: its owner serialises every call.
+ * Not thread safe: its owner serialises every call (the connection's reader).
  *
  * @par Errors
- * on_frame() returns an envelope_error. The frame writers throw boost::system::system_error
- * (recon::error::non_finite_float) when a body holds a NaN or an infinity; otherwise they only
- * throw std::bad_alloc. No I/O, so nothing to cancel.
+ * on_frame() returns an envelope_error; otherwise only std::bad_alloc. No I/O.
  */
 class server_session {
 public:
-    /// An empty session.
     explicit server_session(server_session_options opts = {}) noexcept
         : opts_(opts)
     {}
 
-    /// Memory the connection keeps from earlier frames (its identity's credentials): it
-    /// counts against max_value_memory for every later frame.
-    void hold_memory(std::size_t bytes) noexcept { held_memory_ = bytes; }
-
-    /** Reads a text frame from the client and appends what it asks to `out`.
+    /** Reads a text frame from the client and acts on it (see the file's table), through
+     * `dir`.
      * @returns an error for a frame that is not a WARP envelope, or a command, auth or deauth
      * whose body is not valid Recon (error::malformed_body): the I/O layer closes the
-     * connection with 1002 and `err.message()` as the reason, as Rust does. An envelope a
-     * client does not send (@event, @linked, ...) is ignored, as Java does: no error, nothing
-     * appended.
+     * connection with 1002 and `err.message()` as the reason, as Rust does; nothing was done.
      */
-    envelope_error on_frame(std::string_view frame, std::vector<uplink_request>& out);
+    envelope_error on_frame(std::string_view frame, uplink_directory& dir);
 
-    // ---- frames to the client ---------------------------------------------------------------
-    // Each appends one frame to the queue.
+    /** The server ends `link` on its own (its agent stopped). @returns the link, no longer
+     * the connection's, for the agent to let go and answer `@unlinked`; nullptr when the
+     * connection no longer holds it (the client unlinked it first: the agent has that
+     * unlink). Only this and the client's `@unlink` take a link from the table, and the agent
+     * lets a link go only when told by one of them, so the two never disagree.
+     */
+    std::shared_ptr<uplink> end(uplink const& link);
 
-    /// @linked, with the link's prio and rate (written when nonzero).
-    void linked(std::string_view node, std::string_view lane, link_params params = {});
-    /// @synced, after the lane's state (sent with event()).
-    void synced(std::string_view node, std::string_view lane);
-    /// @unlinked with a reason body: `@nodeNotFound`, `@laneNotFound`, or nothing.
-    void unlinked(std::string_view node, std::string_view lane, recon::value const& reason = {});
-    /// An event that is never coalesced (command and supply lanes, sync bursts); nothing of
-    /// the uplink queued before it is replaced by what is queued after it.
-    void event(std::string_view node, std::string_view lane, recon::value const& body);
-    /// A value lane's event: once the queue holds coalesce_after_bytes, replaces the uplink's
-    /// previous event while that one still waits and nothing of that uplink was queued after it.
-    void value_event(std::string_view node, std::string_view lane, recon::value const& body);
-    /// A map lane's event: once the queue holds coalesce_after_bytes, an update or remove
-    /// replaces the waiting update or remove of the same key (until a clear, take, drop or
-    /// synced of that uplink is queued after it).
-    void map_event(std::string_view node, std::string_view lane, warp::map_event const& e);
+    /// Every uplink, moved out (the connection ended: the agents must let them go).
+    std::vector<std::shared_ptr<uplink>> take_links();
 
-    // The same with the `@event(node, lane) body` frame encoded already (shared_event_frame):
-    // a broadcast encodes it once for all its uplinks.
-    void event(std::string_view node, std::string_view lane, out_frame frame);
-    void value_event(std::string_view node, std::string_view lane, out_frame frame);
-    void map_event(
-        std::string_view node,
-        std::string_view lane,
-        warp::map_event const& e,
-        out_frame frame);
-    /// @authed / @deauthed with a body.
-    void auth_reply(envelope_kind kind, recon::value const& body = {});
-
-    // ---- the writer ---------------------------------------------------------------------------
-    /// Whether frames wait to be taken.
-    bool has_output() const noexcept { return !queue_.empty(); }
-    /// Moves every waiting frame to the back of `out`, oldest first (when `out` is empty, the
-    /// two vectors swap: no frame is moved).
-    void take_output(std::vector<out_frame>& out);
-    /// As above, as strings (a shared frame is copied).
-    void take_output(std::vector<std::string>& out);
-    /// Frames waiting.
-    std::size_t queued_frames() const noexcept { return queue_.size(); }
-    /// Bytes of the frames waiting.
-    std::size_t queued_bytes() const noexcept { return queued_bytes_; }
-    /// Events replaced by newer ones so far (coalescing at work).
-    std::uint64_t coalesced() const noexcept { return coalesced_; }
+    /// Links held now.
+    std::size_t links() const noexcept { return links_.size(); }
+    /// The link of `node` / `lane`, or nullptr.
+    std::shared_ptr<uplink> find(std::string_view node, std::string_view lane) const;
+    /// The identity (the credentials of the last authed `@auth`), nullopt when none.
+    std::optional<recon::value> const& identity() const noexcept { return identity_; }
 
 private:
-    struct uplink_state {
-        /// Absolute index of the uplink's last queued frame, and whether it is a value event.
-        std::uint64_t last = UINT64_MAX;
-        bool last_is_value = false;
-        /// Map keys whose update or remove waits, by absolute queue index.
-        std::map<recon::value, std::uint64_t> keys;
-    };
+    void on_open(uplink_request& r, uplink_directory& dir);
+    void on_auth(uplink_request& r, uplink_directory& dir);
+    void refuse(uplink_request const& r, recon::value const& reason, uplink_directory& dir);
 
-    uplink_state& state(std::string_view node, std::string_view lane);
-    std::uint64_t push(out_frame frame);
-    void replace(std::uint64_t index, out_frame frame);
-    /// The writer took the `n` waiting frames.
-    void taken(std::size_t n);
-
-    server_session_options opts_;
-    std::size_t held_memory_ = 0;
-    /// take_output() takes every frame at once: a vector (kept with its capacity) is enough.
-    std::vector<out_frame> queue_;
-    /// Absolute index of queue_.front().
-    std::uint64_t first_ = 0;
-    std::size_t queued_bytes_ = 0;
-    std::uint64_t coalesced_ = 0;
-    /// node -> lane -> state; looked up by string_view without allocating.
-    std::map<std::string, std::map<std::string, uplink_state, std::less<>>, std::less<>> uplinks_;
-    /// The uplinks whose `keys` are not empty.
-    std::vector<uplink_state*> keyed_;
-    /// The uplink state() found last (map nodes do not move; forgotten when one is erased).
-    struct last_uplink {
+    struct key {
         std::string_view node;
         std::string_view lane;
-        uplink_state* state;
     };
-    std::optional<last_uplink> last_;
+    struct key_hash {
+        using is_transparent = void;
+        std::size_t operator()(key k) const noexcept;
+        std::size_t operator()(std::shared_ptr<uplink> const& u) const noexcept;
+    };
+    struct key_equal {
+        using is_transparent = void;
+        bool operator()(key a, std::shared_ptr<uplink> const& b) const noexcept;
+        bool operator()(std::shared_ptr<uplink> const& a, key b) const noexcept;
+        bool operator()(std::shared_ptr<uplink> const& a, std::shared_ptr<uplink> const& b)
+            const noexcept;
+    };
+
+    server_session_options opts_;
+    std::unordered_set<std::shared_ptr<uplink>, key_hash, key_equal> links_;
+    std::optional<recon::value> identity_;
+    std::size_t identity_memory_ = 0;
     std::string scratch_;
 };
 

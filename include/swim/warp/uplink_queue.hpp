@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+
+#ifndef SWIM_WARP_UPLINK_QUEUE_HPP
+#define SWIM_WARP_UPLINK_QUEUE_HPP
+
+#include <swim/recon/value.hpp>
+#include <swim/warp/envelope.hpp>
+#include <swim/warp/map_event.hpp>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+/** @file
+ * The sans-io server side of one client connection, writer half: the frames to send it,
+ * queued with per-uplink coalescing so a slow client cannot make the server's memory grow
+ * without bound: a value uplink keeps only its latest event, a map uplink the latest event
+ * per key (architecture §3, issue 4).
+ */
+
+namespace swim::warp {
+
+/** A frame for the writer: text of its own, or one text shared by every uplink of a
+ * broadcast (encoded once for all of them, not once per uplink).
+ */
+class out_frame {
+public:
+    out_frame() = default;
+    explicit out_frame(std::string text) noexcept
+        : own_(std::move(text))
+    {}
+    explicit out_frame(std::shared_ptr<std::string const> text) noexcept
+        : shared_(std::move(text))
+    {}
+
+    std::string_view view() const noexcept
+    {
+        return shared_ ? std::string_view(*shared_) : std::string_view(own_);
+    }
+    std::size_t size() const noexcept { return view().size(); }
+    /// The text: moved out when it is the frame's own, copied when shared.
+    std::string take() { return shared_ ? std::string(*shared_) : std::move(own_); }
+
+private:
+    std::string own_;
+    std::shared_ptr<std::string const> shared_;
+};
+
+/// `@event(node, lane) body`, encoded once for a broadcast to many uplinks.
+out_frame shared_event_frame(
+    std::string_view node,
+    std::string_view lane,
+    recon::value const& body);
+
+/** One link of a client connection to a lane: made when the link opens, held by the
+ * connection's server_session and by the lane that serves it. Its coalescing state belongs to
+ * the connection's uplink_queue (touched only under whatever serialises the queue). The
+ * server derives from it for what its lanes keep per link.
+ */
+class uplink {
+public:
+    uplink(std::string_view node, std::string_view lane);
+    virtual ~uplink();
+    uplink(uplink const&) = delete;
+    uplink& operator=(uplink const&) = delete;
+
+    std::string_view node() const noexcept { return std::string_view(text_).substr(0, node_size_); }
+    std::string_view lane() const noexcept { return std::string_view(text_).substr(node_size_); }
+
+private:
+    friend class uplink_queue;
+
+    /// The node URI, then the lane URI.
+    std::string text_;
+    std::uint32_t node_size_ = 0;
+    bool last_is_value_ = false;
+    /// Absolute index of the uplink's last queued frame.
+    std::uint64_t last_ = UINT64_MAX;
+    /// Map keys whose update or remove waits, by absolute queue index (made when needed).
+    std::unique_ptr<std::map<recon::value, std::uint64_t>> keys_;
+};
+
+/// Options of an uplink queue.
+struct uplink_queue_options {
+    /// Events are only coalesced once this many bytes wait: a client that keeps up gets every
+    /// event, one that falls behind gets the latest value (per key for maps) with at most
+    /// about this much queued. Zero coalesces whatever waits.
+    std::size_t coalesce_after_bytes = 0;
+};
+
+/** The frames waiting for one client connection.
+ *
+ * @par Thread safety
+ * Not thread safe: its owner serialises every call (the server: under the connection's lock,
+ * from the agents' strands and the writer).
+ *
+ * @par Errors
+ * The frame writers throw boost::system::system_error (recon::error::non_finite_float) when a
+ * body holds a NaN or an infinity; otherwise they only throw std::bad_alloc.
+ */
+class uplink_queue {
+public:
+    explicit uplink_queue(uplink_queue_options opts = {}) noexcept
+        : opts_(opts)
+    {}
+
+    // ---- frames to the client ---------------------------------------------------------------
+    // Each appends one frame.
+
+    /// @linked, with the link's prio and rate (written when nonzero).
+    void linked(uplink& up, link_params params = {});
+    /// @synced, after the lane's state (sent with event()).
+    void synced(uplink& up);
+    /// @unlinked of `up`, with a reason body (`@laneNotFound`, or nothing): the uplink is gone,
+    /// nothing queued later coalesces with what it had.
+    void unlinked(uplink& up, recon::value const& reason = {});
+    /// A frame of no uplink's (a refusal, an auth answer).
+    void push_frame(std::string frame);
+    /// An event that is never coalesced (command lanes, sync bursts); nothing of the uplink
+    /// queued before it is replaced by what is queued after it.
+    void event(uplink& up, recon::value const& body);
+    /// A value lane's event: once the queue holds coalesce_after_bytes, replaces the uplink's
+    /// previous event while that one still waits and nothing of that uplink was queued after it.
+    void value_event(uplink& up, recon::value const& body);
+    /// A map lane's event: once the queue holds coalesce_after_bytes, an update or remove
+    /// replaces the waiting update or remove of the same key (until a clear, take, drop or
+    /// synced of that uplink is queued after it).
+    void map_event(uplink& up, warp::map_event const& e);
+
+    // The same with the `@event(node, lane) body` frame encoded already (shared_event_frame):
+    // a broadcast encodes it once for all its uplinks.
+    void event(uplink& up, out_frame frame);
+    void value_event(uplink& up, out_frame frame);
+    void map_event(uplink& up, warp::map_event const& e, out_frame frame);
+
+    // ---- the writer ---------------------------------------------------------------------------
+    /// Whether frames wait to be taken.
+    bool has_output() const noexcept { return !queue_.empty(); }
+    /// Moves every waiting frame to the back of `out`, oldest first (when `out` is empty, the
+    /// two vectors swap: no frame is moved).
+    void take_output(std::vector<out_frame>& out);
+    /// As above, as strings (a shared frame is copied).
+    void take_output(std::vector<std::string>& out);
+    /// Frames waiting.
+    std::size_t queued_frames() const noexcept { return queue_.size(); }
+    /// Bytes of the frames waiting.
+    std::size_t queued_bytes() const noexcept { return queued_bytes_; }
+    /// Events replaced by newer ones so far (coalescing at work).
+    std::uint64_t coalesced() const noexcept { return coalesced_; }
+
+private:
+    std::uint64_t push(out_frame frame);
+    void replace(std::uint64_t index, out_frame frame);
+    /// Forgets the keys of `up` that wait.
+    void unkey(uplink& up);
+    /// The writer took the `n` waiting frames.
+    void taken(std::size_t n);
+
+    uplink_queue_options opts_;
+    /// take_output() takes every frame at once: a vector (kept with its capacity) is enough.
+    std::vector<out_frame> queue_;
+    /// Absolute index of queue_.front().
+    std::uint64_t first_ = 0;
+    std::size_t queued_bytes_ = 0;
+    std::uint64_t coalesced_ = 0;
+    /// The uplinks whose keys wait (cleared when the writer takes the queue).
+    std::vector<uplink*> keyed_;
+};
+
+}  // namespace swim::warp
+
+#endif

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+
+#include <swim/recon/writer.hpp>
+#include <swim/warp/uplink_queue.hpp>
+
+#include <algorithm>
+#include <iterator>
+
+namespace swim::warp {
+
+out_frame shared_event_frame(std::string_view node, std::string_view lane, recon::value const& body)
+{
+    auto text = std::make_shared<std::string>();
+    write_envelope(envelope_kind::event, node, lane, body, *text);
+    return out_frame(std::shared_ptr<std::string const>(std::move(text)));
+}
+
+uplink::uplink(std::string_view node, std::string_view lane)
+    : node_size_(static_cast<std::uint32_t>(node.size()))
+{
+    text_.reserve(node.size() + lane.size());
+    text_.append(node).append(lane);
+}
+
+uplink::~uplink() = default;
+
+std::uint64_t uplink_queue::push(out_frame frame)
+{
+    queued_bytes_ += frame.size();
+    queue_.push_back(std::move(frame));
+    return first_ + queue_.size() - 1;
+}
+
+void uplink_queue::replace(std::uint64_t index, out_frame frame)
+{
+    out_frame& slot = queue_[static_cast<std::size_t>(index - first_)];
+    queued_bytes_ = queued_bytes_ - slot.size() + frame.size();
+    slot = std::move(frame);
+    ++coalesced_;
+}
+
+void uplink_queue::unkey(uplink& up)
+{
+    if (!up.keys_ || up.keys_->empty())
+        return;
+    up.keys_.reset();
+    std::erase(keyed_, &up);
+}
+
+void uplink_queue::linked(uplink& up, link_params params)
+{
+    std::string frame;
+    write_envelope_text(envelope_kind::linked, up.node(), up.lane(), {}, frame, params);
+    up.last_ = push(out_frame(std::move(frame)));
+    up.last_is_value_ = false;
+}
+
+void uplink_queue::synced(uplink& up)
+{
+    std::string frame;
+    write_envelope_text(envelope_kind::synced, up.node(), up.lane(), {}, frame);
+    up.last_ = push(out_frame(std::move(frame)));
+    up.last_is_value_ = false;
+    unkey(up);  // nothing after @synced replaces what the sync sent
+}
+
+void uplink_queue::unlinked(uplink& up, recon::value const& reason)
+{
+    std::string frame;
+    write_envelope(envelope_kind::unlinked, up.node(), up.lane(), reason, frame);
+    push(out_frame(std::move(frame)));
+    // The uplink is gone: nothing queued later coalesces with what it had.
+    up.last_ = UINT64_MAX;
+    up.last_is_value_ = false;
+    unkey(up);
+}
+
+void uplink_queue::push_frame(std::string frame)
+{
+    push(out_frame(std::move(frame)));
+}
+
+void uplink_queue::event(uplink& up, recon::value const& body)
+{
+    std::string frame;
+    write_envelope(envelope_kind::event, up.node(), up.lane(), body, frame);
+    event(up, out_frame(std::move(frame)));
+}
+
+void uplink_queue::event(uplink& up, out_frame frame)
+{
+    up.last_ = push(std::move(frame));
+    up.last_is_value_ = false;
+    // A later change of a key must not move before this (a sync's entry of that key).
+    unkey(up);
+}
+
+void uplink_queue::value_event(uplink& up, recon::value const& body)
+{
+    std::string frame;
+    write_envelope(envelope_kind::event, up.node(), up.lane(), body, frame);
+    value_event(up, out_frame(std::move(frame)));
+}
+
+void uplink_queue::value_event(uplink& up, out_frame frame)
+{
+    if (up.last_is_value_ && up.last_ != UINT64_MAX && up.last_ >= first_ &&
+        queued_bytes_ >= opts_.coalesce_after_bytes) {
+        // The previous value still waits and is the uplink's last frame: send only the latest.
+        replace(up.last_, std::move(frame));
+        return;
+    }
+    up.last_ = push(std::move(frame));
+    up.last_is_value_ = true;
+}
+
+void uplink_queue::map_event(uplink& up, warp::map_event const& e)
+{
+    std::string frame;
+    write_envelope(envelope_kind::event, up.node(), up.lane(), to_value(e), frame);
+    map_event(up, e, out_frame(std::move(frame)));
+}
+
+void uplink_queue::map_event(uplink& up, warp::map_event const& e, out_frame frame)
+{
+    up.last_is_value_ = false;
+    if (e.kind == map_event::op::update || e.kind == map_event::op::remove) {
+        if (up.keys_) {
+            auto it = up.keys_->find(e.key);
+            if (it != up.keys_->end() && it->second >= first_ &&
+                queued_bytes_ >= opts_.coalesce_after_bytes) {
+                // The key's last change still waits: send only the latest one, in its place.
+                replace(it->second, std::move(frame));
+                return;
+            }
+        }
+        up.last_ = push(std::move(frame));
+        if (!up.keys_ || up.keys_->empty()) {
+            if (!up.keys_)
+                up.keys_ = std::make_unique<std::map<recon::value, std::uint64_t>>();
+            keyed_.push_back(&up);
+        }
+        up.keys_->insert_or_assign(e.key, up.last_);
+        return;
+    }
+    // clear, take, drop: changes before them must arrive before them.
+    up.last_ = push(std::move(frame));
+    unkey(up);
+}
+
+void uplink_queue::taken(std::size_t n)
+{
+    first_ += n;
+    queue_.clear();
+    queued_bytes_ = 0;
+    // Waiting keys are all written now: forget them, so the index stays as small as the queue
+    // (only the uplinks that have any: a connection may hold many thousands of uplinks).
+    for (auto* up : keyed_)
+        up->keys_.reset();
+    keyed_.clear();
+}
+
+void uplink_queue::take_output(std::vector<out_frame>& out)
+{
+    std::size_t n = queue_.size();
+    if (out.empty())
+        out.swap(queue_);  // (queue_ gets out's capacity: no allocation at the next push)
+    else
+        std::move(queue_.begin(), queue_.end(), std::back_inserter(out));
+    taken(n);
+}
+
+void uplink_queue::take_output(std::vector<std::string>& out)
+{
+    for (auto& f : queue_)
+        out.push_back(f.take());
+    taken(queue_.size());
+}
+
+}  // namespace swim::warp

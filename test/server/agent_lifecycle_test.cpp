@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+//
+// Agents' lifecycle, over loopback: what makes an agent (an allowed link, sync or command to
+// a lane it has; never an unlink or a refused request), server_config::max_agents, stopping
+// for idleness (agent_idle_timeout) and by the application, and starting again with the
+// lanes' state kept.
+
+#include <atomic>
+#include <mutex>
+
+#include "server/uplink_fixture.hpp"
+
+namespace {
+
+/// What the lifecycle agents did, across instances.
+struct lifecycle_journal {
+    std::mutex mutex;
+    std::vector<std::string> lines;
+
+    void add(std::string line)
+    {
+        std::lock_guard lock(mutex);
+        lines.push_back(std::move(line));
+    }
+    std::size_t count(std::string const& line)
+    {
+        std::lock_guard lock(mutex);
+        return static_cast<std::size_t>(std::count(lines.begin(), lines.end(), line));
+    }
+};
+
+lifecycle_journal journal;
+
+/// Records its starts and stops; `stop` stops it (agent_context::stop()).
+struct life_agent : server::agent {
+    explicit life_agent(server::agent_context& ctx)
+        : agent(ctx)
+    {
+        stop.on_command([this](recon::value const&) { context().stop(); });
+    }
+    void on_start() override { journal.add("start " + context().node_uri()); }
+    void on_stop() override { journal.add("stop " + context().node_uri()); }
+
+    server::value_lane<std::int64_t> value{*this, "value"};
+    server::map_lane<std::string, std::int64_t> map{*this, "map"};
+    server::command_lane<> stop{*this, "stop"};
+};
+
+void life_routes(server::server& srv)
+{
+    default_routes(srv);
+    BOOST_REQUIRE(!srv.route<life_agent>("/life/:id"));
+}
+
+std::size_t live(server::server& srv)
+{
+    return srv.get_stats().agents;
+}
+
+std::size_t dormant(server::server& srv)
+{
+    return srv.get_stats().dormant_agents;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(agent_lifecycle)
+
+BOOST_FIXTURE_TEST_CASE(unlinks_refused_requests_and_missing_lanes_make_no_agent, server_fixture)
+{
+    cfg.auth.on_request = [](std::optional<recon::value> const&, server::lane_request const& r) {
+        return r.node.starts_with("/unit/") ? server::request_verdict::refuse
+                                            : server::request_verdict::allow;
+    };
+    run([&]() -> asio::awaitable<void> {
+        scripted_client c(ioc);
+        co_await c.connect(port);
+        for (int i = 0; i < 50; ++i) {
+            auto const room = "/hotel/room/" + std::to_string(i);
+            auto const unit = "/unit/" + std::to_string(i);
+            co_await c.send(R"(@unlink(node:")" + room + R"(",lane:light))");
+            co_await c.send(R"(@command(node:")" + room + R"(",lane:nope) 1)");
+            co_await c.send(R"(@command(node:")" + unit + R"(",lane:value) 1)");
+            co_await c.send(R"(@link(node:")" + unit + R"(",lane:value))");
+            co_await c.expect_envelope(R"(@unlinked(node:")" + unit + R"(",lane:value))");
+            co_await c.send(R"(@sync(node:")" + room + R"(",lane:nope))");
+            co_await c.expect_envelope(
+                R"(@unlinked(node:")" + room + R"(",lane:nope)@laneNotFound)");
+        }
+        // A request that is allowed, to a lane that exists: one agent.
+        co_await c.send(R"(@command(node:"/hotel/room/1",lane:light) on)");
+        BOOST_TEST(co_await swim::test::eventually([&] { return live(*srv) == 1u; }));
+        BOOST_TEST(dormant(*srv) == 0u);
+        co_await c.close();
+    });
+}
+
+BOOST_FIXTURE_TEST_CASE(max_agents_refuses_further_agents_with_a_reason_logged_once, server_fixture)
+{
+    cfg.max_agents = 3;
+    auto lines = std::make_shared<std::atomic<int>>(0);
+    cfg.log.sink = [lines](client::log_level, std::string_view line) {
+        if (line.find("max_agents") != std::string_view::npos)
+            ++*lines;
+    };
+    run([&]() -> asio::awaitable<void> {
+        scripted_client c(ioc);
+        co_await c.connect(port);
+        for (int i = 0; i < 6; ++i) {
+            auto const node = "/unit/" + std::to_string(i);
+            co_await c.send(R"(@link(node:")" + node + R"(",lane:value))");
+            if (i < 3)
+                co_await c.expect_envelope(R"(@linked(node:")" + node + R"(",lane:value))");
+            else
+                co_await c.expect_envelope(
+                    R"(@unlinked(node:")" + node + R"x(",lane:value)"too many agents")x");
+        }
+        // Commands that would start one more are dropped; those to live agents are served.
+        co_await c.send(R"(@command(node:"/unit/9",lane:value) 9)");
+        co_await c.send(R"(@command(node:"/unit/0",lane:value) 5)");
+        co_await c.expect_envelope(R"(@event(node:"/unit/0",lane:value) 5)");
+        BOOST_TEST(live(*srv) == 3u);
+        BOOST_TEST(*lines == 1);
+        co_await c.close();
+    });
+}
+
+BOOST_FIXTURE_TEST_CASE(an_idle_agent_stops_and_starts_again_with_its_state, server_fixture)
+{
+    cfg.agent_idle_timeout = 200ms;
+    routes = life_routes;
+    run([&]() -> asio::awaitable<void> {
+        scripted_client c(ioc);
+        co_await c.connect(port);
+        // Changed by commands, no link: idle once they stop.
+        co_await c.send(R"(@command(node:"/life/a",lane:value) 7)");
+        co_await c.send(R"(@command(node:"/life/a",lane:map) @update(key:k) 3)");
+        // Linked: never idle.
+        co_await c.send(R"(@link(node:"/life/b",lane:value))");
+        co_await c.expect_envelope(R"(@linked(node:"/life/b",lane:value))");
+        // Started and never changed: forgotten once idle.
+        co_await c.send(R"(@sync(node:"/life/c",lane:value))");
+        co_await c.expect_envelope(R"(@linked(node:"/life/c",lane:value))");
+        co_await c.expect_envelope(R"(@event(node:"/life/c",lane:value) 0)");
+        co_await c.expect_envelope(R"(@synced(node:"/life/c",lane:value))");
+        co_await c.send(R"(@unlink(node:"/life/c",lane:value))");
+        co_await c.expect_envelope(R"(@unlinked(node:"/life/c",lane:value))");
+        BOOST_TEST(live(*srv) == 3u);
+        BOOST_TEST(co_await swim::test::eventually(
+            [&] {
+                return journal.count("stop /life/a") == 1 && journal.count("stop /life/c") == 1;
+            },
+            3000ms));
+        BOOST_TEST(live(*srv) == 1u);     // /life/b, linked
+        BOOST_TEST(dormant(*srv) == 1u);  // /life/a keeps its state; /life/c had none
+        BOOST_TEST(journal.count("stop /life/b") == 0u);
+        // The next envelope starts /life/a again, its lanes as they were.
+        co_await c.send(R"(@sync(node:"/life/a",lane:value))");
+        co_await c.expect_envelope(R"(@linked(node:"/life/a",lane:value))");
+        co_await c.expect_envelope(R"(@event(node:"/life/a",lane:value) 7)");
+        co_await c.expect_envelope(R"(@synced(node:"/life/a",lane:value))");
+        co_await c.send(R"(@sync(node:"/life/a",lane:map))");
+        co_await c.expect_envelope(R"(@linked(node:"/life/a",lane:map))");
+        co_await c.expect_envelope(R"(@event(node:"/life/a",lane:map)@update(key:k) 3)");
+        co_await c.expect_envelope(R"(@synced(node:"/life/a",lane:map))");
+        BOOST_TEST(journal.count("start /life/a") == 2u);
+        BOOST_TEST(live(*srv) == 2u);
+        BOOST_TEST(dormant(*srv) == 0u);
+        co_await c.close();
+    });
+}
+
+BOOST_FIXTURE_TEST_CASE(
+    the_application_stops_an_agent_its_links_end_its_state_stays,
+    server_fixture)
+{
+    routes = life_routes;
+    run([&]() -> asio::awaitable<void> {
+        scripted_client c(ioc);
+        scripted_client other(ioc);
+        co_await c.connect(port);
+        co_await other.connect(port);
+        co_await c.send(R"(@link(node:"/life/s",lane:value))");
+        co_await c.expect_envelope(R"(@linked(node:"/life/s",lane:value))");
+        co_await c.send(R"(@command(node:"/life/s",lane:value) 42)");
+        co_await c.expect_envelope(R"(@event(node:"/life/s",lane:value) 42)");
+        co_await other.send(R"(@link(node:"/life/s",lane:map))");
+        co_await other.expect_envelope(R"(@linked(node:"/life/s",lane:map))");
+        co_await other.send(R"(@command(node:"/life/s",lane:stop))");
+        co_await c.expect_envelope(R"(@unlinked(node:"/life/s",lane:value))");
+        co_await other.expect_envelope(R"(@unlinked(node:"/life/s",lane:map))");
+        BOOST_TEST(journal.count("stop /life/s") == 1u);
+        BOOST_TEST(co_await swim::test::eventually([&] { return dormant(*srv) == 1u; }));
+        // Linked again (the connection forgot the old link: a new one, @linked once).
+        co_await c.send(R"(@sync(node:"/life/s",lane:value))");
+        co_await c.expect_envelope(R"(@linked(node:"/life/s",lane:value))");
+        co_await c.expect_envelope(R"(@event(node:"/life/s",lane:value) 42)");
+        co_await c.expect_envelope(R"(@synced(node:"/life/s",lane:value))");
+        BOOST_TEST(journal.count("start /life/s") == 2u);
+        co_await c.expect_silence(quiet);
+        co_await other.expect_silence(10ms);
+        co_await other.close();
+        co_await c.close();
+    });
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+//
+// The sans-io writer half of a server connection: frames queued per uplink, slow clients
+// coalesced.
+
+#include <swim/recon/parser.hpp>
+#include <swim/recon/writer.hpp>
+#include <swim/warp/uplink_queue.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+using namespace swim;
+using warp::map_event;
+using frames = std::vector<std::string>;
+
+namespace {
+
+frames output(warp::uplink_queue& s)
+{
+    frames out;
+    s.take_output(out);
+    return out;
+}
+
+recon::value rv(std::string_view text)
+{
+    return recon::parse(text);
+}
+
+/// Uplinks by node and lane, made on first use.
+class uplinks {
+public:
+    warp::uplink& operator()(std::string const& node, std::string const& lane)
+    {
+        auto& up = all_[{node, lane}];
+        if (!up)
+            up = std::make_unique<warp::uplink>(node, lane);
+        return *up;
+    }
+
+private:
+    std::map<std::pair<std::string, std::string>, std::unique_ptr<warp::uplink>> all_;
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(uplink_queue_suite)
+
+BOOST_AUTO_TEST_CASE(writes_the_replies_of_the_transcript)
+{
+    warp::uplink_queue s;
+    uplinks up;
+    s.linked(up("/hotel/room/1", "light"));
+    s.value_event(up("/hotel/room/1", "light"), recon::value());
+    s.synced(up("/hotel/room/1", "light"));
+    s.unlinked(up("/no/such/node", "light"), rv("@nodeNotFound"));
+    s.linked(up("/unit/2", "value"), {0.5, 10});
+    s.push_frame("@authed");
+    BOOST_TEST(
+        output(s) == (frames{
+                         R"(@linked(node:"/hotel/room/1",lane:light))",
+                         R"(@event(node:"/hotel/room/1",lane:light))",
+                         R"(@synced(node:"/hotel/room/1",lane:light))",
+                         R"(@unlinked(node:"/no/such/node",lane:light)@nodeNotFound)",
+                         R"(@linked(node:"/unit/2",lane:value,prio:0.5,rate:10))",
+                         "@authed"}));
+}
+
+BOOST_AUTO_TEST_CASE(a_slow_value_uplink_keeps_only_the_latest_value)
+{
+    warp::uplink_queue s;
+    uplinks up;
+    s.linked(up("/unit/1", "value"));
+    for (int i = 1; i <= 100000; ++i)
+        s.value_event(up("/unit/1", "value"), recon::value(i));
+    BOOST_TEST(s.queued_frames() == 2u);  // memory stays bounded
+    BOOST_TEST(s.coalesced() == 99999u);
+    BOOST_TEST(
+        output(s) == (frames{
+                         R"(@linked(node:"/unit/1",lane:value))",
+                         R"(@event(node:"/unit/1",lane:value) 100000)"}));
+    // Once written, the next value is queued anew.
+    s.value_event(up("/unit/1", "value"), recon::value(1));
+    BOOST_TEST(s.queued_frames() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_value_is_not_moved_past_a_later_frame_of_its_uplink)
+{
+    warp::uplink_queue s;
+    uplinks up;
+    s.value_event(up("/unit/1", "value"), recon::value(1));
+    s.synced(up("/unit/1", "value"));
+    s.value_event(up("/unit/1", "value"), recon::value(2));
+    s.value_event(up("/unit/1", "value"), recon::value(3));
+    s.value_event(up("/unit/2", "value"), recon::value(9));  // another uplink: its own
+    BOOST_TEST(
+        output(s) == (frames{
+                         R"(@event(node:"/unit/1",lane:value) 1)",
+                         R"(@synced(node:"/unit/1",lane:value))",
+                         R"(@event(node:"/unit/1",lane:value) 3)",
+                         R"(@event(node:"/unit/2",lane:value) 9)"}));
+}
+
+BOOST_AUTO_TEST_CASE(a_slow_map_uplink_keeps_the_latest_change_per_key)
+{
+    warp::uplink_queue s;
+    uplinks up;
+    s.map_event(up("/unit/1", "map"), map_event::update(rv("a"), rv("1")));
+    s.map_event(up("/unit/1", "map"), map_event::update(rv("b"), rv("2")));
+    s.map_event(up("/unit/1", "map"), map_event::update(rv("a"), rv("3")));
+    s.map_event(up("/unit/1", "map"), map_event::remove(rv("b")));
+    BOOST_TEST(
+        output(s) == (frames{
+                         R"(@event(node:"/unit/1",lane:map)@update(key:a) 3)",
+                         R"(@event(node:"/unit/1",lane:map)@remove(key:b))"}));
+    for (int i = 0; i < 1000; ++i)
+        for (int k = 0; k < 10; ++k)
+            s.map_event(up("/unit/1", "map"), map_event::update(recon::value(k), recon::value(i)));
+    BOOST_TEST(s.queued_frames() == 10u);  // bounded by the keys, not the changes
+}
+
+BOOST_AUTO_TEST_CASE(clear_take_and_drop_are_barriers)
+{
+    warp::uplink_queue s;
+    uplinks up;
+    s.map_event(up("/unit/1", "map"), map_event::update(rv("a"), rv("1")));
+    s.map_event(up("/unit/1", "map"), map_event::clear());
+    s.map_event(up("/unit/1", "map"), map_event::update(rv("a"), rv("2")));
+    s.map_event(up("/unit/1", "map"), map_event::drop(1));
+    s.map_event(up("/unit/1", "map"), map_event::update(rv("a"), rv("3")));
+    s.map_event(up("/unit/1", "map"), map_event::update(rv("a"), rv("4")));
+    BOOST_TEST(
+        output(s) == (frames{
+                         R"(@event(node:"/unit/1",lane:map)@update(key:a) 1)",
+                         R"(@event(node:"/unit/1",lane:map)@clear)",
+                         R"(@event(node:"/unit/1",lane:map)@update(key:a) 2)",
+                         R"(@event(node:"/unit/1",lane:map)@drop(1))",
+                         R"(@event(node:"/unit/1",lane:map)@update(key:a) 4)"}));
+}
+
+BOOST_AUTO_TEST_CASE(command_lane_events_are_never_coalesced)
+{
+    warp::uplink_queue s;
+    uplinks up;
+    s.event(up("/hotel/room/4", "command"), rv("{msg:hello,n:1}"));
+    s.event(up("/hotel/room/4", "command"), rv("{msg:hello,n:1}"));
+    BOOST_TEST(s.queued_frames() == 2u);
+    BOOST_TEST(s.coalesced() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_broadcast_frame_is_encoded_once_and_shared)
+{
+    // Two connections get one frame text (a broadcast to many uplinks encodes it once).
+    warp::uplink_queue a, b;
+    uplinks up, up_b;  // (an uplink is one connection's)
+    auto frame = warp::shared_event_frame("/unit/1", "value", recon::value(7));
+    BOOST_TEST(frame.view() == R"(@event(node:"/unit/1",lane:value) 7)");
+    a.value_event(up("/unit/1", "value"), frame);
+    b.value_event(up_b("/unit/1", "value"), frame);
+    std::vector<warp::out_frame> fa, fb;
+    a.take_output(fa);
+    b.take_output(fb);
+    BOOST_TEST_REQUIRE(fa.size() == 1u);
+    BOOST_TEST_REQUIRE(fb.size() == 1u);
+    BOOST_TEST(fa[0].view().data() == fb[0].view().data());  // the same text
+    BOOST_TEST(fa[0].take() == R"(@event(node:"/unit/1",lane:value) 7)");
+    BOOST_TEST(fa[0].view() == R"(@event(node:"/unit/1",lane:value) 7)");  // copied, still there
+    // Shared frames coalesce as encoded ones do, and map keys still count.
+    for (int i = 1; i <= 1000; ++i)
+        a.value_event(
+            up("/unit/1", "value"),
+            warp::shared_event_frame("/unit/1", "value", recon::value(i)));
+    BOOST_TEST(a.queued_frames() == 1u);
+    auto e = map_event::update(rv("k"), rv("1"));
+    a.map_event(
+        up("/unit/1", "map"),
+        e,
+        warp::shared_event_frame("/unit/1", "map", warp::to_value(e)));
+    e = map_event::update(rv("k"), rv("2"));
+    a.map_event(
+        up("/unit/1", "map"),
+        e,
+        warp::shared_event_frame("/unit/1", "map", warp::to_value(e)));
+    BOOST_TEST(
+        output(a) == (frames{
+                         R"(@event(node:"/unit/1",lane:value) 1000)",
+                         R"(@event(node:"/unit/1",lane:map)@update(key:k) 2)"}));
+    // Taken into a vector that holds frames already: appended after them.
+    fb.clear();
+    fb.emplace_back(std::string("first"));
+    b.event(up_b("/unit/1", "value"), frame);
+    b.take_output(fb);
+    BOOST_TEST_REQUIRE(fb.size() == 2u);
+    BOOST_TEST(fb[1].view() == frame.view());
+    BOOST_TEST(!b.has_output());
+}
+
+BOOST_AUTO_TEST_CASE(an_uplink_linked_again_starts_afresh)
+{
+    // The uplink's state goes with @unlinked (and the session's cached lookup of it).
+    warp::uplink_queue s;
+    uplinks up;
+    s.value_event(up("/unit/1", "value"), recon::value(1));
+    s.value_event(up("/unit/2", "value"), recon::value(5));
+    s.unlinked(up("/unit/1", "value"));
+    s.value_event(up("/unit/1", "value"), recon::value(2));
+    s.value_event(up("/unit/1", "value"), recon::value(3));
+    s.value_event(up("/unit/2", "value"), recon::value(6));
+    BOOST_TEST(
+        output(s) == (frames{
+                         R"(@event(node:"/unit/1",lane:value) 1)",
+                         R"(@event(node:"/unit/2",lane:value) 6)",
+                         R"(@unlinked(node:"/unit/1",lane:value))",
+                         R"(@event(node:"/unit/1",lane:value) 3)"}));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
