@@ -139,7 +139,7 @@ void agent_runtime::drain()
         server_->task_started();
         auto self = shared_from_this();
         asio::co_spawn(
-            strand_,
+            *strand_,
             [self, f = std::move(std::get<1>(item))]() -> asio::awaitable<void> {
                 try {
                     co_await f();
@@ -170,10 +170,14 @@ struct lane_base::uplinks {
 
 lane_base::lane_base(agent& owner, std::string name, lane_kind kind)
     : ctx_(&owner.context())
-    , name_(std::move(name))
     , kind_(kind)
 {
-    runtime().add_lane(*this);
+    runtime().add_lane(*this, std::move(name));
+}
+
+std::string const& lane_base::name() const noexcept
+{
+    return runtime().lane_name(index_);
 }
 
 lane_base::~lane_base()
@@ -224,7 +228,7 @@ void lane_base::broadcast_value(recon::value const& v)
         });
         return;
     }
-    auto frame = warp::shared_event_frame(runtime().node(), name_, v);
+    auto frame = warp::shared_event_frame(runtime().node(), name(), v);
     each_uplink(uplinks_.get(), [&](server_uplink& up) {
         up.port->write([&](warp::uplink_queue& q) { q.value_event(up, frame); });
     });
@@ -243,7 +247,7 @@ void lane_base::broadcast_map(warp::map_event const& e)
         });
         return;
     }
-    auto frame = warp::shared_event_frame(runtime().node(), name_, warp::to_value(e));
+    auto frame = warp::shared_event_frame(runtime().node(), name(), warp::to_value(e));
     each_uplink(uplinks_.get(), [&](server_uplink& up) {
         up.port->write([&](warp::uplink_queue& q) { q.map_event(up, e, frame); });
     });
@@ -261,7 +265,7 @@ void lane_base::broadcast_event(recon::value const& v)
         });
         return;
     }
-    auto frame = warp::shared_event_frame(runtime().node(), name_, v);
+    auto frame = warp::shared_event_frame(runtime().node(), name(), v);
     each_uplink(uplinks_.get(), [&](server_uplink& up) {
         up.port->write([&](warp::uplink_queue& q) { q.event(up, frame); });
     });
@@ -279,14 +283,14 @@ void lane_base::bad_command(std::string_view why) const
 {
     runtime().log(
         client::log_level::warning,
-        "a command to lane " + name_ + " was not applied: " + std::string(why));
+        "a command to lane " + name() + " was not applied: " + std::string(why));
 }
 
 void lane_base::bad_restore(std::string_view why) const
 {
     runtime().log(
         client::log_level::error,
-        "lane " + name_ + ": its kept state was not restored: " + std::string(why));
+        "lane " + name() + ": its kept state was not restored: " + std::string(why));
 }
 
 // ---- the agent runtime ----------------------------------------------------------------------
@@ -302,7 +306,7 @@ std::int64_t lane_catalog::find(std::string_view name) const noexcept
 agent_runtime::agent_runtime(server_impl& srv, route_entry const& route, std::string node)
     : server_(&srv)
     , route_(&route)
-    , strand_(asio::make_strand(srv.executor()))
+    , strand_(&srv.agent_strand(node))
     , node_(std::move(node))
     , ctx_(*this)
 {}
@@ -315,8 +319,9 @@ agent_runtime::~agent_runtime()
 
 agent_runtime::params_type const& agent_runtime::params() const
 {
-    if (!params_) {
-        params_ = std::make_unique<params_type>();
+    auto& params = more().params;
+    if (!params) {
+        params = std::make_unique<params_type>();
         std::size_t i = 0;
         std::string_view node = node_;
         if (!node.empty() && node.front() == '/')
@@ -324,12 +329,33 @@ agent_runtime::params_type const& agent_runtime::params() const
         for (auto const& seg : route_->segments) {
             auto const end = std::min(node.find('/'), node.size());
             if (seg.size() > 1 && seg.front() == ':')
-                params_->emplace(seg.substr(1), std::string(node.substr(0, end)));
+                params->emplace(seg.substr(1), std::string(node.substr(0, end)));
             node.remove_prefix(std::min(end + 1, node.size()));
             ++i;
         }
     }
-    return *params_;
+    return *params;
+}
+
+agent_runtime::extras& agent_runtime::more() const
+{
+    if (!more_)
+        more_ = std::make_unique<extras>();
+    return *more_;
+}
+
+void agent_runtime::trim() noexcept
+{
+    if (more_ && !more_->params && more_->building.empty() && more_->names.empty() &&
+        more_->downlinks.empty() && more_->ending.empty() && more_->saved.empty() &&
+        more_->parked.empty() && more_->failure.empty())
+        more_.reset();
+}
+
+std::string const& agent_runtime::failure() const noexcept
+{
+    static std::string const none;
+    return more_ ? more_->failure : none;
 }
 
 std::string_view agent_runtime::param(std::string_view name) const noexcept
@@ -361,39 +387,47 @@ bool agent_runtime::construct()
     try {
         instance_ = route_->make(ctx_);
         if (!instance_)
-            failure_ = "the agent factory made no agent";
+            more().failure = "the agent factory made no agent";
     } catch (std::exception const& e) {
-        failure_ = std::string("the agent could not be made: ") + e.what();
+        more().failure = std::string("the agent could not be made: ") + e.what();
     }
-    if (!failure_.empty()) {
+    if (!failure().empty()) {
         instance_.reset();
-        building_.clear();
+        more().building.clear();
         return false;
     }
     if (catalog_) {
         // A new instance of a dormant agent: its lanes found their places (add_lane).
-        building_.clear();
+        more().building.clear();
+        trim();
         return true;
     }
-    // The first instance: its lane names make the catalog, shared with the route's earlier
-    // agents when the names are the same.
-    std::stable_sort(building_.begin(), building_.end(), [](auto* a, auto* b) {
+    // The first instance: its lane names make the catalog (shared with the route's other
+    // agents when the names are the same).
+    auto& building = more().building;
+    std::stable_sort(building.begin(), building.end(), [](auto* a, auto* b) {
         return a->name() < b->name();
     });
     auto names = std::make_shared<lane_catalog>();
-    for (auto* lane : building_) {
+    bool twice = false;
+    for (auto* lane : building) {
         if (!names->names.empty() && names->names.back() == lane->name()) {
             log(client::log_level::error,
                 "two lanes are named " + lane->name() + "; the first serves");
+            twice = true;
             continue;
         }
         names->names.push_back(lane->name());
         lanes_.push_back(lane);
     }
-    building_.clear();
-    building_.shrink_to_fit();
+    building.clear();
     lanes_.shrink_to_fit();
     catalog_ = std::move(names);
+    for (std::uint32_t i = 0; i < lanes_.size(); ++i)
+        lanes_[i]->index_ = i;
+    if (!twice)
+        more_->names.clear();  // (a lane named twice keeps its place there)
+    trim();
     return true;
 }
 
@@ -405,35 +439,51 @@ void agent_runtime::share_catalog(std::shared_ptr<lane_catalog const>& shared)
         shared = catalog_;
 }
 
-void agent_runtime::add_lane(lane_base& lane)
+namespace {
+/// lane_base::index_ of a lane whose name the agent keeps in its own list.
+constexpr std::uint32_t unlisted = 0x80000000u;
+}  // namespace
+
+std::string const& agent_runtime::lane_name(std::uint32_t index) const noexcept
 {
-    if (!catalog_) {
-        building_.push_back(&lane);
-        return;
+    if (index & unlisted)
+        return more_->names[index & ~unlisted];
+    return catalog_->names[index];
+}
+
+void agent_runtime::add_lane(lane_base& lane, std::string name)
+{
+    if (catalog_) {
+        auto const index = catalog_->find(name);
+        if (index >= 0 && lanes_[static_cast<std::size_t>(index)] == nullptr) {
+            lanes_[static_cast<std::size_t>(index)] = &lane;
+            lane.index_ = static_cast<std::uint32_t>(index);
+            return;
+        }
+        log(client::log_level::error,
+            "lane " + name +
+                " is not served: lanes are fixed when the agent is first made (declare them as "
+                "members), and their names are unique");
     }
-    auto const index = catalog_->find(lane.name());
-    if (index >= 0 && lanes_[static_cast<std::size_t>(index)] == nullptr) {
-        lanes_[static_cast<std::size_t>(index)] = &lane;
-        return;
-    }
-    log(client::log_level::error,
-        "lane " + lane.name() +
-            " is not served: lanes are fixed when the agent is first made (declare them as "
-            "members), and their names are unique");
+    auto& x = more();
+    lane.index_ = unlisted | static_cast<std::uint32_t>(x.names.size());
+    x.names.push_back(std::move(name));
+    if (!catalog_)
+        x.building.push_back(&lane);
 }
 
 void agent_runtime::remove_lane(lane_base& lane) noexcept
 {
-    for (auto& l : lanes_)
-        if (l == &lane)
-            l = nullptr;
-    std::erase(building_, &lane);
+    if (!(lane.index_ & unlisted) && lane.index_ < lanes_.size() && lanes_[lane.index_] == &lane)
+        lanes_[lane.index_] = nullptr;
+    if (more_)
+        std::erase(more_->building, &lane);
 }
 
 void agent_runtime::add_downlink(std::weak_ptr<agent_downlink> dl)
 {
-    std::erase_if(downlinks_, [](auto const& w) { return w.expired(); });
-    downlinks_.push_back(std::move(dl));
+    std::erase_if(more().downlinks, [](auto const& w) { return w.expired(); });
+    more().downlinks.push_back(std::move(dl));
 }
 
 void agent_runtime::start()
@@ -451,18 +501,18 @@ bool agent_runtime::ensure_live()
             start();
         return true;
     }
-    if (phase_ != phase::dormant || !failure_.empty())
+    if (phase_ != phase::dormant || !failure().empty())
         return false;
     // Started again: a new instance, the kept state, on_start.
     if (!construct()) {
-        log(client::log_level::error, failure_);
+        log(client::log_level::error, failure());
         return false;
     }
-    for (auto& [index, state] : saved_)
+    for (auto& [index, state] : more().saved)
         if (auto* lane = lane_at(index))
             lane->restore(std::move(state));
-    saved_.clear();
-    saved_.shrink_to_fit();
+    more().saved.clear();
+    trim();
     phase_ = phase::made;
     server_->agent_woke(*this);
     start();
@@ -528,16 +578,17 @@ void agent_runtime::open(std::shared_ptr<server_uplink> up, bool sync, warp::lin
     pending_.fetch_sub(1, std::memory_order_relaxed);
     touch();
     if (phase_ == phase::stopping) {
-        parked_.push_back([self = shared_from_this(), up = std::move(up), sync, params]() mutable {
-            self->routed();
-            self->open(std::move(up), sync, params);
-        });
+        more().parked.push_back(
+            [self = shared_from_this(), up = std::move(up), sync, params]() mutable {
+                self->routed();
+                self->open(std::move(up), sync, params);
+            });
         return;
     }
     if (up->ending)
         return;  // the agent ended it; its @unlinked follows when the connection forgets it
     if (!ensure_live()) {
-        refuse(*up, recon::value(phase_ == phase::stopped ? "agent stopped" : failure_));
+        refuse(*up, recon::value(phase_ == phase::stopped ? "agent stopped" : failure()));
         up->port->end_link(up);
         return;
     }
@@ -586,7 +637,10 @@ void agent_runtime::unlink(std::shared_ptr<server_uplink> const& up)
     if (!up->in_lane && !up->ending)
         return;  // refused or never served: answered already
     take_out(*up);
-    std::erase(ending_, up);
+    if (more_) {
+        std::erase(more_->ending, up);
+        trim();
+    }
     up->ending = false;
     up->port->write([&](warp::uplink_queue& q) { q.unlinked(*up); });
 }
@@ -602,7 +656,8 @@ void agent_runtime::drop(std::vector<std::shared_ptr<server_uplink>> const& ups)
     for (auto const& up : ups) {
         take_out(*up);
         if (up->ending)
-            std::erase(ending_, up);
+            if (more_)
+                std::erase(more_->ending, up);
         up->ending = false;
     }
 }
@@ -612,10 +667,11 @@ void agent_runtime::command(std::uint32_t index, recon::value body)
     pending_.fetch_sub(1, std::memory_order_relaxed);
     touch();
     if (phase_ == phase::stopping) {
-        parked_.push_back([self = shared_from_this(), index, body = std::move(body)]() mutable {
-            self->routed();
-            self->command(index, std::move(body));
-        });
+        more().parked.push_back(
+            [self = shared_from_this(), index, body = std::move(body)]() mutable {
+                self->routed();
+                self->command(index, std::move(body));
+            });
         return;
     }
     if (!ensure_live())
@@ -652,7 +708,7 @@ void agent_runtime::sync_step(std::shared_ptr<server_uplink> up, std::optional<r
         return;
     }
     asio::post(
-        strand_,
+        *strand_,
         [self = shared_from_this(), up = std::move(up), next = std::move(next)]() mutable {
             self->sync_step(std::move(up), std::move(next));
         });
@@ -663,11 +719,12 @@ void agent_runtime::idle_check(std::uint64_t activity)
     if (phase_ != phase::live || link_count() != 0 || pending() != 0 ||
         this->activity() != activity || !idle())
         return;
-    for (auto const& weak : downlinks_)
-        if (auto dl = weak.lock(); dl && !downlink_stopped(*dl)) {
-            touch();  // its own downlinks keep it
-            return;
-        }
+    if (more_)
+        for (auto const& weak : more_->downlinks)
+            if (auto dl = weak.lock(); dl && !downlink_stopped(*dl)) {
+                touch();  // its own downlinks keep it
+                return;
+            }
     log(client::log_level::debug, "stopping: idle for agent_idle_timeout");
     begin_stop();
 }
@@ -682,10 +739,12 @@ void agent_runtime::request_stop()
 void agent_runtime::begin_stop()
 {
     run_outer([this] { instance_->on_stop(); });
-    for (auto& weak : downlinks_)
-        if (auto dl = weak.lock())
-            downlink_stop(*dl);
-    downlinks_.clear();
+    if (more_) {
+        for (auto& weak : more_->downlinks)
+            if (auto dl = weak.lock())
+                downlink_stop(*dl);
+        more_->downlinks.clear();
+    }
     // Every link ends: the connections forget them, then each gets @unlinked (ended()).
     for (auto* lane : lanes_) {
         if (!lane || !lane->uplink_count())
@@ -695,7 +754,7 @@ void agent_runtime::begin_stop()
             up->ending = true;
             link_removed();
             up->port->end_link(up);
-            ending_.push_back(std::move(up));
+            more().ending.push_back(std::move(up));
         }
         lane->links().list.clear();
     }
@@ -713,21 +772,25 @@ void agent_runtime::finish_stop()
     for (std::uint32_t i = 0; i < lanes_.size(); ++i)
         if (auto* lane = lanes_[i])
             if (auto state = lane->save())
-                saved_.emplace_back(i, std::move(*state));
+                more().saved.emplace_back(i, std::move(*state));
     instance_.reset();
     queue_.clear();
     queue_.shrink_to_fit();
     head_ = 0;
     phase_ = phase::dormant;
-    bool const keeps = !saved_.empty() || !ending_.empty() || !parked_.empty();
+    trim();
+    bool const keeps = more_ != nullptr;
     server_->agent_dormant(*this, keeps);
     run_parked();
 }
 
 void agent_runtime::run_parked()
 {
-    auto parked = std::move(parked_);
-    parked_.clear();
+    if (!more_)
+        return;
+    auto parked = std::move(more_->parked);
+    more_->parked.clear();
+    trim();
     for (auto& f : parked)
         f();
 }
@@ -739,10 +802,12 @@ void agent_runtime::stop_downlinks()
     if (instance_ && (phase_ == phase::live || phase_ == phase::made))
         run_outer([this] { instance_->on_stop(); });
     phase_ = phase::stopped;
-    for (auto& weak : downlinks_)
-        if (auto dl = weak.lock())
-            downlink_stop(*dl);
-    downlinks_.clear();
+    if (more_) {
+        for (auto& weak : more_->downlinks)
+            if (auto dl = weak.lock())
+                downlink_stop(*dl);
+        more_->downlinks.clear();
+    }
     run_parked();
 }
 
@@ -758,11 +823,13 @@ void agent_runtime::unlink_all()
         }
         lane->links().list.clear();
     }
-    for (auto const& up : ending_) {
+    if (!more_)
+        return;
+    for (auto const& up : more_->ending) {
         up->ending = false;
         up->port->write([&](warp::uplink_queue& q) { q.unlinked(*up); });
     }
-    ending_.clear();
+    more().ending.clear();
 }
 
 }  // namespace detail

@@ -40,6 +40,9 @@ public:
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
+/// Strands the agents share: enough that agents on many threads seldom wait for each other.
+constexpr std::size_t agent_strand_count = 1024;
+
 std::vector<std::string_view> split_path(std::string_view path)
 {
     std::vector<std::string_view> out;
@@ -74,6 +77,9 @@ server_impl::server_impl(asio::any_io_executor ex, server_config cfg)
     , cfg_(std::move(cfg))
     , done_(strand_, asio::steady_timer::time_point::max())
 {
+    agent_strands_.reserve(agent_strand_count);
+    for (std::size_t i = 0; i < agent_strand_count; ++i)
+        agent_strands_.push_back(asio::make_strand(ex_));
     remote_ = std::make_shared<client::detail::client_impl>(ex_, cfg_.client);
     local_ = make_local_host(*this);
     budget_.limit = cfg_.max_total_queued_bytes;
@@ -251,6 +257,11 @@ void server_impl::agent_dormant(agent_runtime& rt, bool keeps_state)
     // Nothing to keep and nobody on the way to it: forgotten (made again when asked for).
     if (!keeps_state && rt.pending() == 0)
         agents_.erase(std::string_view(rt.node()));
+}
+
+strand_type const& server_impl::agent_strand(std::string_view node) const noexcept
+{
+    return agent_strands_[std::hash<std::string_view>{}(node) % agent_strands_.size()];
 }
 
 void server_impl::agent_woke(agent_runtime& rt)

@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -211,19 +212,13 @@ private:
     bool closed_ = false;
 };
 
-/// A link of a connection to a lane of an agent.
+/// A link of a connection to a lane of an agent (its node and lane name are the agent's:
+/// it holds the agent).
 struct server_uplink final : warp::uplink {
     server_uplink(
         std::shared_ptr<uplink_port> p,
-        std::shared_ptr<agent_runtime> a,
-        std::uint32_t lane,
-        std::string_view node,
-        std::string_view lane_name)
-        : warp::uplink(node, lane_name)
-        , port(std::move(p))
-        , agent(std::move(a))
-        , lane_index(lane)
-    {}
+        std::shared_ptr<agent_runtime> const& a,
+        std::uint32_t lane);
 
     std::shared_ptr<uplink_port> port;
     std::shared_ptr<agent_runtime> agent;
@@ -254,14 +249,14 @@ public:
     ~agent_runtime();
 
     server_impl& server() const noexcept { return *server_; }
-    strand_type const& strand() const noexcept { return strand_; }
+    strand_type const& strand() const noexcept { return *strand_; }
     std::string const& node() const noexcept { return node_; }
     params_type const& params() const;
     std::string_view param(std::string_view name) const noexcept;
     agent_context& context() noexcept { return ctx_; }
     /// The lanes' names (set by construct(); fixed after it).
     std::shared_ptr<lane_catalog const> const& catalog() const noexcept { return catalog_; }
-    std::string const& failure() const noexcept { return failure_; }
+    std::string const& failure() const noexcept;
 
     void log(client::log_level level, std::string_view what) const;
 
@@ -314,7 +309,9 @@ public:
     /// Server stop, second step: @unlinked to every uplink.
     void unlink_all();
 
-    void add_lane(lane_base& lane);
+    void add_lane(lane_base& lane, std::string name);
+    /// The name of a lane by its lane_base::index_.
+    std::string const& lane_name(std::uint32_t index) const noexcept;
     void remove_lane(lane_base& lane) noexcept;
     void add_downlink(std::weak_ptr<agent_downlink> dl);
     /// Counts a change, a request, a handler run (what keeps an agent from being idle).
@@ -367,26 +364,37 @@ private:
     /// Runs what waited for the stop to finish.
     void run_parked();
 
+    /// What few agents need, made when one does (an agent costs little while it has none).
+    struct extras {
+        mutable std::unique_ptr<params_type> params;
+        /// Lanes registered while constructing.
+        std::vector<lane_base*> building;
+        /// The names of the lanes not in the catalog (while constructing; a lane named twice).
+        std::deque<std::string> names;
+        std::vector<std::weak_ptr<agent_downlink>> downlinks;
+        /// Uplinks the agent ended, waiting for their connections to forget them.
+        std::vector<std::shared_ptr<server_uplink>> ending;
+        /// The lanes' state while dormant: (catalog index, state).
+        std::vector<std::pair<std::uint32_t, recon::value>> saved;
+        /// What arrived while stopping, run once stopped.
+        std::vector<std::function<void()>> parked;
+        std::string failure;
+    };
+    extras& more() const;
+    /// Frees the extras when none is in use.
+    void trim() noexcept;
+
     server_impl* server_;
     route_entry const* route_;
-    strand_type strand_;
+    /// One of the server's agent strands (shared with other agents).
+    strand_type const* strand_;
     std::string node_;
-    mutable std::unique_ptr<params_type> params_;
     agent_context ctx_;
     std::unique_ptr<agent> instance_;
     std::shared_ptr<lane_catalog const> catalog_;
     /// By catalog index (null: not served).
     std::vector<lane_base*> lanes_;
-    /// Lanes registered while constructing.
-    std::vector<lane_base*> building_;
-    std::vector<std::weak_ptr<agent_downlink>> downlinks_;
-    /// Uplinks the agent ended, waiting for their connections to forget them.
-    std::vector<std::shared_ptr<server_uplink>> ending_;
-    /// The lanes' state while dormant: (catalog index, state).
-    std::vector<std::pair<std::uint32_t, recon::value>> saved_;
-    /// What arrived while stopping, run once stopped.
-    std::vector<std::function<void()>> parked_;
-    std::string failure_;
+    mutable std::unique_ptr<extras> more_;
     phase phase_ = phase::made;
     std::vector<std::variant<std::function<void()>, std::function<asio::awaitable<void>()>>> queue_;
     std::size_t head_ = 0;
@@ -463,6 +471,9 @@ public:
     void agent_dormant(agent_runtime& rt, bool keeps_state);
     /// A dormant agent is live again.
     void agent_woke(agent_runtime& rt);
+    /// The strand an agent of `node` runs on: one of a fixed set, shared by agents (a strand
+    /// of its own per agent would cost each about 150 bytes).
+    strand_type const& agent_strand(std::string_view node) const noexcept;
 
     /// A connection starts its TCP, TLS and WebSocket handshakes (counted against
     /// max_handshakes) / has ended them, either way.
@@ -505,6 +516,7 @@ private:
     strand_type strand_;
     server_config cfg_;
     std::vector<route_entry> routes_;
+    std::vector<strand_type> agent_strands_;
     mutable std::mutex agents_mutex_;
     /// Live and dormant agents, by node URI (the key is the agent's own node string).
     std::unordered_map<std::string_view, std::shared_ptr<agent_runtime>> agents_;

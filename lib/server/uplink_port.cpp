@@ -9,6 +9,16 @@
 
 namespace swim::server::detail {
 
+server_uplink::server_uplink(
+    std::shared_ptr<uplink_port> p,
+    std::shared_ptr<agent_runtime> const& a,
+    std::uint32_t lane)
+    : warp::uplink(a->node(), a->catalog()->names[lane])
+    , port(std::move(p))
+    , agent(a)
+    , lane_index(lane)
+{}
+
 uplink_port::uplink_port(server_impl& srv, std::uint64_t id, bool local)
     : srv_(&srv)
     , id_(id)
@@ -129,12 +139,7 @@ warp::open_result uplink_port::open(warp::uplink_request& r)
     lane_route route = srv_->route_lane(r.node, r.lane);
     if (route.what != warp::route_result::ok)
         return {route.what, nullptr, std::move(route.reason)};
-    auto up = std::make_shared<server_uplink>(
-        shared_from_this(),
-        route.agent,
-        route.lane,
-        r.node,
-        r.lane);
+    auto up = std::make_shared<server_uplink>(shared_from_this(), route.agent, route.lane);
     bool const sync = r.what == warp::uplink_request::type::sync;
     asio::post(route.agent->strand(), [rt = route.agent, up, sync, params = r.params] {
         rt->open(up, sync, params);

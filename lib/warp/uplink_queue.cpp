@@ -16,13 +16,6 @@ out_frame shared_event_frame(std::string_view node, std::string_view lane, recon
     return out_frame(std::shared_ptr<std::string const>(std::move(text)));
 }
 
-uplink::uplink(std::string_view node, std::string_view lane)
-    : node_size_(static_cast<std::uint32_t>(node.size()))
-{
-    text_.reserve(node.size() + lane.size());
-    text_.append(node).append(lane);
-}
-
 uplink::~uplink() = default;
 
 std::uint64_t uplink_queue::push(out_frame frame)

@@ -130,7 +130,7 @@ public:
         uplink_key const k{std::string(r.node), std::string(r.lane)};
         if (linked.count(k))
             __builtin_trap();  // opened twice
-        auto up = std::make_shared<warp::uplink>(r.node, r.lane);
+        auto up = std::make_shared<warp::owned_uplink>(r.node, r.lane);
         linked.emplace(k, up);
         answer(*up, r);
         return {warp::route_result::ok, up, {}};
@@ -231,7 +231,7 @@ private:
     {
         auto& up = map_links_[k];
         if (!up)
-            up = std::make_unique<warp::uplink>(k.first, k.second);
+            up = std::make_unique<warp::owned_uplink>(k.first, k.second);
         return *up;
     }
 

@@ -90,7 +90,7 @@ public:
     lane_base& operator=(lane_base const&) = delete;
 
     /// The lane's name, as clients address it.
-    std::string const& name() const noexcept { return name_; }
+    std::string const& name() const noexcept;
     lane_kind kind() const noexcept { return kind_; }
     /// The context of the lane's agent.
     agent_context& context() const noexcept { return *ctx_; }
@@ -147,12 +147,16 @@ protected:
     void bad_restore(std::string_view why) const;
 
 private:
+    friend class agent_runtime;
+
     agent_context* ctx_;
-    std::string name_;
-    lane_kind kind_;
-    bool changed_ = false;
     /// Made at the first link.
     std::unique_ptr<uplinks> uplinks_;
+    /// Where the agent keeps the name (the names of the lanes of the agents of a route are
+    /// kept once for all of them).
+    std::uint32_t index_ = 0;
+    lane_kind kind_;
+    bool changed_ = false;
 };
 
 }  // namespace detail

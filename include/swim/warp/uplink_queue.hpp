@@ -64,25 +64,48 @@ out_frame shared_event_frame(
  */
 class uplink {
 public:
-    uplink(std::string_view node, std::string_view lane);
+    /// The uplink of `lane` of `node`; both must outlive it (the server's point into its
+    /// agent; owned_uplink keeps copies).
+    uplink(std::string_view node, std::string_view lane) noexcept
+        : node_(node)
+        , lane_(lane)
+    {}
     virtual ~uplink();
     uplink(uplink const&) = delete;
     uplink& operator=(uplink const&) = delete;
 
-    std::string_view node() const noexcept { return std::string_view(text_).substr(0, node_size_); }
-    std::string_view lane() const noexcept { return std::string_view(text_).substr(node_size_); }
+    std::string_view node() const noexcept { return node_; }
+    std::string_view lane() const noexcept { return lane_; }
 
 private:
     friend class uplink_queue;
 
-    /// The node URI, then the lane URI.
-    std::string text_;
-    std::uint32_t node_size_ = 0;
+    std::string_view node_;
+    std::string_view lane_;
     bool last_is_value_ = false;
     /// Absolute index of the uplink's last queued frame.
     std::uint64_t last_ = UINT64_MAX;
     /// Map keys whose update or remove waits, by absolute queue index (made when needed).
     std::unique_ptr<std::map<recon::value, std::uint64_t>> keys_;
+};
+
+namespace detail {
+struct owned_text {
+    std::string text;
+};
+}  // namespace detail
+
+/// An uplink that keeps its own copy of its node and lane URIs.
+class owned_uplink final
+    : private detail::owned_text
+    , public uplink {
+public:
+    owned_uplink(std::string_view node, std::string_view lane)
+        : detail::owned_text{std::string(node).append(lane)}
+        , uplink(
+              std::string_view(text).substr(0, node.size()),
+              std::string_view(text).substr(node.size()))
+    {}
 };
 
 /// Options of an uplink queue.

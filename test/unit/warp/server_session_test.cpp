@@ -60,7 +60,7 @@ public:
         if (r.node == "/full/1")
             return {warp::route_result::unavailable, nullptr, "too many agents"};
         log.push_back(describe("open", r));
-        auto up = std::make_shared<warp::uplink>(r.node, r.lane);
+        auto up = std::make_shared<warp::owned_uplink>(r.node, r.lane);
         opened.push_back(up);
         return {warp::route_result::ok, up, {}};
     }
@@ -285,8 +285,8 @@ BOOST_AUTO_TEST_CASE(node_and_lane_do_not_run_together)
     // ("/a", "bc") and ("/ab", "c") are two links.
     warp::server_session s;
     table_directory dir;
-    auto a = std::make_shared<warp::uplink>("/a", "bc");
-    auto b = std::make_shared<warp::uplink>("/ab", "c");
+    auto a = std::make_shared<warp::owned_uplink>("/a", "bc");
+    auto b = std::make_shared<warp::owned_uplink>("/ab", "c");
     BOOST_TEST(a->node() == "/a");
     BOOST_TEST(a->lane() == "bc");
     BOOST_TEST(b->node() == "/ab");

@@ -40,7 +40,7 @@ public:
     {
         auto& up = all_[{node, lane}];
         if (!up)
-            up = std::make_unique<warp::uplink>(node, lane);
+            up = std::make_unique<warp::owned_uplink>(node, lane);
         return *up;
     }
 
