@@ -108,13 +108,17 @@ void agent_runtime::run_outer(std::function<void()> const& f)
 
 void agent_runtime::enqueue(std::function<void()> f)
 {
-    queue_.emplace_back(std::move(f));
+    if (!handlers_)
+        handlers_ = std::make_unique<handler_queue>();
+    handlers_->items.emplace_back(std::move(f));
     drain();
 }
 
 void agent_runtime::enqueue(std::function<asio::awaitable<void>()> f)
 {
-    queue_.emplace_back(std::move(f));
+    if (!handlers_)
+        handlers_ = std::make_unique<handler_queue>();
+    handlers_->items.emplace_back(std::move(f));
     drain();
 }
 
@@ -125,12 +129,10 @@ void agent_runtime::drain()
     if (draining_ || busy_)
         return;
     draining_ = true;
-    while (!busy_ && head_ < queue_.size()) {
-        auto item = std::move(queue_[head_++]);
-        if (head_ == queue_.size()) {
-            queue_.clear();
-            head_ = 0;
-        }
+    while (!busy_ && handlers_) {
+        auto item = std::move(handlers_->items[handlers_->head++]);
+        if (handlers_->head == handlers_->items.size())
+            handlers_.reset();
         if (auto* plain = std::get_if<std::function<void()>>(&item)) {
             run_now(*plain);
             continue;
@@ -384,6 +386,16 @@ void agent_runtime::log(client::log_level level, std::string_view what) const
 
 bool agent_runtime::construct()
 {
+    bool const first = !catalog_;
+    if (first) {
+        // Most agents of a route have the lanes of its first: their names are that agent's
+        // catalog, looked up as the lanes register (no name is kept per agent).
+        if (auto shared = route_->catalog.load(std::memory_order_acquire)) {
+            catalog_ = std::move(shared);
+            lanes_.assign(catalog_->names.size(), nullptr);
+            trying_ = true;
+        }
+    }
     try {
         instance_ = route_->make(ctx_);
         if (!instance_)
@@ -391,52 +403,64 @@ bool agent_runtime::construct()
     } catch (std::exception const& e) {
         more().failure = std::string("the agent could not be made: ") + e.what();
     }
+    trying_ = false;
     if (!failure().empty()) {
         instance_.reset();
+        if (first) {
+            catalog_.reset();
+            lanes_.clear();
+        }
         more().building.clear();
         return false;
     }
-    if (catalog_) {
-        // A new instance of a dormant agent: its lanes found their places (add_lane).
-        more().building.clear();
+    if (!first || (catalog_ && (!more_ || more_->building.empty()) &&
+                   std::find(lanes_.begin(), lanes_.end(), nullptr) == lanes_.end())) {
+        // A new instance of a dormant agent, or the route's lanes: all found their places.
+        if (more_)
+            more_->building.clear();
         trim();
         return true;
     }
-    // The first instance: its lane names make the catalog (shared with the route's other
-    // agents when the names are the same).
-    auto& building = more().building;
-    std::stable_sort(building.begin(), building.end(), [](auto* a, auto* b) {
-        return a->name() < b->name();
+    // Lanes of its own: their names make its catalog. The first registered of a name serves.
+    std::vector<std::pair<std::string, lane_base*>> named;
+    for (auto* lane : lanes_)
+        if (lane)
+            named.emplace_back(lane->name(), lane);
+    for (auto* lane : more_->building)
+        named.emplace_back(lane->name(), lane);
+    more_->building.clear();
+    std::stable_sort(named.begin(), named.end(), [](auto const& a, auto const& b) {
+        return a.first < b.first;
     });
     auto names = std::make_shared<lane_catalog>();
+    lanes_.clear();
     bool twice = false;
-    for (auto* lane : building) {
-        if (!names->names.empty() && names->names.back() == lane->name()) {
-            log(client::log_level::error,
-                "two lanes are named " + lane->name() + "; the first serves");
+    for (auto& [name, lane] : named) {
+        if (!names->names.empty() && names->names.back() == name) {
+            log(client::log_level::error, "two lanes are named " + name + "; the first serves");
             twice = true;
             continue;
         }
-        names->names.push_back(lane->name());
+        names->names.push_back(std::move(name));
         lanes_.push_back(lane);
     }
-    building.clear();
     lanes_.shrink_to_fit();
     catalog_ = std::move(names);
     for (std::uint32_t i = 0; i < lanes_.size(); ++i)
         lanes_[i]->index_ = i;
     if (!twice)
-        more_->names.clear();  // (a lane named twice keeps its place there)
+        more_->names.clear();  // (a lane named twice keeps its name there)
     trim();
     return true;
 }
 
-void agent_runtime::share_catalog(std::shared_ptr<lane_catalog const>& shared)
+void agent_runtime::share_catalog()
 {
+    auto shared = route_->catalog.load(std::memory_order_acquire);
     if (shared && shared != catalog_ && shared->names == catalog_->names)
-        catalog_ = shared;
+        catalog_ = std::move(shared);
     else if (!shared)
-        shared = catalog_;
+        route_->catalog.store(catalog_, std::memory_order_release);
 }
 
 namespace {
@@ -460,15 +484,16 @@ void agent_runtime::add_lane(lane_base& lane, std::string name)
             lane.index_ = static_cast<std::uint32_t>(index);
             return;
         }
-        log(client::log_level::error,
-            "lane " + name +
-                " is not served: lanes are fixed when the agent is first made (declare them as "
-                "members), and their names are unique");
+        if (!trying_)
+            log(client::log_level::error,
+                "lane " + name +
+                    " is not served: lanes are fixed when the agent is first made (declare them as "
+                    "members), and their names are unique");
     }
     auto& x = more();
     lane.index_ = unlisted | static_cast<std::uint32_t>(x.names.size());
     x.names.push_back(std::move(name));
-    if (!catalog_)
+    if (!catalog_ || trying_)
         x.building.push_back(&lane);
 }
 
@@ -714,7 +739,7 @@ void agent_runtime::sync_step(std::shared_ptr<server_uplink> up, std::optional<r
         });
 }
 
-void agent_runtime::idle_check(std::uint64_t activity)
+void agent_runtime::idle_check(std::uint32_t activity)
 {
     if (phase_ != phase::live || link_count() != 0 || pending() != 0 ||
         this->activity() != activity || !idle())
@@ -774,9 +799,7 @@ void agent_runtime::finish_stop()
             if (auto state = lane->save())
                 more().saved.emplace_back(i, std::move(*state));
     instance_.reset();
-    queue_.clear();
-    queue_.shrink_to_fit();
-    head_ = 0;
+    handlers_.reset();
     phase_ = phase::dormant;
     trim();
     bool const keeps = more_ != nullptr;

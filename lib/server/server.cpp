@@ -103,15 +103,16 @@ error_code server_impl::add_route(std::string_view pattern, agent_factory make)
 {
     if (pattern.empty() || pattern.front() != '/' || !make)
         return error::invalid_route;
-    route_entry r;
-    r.pattern = std::string(pattern);
+    std::vector<std::string> segments;
     for (auto seg : split_path(pattern)) {
         if (seg == ":")
             return error::invalid_route;
-        r.segments.emplace_back(seg);
+        segments.emplace_back(seg);
     }
+    auto& r = routes_.emplace_back();
+    r.pattern = std::string(pattern);
+    r.segments = std::move(segments);
     r.make = std::move(make);
-    routes_.push_back(std::move(r));
     return {};
 }
 
@@ -240,7 +241,7 @@ lane_route server_impl::route_lane(std::string_view node, std::string_view lane)
         return refused(route_result::unavailable, "too many agents");
     }
     if (fresh) {
-        rt->share_catalog(route->catalog);
+        rt->share_catalog();
         asio::post(rt->strand(), [rt] { rt->start(); });
     }
     rt->routed();
@@ -276,7 +277,7 @@ void server_impl::agent_woke(agent_runtime& rt)
 void server_impl::sweep()
 {
     auto const now = std::chrono::steady_clock::now();
-    std::vector<std::pair<std::shared_ptr<agent_runtime>, std::uint64_t>> idle;
+    std::vector<std::pair<std::shared_ptr<agent_runtime>, std::uint32_t>> idle;
     {
         std::lock_guard lock(agents_mutex_);
         for (auto& [node, rt] : agents_) {

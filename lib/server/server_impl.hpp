@@ -220,6 +220,9 @@ struct server_uplink final : warp::uplink {
         std::shared_ptr<agent_runtime> const& a,
         std::uint32_t lane);
 
+    std::string_view node() const noexcept override;
+    std::string_view lane() const noexcept override;
+
     std::shared_ptr<uplink_port> port;
     std::shared_ptr<agent_runtime> agent;
     /// The lane, by its index in the agent's catalog.
@@ -263,20 +266,20 @@ public:
     /// Makes the agent (its constructor runs: its lanes register), before anyone else sees the
     /// runtime; false, with failure() set, when the factory failed.
     bool construct();
-    /// Under the agents lock, once made: shares the route's catalog when the names are the
-    /// same (`shared` is the route's; set to this one's when it has none).
-    void share_catalog(std::shared_ptr<lane_catalog const>& shared);
+    /// Under the agents lock, once made and before anyone else sees it: shares the route's
+    /// catalog when the names are the same (sets the route's when it has none).
+    void share_catalog();
 
     // ---- for the server's sweeper (any thread) ------------------------------------------
-    std::uint64_t activity() const noexcept { return activity_.load(std::memory_order_relaxed); }
-    std::size_t link_count() const noexcept { return links_.load(std::memory_order_relaxed); }
+    std::uint32_t activity() const noexcept { return activity_.load(std::memory_order_relaxed); }
+    std::uint32_t link_count() const noexcept { return links_.load(std::memory_order_relaxed); }
     /// A request routed to the agent and not yet handled on its strand.
     void routed() noexcept { pending_.fetch_add(1, std::memory_order_relaxed); }
-    std::size_t pending() const noexcept { return pending_.load(std::memory_order_relaxed); }
+    std::uint32_t pending() const noexcept { return pending_.load(std::memory_order_relaxed); }
     /// Under the server's agents lock: whether it counts as a live agent (max_agents), when
     /// it was last seen active, and what its activity was then.
     bool counted = false;
-    std::uint64_t swept_activity = 0;
+    std::uint32_t swept_activity = 0;
     std::chrono::steady_clock::time_point idle_since{};
 
     // ---- on the strand -------------------------------------------------------------------
@@ -299,7 +302,7 @@ public:
     void sync_step(std::shared_ptr<server_uplink> up, std::optional<recon::value> after);
     /// The sweeper saw no link and no activity since `activity` for agent_idle_timeout: stop
     /// (state kept) if that still holds.
-    void idle_check(std::uint64_t activity);
+    void idle_check(std::uint32_t activity);
     /// The application stops the agent (agent_context::stop()): its links end, its state is
     /// kept, the next envelope starts it again.
     void request_stop();
@@ -324,7 +327,7 @@ public:
     void link_removed() noexcept { links_.fetch_sub(1, std::memory_order_relaxed); }
 
     // ---- the handler queue ---------------------------------------------------------------
-    bool idle() const noexcept { return !busy_ && !draining_ && head_ == queue_.size(); }
+    bool idle() const noexcept { return !busy_ && !draining_ && !handlers_; }
     void run_now(std::function<void()> const& f);
     void run_outer(std::function<void()> const& f);
     /// run_outer() in two halves, around handlers a downlink's runner calls in place.
@@ -396,13 +399,20 @@ private:
     std::vector<lane_base*> lanes_;
     mutable std::unique_ptr<extras> more_;
     phase phase_ = phase::made;
-    std::vector<std::variant<std::function<void()>, std::function<asio::awaitable<void>()>>> queue_;
-    std::size_t head_ = 0;
+    /// Constructing against the route's catalog (a lane not in it is not an error yet).
+    bool trying_ = false;
+    /// Handlers waiting their turn (made when one waits, gone when none does).
+    struct handler_queue {
+        std::vector<std::variant<std::function<void()>, std::function<asio::awaitable<void>()>>>
+            items;
+        std::size_t head = 0;
+    };
+    std::unique_ptr<handler_queue> handlers_;
     bool busy_ = false;
     bool draining_ = false;
-    std::atomic<std::uint64_t> activity_{0};
-    std::atomic<std::size_t> links_{0};
-    std::atomic<std::size_t> pending_{0};
+    std::atomic<std::uint32_t> activity_{0};
+    std::atomic<std::uint32_t> links_{0};
+    std::atomic<std::uint32_t> pending_{0};
 };
 
 /// A route: a node URI pattern and the factory of its agents.
@@ -412,8 +422,8 @@ struct route_entry {
     std::vector<std::string> segments;
     agent_factory make;
     /// The lane names of the route's first agent, shared by the later ones whose lanes are
-    /// the same (under the server's agents lock).
-    mutable std::shared_ptr<lane_catalog const> catalog;
+    /// the same (set once, under the server's agents lock).
+    mutable std::atomic<std::shared_ptr<lane_catalog const>> catalog;
 };
 
 /// Where a request for a lane goes: the agent (counted as routed to) and the lane's index.
@@ -515,7 +525,8 @@ private:
     asio::any_io_executor ex_;
     strand_type strand_;
     server_config cfg_;
-    std::vector<route_entry> routes_;
+    /// (A deque: the agents point at their routes.)
+    std::deque<route_entry> routes_;
     std::vector<strand_type> agent_strands_;
     mutable std::mutex agents_mutex_;
     /// Live and dormant agents, by node URI (the key is the agent's own node string).

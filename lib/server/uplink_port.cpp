@@ -13,11 +13,20 @@ server_uplink::server_uplink(
     std::shared_ptr<uplink_port> p,
     std::shared_ptr<agent_runtime> const& a,
     std::uint32_t lane)
-    : warp::uplink(a->node(), a->catalog()->names[lane])
-    , port(std::move(p))
+    : port(std::move(p))
     , agent(a)
     , lane_index(lane)
 {}
+
+std::string_view server_uplink::node() const noexcept
+{
+    return agent->node();
+}
+
+std::string_view server_uplink::lane() const noexcept
+{
+    return agent->catalog()->names[lane_index];
+}
 
 uplink_port::uplink_port(server_impl& srv, std::uint64_t id, bool local)
     : srv_(&srv)

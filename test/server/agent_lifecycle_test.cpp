@@ -47,10 +47,22 @@ struct life_agent : server::agent {
     server::command_lane<> stop{*this, "stop"};
 };
 
+/// Lanes named by its route parameter: `common`, and one named `:name`.
+struct named_agent : server::agent {
+    explicit named_agent(server::agent_context& ctx)
+        : agent(ctx)
+        , common(*this, "common")
+        , own(*this, std::string(ctx.param("name")))
+    {}
+    server::value_lane<std::int64_t> common;
+    server::value_lane<std::int64_t> own;
+};
+
 void life_routes(server::server& srv)
 {
     default_routes(srv);
     BOOST_REQUIRE(!srv.route<life_agent>("/life/:id"));
+    BOOST_REQUIRE(!srv.route<named_agent>("/named/:name"));
 }
 
 std::size_t live(server::server& srv)
@@ -201,6 +213,34 @@ BOOST_FIXTURE_TEST_CASE(
         co_await c.expect_silence(quiet);
         co_await other.expect_silence(10ms);
         co_await other.close();
+        co_await c.close();
+    });
+}
+
+BOOST_FIXTURE_TEST_CASE(agents_of_one_route_may_have_lanes_of_their_own, server_fixture)
+{
+    // The lanes of a route's agents are looked up once per route when they are the same;
+    // an agent whose lanes differ is served by its own.
+    routes = life_routes;
+    run([&]() -> asio::awaitable<void> {
+        scripted_client c(ioc);
+        co_await c.connect(port);
+        for (std::string name : {"a", "b", "common"}) {
+            auto const node = "/named/" + name;
+            co_await c.send(R"(@link(node:")" + node + R"(",lane:)" + name + ")");
+            co_await c.expect_envelope(R"(@linked(node:")" + node + R"(",lane:)" + name + ")");
+            // (For /named/common, a second link of its one served `common`: answered again.
+            // Its second lane of that name is logged and not served.)
+            co_await c.send(R"(@link(node:")" + node + R"(",lane:common))");
+            co_await c.expect_envelope(R"(@linked(node:")" + node + R"(",lane:common))");
+        }
+        co_await c.send(R"(@link(node:"/named/b",lane:a))");
+        co_await c.expect_envelope(R"(@unlinked(node:"/named/b",lane:a)@laneNotFound)");
+        co_await c.send(R"(@link(node:"/named/a",lane:b))");
+        co_await c.expect_envelope(R"(@unlinked(node:"/named/a",lane:b)@laneNotFound)");
+        co_await c.send(R"(@command(node:"/named/b",lane:b) 5)");
+        co_await c.expect_envelope(R"(@event(node:"/named/b",lane:b) 5)");
+        BOOST_TEST(live(*srv) == 3u);
         co_await c.close();
     });
 }

@@ -64,24 +64,19 @@ out_frame shared_event_frame(
  */
 class uplink {
 public:
-    /// The uplink of `lane` of `node`; both must outlive it (the server's point into its
-    /// agent; owned_uplink keeps copies).
-    uplink(std::string_view node, std::string_view lane) noexcept
-        : node_(node)
-        , lane_(lane)
-    {}
+    uplink() = default;
     virtual ~uplink();
     uplink(uplink const&) = delete;
     uplink& operator=(uplink const&) = delete;
 
-    std::string_view node() const noexcept { return node_; }
-    std::string_view lane() const noexcept { return lane_; }
+    /// The node URI and the lane URI (owned_uplink keeps copies; the server's point into the
+    /// agent that serves the lane).
+    virtual std::string_view node() const noexcept = 0;
+    virtual std::string_view lane() const noexcept = 0;
 
 private:
     friend class uplink_queue;
 
-    std::string_view node_;
-    std::string_view lane_;
     bool last_is_value_ = false;
     /// Absolute index of the uplink's last queued frame.
     std::uint64_t last_ = UINT64_MAX;
@@ -89,23 +84,25 @@ private:
     std::unique_ptr<std::map<recon::value, std::uint64_t>> keys_;
 };
 
-namespace detail {
-struct owned_text {
-    std::string text;
-};
-}  // namespace detail
-
 /// An uplink that keeps its own copy of its node and lane URIs.
-class owned_uplink final
-    : private detail::owned_text
-    , public uplink {
+class owned_uplink final : public uplink {
 public:
     owned_uplink(std::string_view node, std::string_view lane)
-        : detail::owned_text{std::string(node).append(lane)}
-        , uplink(
-              std::string_view(text).substr(0, node.size()),
-              std::string_view(text).substr(node.size()))
+        : text_(std::string(node).append(lane))
+        , node_size_(node.size())
     {}
+    std::string_view node() const noexcept override
+    {
+        return std::string_view(text_).substr(0, node_size_);
+    }
+    std::string_view lane() const noexcept override
+    {
+        return std::string_view(text_).substr(node_size_);
+    }
+
+private:
+    std::string text_;
+    std::size_t node_size_;
 };
 
 /// Options of an uplink queue.
