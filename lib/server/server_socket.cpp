@@ -154,10 +154,11 @@ private:
         for (auto const& frame : batch_)
             ws.append_text(out, frame.view());
         // Framed: let go of the frames now (held once, in the buffer), and of a large batch's
-        // vector (it comes back to the session as its queue at the next take).
+        // vector (it comes back to the session as its queue at the next take). (Swapped:
+        // `batch_ = {}` assigns an empty list and keeps the capacity.)
         batch_.clear();
         if (batch_.capacity() > 4096)
-            batch_ = {};
+            std::vector<warp::out_frame>().swap(batch_);
         return true;
     }
 
