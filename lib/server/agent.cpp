@@ -560,17 +560,17 @@ public:
     {}
     void value(recon::value const& v) override
     {
-        std::string frame;
-        warp::write_envelope(warp::envelope_kind::event, up_.node(), up_.lane(), v, frame);
-        frames_.push_back(std::move(frame));
+        scratch_.clear();
+        warp::write_envelope(warp::envelope_kind::event, up_.node(), up_.lane(), v, scratch_);
+        frames_.push_back(warp::out_frame::of(std::move(scratch_)));
     }
     void map_update(recon::value const& key, recon::value const& v) override
     {
         // Sync frames are never coalesced: written as plain events, straight from the
         // entry (no body record is built).
-        std::string frame;
-        warp::write_map_update_envelope(up_.node(), up_.lane(), key, v, frame);
-        frames_.push_back(std::move(frame));
+        scratch_.clear();
+        warp::write_map_update_envelope(up_.node(), up_.lane(), key, v, scratch_);
+        frames_.push_back(warp::out_frame::of(std::move(scratch_)));
     }
     /// Hands what is gathered to the connection.
     void flush()
@@ -579,14 +579,15 @@ public:
             return;
         up_.port->write([&](warp::uplink_queue& q) {
             for (auto& f : frames_)
-                q.event(up_, warp::out_frame(std::move(f)));
+                q.event(up_, std::move(f));
         });
         frames_.clear();
     }
 
 private:
     server_uplink& up_;
-    std::vector<std::string> frames_;
+    std::vector<warp::out_frame> frames_;
+    std::string scratch_;
 };
 
 recon::value tag_value(char const* tag)

@@ -240,10 +240,8 @@ lane_route server_impl::route_lane(std::string_view node, std::string_view lane)
             agents_.erase(it);
         return refused(route_result::unavailable, "too many agents");
     }
-    if (fresh) {
-        rt->share_catalog();
-        asio::post(rt->strand(), [rt] { rt->start(); });
-    }
+    if (fresh)
+        rt->share_catalog();  // (started by the request routed to it: ensure_live())
     rt->routed();
     return {route_result::ok, rt, static_cast<std::uint32_t>(index), {}};
 }

@@ -153,11 +153,13 @@ private:
         // Every frame of the batch into one buffer: the transport writes it with one write.
         for (auto const& frame : batch_)
             ws.append_text(out, frame.view());
-        // Framed: let go of the frames now (held once, in the buffer), and of a large batch's
-        // vector (it comes back to the session as its queue at the next take). (Swapped:
-        // `batch_ = {}` assigns an empty list and keeps the capacity.)
+        // Framed: let go of the frames now (held once, in the buffer). The vector comes back
+        // as the queue at the next take: kept for a busy connection's next batch of the same
+        // size, let go after a small batch (an idle connection holds none) or a huge one.
+        // (Swapped: `batch_ = {}` assigns an empty list and keeps the capacity.)
+        std::size_t const n = batch_.size();
         batch_.clear();
-        if (batch_.capacity() > 4096)
+        if (n <= 16 || batch_.capacity() > 4096)
             std::vector<warp::out_frame>().swap(batch_);
         return true;
     }

@@ -5,6 +5,7 @@
 #include <swim/warp/uplink_queue.hpp>
 
 #include <algorithm>
+#include <cstring>
 #include <iterator>
 
 namespace swim::warp {
@@ -16,7 +17,58 @@ out_frame shared_event_frame(std::string_view node, std::string_view lane, recon
     return out_frame(std::shared_ptr<std::string const>(std::move(text)));
 }
 
+out_frame::out_frame(std::string_view text)
+{
+    if (text.size() <= inline_capacity) {
+        auto& s = text_.emplace<detail::short_text>();
+        s.size = static_cast<std::uint8_t>(text.size());
+        std::memcpy(s.data, text.data(), text.size());
+    } else {
+        text_.emplace<std::string>(text);
+    }
+}
+
+out_frame out_frame::of(std::string&& text)
+{
+    if (text.size() <= inline_capacity)
+        return out_frame(std::string_view(text));
+    return out_frame(std::move(text));
+}
+
+std::string_view out_frame::view() const noexcept
+{
+    switch (text_.index()) {
+        case 0: {
+            auto const& s = std::get<0>(text_);
+            return {s.data, s.size};
+        }
+        case 1: return std::get<1>(text_);
+        default: return *std::get<2>(text_);
+    }
+}
+
+std::string out_frame::take()
+{
+    if (auto* own = std::get_if<std::string>(&text_))
+        return std::move(*own);
+    return std::string(view());
+}
+
 uplink::~uplink() = default;
+
+namespace {
+
+/// Where this thread writes a frame before it is queued (short frames are copied into the
+/// queue, a long one takes the string along): no allocation per frame.
+thread_local std::string frame_scratch;
+
+/// The frame written into frame_scratch.
+out_frame scratch_frame()
+{
+    return out_frame::of(std::move(frame_scratch));
+}
+
+}  // namespace
 
 std::uint64_t uplink_queue::push(out_frame frame)
 {
@@ -43,26 +95,26 @@ void uplink_queue::unkey(uplink& up)
 
 void uplink_queue::linked(uplink& up, link_params params)
 {
-    std::string frame;
-    write_envelope_text(envelope_kind::linked, up.node(), up.lane(), {}, frame, params);
-    up.last_ = push(out_frame(std::move(frame)));
+    frame_scratch.clear();
+    write_envelope_text(envelope_kind::linked, up.node(), up.lane(), {}, frame_scratch, params);
+    up.last_ = push(scratch_frame());
     up.last_is_value_ = false;
 }
 
 void uplink_queue::synced(uplink& up)
 {
-    std::string frame;
-    write_envelope_text(envelope_kind::synced, up.node(), up.lane(), {}, frame);
-    up.last_ = push(out_frame(std::move(frame)));
+    frame_scratch.clear();
+    write_envelope_text(envelope_kind::synced, up.node(), up.lane(), {}, frame_scratch);
+    up.last_ = push(scratch_frame());
     up.last_is_value_ = false;
     unkey(up);  // nothing after @synced replaces what the sync sent
 }
 
 void uplink_queue::unlinked(uplink& up, recon::value const& reason)
 {
-    std::string frame;
-    write_envelope(envelope_kind::unlinked, up.node(), up.lane(), reason, frame);
-    push(out_frame(std::move(frame)));
+    frame_scratch.clear();
+    write_envelope(envelope_kind::unlinked, up.node(), up.lane(), reason, frame_scratch);
+    push(scratch_frame());
     // The uplink is gone: nothing queued later coalesces with what it had.
     up.last_ = UINT64_MAX;
     up.last_is_value_ = false;
@@ -71,14 +123,14 @@ void uplink_queue::unlinked(uplink& up, recon::value const& reason)
 
 void uplink_queue::push_frame(std::string frame)
 {
-    push(out_frame(std::move(frame)));
+    push(out_frame::of(std::move(frame)));
 }
 
 void uplink_queue::event(uplink& up, recon::value const& body)
 {
-    std::string frame;
-    write_envelope(envelope_kind::event, up.node(), up.lane(), body, frame);
-    event(up, out_frame(std::move(frame)));
+    frame_scratch.clear();
+    write_envelope(envelope_kind::event, up.node(), up.lane(), body, frame_scratch);
+    event(up, scratch_frame());
 }
 
 void uplink_queue::event(uplink& up, out_frame frame)
@@ -91,9 +143,9 @@ void uplink_queue::event(uplink& up, out_frame frame)
 
 void uplink_queue::value_event(uplink& up, recon::value const& body)
 {
-    std::string frame;
-    write_envelope(envelope_kind::event, up.node(), up.lane(), body, frame);
-    value_event(up, out_frame(std::move(frame)));
+    frame_scratch.clear();
+    write_envelope(envelope_kind::event, up.node(), up.lane(), body, frame_scratch);
+    value_event(up, scratch_frame());
 }
 
 void uplink_queue::value_event(uplink& up, out_frame frame)
@@ -110,9 +162,9 @@ void uplink_queue::value_event(uplink& up, out_frame frame)
 
 void uplink_queue::map_event(uplink& up, warp::map_event const& e)
 {
-    std::string frame;
-    write_envelope(envelope_kind::event, up.node(), up.lane(), to_value(e), frame);
-    map_event(up, e, out_frame(std::move(frame)));
+    frame_scratch.clear();
+    write_envelope(envelope_kind::event, up.node(), up.lane(), to_value(e), frame_scratch);
+    map_event(up, e, scratch_frame());
 }
 
 void uplink_queue::map_event(uplink& up, warp::map_event const& e, out_frame frame)

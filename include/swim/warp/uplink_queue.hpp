@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 /** @file
@@ -25,30 +26,43 @@
 
 namespace swim::warp {
 
-/** A frame for the writer: text of its own, or one text shared by every uplink of a
- * broadcast (encoded once for all of them, not once per uplink).
+namespace detail {
+/// A short frame's text, held in place.
+struct short_text {
+    static constexpr std::size_t capacity = 86;
+    std::uint8_t size = 0;
+    char data[capacity];
+};
+}  // namespace detail
+
+/** A frame for the writer: text of its own (held in place when short, as most replies and
+ * events of a sync are: a burst of syncs allocates no string per frame), or one text shared
+ * by every uplink of a broadcast (encoded once for all of them, not once per uplink).
  */
 class out_frame {
 public:
+    /// The longest text held in place.
+    static constexpr std::size_t inline_capacity = detail::short_text::capacity;
+
     out_frame() = default;
+    /// A copy of `text`.
+    explicit out_frame(std::string_view text);
     explicit out_frame(std::string text) noexcept
-        : own_(std::move(text))
+        : text_(std::move(text))
     {}
+    /// `text`, held in place when short (copied), else taken.
+    static out_frame of(std::string&& text);
     explicit out_frame(std::shared_ptr<std::string const> text) noexcept
-        : shared_(std::move(text))
+        : text_(std::move(text))
     {}
 
-    std::string_view view() const noexcept
-    {
-        return shared_ ? std::string_view(*shared_) : std::string_view(own_);
-    }
+    std::string_view view() const noexcept;
     std::size_t size() const noexcept { return view().size(); }
-    /// The text: moved out when it is the frame's own, copied when shared.
-    std::string take() { return shared_ ? std::string(*shared_) : std::move(own_); }
+    /// The text: moved out when it is the frame's own string, copied otherwise.
+    std::string take();
 
 private:
-    std::string own_;
-    std::shared_ptr<std::string const> shared_;
+    std::variant<detail::short_text, std::string, std::shared_ptr<std::string const>> text_;
 };
 
 /// `@event(node, lane) body`, encoded once for a broadcast to many uplinks.
@@ -175,6 +189,7 @@ public:
 
 private:
     std::uint64_t push(out_frame frame);
+
     void replace(std::uint64_t index, out_frame frame);
     /// Forgets the keys of `up` that wait.
     void unkey(uplink& up);
