@@ -223,8 +223,6 @@ struct server_uplink final : warp::uplink {
     std::string_view node() const noexcept override;
     std::string_view lane() const noexcept override;
 
-    std::shared_ptr<uplink_port> port;
-    std::shared_ptr<agent_runtime> agent;
     /// The lane, by its index in the agent's catalog.
     std::uint32_t lane_index;
     // On the agent's strand:
@@ -233,6 +231,8 @@ struct server_uplink final : warp::uplink {
     bool in_lane = false;
     /// The agent stopped and asked the connection to end it.
     bool ending = false;
+    std::shared_ptr<uplink_port> port;
+    std::shared_ptr<agent_runtime> agent;
 };
 
 /// The names of an agent's lanes, sorted: fixed once the agent is made (shared by the agents

@@ -13,9 +13,9 @@ server_uplink::server_uplink(
     std::shared_ptr<uplink_port> p,
     std::shared_ptr<agent_runtime> const& a,
     std::uint32_t lane)
-    : port(std::move(p))
+    : lane_index(lane)
+    , port(std::move(p))
     , agent(a)
-    , lane_index(lane)
 {}
 
 std::string_view server_uplink::node() const noexcept

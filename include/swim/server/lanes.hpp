@@ -74,6 +74,13 @@ protected:
     ~sync_sink() = default;
 };
 
+/// An empty map (what an empty map lane shows).
+inline warp::map_state const& empty_map_state() noexcept
+{
+    static warp::map_state const empty;
+    return empty;
+}
+
 /// Throws boost::system::system_error(recon::error::non_finite_float), naming `lane`, when
 /// `v` holds a NaN or an infinity.
 void require_writable(recon::value const& v, std::string const& lane);
@@ -263,19 +270,19 @@ public:
         : lane_base(owner, std::move(name), detail::lane_kind::map)
     {}
 
-    /// The entries as Recon values, in key order.
-    warp::map_state const& state() const noexcept { return map_; }
+    /// The entries as Recon values, in key order (the map itself: it shows later changes).
+    warp::map_state const& state() const { return entries(); }
     /// The number of entries.
-    std::size_t size() const noexcept { return map_.size(); }
+    std::size_t size() const noexcept { return view().size(); }
     /// Whether there is an entry at `key`.
-    bool contains(K const& key) const { return map_.count(recon::value_from(key)) != 0; }
+    bool contains(K const& key) const { return view().count(recon::value_from(key)) != 0; }
 
     /// The value at `key`, or nullopt. Throws recon::conversion_exception when it does not
     /// convert to `V`.
     std::optional<V> get(K const& key) const
     {
-        auto it = map_.find(recon::value_from(key));
-        if (it == map_.end())
+        auto it = view().find(recon::value_from(key));
+        if (it == view().end())
             return std::nullopt;
         return recon::value_to<V>(it->second);
     }
@@ -284,7 +291,7 @@ public:
     std::map<K, V> get_all() const
     {
         std::map<K, V> out;
-        for (auto const& [k, v] : map_)
+        for (auto const& [k, v] : view())
             out.emplace(recon::value_to<K>(k), recon::value_to<V>(v));
         return out;
     }
@@ -307,8 +314,10 @@ public:
     /// @returns whether there was an entry.
     bool remove(K const& key)
     {
-        auto it = map_.find(recon::value_from(key));
-        if (it == map_.end())
+        if (!entries_)
+            return false;
+        auto it = entries_->find(recon::value_from(key));
+        if (it == entries_->end())
             return false;
         erase_entry(it);
         return true;
@@ -317,7 +326,8 @@ public:
     /// Removes every entry: broadcast as `@clear`, then on_clear runs (on_remove does not).
     void clear()
     {
-        map_.clear();
+        if (entries_)
+            entries_->clear();
         this->broadcast_map(warp::map_event::clear());
         detail::invoke(this->runtime(), on_clear_);
     }
@@ -325,14 +335,14 @@ public:
     /// Keeps the first `n` entries (key order), removing the others one by one.
     void take(std::uint64_t n)
     {
-        while (map_.size() > n)
-            erase_entry(std::prev(map_.end()));
+        while (entries_ && entries_->size() > n)
+            erase_entry(std::prev(entries_->end()));
     }
     /// Removes the first `n` entries (key order) one by one.
     void drop(std::uint64_t n)
     {
-        for (; n > 0 && !map_.empty(); --n)
-            erase_entry(map_.begin());
+        for (; n > 0 && entries_ && !entries_->empty(); --n)
+            erase_entry(entries_->begin());
     }
 
     /// `f(K const& key, V const& now, std::optional<V> const& before)`: after every put.
@@ -364,8 +374,9 @@ public:
         recon::value const* after,
         std::size_t max) const override
     {
-        auto it = after ? map_.upper_bound(*after) : map_.begin();
-        for (std::size_t n = 0; it != map_.end(); ++it, ++n) {
+        auto const& map = view();
+        auto it = after ? map.upper_bound(*after) : map.begin();
+        for (std::size_t n = 0; it != map.end(); ++it, ++n) {
             if (n == max)
                 return std::prev(it)->first;
             out.map_update(it->first, it->second);
@@ -396,8 +407,10 @@ public:
                 return;
             }
             case warp::map_event::op::remove: {
-                auto it = map_.find(e.key);
-                if (it != map_.end())
+                if (!entries_)
+                    return;
+                auto it = entries_->find(e.key);
+                if (it != entries_->end())
                     erase_entry(it);
                 return;
             }
@@ -412,8 +425,8 @@ protected:
     std::optional<recon::value> save_state() override
     {
         recon::record r;
-        while (!map_.empty()) {
-            auto node = map_.extract(map_.begin());
+        while (entries_ && !entries_->empty()) {
+            auto node = entries_->extract(entries_->begin());
             r.add_slot(std::move(node.key()), std::move(node.mapped()));
         }
         return recon::value(std::move(r));
@@ -426,19 +439,20 @@ protected:
         }
         for (auto& it : state.as_record().items())
             if (it.is_slot())
-                map_.insert_or_assign(std::move(it.key), std::move(it.val));
+                entries().insert_or_assign(std::move(it.key), std::move(it.val));
     }
 
 private:
     void put_entry(recon::value key, recon::value value)
     {
         std::optional<recon::value> before;
-        auto it = map_.find(key);
-        if (it != map_.end()) {
+        auto& map = entries();
+        auto it = map.find(key);
+        if (it != map.end()) {
             before = std::move(it->second);
             it->second = value;
         } else {
-            it = map_.emplace(key, value).first;
+            it = map.emplace(key, value).first;
         }
         this->broadcast_map(warp::map_event::update(key, value));
         if (on_update_) {
@@ -458,7 +472,7 @@ private:
     {
         recon::value key = it->first;
         recon::value before = std::move(it->second);
-        map_.erase(it);
+        entries_->erase(it);
         this->broadcast_map(warp::map_event::remove(key));
         if (on_remove_)
             detail::invoke(
@@ -468,7 +482,19 @@ private:
                 recon::value_to<V>(before));
     }
 
-    warp::map_state map_;
+    /// The entries as Recon values (made at the first: an empty map lane costs a pointer).
+    warp::map_state const& view() const noexcept
+    {
+        return entries_ ? *entries_ : detail::empty_map_state();
+    }
+    warp::map_state& entries() const
+    {
+        if (!entries_)
+            entries_ = std::make_unique<warp::map_state>();
+        return *entries_;
+    }
+
+    mutable std::unique_ptr<warp::map_state> entries_;
     detail::agent_handler<K const&, V const&, std::optional<V> const&> on_update_;
     detail::agent_handler<K const&, V const&> on_remove_;
     detail::agent_handler<> on_clear_;

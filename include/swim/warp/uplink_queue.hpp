@@ -91,11 +91,12 @@ public:
 private:
     friend class uplink_queue;
 
-    bool last_is_value_ = false;
     /// Absolute index of the uplink's last queued frame.
     std::uint64_t last_ = UINT64_MAX;
     /// Map keys whose update or remove waits, by absolute queue index (made when needed).
     std::unique_ptr<std::map<recon::value, std::uint64_t>> keys_;
+    /// (Last: a derived class's small members fill the padding after it.)
+    bool last_is_value_ = false;
 };
 
 /// An uplink that keeps its own copy of its node and lane URIs.

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <type_traits>
@@ -30,7 +31,9 @@ class handler {
     struct impl {
         // Counted here, not by a shared_ptr: a handler is one pointer (a downlink holds
         // several). Atomic: copies may be dropped on another thread than the one running it.
-        mutable std::atomic<std::size_t> refs{1};
+        // 32 bits: with the flag and the vtable pointer in 16 bytes, a callable that keeps a
+        // pointer (most do: `this`) makes a block of 24.
+        mutable std::atomic<std::uint32_t> refs{1};
         bool awaits = false;
         virtual ~impl() = default;
         virtual void call(Args... args) const = 0;
