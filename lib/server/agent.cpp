@@ -700,8 +700,10 @@ void agent_runtime::command(std::uint32_t index, recon::value body)
             });
         return;
     }
-    if (!ensure_live())
-        return;  // (a stopped server still takes commands: handled below while live only)
+    // A server that stops still takes commands (the sets its agents' downlinks had queued
+    // are flushed then).
+    if (!(phase_ == phase::stopped && instance_) && !ensure_live())
+        return;
     lane_base* lane = lane_at(index);
     if (!lane) {
         log(client::log_level::debug, "a command was dropped: its lane is not served");
@@ -823,7 +825,7 @@ void agent_runtime::stop_downlinks()
 {
     if (phase_ == phase::stopped)
         return;
-    if (instance_ && (phase_ == phase::live || phase_ == phase::made))
+    if (instance_ && phase_ == phase::live)
         run_outer([this] { instance_->on_stop(); });
     phase_ = phase::stopped;
     if (more_) {

@@ -356,6 +356,31 @@ struct joiner_agent : test_agent {
 };
 
 /// A downlink to a remote host, given by a route parameter-free global.
+/// A lane that journals what it is set to.
+struct sink_agent : test_agent {
+    explicit sink_agent(server::agent_context& ctx)
+        : test_agent(ctx)
+    {
+        lane.on_set([](int const& v, int const&) { journal.push_back("sink " + std::to_string(v)); });
+    }
+    server::value_lane<int> lane{*this, "lane"};
+};
+
+/// Sets its downlink to the sink as it stops: the set reaches the sink during the stop.
+struct flusher_agent : test_agent {
+    using test_agent::test_agent;
+    std::optional<server::value_downlink_handle<int>> handle;
+
+    void on_start() override
+    {
+        handle = context()
+                     .value_downlink_builder<int>(std::nullopt, "/sink", "lane")
+                     .on_synced([](int const&) { journal.push_back("flusher synced"); })
+                     .done();
+    }
+    void on_stop() override { BOOST_TEST(!handle->set(99)); }
+};
+
 std::string remote_url;
 
 struct remote_agent : test_agent {
@@ -458,6 +483,8 @@ struct agents_fixture {
         BOOST_REQUIRE(!srv.route<slow_agent>("/slow"));
         BOOST_REQUIRE(!srv.route<unreachable_agent>("/unreachable"));
         BOOST_REQUIRE(!srv.route<joiner_agent>("/joiner"));
+        BOOST_REQUIRE(!srv.route<sink_agent>("/sink"));
+        BOOST_REQUIRE(!srv.route<flusher_agent>("/flusher"));
         BOOST_REQUIRE(!srv.start());
         url = srv.local_url();
     }
@@ -777,6 +804,20 @@ BOOST_AUTO_TEST_CASE(writes_holding_nan_or_infinity_are_refused_before_anything_
         BOOST_TEST(all["k"] == 2.5);
         co_await fresh.async_close();
         co_await srv.async_stop();
+        co_await c.async_close();
+    });
+}
+
+BOOST_FIXTURE_TEST_CASE(sets_made_as_the_server_stops_reach_their_lanes, agents_fixture)
+{
+    // The server stops agents first, each writing what its downlinks hold; the agents they
+    // write to still take those commands.
+    swim::test::run_test(ioc, [&]() -> asio::awaitable<void> {
+        client::client c(ioc.get_executor(), swim::test::fast_client_config());
+        wake(c, "/flusher");
+        BOOST_TEST(co_await eventually([] { return journal_has("flusher synced"); }));
+        co_await srv.async_stop();
+        BOOST_TEST(journal_has("sink 99"));
         co_await c.async_close();
     });
 }
