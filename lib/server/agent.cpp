@@ -402,6 +402,8 @@ bool agent_runtime::construct()
             more().failure = "the agent factory made no agent";
     } catch (std::exception const& e) {
         more().failure = std::string("the agent could not be made: ") + e.what();
+    } catch (...) {
+        more().failure = "the agent could not be made: its constructor threw";
     }
     trying_ = false;
     if (!failure().empty()) {
@@ -426,9 +428,9 @@ bool agent_runtime::construct()
     for (auto* lane : lanes_)
         if (lane)
             named.emplace_back(lane->name(), lane);
-    for (auto* lane : more_->building)
+    for (auto* lane : more().building)
         named.emplace_back(lane->name(), lane);
-    more_->building.clear();
+    more().building.clear();
     std::stable_sort(named.begin(), named.end(), [](auto const& a, auto const& b) {
         return a.first < b.first;
     });
@@ -449,17 +451,15 @@ bool agent_runtime::construct()
     for (std::uint32_t i = 0; i < lanes_.size(); ++i)
         lanes_[i]->index_ = i;
     if (!twice)
-        more_->names.clear();  // (a lane named twice keeps its name there)
+        more().names.clear();  // (a lane named twice keeps its name there)
     trim();
     return true;
 }
 
 void agent_runtime::share_catalog()
 {
-    auto shared = route_->catalog.load(std::memory_order_acquire);
-    if (shared && shared != catalog_ && shared->names == catalog_->names)
-        catalog_ = std::move(shared);
-    else if (!shared)
+    // (Never swapped for an equal one made meanwhile: the lanes may hold their names.)
+    if (!route_->catalog.load(std::memory_order_acquire))
         route_->catalog.store(catalog_, std::memory_order_release);
 }
 
@@ -519,27 +519,48 @@ void agent_runtime::start()
     run_outer([this] { instance_->on_start(); });
 }
 
-bool agent_runtime::ensure_live()
+bool agent_runtime::ensure_live(std::string* why)
 {
     if (phase_ == phase::live || phase_ == phase::made) {
         if (phase_ == phase::made)
             start();
         return true;
     }
-    if (phase_ != phase::dormant || !failure().empty())
-        return false;
-    // Started again: a new instance, the kept state, on_start.
-    if (!construct()) {
-        log(client::log_level::error, failure());
+    if (phase_ != phase::dormant) {
+        if (why)
+            *why = "agent stopped";
         return false;
     }
-    for (auto& [index, state] : more().saved)
-        if (auto* lane = lane_at(index))
+    // Started again: a new instance, the kept state, on_start; counted live again first.
+    if (!server_->agent_woke(*this)) {
+        if (why)
+            *why = "too many agents";
+        return false;
+    }
+    if (!construct()) {
+        // Not kept as a failure: the next request tries again.
+        auto const failure = std::move(more_->failure);
+        more_->failure.clear();
+        trim();
+        log(client::log_level::error, failure);
+        server_->agent_dormant(*this, true);
+        if (why)
+            *why = failure;
+        return false;
+    }
+    for (auto& [index, state] : more().saved) {
+        auto* lane = lane_at(index);
+        if (!lane)
+            continue;
+        try {
             lane->restore(std::move(state));
+        } catch (std::exception const& e) {
+            lane->bad_restore(e.what());
+        }
+    }
     more().saved.clear();
     trim();
     phase_ = phase::made;
-    server_->agent_woke(*this);
     start();
     return true;
 }
@@ -613,8 +634,8 @@ void agent_runtime::open(std::shared_ptr<server_uplink> up, bool sync, warp::lin
     }
     if (up->ending)
         return;  // the agent ended it; its @unlinked follows when the connection forgets it
-    if (!ensure_live()) {
-        refuse(*up, recon::value(phase_ == phase::stopped ? "agent stopped" : failure()));
+    if (std::string why; !ensure_live(&why)) {
+        refuse(*up, recon::value(std::move(why)));
         up->port->end_link(up);
         return;
     }
@@ -660,6 +681,11 @@ void agent_runtime::take_out(server_uplink& up)
 void agent_runtime::unlink(std::shared_ptr<server_uplink> const& up)
 {
     touch();
+    if (phase_ == phase::stopping) {
+        // After the requests parked before it (a link it cancels may be among them).
+        more().parked.push_back([self = shared_from_this(), up] { self->unlink(up); });
+        return;
+    }
     if (!up->in_lane && !up->ending)
         return;  // refused or never served: answered already
     take_out(*up);
@@ -669,6 +695,7 @@ void agent_runtime::unlink(std::shared_ptr<server_uplink> const& up)
     }
     up->ending = false;
     up->port->write([&](warp::uplink_queue& q) { q.unlinked(*up); });
+    forget_if_done();
 }
 
 void agent_runtime::ended(std::shared_ptr<server_uplink> const& up)
@@ -679,13 +706,18 @@ void agent_runtime::ended(std::shared_ptr<server_uplink> const& up)
 
 void agent_runtime::drop(std::vector<std::shared_ptr<server_uplink>> const& ups)
 {
+    if (phase_ == phase::stopping) {
+        more().parked.push_back([self = shared_from_this(), ups] { self->drop(ups); });
+        return;
+    }
     for (auto const& up : ups) {
         take_out(*up);
-        if (up->ending)
-            if (more_)
-                std::erase(more_->ending, up);
+        if (up->ending && more_)
+            std::erase(more_->ending, up);
         up->ending = false;
     }
+    trim();
+    forget_if_done();
 }
 
 void agent_runtime::command(std::uint32_t index, recon::value body)
@@ -797,17 +829,42 @@ void agent_runtime::finish_stop()
     if (phase_ != phase::stopping)
         return;
     // The instance goes; what its lanes hold stays.
-    for (std::uint32_t i = 0; i < lanes_.size(); ++i)
-        if (auto* lane = lanes_[i])
+    for (std::uint32_t i = 0; i < lanes_.size(); ++i) {
+        auto* lane = lanes_[i];
+        if (!lane)
+            continue;
+        try {
             if (auto state = lane->save())
                 more().saved.emplace_back(i, std::move(*state));
+        } catch (std::exception const& e) {
+            log(client::log_level::error,
+                "lane " + lane->name() + ": its state could not be kept: " + e.what());
+        }
+    }
     instance_.reset();
     handlers_.reset();
     phase_ = phase::dormant;
+    if (more_)
+        more_->params.reset();
     trim();
-    bool const keeps = more_ != nullptr;
-    server_->agent_dormant(*this, keeps);
-    run_parked();
+    if (more_ && !more_->parked.empty()) {
+        // Requests came meanwhile: it starts again at once (still counted live).
+        run_parked();
+        return;
+    }
+    server_->agent_dormant(*this, keeps_state());
+}
+
+bool agent_runtime::keeps_state() const noexcept
+{
+    return more_ && (!more_->saved.empty() || !more_->ending.empty() || !more_->parked.empty());
+}
+
+void agent_runtime::forget_if_done()
+{
+    // A dormant agent whose last ended link just went: nothing left to keep.
+    if (phase_ == phase::dormant && !keeps_state())
+        server_->agent_dormant(*this, false);
 }
 
 void agent_runtime::run_parked()

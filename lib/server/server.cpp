@@ -255,7 +255,9 @@ void server_impl::agent_dormant(agent_runtime& rt, bool keeps_state)
     }
     // Nothing to keep and nobody on the way to it: forgotten (made again when asked for).
     if (!keeps_state && rt.pending() == 0)
-        agents_.erase(std::string_view(rt.node()));
+        if (auto it = agents_.find(std::string_view(rt.node()));
+            it != agents_.end() && it->second.get() == &rt)
+            agents_.erase(it);
 }
 
 strand_type const& server_impl::agent_strand(std::string_view node) const noexcept
@@ -263,13 +265,20 @@ strand_type const& server_impl::agent_strand(std::string_view node) const noexce
     return agent_strands_[std::hash<std::string_view>{}(node) % agent_strands_.size()];
 }
 
-void server_impl::agent_woke(agent_runtime& rt)
+bool server_impl::agent_woke(agent_runtime& rt)
 {
     std::lock_guard lock(agents_mutex_);
-    if (!rt.counted) {
-        rt.counted = true;
-        ++live_agents_;
-    }
+    return count_live(rt);
+}
+
+bool server_impl::route_to(agent_runtime& rt)
+{
+    std::lock_guard lock(agents_mutex_);
+    auto it = agents_.find(std::string_view(rt.node()));
+    if (it == agents_.end() || it->second.get() != &rt)
+        return false;
+    rt.routed();
+    return true;
 }
 
 void server_impl::sweep()
@@ -659,6 +668,7 @@ asio::awaitable<void> server_impl::stop_on_strand()
     {
         std::lock_guard lock(agents_mutex_);
         agents_.clear();
+        live_agents_ = 0;
     }
     stopped_ = true;
     done_.cancel();

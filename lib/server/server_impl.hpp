@@ -188,7 +188,7 @@ private:
     warp::auth_answer authenticate(recon::value const& credentials) override;
     bool allow(warp::uplink_request const& r, std::optional<recon::value> const& identity) override;
     warp::open_result open(warp::uplink_request& r) override;
-    void reopen(warp::uplink_request& r, std::shared_ptr<warp::uplink> const& link) override;
+    bool reopen(warp::uplink_request& r, std::shared_ptr<warp::uplink> const& link) override;
     void unlink(std::shared_ptr<warp::uplink> link) override;
     warp::route_result command(warp::uplink_request& r) override;
     void reply(std::string frame) override;
@@ -350,9 +350,13 @@ private:
     };
 
     void drain();
-    /// Starts a dormant agent again (a new instance, the saved state, on_start); false when
-    /// it cannot serve (failed, the server stopped).
-    bool ensure_live();
+    /// Starts a dormant agent again (a new instance, the saved state, on_start); false, with
+    /// why, when it cannot serve (the server stopped, max_agents, its constructor failed).
+    bool ensure_live(std::string* why = nullptr);
+    /// Whether a dormant agent has something to keep (lanes' state, links ending, requests).
+    bool keeps_state() const noexcept;
+    /// Forgets a dormant agent once it keeps nothing.
+    void forget_if_done();
     /// on_stop, downlinks stopped, uplinks ended; then, once no handler runs, finish_stop().
     void begin_stop();
     void finish_stop();
@@ -479,8 +483,11 @@ public:
     /// An agent went dormant (its links ended, its state kept in it): no longer live; it is
     /// forgotten when it keeps no state and no request is on its way to it.
     void agent_dormant(agent_runtime& rt, bool keeps_state);
-    /// A dormant agent is live again.
-    void agent_woke(agent_runtime& rt);
+    /// A dormant agent starts again: counted live; false when max_agents has no room.
+    bool agent_woke(agent_runtime& rt);
+    /// Under the agents lock: counts a request routed to `rt` when it is still the agent of
+    /// its node (false: it was forgotten meanwhile).
+    bool route_to(agent_runtime& rt);
     /// The strand an agent of `node` runs on: one of a fixed set, shared by agents (a strand
     /// of its own per agent would cost each about 150 bytes).
     strand_type const& agent_strand(std::string_view node) const noexcept;

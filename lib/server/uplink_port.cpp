@@ -156,14 +156,16 @@ warp::open_result uplink_port::open(warp::uplink_request& r)
     return {warp::route_result::ok, std::move(up), {}};
 }
 
-void uplink_port::reopen(warp::uplink_request& r, std::shared_ptr<warp::uplink> const& link)
+bool uplink_port::reopen(warp::uplink_request& r, std::shared_ptr<warp::uplink> const& link)
 {
     auto up = std::static_pointer_cast<server_uplink>(link);
-    up->agent->routed();
+    if (!srv_->route_to(*up->agent))
+        return false;
     bool const sync = r.what == warp::uplink_request::type::sync;
     asio::post(up->agent->strand(), [rt = up->agent, up, sync, params = r.params] {
         rt->open(up, sync, params);
     });
+    return true;
 }
 
 void uplink_port::unlink(std::shared_ptr<warp::uplink> link)
@@ -178,11 +180,11 @@ warp::route_result uplink_port::command(warp::uplink_request& r)
     // The lane the connection is linked to needs no lookup.
     std::shared_ptr<agent_runtime> rt;
     std::uint32_t lane = 0;
-    if (auto link = reader_.find(r.node, r.lane)) {
+    if (auto link = reader_.find(r.node, r.lane);
+        link && srv_->route_to(*static_cast<server_uplink&>(*link).agent)) {
         auto& up = static_cast<server_uplink&>(*link);
         rt = up.agent;
         lane = up.lane_index;
-        rt->routed();
     } else {
         lane_route route = srv_->route_lane(r.node, r.lane);
         if (route.what != warp::route_result::ok)

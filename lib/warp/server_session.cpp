@@ -134,8 +134,9 @@ void server_session::on_open(uplink_request& r, uplink_directory& dir)
         return;
     }
     if (auto it = links_.find(key{r.node, r.lane}); it != links_.end()) {
-        dir.reopen(r, *it);  // answered @linked again, as Java does
-        return;
+        if (dir.reopen(r, *it))
+            return;  // answered @linked again, as Java does
+        links_.erase(it);
     }
     if (opts_.max_links != 0 && links_.size() >= opts_.max_links) {
         refuse(r, tag("tooManyLinks"), dir);

@@ -135,12 +135,13 @@ public:
         answer(*up, r);
         return {warp::route_result::ok, up, {}};
     }
-    void reopen(warp::uplink_request& r, std::shared_ptr<warp::uplink> const& up) override
+    bool reopen(warp::uplink_request& r, std::shared_ptr<warp::uplink> const& up) override
     {
         auto it = linked.find({std::string(r.node), std::string(r.lane)});
         if (it == linked.end() || it->second != up)
             __builtin_trap();  // reopened what the agents do not serve
         answer(*up, r);
+        return true;
     }
     void unlink(std::shared_ptr<warp::uplink> up) override
     {

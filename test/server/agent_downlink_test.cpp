@@ -361,7 +361,8 @@ struct sink_agent : test_agent {
     explicit sink_agent(server::agent_context& ctx)
         : test_agent(ctx)
     {
-        lane.on_set([](int const& v, int const&) { journal.push_back("sink " + std::to_string(v)); });
+        lane.on_set(
+            [](int const& v, int const&) { journal.push_back("sink " + std::to_string(v)); });
     }
     server::value_lane<int> lane{*this, "lane"};
 };

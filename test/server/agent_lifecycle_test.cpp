@@ -38,13 +38,36 @@ struct life_agent : server::agent {
         : agent(ctx)
     {
         stop.on_command([this](recon::value const&) { context().stop(); });
+        // Stops the agent, and holds its handlers (so the stop's end) for `ms` milliseconds.
+        stop_slowly.on_command([this](std::int64_t const& ms) -> asio::awaitable<void> {
+            context().stop();
+            asio::steady_timer t(context().get_executor(), std::chrono::milliseconds(ms));
+            co_await t.async_wait(asio::use_awaitable);
+        });
     }
-    void on_start() override { journal.add("start " + context().node_uri()); }
+    void on_start() override
+    {
+        (void)context().params();  // (what it keeps for that is no state to keep)
+        journal.add("start " + context().node_uri());
+    }
     void on_stop() override { journal.add("stop " + context().node_uri()); }
 
     server::value_lane<std::int64_t> value{*this, "value"};
     server::map_lane<std::string, std::int64_t> map{*this, "map"};
     server::command_lane<> stop{*this, "stop"};
+    server::command_lane<std::int64_t> stop_slowly{*this, "stop_slowly"};
+};
+
+/// Lane `extra` only at /opt/full.
+struct optional_agent : server::agent {
+    explicit optional_agent(server::agent_context& ctx)
+        : agent(ctx)
+    {
+        if (ctx.param("id") == "full")
+            extra.emplace(*this, "extra");
+    }
+    server::value_lane<std::int64_t> base{*this, "base"};
+    std::optional<server::value_lane<std::int64_t>> extra;
 };
 
 /// Lanes named by its route parameter: `common`, and one named `:name`.
@@ -63,6 +86,7 @@ void life_routes(server::server& srv)
     default_routes(srv);
     BOOST_REQUIRE(!srv.route<life_agent>("/life/:id"));
     BOOST_REQUIRE(!srv.route<named_agent>("/named/:name"));
+    BOOST_REQUIRE(!srv.route<optional_agent>("/opt/:id"));
 }
 
 std::size_t live(server::server& srv)
@@ -241,6 +265,47 @@ BOOST_FIXTURE_TEST_CASE(agents_of_one_route_may_have_lanes_of_their_own, server_
         co_await c.send(R"(@command(node:"/named/b",lane:b) 5)");
         co_await c.expect_envelope(R"(@event(node:"/named/b",lane:b) 5)");
         BOOST_TEST(live(*srv) == 3u);
+        co_await c.close();
+    });
+}
+
+BOOST_FIXTURE_TEST_CASE(an_agent_with_fewer_lanes_than_its_routes_first, server_fixture)
+{
+    routes = life_routes;
+    run([&]() -> asio::awaitable<void> {
+        scripted_client c(ioc);
+        co_await c.connect(port);
+        co_await c.send(R"(@link(node:"/opt/full",lane:extra))");
+        co_await c.expect_envelope(R"(@linked(node:"/opt/full",lane:extra))");
+        co_await c.send(R"(@link(node:"/opt/lite",lane:base))");
+        co_await c.expect_envelope(R"(@linked(node:"/opt/lite",lane:base))");
+        co_await c.send(R"(@link(node:"/opt/lite",lane:extra))");
+        co_await c.expect_envelope(R"(@unlinked(node:"/opt/lite",lane:extra)@laneNotFound)");
+        co_await c.close();
+    });
+}
+
+BOOST_FIXTURE_TEST_CASE(
+    a_link_and_its_unlink_made_while_an_agent_stops_keep_their_order,
+    server_fixture)
+{
+    routes = life_routes;
+    run([&]() -> asio::awaitable<void> {
+        scripted_client c(ioc);
+        co_await c.connect(port);
+        // A handler holds the agent while it stops: what comes meanwhile waits, in order.
+        co_await c.send(R"(@command(node:"/life/o",lane:stop_slowly) 300)");
+        asio::steady_timer t(ioc, 50ms);
+        co_await t.async_wait(asio::use_awaitable);
+        BOOST_TEST(journal.count("stop /life/o") == 1u);
+        co_await c.send(R"(@link(node:"/life/o",lane:value))");
+        co_await c.send(R"(@unlink(node:"/life/o",lane:value))");
+        co_await c.expect_envelope(R"(@linked(node:"/life/o",lane:value))");
+        co_await c.expect_envelope(R"(@unlinked(node:"/life/o",lane:value))");
+        // Unlinked: its changes do not reach the connection.
+        co_await c.send(R"(@command(node:"/life/o",lane:value) 5)");
+        co_await c.expect_silence(quiet);
+        BOOST_TEST(journal.count("start /life/o") == 2u);
         co_await c.close();
     });
 }

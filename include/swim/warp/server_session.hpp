@@ -108,8 +108,9 @@ public:
     /// A new link or sync: find (or start) the agent and its lane, and hand it a new uplink.
     virtual open_result open(uplink_request& r) = 0;
     /// A link or sync of a lane the connection is linked to already: the agent answers
-    /// `@linked` again (and syncs).
-    virtual void reopen(uplink_request& r, std::shared_ptr<uplink> const& link) = 0;
+    /// `@linked` again (and syncs). False when the link is stale (its agent is gone): the
+    /// session forgets it and opens the lane anew.
+    virtual bool reopen(uplink_request& r, std::shared_ptr<uplink> const& link) = 0;
     /// The client unlinked `link`: the agent lets it go and answers `@unlinked`.
     virtual void unlink(std::shared_ptr<uplink> link) = 0;
     /// A command for a lane.

@@ -65,10 +65,12 @@ public:
         return {warp::route_result::ok, up, {}};
     }
 
-    void reopen(warp::uplink_request& r, std::shared_ptr<warp::uplink> const& link) override
+    bool reopen(warp::uplink_request& r, std::shared_ptr<warp::uplink> const& link) override
     {
         BOOST_TEST(link->node() == r.node);
         log.push_back(describe("reopen", r));
+        // `/gone/1`'s agent was forgotten: its links are stale.
+        return r.node != "/gone/1";
     }
 
     void unlink(std::shared_ptr<warp::uplink> link) override
@@ -111,6 +113,7 @@ private:
         {"/hotel/room/1", {"light", "toggle"}},
         {"/secret/1", {"light"}},
         {"/full/1", {"light"}},
+        {"/gone/1", {"light"}},
     };
 };
 
@@ -143,6 +146,10 @@ session_case const cases[] = {
      plain,
      {R"(@link(node:"/hotel/room/1",lane:light))", R"(@sync(node:"/hotel/room/1",lane:light))"},
      {"open /hotel/room/1 light link", "reopen /hotel/room/1 light sync"}},
+    {"a link whose agent is gone is opened anew",
+     plain,
+     {R"(@link(node:"/gone/1",lane:light))", R"(@link(node:"/gone/1",lane:light))"},
+     {"open /gone/1 light link", "reopen /gone/1 light link", "open /gone/1 light link"}},
     {"no route: nodeNotFound, and nothing is kept",
      plain,
      {R"(@link(node:"/nowhere",lane:light))", R"(@sync(node:"/nowhere",lane:light))"},
