@@ -30,6 +30,24 @@ using namespace swim;
 using namespace std::chrono_literals;
 using swim::test::server_process;
 
+namespace {
+
+/// What `swim-server --help` prints.
+std::string help_text()
+{
+    std::string const help = std::string(SWIM_SERVER_TOOL) + " --help";
+    FILE* p = ::popen(help.c_str(), "r");
+    BOOST_TEST_REQUIRE(p);
+    std::string text;
+    char buf[256];
+    while (std::fgets(buf, sizeof buf, p))
+        text += buf;
+    ::pclose(p);
+    return text;
+}
+
+}  // namespace
+
 BOOST_AUTO_TEST_SUITE(swim_server_tool)
 
 BOOST_AUTO_TEST_CASE(idle_timeout_closes_a_silent_connection_and_keeps_one_that_answers_pings)
@@ -72,17 +90,22 @@ BOOST_AUTO_TEST_CASE(idle_timeout_is_checked_and_defaults_to_90_seconds)
     std::string const tool = SWIM_SERVER_TOOL;
     std::string const bad = tool + " --idle-timeout soon > /dev/null 2>&1";
     BOOST_TEST(WEXITSTATUS(std::system(bad.c_str())) == 2);
-    std::string const help = tool + " --help";
-    FILE* p = ::popen(help.c_str(), "r");
-    BOOST_TEST_REQUIRE(p);
-    std::string text;
-    char buf[256];
-    while (std::fgets(buf, sizeof buf, p))
-        text += buf;
-    ::pclose(p);
+    std::string const text = help_text();
     BOOST_TEST(text.find("--idle-timeout") != std::string::npos);
     BOOST_TEST(text.find("default 90") != std::string::npos);
     BOOST_TEST(server::server_config{}.idle_timeout == std::chrono::seconds(90));
+}
+
+BOOST_AUTO_TEST_CASE(agent_idle_timeout_is_checked_and_defaults_to_5_minutes)
+{
+    std::string const tool = SWIM_SERVER_TOOL;
+    std::string const bad = tool + " --agent-idle-timeout later > /dev/null 2>&1";
+    BOOST_TEST(WEXITSTATUS(std::system(bad.c_str())) == 2);
+    std::string const text = help_text();
+    BOOST_TEST(text.find("--agent-idle-timeout") != std::string::npos);
+    BOOST_TEST(text.find("default 300") != std::string::npos);
+    // The library leaves agents running (as Java's); swim-server stops idle ones.
+    BOOST_TEST(server::server_config{}.agent_idle_timeout.count() == 0);
 }
 
 BOOST_AUTO_TEST_CASE(out_of_descriptors_the_server_backs_off_logs_little_and_serves_again)
