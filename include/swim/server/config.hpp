@@ -82,8 +82,9 @@ enum class request_verdict : std::uint8_t {
  * Each `@link`, `@sync` and `@command` of a client goes to on_request with the identity the
  * connection has when the request is read (the links already made stay when it changes). A
  * refused link or sync is answered `@unlinked(node:..,lane:..)` with no body and no `@linked`
- * before it; a refused command is dropped (logged at debug level). `@unlink` is never
- * checked. The agents' own downlinks to agents of the same server are not checked.
+ * before it; a refused command is dropped (logged at debug level); neither makes an agent.
+ * `@unlink` is never checked: it only ends a link the connection holds, and makes no agent.
+ * The agents' own downlinks to agents of the same server are not checked.
  *
  * Thread safety: both are called on the connections' strands, for many connections at once,
  * so they must be thread safe; they must not block (the connection reads nothing meanwhile).
