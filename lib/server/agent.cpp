@@ -319,22 +319,35 @@ agent_runtime::~agent_runtime()
     instance_.reset();
 }
 
+namespace {
+
+/// Calls `f(name, value)` for each parameter of `route` in `node` (the node matched it):
+/// stops early when `f` returns true.
+template <class F>
+void each_param(route_entry const& route, std::string_view node, F&& f)
+{
+    if (!node.empty() && node.front() == '/')
+        node.remove_prefix(1);
+    for (auto const& seg : route.segments) {
+        auto const end = std::min(node.find('/'), node.size());
+        if (seg.size() > 1 && seg.front() == ':' &&
+            f(std::string_view(seg).substr(1), node.substr(0, end)))
+            return;
+        node.remove_prefix(std::min(end + 1, node.size()));
+    }
+}
+
+}  // namespace
+
 agent_runtime::params_type const& agent_runtime::params() const
 {
     auto& params = more().params;
     if (!params) {
         params = std::make_unique<params_type>();
-        std::size_t i = 0;
-        std::string_view node = node_;
-        if (!node.empty() && node.front() == '/')
-            node.remove_prefix(1);
-        for (auto const& seg : route_->segments) {
-            auto const end = std::min(node.find('/'), node.size());
-            if (seg.size() > 1 && seg.front() == ':')
-                params->emplace(seg.substr(1), std::string(node.substr(0, end)));
-            node.remove_prefix(std::min(end + 1, node.size()));
-            ++i;
-        }
+        each_param(*route_, node_, [&](std::string_view name, std::string_view value) {
+            params->emplace(std::string(name), std::string(value));
+            return false;
+        });
     }
     return *params;
 }
@@ -363,16 +376,14 @@ std::string const& agent_runtime::failure() const noexcept
 std::string_view agent_runtime::param(std::string_view name) const noexcept
 {
     // Straight from the node URI: no map is made for the common case.
-    std::string_view node = node_;
-    if (!node.empty() && node.front() == '/')
-        node.remove_prefix(1);
-    for (auto const& seg : route_->segments) {
-        auto const end = std::min(node.find('/'), node.size());
-        if (seg.size() > 1 && seg.front() == ':' && std::string_view(seg).substr(1) == name)
-            return node.substr(0, end);
-        node.remove_prefix(std::min(end + 1, node.size()));
-    }
-    return {};
+    std::string_view found;
+    each_param(*route_, node_, [&](std::string_view n, std::string_view value) {
+        if (n != name)
+            return false;
+        found = value;
+        return true;
+    });
+    return found;
 }
 
 void agent_runtime::log(client::log_level level, std::string_view what) const
