@@ -345,8 +345,9 @@ void ws_transport::write_more()
         if (session_.can_send()) {
             if (!close_pending_ || close_after_output_)
                 took_ = handler_.take_output(session_, out_);
-            // The frames taken now were queued before close(): they go first.
-            if (close_pending_)
+            // The frames taken now were queued before close(): they go first (all of them,
+            // when they go in parts).
+            if (close_pending_ && !(close_after_output_ && handler_.output_left()))
                 session_.close(close_code_, close_reason_);
             session_.take_control(out_);
         }

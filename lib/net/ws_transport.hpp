@@ -88,6 +88,9 @@ public:
      * false when none wait. What it takes is written next.
      */
     virtual bool take_output(ws_session& session, std::string& out) = 0;
+    /// Whether frames taken from the handler's queue still wait for take_output() (a long
+    /// queue is written in parts): a close after the output waits for them.
+    virtual bool output_left() const noexcept { return false; }
     /// The frames of the last take_output() were written, or failed to be (`ec`).
     virtual void on_written(boost::system::error_code ec) = 0;
     /// The connection ends, and why in words (text from the peer escaped), for the log.

@@ -55,246 +55,6 @@ void agent_context::stop()
 
 namespace detail {
 
-// ---- the handler queue ----------------------------------------------------------------------
-
-bool agent_idle(agent_runtime& rt) noexcept
-{
-    return rt.idle();
-}
-
-void agent_run_now(agent_runtime& rt, std::function<void()> const& f)
-{
-    rt.run_outer(f);
-}
-
-void agent_enter(agent_runtime& rt) noexcept
-{
-    rt.enter();
-}
-
-void agent_leave(agent_runtime& rt)
-{
-    rt.leave();
-}
-
-void agent_enqueue(agent_runtime& rt, std::function<void()> f)
-{
-    rt.enqueue(std::move(f));
-}
-
-void agent_enqueue_coro(agent_runtime& rt, std::function<asio::awaitable<void>()> f)
-{
-    rt.enqueue(std::move(f));
-}
-
-void agent_runtime::run_now(std::function<void()> const& f)
-{
-    touch();
-    try {
-        f();
-    } catch (std::exception const& e) {
-        log(client::log_level::error, std::string("a handler threw: ") + e.what());
-    }
-}
-
-// A handler run at once on an idle agent: handlers it triggers wait until it returns.
-void agent_runtime::run_outer(std::function<void()> const& f)
-{
-    draining_ = true;
-    run_now(f);
-    draining_ = false;
-    drain();
-}
-
-void agent_runtime::enqueue(std::function<void()> f)
-{
-    if (!handlers_)
-        handlers_ = std::make_unique<handler_queue>();
-    handlers_->items.emplace_back(std::move(f));
-    drain();
-}
-
-void agent_runtime::enqueue(std::function<asio::awaitable<void>()> f)
-{
-    if (!handlers_)
-        handlers_ = std::make_unique<handler_queue>();
-    handlers_->items.emplace_back(std::move(f));
-    drain();
-}
-
-// Runs what is queued, in order, until a coroutine handler suspends; that handler's
-// completion drains the rest. Never re-entered: a handler that triggers another queues it.
-void agent_runtime::drain()
-{
-    if (draining_ || busy_)
-        return;
-    draining_ = true;
-    while (!busy_ && handlers_) {
-        auto item = std::move(handlers_->items[handlers_->head++]);
-        if (handlers_->head == handlers_->items.size())
-            handlers_.reset();
-        if (auto* plain = std::get_if<std::function<void()>>(&item)) {
-            run_now(*plain);
-            continue;
-        }
-        busy_ = true;
-        server_->task_started();
-        auto self = shared_from_this();
-        asio::co_spawn(
-            *strand_,
-            [self, f = std::move(std::get<1>(item))]() -> asio::awaitable<void> {
-                try {
-                    co_await f();
-                } catch (std::exception const& e) {
-                    self->log(
-                        client::log_level::error,
-                        std::string("a handler threw: ") + e.what());
-                }
-            },
-            [self](std::exception_ptr) {
-                self->busy_ = false;
-                self->touch();
-                self->drain();
-                self->server_->task_done();
-            });
-    }
-    draining_ = false;
-    if (phase_ == phase::stopping && idle())
-        finish_stop();
-}
-
-// ---- lanes ------------------------------------------------------------------------------------
-
-/// The uplinks of a lane, each knowing its place (server_uplink::slot): O(1) in and out.
-struct lane_base::uplinks {
-    std::vector<std::shared_ptr<server_uplink>> list;
-};
-
-lane_base::lane_base(agent& owner, std::string name, lane_kind kind)
-    : ctx_(&owner.context())
-    , kind_(kind)
-{
-    runtime().add_lane(*this, std::move(name));
-}
-
-std::string const& lane_base::name() const noexcept
-{
-    return runtime().lane_name(index_);
-}
-
-lane_base::~lane_base()
-{
-    runtime().remove_lane(*this);
-}
-
-std::size_t lane_base::uplink_count() const noexcept
-{
-    return uplinks_ ? uplinks_->list.size() : 0;
-}
-
-lane_base::uplinks& lane_base::links()
-{
-    if (!uplinks_)
-        uplinks_ = std::make_unique<uplinks>();
-    return *uplinks_;
-}
-
-namespace {
-
-/// Calls `f(up)` for each uplink of `lane` that is served (not ending).
-template <class F>
-void each_uplink(lane_base::uplinks const* ups, F&& f)
-{
-    if (!ups)
-        return;
-    for (auto const& up : ups->list)
-        if (!up->ending)
-            f(*up);
-}
-
-}  // namespace
-
-// A broadcast to more than one uplink encodes its frame once and shares it (the queues keep a
-// reference); to one uplink, the queue encodes it into a frame of its own.
-
-void lane_base::broadcast_value(recon::value const& v)
-{
-    changed_ = true;
-    runtime().touch();
-    std::size_t const n = uplink_count();
-    if (n == 0)
-        return;
-    if (n == 1) {
-        each_uplink(uplinks_.get(), [&](server_uplink& up) {
-            up.port->write([&](warp::uplink_queue& q) { q.value_event(up, v); });
-        });
-        return;
-    }
-    auto frame = warp::shared_event_frame(runtime().node(), name(), v);
-    each_uplink(uplinks_.get(), [&](server_uplink& up) {
-        up.port->write([&](warp::uplink_queue& q) { q.value_event(up, frame); });
-    });
-}
-
-void lane_base::broadcast_map(warp::map_event const& e)
-{
-    changed_ = true;
-    runtime().touch();
-    std::size_t const n = uplink_count();
-    if (n == 0)
-        return;
-    if (n == 1) {
-        each_uplink(uplinks_.get(), [&](server_uplink& up) {
-            up.port->write([&](warp::uplink_queue& q) { q.map_event(up, e); });
-        });
-        return;
-    }
-    auto frame = warp::shared_event_frame(runtime().node(), name(), warp::to_value(e));
-    each_uplink(uplinks_.get(), [&](server_uplink& up) {
-        up.port->write([&](warp::uplink_queue& q) { q.map_event(up, e, frame); });
-    });
-}
-
-void lane_base::broadcast_event(recon::value const& v)
-{
-    runtime().touch();
-    std::size_t const n = uplink_count();
-    if (n == 0)
-        return;
-    if (n == 1) {
-        each_uplink(uplinks_.get(), [&](server_uplink& up) {
-            up.port->write([&](warp::uplink_queue& q) { q.event(up, v); });
-        });
-        return;
-    }
-    auto frame = warp::shared_event_frame(runtime().node(), name(), v);
-    each_uplink(uplinks_.get(), [&](server_uplink& up) {
-        up.port->write([&](warp::uplink_queue& q) { q.event(up, frame); });
-    });
-}
-
-void require_writable(recon::value const& v, std::string const& lane)
-{
-    if (!recon::is_writable(v))
-        throw boost::system::system_error(
-            recon::error::non_finite_float,
-            "lane " + lane + ": a NaN or an infinity has no Recon form");
-}
-
-void lane_base::bad_command(std::string_view why) const
-{
-    runtime().log(
-        client::log_level::warning,
-        "a command to lane " + name() + " was not applied: " + std::string(why));
-}
-
-void lane_base::bad_restore(std::string_view why) const
-{
-    runtime().log(
-        client::log_level::error,
-        "lane " + name() + ": its kept state was not restored: " + std::string(why));
-}
-
 // ---- the agent runtime ----------------------------------------------------------------------
 
 std::int64_t lane_catalog::find(std::string_view name) const noexcept
@@ -315,8 +75,7 @@ agent_runtime::agent_runtime(server_impl& srv, route_entry const& route, std::st
 
 agent_runtime::~agent_runtime()
 {
-    // The agent's lanes unregister themselves while lanes_ is still alive.
-    instance_.reset();
+    drop_instance();
 }
 
 namespace {
@@ -361,9 +120,9 @@ agent_runtime::extras& agent_runtime::more() const
 
 void agent_runtime::trim() noexcept
 {
-    if (more_ && !more_->params && more_->building.empty() && more_->names.empty() &&
-        more_->downlinks.empty() && more_->ending.empty() && more_->saved.empty() &&
-        more_->parked.empty() && more_->failure.empty())
+    if (more_ && !more_->params && more_->building.empty() && more_->lanes.empty() &&
+        more_->names.empty() && more_->downlinks.empty() && more_->ending.empty() &&
+        more_->saved.empty() && more_->parked.empty() && more_->failure.empty())
         more_.reset();
 }
 
@@ -395,6 +154,15 @@ void agent_runtime::log(client::log_level level, std::string_view what) const
     server_->log(level, line);
 }
 
+namespace {
+
+std::uintptr_t address(void const* p) noexcept
+{
+    return reinterpret_cast<std::uintptr_t>(p);
+}
+
+}  // namespace
+
 bool agent_runtime::construct()
 {
     bool const first = !catalog_;
@@ -403,10 +171,12 @@ bool agent_runtime::construct()
         // catalog, looked up as the lanes register (no name is kept per agent).
         if (auto shared = route_->catalog.load(std::memory_order_acquire)) {
             catalog_ = std::move(shared);
-            lanes_.assign(catalog_->names.size(), nullptr);
             trying_ = true;
         }
     }
+    // The lanes that register find their places here (by catalog index).
+    std::vector<lane_base*> found(catalog_ ? catalog_->names.size() : 0, nullptr);
+    found_ = &found;
     try {
         instance_ = route_->make(ctx_);
         if (!instance_)
@@ -419,24 +189,25 @@ bool agent_runtime::construct()
     trying_ = false;
     if (!failure().empty()) {
         instance_.reset();
-        if (first) {
+        found_ = nullptr;
+        if (first)
             catalog_.reset();
-            lanes_.clear();
-        }
         more().building.clear();
         return false;
     }
+    found_ = nullptr;
     if (!first || (catalog_ && (!more_ || more_->building.empty()) &&
-                   std::find(lanes_.begin(), lanes_.end(), nullptr) == lanes_.end())) {
+                   std::find(found.begin(), found.end(), nullptr) == found.end())) {
         // A new instance of a dormant agent, or the route's lanes: all found their places.
         if (more_)
             more_->building.clear();
+        place_lanes(std::move(found));
         trim();
         return true;
     }
     // Lanes of its own: their names make its catalog. The first registered of a name serves.
     std::vector<std::pair<std::string, lane_base*>> named;
-    for (auto* lane : lanes_)
+    for (auto* lane : found)
         if (lane)
             named.emplace_back(lane->name(), lane);
     for (auto* lane : more().building)
@@ -446,7 +217,7 @@ bool agent_runtime::construct()
         return a.first < b.first;
     });
     auto names = std::make_shared<lane_catalog>();
-    lanes_.clear();
+    found.clear();
     bool twice = false;
     for (auto& [name, lane] : named) {
         if (!names->names.empty() && names->names.back() == name) {
@@ -455,16 +226,52 @@ bool agent_runtime::construct()
             continue;
         }
         names->names.push_back(std::move(name));
-        lanes_.push_back(lane);
+        names->offsets.push_back(address(lane) - address(instance_.get()));
+        found.push_back(lane);
     }
-    lanes_.shrink_to_fit();
     catalog_ = std::move(names);
-    for (std::uint32_t i = 0; i < lanes_.size(); ++i)
-        lanes_[i]->index_ = i;
+    for (std::uint32_t i = 0; i < found.size(); ++i)
+        found[i]->index_ = i;
     if (!twice)
         more().names.clear();  // (a lane named twice keeps its name there)
+    place_lanes(std::move(found));
     trim();
     return true;
+}
+
+void agent_runtime::place_lanes(std::vector<lane_base*> found)
+{
+    // Where the catalog says (members of an agent of the route's type): no list is kept.
+    auto const& offsets = catalog_->offsets;
+    bool at_offsets = found.size() == offsets.size();
+    for (std::size_t i = 0; at_offsets && i < found.size(); ++i)
+        at_offsets = found[i] && address(found[i]) - address(instance_.get()) == offsets[i];
+    at_offsets_ = at_offsets;
+    if (at_offsets)
+        return;
+    found.shrink_to_fit();
+    more().lanes = std::move(found);
+}
+
+lane_base* agent_runtime::lane_at(std::uint32_t index) const noexcept
+{
+    if (at_offsets_)
+        return index < catalog_->offsets.size()
+                   ? reinterpret_cast<lane_base*>(
+                         address(instance_.get()) + catalog_->offsets[index])
+                   : nullptr;
+    if (more_ && index < more_->lanes.size())
+        return more_->lanes[index];
+    return nullptr;
+}
+
+void agent_runtime::drop_instance() noexcept
+{
+    // The lanes unregister as the instance goes: none is served from here.
+    at_offsets_ = false;
+    if (more_)
+        std::vector<lane_base*>().swap(more_->lanes);
+    instance_.reset();
 }
 
 void agent_runtime::share_catalog()
@@ -490,8 +297,8 @@ void agent_runtime::add_lane(lane_base& lane, std::string name)
 {
     if (catalog_) {
         auto const index = catalog_->find(name);
-        if (index >= 0 && lanes_[static_cast<std::size_t>(index)] == nullptr) {
-            lanes_[static_cast<std::size_t>(index)] = &lane;
+        if (index >= 0 && found_ && (*found_)[static_cast<std::size_t>(index)] == nullptr) {
+            (*found_)[static_cast<std::size_t>(index)] = &lane;
             lane.index_ = static_cast<std::uint32_t>(index);
             return;
         }
@@ -510,10 +317,27 @@ void agent_runtime::add_lane(lane_base& lane, std::string name)
 
 void agent_runtime::remove_lane(lane_base& lane) noexcept
 {
-    if (!(lane.index_ & unlisted) && lane.index_ < lanes_.size() && lanes_[lane.index_] == &lane)
-        lanes_[lane.index_] = nullptr;
     if (more_)
         std::erase(more_->building, &lane);
+    if (lane.index_ & unlisted)
+        return;
+    if (found_) {
+        // (The constructor threw: its lanes go.)
+        if (lane.index_ < found_->size() && (*found_)[lane.index_] == &lane)
+            (*found_)[lane.index_] = nullptr;
+        return;
+    }
+    if (lane_at(lane.index_) != &lane)
+        return;
+    // A lane gone while its agent lives is no longer served: the others are listed.
+    if (at_offsets_) {
+        std::vector<lane_base*> listed(catalog_->offsets.size());
+        for (std::uint32_t i = 0; i < listed.size(); ++i)
+            listed[i] = lane_at(i);
+        at_offsets_ = false;
+        more().lanes = std::move(listed);
+    }
+    more_->lanes[lane.index_] = nullptr;
 }
 
 void agent_runtime::add_downlink(std::weak_ptr<agent_downlink> dl)
@@ -657,10 +481,8 @@ void agent_runtime::open(std::shared_ptr<server_uplink> up, bool sync, warp::lin
         return;
     }
     if (!up->in_lane) {
-        auto& list = lane->links().list;
-        up->slot = static_cast<std::uint32_t>(list.size());
         up->in_lane = true;
-        list.push_back(up);
+        lane->links().push(up);
         link_added();
     }
     // A second link of a linked lane is answered @linked again, as Java does.
@@ -678,15 +500,9 @@ void agent_runtime::take_out(server_uplink& up)
     lane_base* lane = lane_at(up.lane_index);
     if (!lane)
         return;
-    auto& list = lane->links().list;
-    std::uint32_t const slot = up.slot;
-    if (slot < list.size() && list[slot].get() == &up) {
-        if (slot + 1 != list.size()) {
-            list[slot] = std::move(list.back());
-            list[slot]->slot = slot;
-        }
-        list.pop_back();
-    }
+    auto& list = lane->links();
+    if (up.slot < list.size() && list.begin()[up.slot].get() == &up)
+        list.remove(up.slot);
 }
 
 void agent_runtime::unlink(std::shared_ptr<server_uplink> const& up)
@@ -817,17 +633,18 @@ void agent_runtime::begin_stop()
         more_->downlinks.clear();
     }
     // Every link ends: the connections forget them, then each gets @unlinked (ended()).
-    for (auto* lane : lanes_) {
+    for (std::uint32_t i = 0; i < lane_count(); ++i) {
+        auto* lane = lane_at(i);
         if (!lane || !lane->uplink_count())
             continue;
-        for (auto& up : lane->links().list) {
+        for (auto const& up : lane->links()) {
             up->in_lane = false;
             up->ending = true;
             link_removed();
             up->port->end_link(up);
-            more().ending.push_back(std::move(up));
+            more().ending.push_back(up);
         }
-        lane->links().list.clear();
+        lane->links().clear();
     }
     // (Stopping from here: the handler queue's drain finishes the stop once it is idle.)
     phase_ = phase::stopping;
@@ -840,8 +657,8 @@ void agent_runtime::finish_stop()
     if (phase_ != phase::stopping)
         return;
     // The instance goes; what its lanes hold stays.
-    for (std::uint32_t i = 0; i < lanes_.size(); ++i) {
-        auto* lane = lanes_[i];
+    for (std::uint32_t i = 0; i < lane_count(); ++i) {
+        auto* lane = lane_at(i);
         if (!lane)
             continue;
         try {
@@ -852,7 +669,7 @@ void agent_runtime::finish_stop()
                 "lane " + lane->name() + ": its state could not be kept: " + e.what());
         }
     }
-    instance_.reset();
+    drop_instance();
     handlers_.reset();
     phase_ = phase::dormant;
     if (more_)
@@ -907,15 +724,16 @@ void agent_runtime::stop_downlinks()
 
 void agent_runtime::unlink_all()
 {
-    for (auto* lane : lanes_) {
+    for (std::uint32_t i = 0; i < lane_count(); ++i) {
+        auto* lane = lane_at(i);
         if (!lane || !lane->uplink_count())
             continue;
-        for (auto const& up : lane->links().list) {
+        for (auto const& up : lane->links()) {
             up->in_lane = false;
             link_removed();
             up->port->write([&](warp::uplink_queue& q) { q.unlinked(*up); });
         }
-        lane->links().list.clear();
+        lane->links().clear();
     }
     if (!more_)
         return;

@@ -71,6 +71,11 @@ namespace detail {
 
 // ---- the server -----------------------------------------------------------------------------
 
+std::string_view server_impl::by_node::key(std::shared_ptr<agent_runtime> const& rt) noexcept
+{
+    return rt->node();
+}
+
 server_impl::server_impl(asio::any_io_executor ex, server_config cfg)
     : ex_(std::move(ex))
     , strand_(asio::make_strand(ex_))
@@ -196,7 +201,7 @@ lane_route server_impl::route_lane(std::string_view node, std::string_view lane)
     {
         std::lock_guard lock(agents_mutex_);
         if (auto it = agents_.find(node); it != agents_.end()) {
-            auto& rt = it->second;
+            auto const& rt = *it;
             auto const index = lane_of(*rt, lane);
             if (index < 0)
                 return refused(route_result::lane_not_found);
@@ -230,8 +235,8 @@ lane_route server_impl::route_lane(std::string_view node, std::string_view lane)
         return refused(route_result::unavailable, "the server is stopping");
     // Another connection may have made one meanwhile: then that one serves, and this one,
     // never started, goes.
-    auto [it, fresh] = agents_.emplace(std::string_view(made->node()), made);
-    auto& rt = it->second;
+    auto [it, fresh] = agents_.insert(made);
+    auto const& rt = *it;
     auto const index = lane_of(*rt, lane);
     if (index < 0)
         return refused(route_result::lane_not_found);
@@ -256,7 +261,7 @@ void server_impl::agent_dormant(agent_runtime& rt, bool keeps_state)
     // Nothing to keep and nobody on the way to it: forgotten (made again when asked for).
     if (!keeps_state && rt.pending() == 0)
         if (auto it = agents_.find(std::string_view(rt.node()));
-            it != agents_.end() && it->second.get() == &rt)
+            it != agents_.end() && it->get() == &rt)
             agents_.erase(it);
 }
 
@@ -275,7 +280,7 @@ bool server_impl::route_to(agent_runtime& rt)
 {
     std::lock_guard lock(agents_mutex_);
     auto it = agents_.find(std::string_view(rt.node()));
-    if (it == agents_.end() || it->second.get() != &rt)
+    if (it == agents_.end() || it->get() != &rt)
         return false;
     rt.routed();
     return true;
@@ -287,7 +292,7 @@ void server_impl::sweep()
     std::vector<std::pair<std::shared_ptr<agent_runtime>, std::uint32_t>> idle;
     {
         std::lock_guard lock(agents_mutex_);
-        for (auto& [node, rt] : agents_) {
+        for (auto const& rt : agents_) {
             if (!rt->counted)
                 continue;  // dormant
             auto const activity = rt->activity();
@@ -624,8 +629,7 @@ asio::awaitable<void> server_impl::stop_on_strand()
     std::vector<std::shared_ptr<agent_runtime>> agents;
     {
         std::lock_guard lock(agents_mutex_);
-        for (auto& [node, rt] : agents_)
-            agents.push_back(rt);
+        agents.assign(agents_.begin(), agents_.end());
     }
     for (auto step : {&agent_runtime::stop_downlinks, &agent_runtime::unlink_all}) {
         auto left = std::make_shared<std::atomic<std::size_t>>(agents.size());

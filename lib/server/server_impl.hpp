@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <variant>
 #include <vector>
 
@@ -239,6 +240,9 @@ struct server_uplink final : warp::uplink {
 /// of a route whose lanes are the same). Read from any thread.
 struct lane_catalog {
     std::vector<std::string> names;
+    /// Where each lane is in the agent that made the catalog (its address less the agent's):
+    /// an agent whose lanes are at the same places keeps no list of them.
+    std::vector<std::uintptr_t> offsets;
     /// The index of `name`, or -1.
     std::int64_t find(std::string_view name) const noexcept;
 };
@@ -360,10 +364,16 @@ private:
     /// on_stop, downlinks stopped, uplinks ended; then, once no handler runs, finish_stop().
     void begin_stop();
     void finish_stop();
-    lane_base* lane_at(std::uint32_t index) const noexcept
+    /// The lane at `index` in the catalog, or null (not served, or no instance).
+    lane_base* lane_at(std::uint32_t index) const noexcept;
+    std::uint32_t lane_count() const noexcept
     {
-        return index < lanes_.size() ? lanes_[index] : nullptr;
+        return catalog_ ? static_cast<std::uint32_t>(catalog_->names.size()) : 0;
     }
+    /// After construct(): where lane_at() finds the lanes (`found`, by catalog index).
+    void place_lanes(std::vector<lane_base*> found);
+    /// Lets the instance go (its lanes with it).
+    void drop_instance() noexcept;
     /// Writes `@unlinked` with `reason` to `up` (not in a lane).
     void refuse(server_uplink& up, recon::value const& reason);
     /// Takes `up` out of its lane's list.
@@ -376,6 +386,8 @@ private:
         mutable std::unique_ptr<params_type> params;
         /// Lanes registered while constructing.
         std::vector<lane_base*> building;
+        /// By catalog index (null: not served), when not at the catalog's offsets.
+        std::vector<lane_base*> lanes;
         /// The names of the lanes not in the catalog (while constructing; a lane named twice).
         std::deque<std::string> names;
         std::vector<std::weak_ptr<agent_downlink>> downlinks;
@@ -399,12 +411,14 @@ private:
     agent_context ctx_;
     std::unique_ptr<agent> instance_;
     std::shared_ptr<lane_catalog const> catalog_;
-    /// By catalog index (null: not served).
-    std::vector<lane_base*> lanes_;
     mutable std::unique_ptr<extras> more_;
     phase phase_ = phase::made;
     /// Constructing against the route's catalog (a lane not in it is not an error yet).
     bool trying_ = false;
+    /// The lanes are at the catalog's offsets from the instance (else in extras::lanes).
+    bool at_offsets_ = false;
+    /// While constructing: the lanes found in the catalog, by index.
+    std::vector<lane_base*>* found_ = nullptr;
     /// Handlers waiting their turn (made when one waits, gone when none does).
     struct handler_queue {
         std::vector<std::variant<std::function<void()>, std::function<asio::awaitable<void>()>>>
@@ -536,8 +550,25 @@ private:
     std::deque<route_entry> routes_;
     std::vector<strand_type> agent_strands_;
     mutable std::mutex agents_mutex_;
-    /// Live and dormant agents, by node URI (the key is the agent's own node string).
-    std::unordered_map<std::string_view, std::shared_ptr<agent_runtime>> agents_;
+    /// Hashes and compares agents by node URI (looked up by a node's string_view). The hash
+    /// is not kept in the table's nodes (it is noexcept and cheap): a node is two words.
+    struct by_node {
+        using is_transparent = void;
+        static std::string_view key(std::string_view node) noexcept { return node; }
+        static std::string_view key(std::shared_ptr<agent_runtime> const& rt) noexcept;
+        template <class A>
+        std::size_t operator()(A const& a) const noexcept
+        {
+            return std::hash<std::string_view>{}(key(a));
+        }
+        template <class A, class B>
+        bool operator()(A const& a, B const& b) const noexcept
+        {
+            return key(a) == key(b);
+        }
+    };
+    /// Live and dormant agents, by node URI.
+    std::unordered_set<std::shared_ptr<agent_runtime>, by_node, by_node> agents_;
     /// Agents counted live (agent_runtime::counted).
     std::size_t live_agents_ = 0;
     log_limiter agent_limit_log_;

@@ -50,6 +50,7 @@ public:
             self->shutting_down_ = true;
             if (!self->transport_)
                 return;
+            self->closing_ = true;
             self->transport_->close(ws_close::going_away, "Server is stopping.", true);
             // A client that does not read would hold the writer, and so the server's stop,
             // forever: it gets stop_timeout to take what is queued and close.
@@ -70,6 +71,7 @@ public:
         // Called by on_frame, on this strand (the reader): the frames queued now go first;
         // what the client sends meanwhile is not read.
         ignore_input_ = true;
+        closing_ = true;
         if (transport_)
             transport_->close(code, std::move(reason), true);
     }
@@ -147,27 +149,52 @@ private:
 
     bool take_output(net::detail::ws_session& ws, std::string& out) override
     {
-        batch_.clear();
-        if (!uplink_port::take_output(batch_))
+        if (batch_.empty() && !refill())
             return false;
-        // Every frame of the batch into one buffer: the transport writes it with one write.
-        for (auto const& frame : batch_)
-            ws.append_text(out, frame.view());
-        // Framed: let go of the frames now (held once, in the buffer). The vector comes back
-        // as the queue at the next take: kept for a busy connection's next batch of the same
-        // size, let go after a small batch (an idle connection holds none) or a huge one.
-        // (Swapped: `batch_ = {}` assigns an empty list and keeps the capacity.)
-        std::size_t const n = batch_.size();
-        batch_.clear();
-        if (n <= 16 || batch_.capacity() > 4096)
-            std::vector<warp::out_frame>().swap(batch_);
+        // The frames into one buffer, written with one write; a long queue in parts of about
+        // write_part bytes (no buffer holds all of it, and no part waits for the whole). A
+        // frame is let go once framed (held once, in the buffer).
+        std::size_t const start = out.size();
+        do {
+            ws.append_text(out, batch_[next_].view());
+            batch_[next_++] = {};
+        } while (next_ < batch_.size() && out.size() - start < write_part);
+        if (next_ == batch_.size()) {
+            // The vector comes back as the queue at the next take: kept for a busy
+            // connection's next batch of the same size, let go after a small batch (an idle
+            // connection holds none) or a huge one. (Swapped: `batch_ = {}` keeps the capacity.)
+            std::size_t const n = batch_.size();
+            batch_.clear();
+            if (n <= 16 || batch_.capacity() > 4096)
+                std::vector<warp::out_frame>().swap(batch_);
+            // Closing after the output: what was queued meanwhile is taken now, so that
+            // output_left() tells the transport whether the close waits.
+            if (closing_)
+                refill();
+        }
         return true;
     }
 
+    /// Takes the queue into the batch; false when nothing waits. Closing, it is taken once
+    /// more (what was queued before the close), no more after it.
+    bool refill()
+    {
+        if (closing_ && std::exchange(took_last_, true))
+            return false;
+        if (!uplink_port::take_output(batch_))
+            return false;
+        next_ = 0;
+        return true;
+    }
+
+    bool output_left() const noexcept override { return !batch_.empty(); }
+
     void on_written(error_code) override
     {
-        // Written (or failed): the bytes no longer count against the limits.
-        written();
+        // Written (or failed): once the whole batch is, its bytes no longer count against the
+        // limits.
+        if (batch_.empty())
+            written();
     }
 
     void on_end(net::detail::ws_end why, std::string_view what) override
@@ -193,7 +220,14 @@ private:
     bool shutting_down_ = false;
     /// A close is under way: what the client sends is not read.
     bool ignore_input_ = false;
+    /// Frames taken from the queue and not yet framed (from next_ on).
     std::vector<warp::out_frame> batch_;
+    std::size_t next_ = 0;
+    /// A close after the output is under way / its last take is made.
+    bool closing_ = false;
+    bool took_last_ = false;
+    /// About the most bytes of frames one write carries.
+    static constexpr std::size_t write_part = 256 * 1024;
 };
 
 void socket_port::start(std::unique_ptr<net::detail::byte_stream> stream, std::string_view initial)

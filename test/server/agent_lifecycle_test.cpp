@@ -81,8 +81,26 @@ struct named_agent : server::agent {
     server::value_lane<std::int64_t> own;
 };
 
+/// Lanes on the heap, after a block whose size depends on the id (so the lanes are at other
+/// places in each agent); `drop` destroys the lane `gone` while the agent lives.
+struct heap_agent : server::agent {
+    explicit heap_agent(server::agent_context& ctx)
+        : agent(ctx)
+        , pad(ctx.param("id").size() * 200)
+        , value(std::make_unique<server::value_lane<std::int64_t>>(*this, "value"))
+        , gone(std::make_unique<server::value_lane<std::int64_t>>(*this, "gone"))
+    {
+        drop.on_command([this](recon::value const&) { gone.reset(); });
+    }
+    std::vector<char> pad;
+    std::unique_ptr<server::value_lane<std::int64_t>> value;
+    std::unique_ptr<server::value_lane<std::int64_t>> gone;
+    server::command_lane<> drop{*this, "drop"};
+};
+
 void life_routes(server::server& srv)
 {
+    BOOST_REQUIRE(!srv.route<heap_agent>("/heap/:id"));
     default_routes(srv);
     BOOST_REQUIRE(!srv.route<life_agent>("/life/:id"));
     BOOST_REQUIRE(!srv.route<named_agent>("/named/:name"));
@@ -265,6 +283,47 @@ BOOST_FIXTURE_TEST_CASE(agents_of_one_route_may_have_lanes_of_their_own, server_
         co_await c.send(R"(@command(node:"/named/b",lane:b) 5)");
         co_await c.expect_envelope(R"(@event(node:"/named/b",lane:b) 5)");
         BOOST_TEST(live(*srv) == 3u);
+        co_await c.close();
+    });
+}
+
+BOOST_FIXTURE_TEST_CASE(lanes_anywhere_in_an_agent_are_served_until_they_go, server_fixture)
+{
+    // The lanes of most agents are found at the places of the route's first agent's; these are
+    // somewhere else in each agent, and one of them goes while its agent lives.
+    routes = life_routes;
+    run([&]() -> asio::awaitable<void> {
+        scripted_client c(ioc);
+        co_await c.connect(port);
+        for (std::string id : {"a", "bbbb", "cccccccc"}) {
+            auto const node = "/heap/" + id;
+            co_await c.send(
+                R"(@command(node:")" + node + R"(",lane:value) )" + std::to_string(id.size()));
+            co_await c.send(R"(@command(node:")" + node + R"(",lane:gone) 1)");
+            for (std::string lane : {"value", "gone"}) {
+                co_await c.send(R"(@sync(node:")" + node + R"(",lane:)" + lane + ")");
+                co_await c.expect_envelope(R"(@linked(node:")" + node + R"(",lane:)" + lane + ")");
+                auto const want = lane == "gone" ? std::size_t(1) : id.size();
+                co_await c.expect_envelope(
+                    R"(@event(node:")" + node + R"(",lane:)" + lane + ") " + std::to_string(want));
+                co_await c.expect_envelope(R"(@synced(node:")" + node + R"(",lane:)" + lane + ")");
+                co_await c.send(R"(@unlink(node:")" + node + R"(",lane:)" + lane + ")");
+                co_await c.expect_envelope(
+                    R"(@unlinked(node:")" + node + R"(",lane:)" + lane + ")");
+            }
+        }
+        co_await c.send(R"(@command(node:"/heap/bbbb",lane:drop))");
+        co_await c.send(R"(@link(node:"/heap/bbbb",lane:gone))");
+        co_await c.expect_envelope(R"(@unlinked(node:"/heap/bbbb",lane:gone)@laneNotFound)");
+        // Its other lanes, and the lanes of the other agents, are served still.
+        co_await c.send(R"(@sync(node:"/heap/bbbb",lane:value))");
+        co_await c.expect_envelope(R"(@linked(node:"/heap/bbbb",lane:value))");
+        co_await c.expect_envelope(R"(@event(node:"/heap/bbbb",lane:value) 4)");
+        co_await c.expect_envelope(R"(@synced(node:"/heap/bbbb",lane:value))");
+        co_await c.send(R"(@sync(node:"/heap/a",lane:gone))");
+        co_await c.expect_envelope(R"(@linked(node:"/heap/a",lane:gone))");
+        co_await c.expect_envelope(R"(@event(node:"/heap/a",lane:gone) 1)");
+        co_await c.expect_envelope(R"(@synced(node:"/heap/a",lane:gone))");
         co_await c.close();
     });
 }

@@ -475,6 +475,71 @@ BOOST_FIXTURE_TEST_CASE(stop_unlinks_every_link_then_closes_1001, server_fixture
     });
 }
 
+namespace {
+
+/// Starts `srv.async_stop()`; `stopped` is set once it completes.
+void start_stop(asio::io_context& ioc, server::server& srv, bool& stopped)
+{
+    asio::co_spawn(
+        ioc,
+        [&]() -> asio::awaitable<void> {
+            co_await srv.async_stop();
+            stopped = true;
+        },
+        asio::detached);
+}
+
+/// The number of a `flood` event of /shout/1 (its text is "i:..."), or -1.
+std::int64_t shout_number(std::string const& frame)
+{
+    warp::envelope e;
+    std::string text;
+    recon::conversion_error err;
+    if (warp::parse_envelope(frame, e) || e.kind != warp::envelope_kind::event ||
+        !recon::value_to(e.body, text, err))
+        return -1;
+    return std::stoll(text.substr(0, text.find(':')));
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(
+    a_queue_written_in_parts_goes_out_whole_before_the_stop_close,
+    server_fixture)
+{
+    // A long queue is written in parts (about 256 KB each); a close after the output waits
+    // for every part, not only the one being written when the stop came.
+    cfg.stop_timeout = 20s;  // (the slow client takes its frames after the stop began)
+    run([&]() -> asio::awaitable<void> {
+        // 8 MB of events, which are never coalesced: more than TCP buffers hold.
+        constexpr std::int64_t n = 8000;
+        scripted_client slow(ioc, client_options{.receive_buffer = 4096});
+        scripted_client fast(ioc);
+        slow.name("slow");
+        co_await slow.connect(port);
+        co_await fast.connect(port);
+        for (auto* c : {&slow, &fast}) {
+            co_await c->send(R"(@link(node:"/shout/1",lane:events))");
+            co_await c->expect_envelope(R"(@linked(node:"/shout/1",lane:events))");
+        }
+        slow.pause_reading();
+        co_await fast.send(R"(@command(node:"/shout/1",lane:flood) )" + std::to_string(n));
+        for (std::int64_t i = 1; i <= n; ++i)
+            BOOST_TEST_REQUIRE(shout_number(co_await fast.receive()) == i);
+        // Every event waits for the slow client now, most of them in the server.
+        bool stopped = false;
+        start_stop(ioc, *srv, stopped);
+        co_await swim::test::sleep_for(100ms);
+        slow.resume_reading();
+        for (std::int64_t i = 1; i <= n; ++i)
+            BOOST_TEST_REQUIRE(shout_number(co_await slow.receive()) == i);
+        co_await slow.expect_envelope(R"(@unlinked(node:"/shout/1",lane:events))");
+        BOOST_TEST(co_await slow.expect_close(1001) == "Server is stopping.");
+        co_await slow.expect_disconnect();
+        BOOST_TEST(co_await swim::test::eventually([&] { return stopped; }));
+    });
+}
+
 BOOST_FIXTURE_TEST_CASE(stop_completes_with_a_client_that_does_not_read, server_fixture)
 {
     cfg.handshake_timeout = 1s;  // Beast's limit of the closing handshake too
@@ -500,13 +565,7 @@ BOOST_FIXTURE_TEST_CASE(stop_completes_with_a_client_that_does_not_read, server_
             }
             // The slow client's TCP buffers are full now: the server cannot write to it.
             bool stopped = false;
-            asio::co_spawn(
-                ioc,
-                [&]() -> asio::awaitable<void> {
-                    co_await srv->async_stop();
-                    stopped = true;
-                },
-                asio::detached);
+            start_stop(ioc, *srv, stopped);
             auto const limit = std::chrono::steady_clock::now() + 10s;
             while (!stopped && std::chrono::steady_clock::now() < limit) {
                 asio::steady_timer t(ioc, 10ms);

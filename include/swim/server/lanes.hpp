@@ -85,6 +85,34 @@ inline warp::map_state const& empty_map_state() noexcept
 /// `v` holds a NaN or an infinity.
 void require_writable(recon::value const& v, std::string const& lane);
 
+struct server_uplink;
+
+/** The clients linked to a lane, each knowing its place in the list (server_uplink::slot):
+ * O(1) in and out. One block holds the count and the links (compiled), made at the first
+ * link and let go with the last.
+ */
+class uplink_list {
+public:
+    uplink_list() noexcept = default;
+    ~uplink_list();
+    uplink_list(uplink_list const&) = delete;
+    uplink_list& operator=(uplink_list const&) = delete;
+
+    std::size_t size() const noexcept;
+    bool empty() const noexcept { return size() == 0; }
+    std::shared_ptr<server_uplink> const* begin() const noexcept;
+    std::shared_ptr<server_uplink> const* end() const noexcept { return begin() + size(); }
+    /// Appends `up`, which gets its slot.
+    void push(std::shared_ptr<server_uplink> up);
+    /// Takes out the link at `slot` (the last takes its place and its slot).
+    void remove(std::uint32_t slot) noexcept;
+    void clear() noexcept;
+
+private:
+    struct block;
+    block* block_ = nullptr;
+};
+
 /// The untyped part of every lane: its name, its agent, its uplinks (compiled).
 class lane_base {
 public:
@@ -131,9 +159,8 @@ public:
         restore_state(std::move(state));
     }
 
-    struct uplinks;
-    /// The clients linked to the lane (for the server; made at the first).
-    uplinks& links();
+    /// The clients linked to the lane (for the server).
+    uplink_list& links() noexcept { return uplinks_; }
 
 protected:
     detail::agent_runtime& runtime() const noexcept { return ctx_->runtime(); }
@@ -157,8 +184,7 @@ private:
     friend class agent_runtime;
 
     agent_context* ctx_;
-    /// Made at the first link.
-    std::unique_ptr<uplinks> uplinks_;
+    uplink_list uplinks_;
     /// Where the agent keeps the name (the names of the lanes of the agents of a route are
     /// kept once for all of them).
     std::uint32_t index_ = 0;

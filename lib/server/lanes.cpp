@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+
+#include <swim/recon/writer.hpp>
+#include <swim/server/lanes.hpp>
+
+#include <boost/system/system_error.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <new>
+
+#include "server_impl.hpp"
+
+namespace swim::server::detail {
+
+// ---- lanes ------------------------------------------------------------------------------------
+
+// A lane's links: one block, a header and the links after it.
+struct alignas(std::shared_ptr<server_uplink>) uplink_list::block {
+    std::uint32_t size = 0;
+    std::uint32_t capacity = 0;
+
+    std::shared_ptr<server_uplink>* items() noexcept
+    {
+        return reinterpret_cast<std::shared_ptr<server_uplink>*>(this + 1);
+    }
+    static block* make(std::uint32_t capacity)
+    {
+        static_assert(alignof(block) >= alignof(std::shared_ptr<server_uplink>));
+        void* mem = ::operator new(
+            sizeof(block) + capacity * sizeof(std::shared_ptr<server_uplink>));
+        auto* b = new (mem) block;
+        b->capacity = capacity;
+        return b;
+    }
+    static void destroy(block* b) noexcept
+    {
+        std::destroy_n(b->items(), b->size);
+        b->~block();
+        ::operator delete(b);
+    }
+};
+
+uplink_list::~uplink_list()
+{
+    clear();
+}
+
+std::size_t uplink_list::size() const noexcept
+{
+    return block_ ? block_->size : 0;
+}
+
+std::shared_ptr<server_uplink> const* uplink_list::begin() const noexcept
+{
+    return block_ ? block_->items() : nullptr;
+}
+
+void uplink_list::push(std::shared_ptr<server_uplink> up)
+{
+    if (!block_ || block_->size == block_->capacity) {
+        std::uint32_t const n = size();
+        block* bigger = block::make(n == 0 ? 1 : 2 * n);
+        if (block_) {
+            std::uninitialized_move_n(block_->items(), n, bigger->items());
+            bigger->size = n;
+            block::destroy(block_);
+        }
+        block_ = bigger;
+    }
+    up->slot = block_->size;
+    new (block_->items() + block_->size) std::shared_ptr<server_uplink>(std::move(up));
+    ++block_->size;
+}
+
+void uplink_list::remove(std::uint32_t slot) noexcept
+{
+    auto* items = block_->items();
+    std::uint32_t const last = block_->size - 1;
+    if (slot != last) {
+        items[slot] = std::move(items[last]);
+        items[slot]->slot = slot;
+    }
+    std::destroy_at(items + last);
+    if (--block_->size == 0)
+        clear();  // (an agent whose clients left holds no block)
+}
+
+void uplink_list::clear() noexcept
+{
+    if (block_)
+        block::destroy(std::exchange(block_, nullptr));
+}
+
+lane_base::lane_base(agent& owner, std::string name, lane_kind kind)
+    : ctx_(&owner.context())
+    , kind_(kind)
+{
+    runtime().add_lane(*this, std::move(name));
+}
+
+std::string const& lane_base::name() const noexcept
+{
+    return runtime().lane_name(index_);
+}
+
+lane_base::~lane_base()
+{
+    runtime().remove_lane(*this);
+}
+
+std::size_t lane_base::uplink_count() const noexcept
+{
+    return uplinks_.size();
+}
+
+namespace {
+
+/// Calls `f(up)` for each uplink of `ups` that is served (not ending).
+template <class F>
+void each_uplink(uplink_list const& ups, F&& f)
+{
+    for (auto const& up : ups)
+        if (!up->ending)
+            f(*up);
+}
+
+/** Writes an event to every served uplink of `ups`. To one, `one(queue, up)` has the queue
+ * encode its frame; to more, the frame `shared()` gives is encoded once and `each(queue, up,
+ * frame)` queues it for each (the queues keep a reference).
+ */
+template <class One, class Shared, class Each>
+void fan_out(uplink_list const& ups, One&& one, Shared&& shared, Each&& each)
+{
+    std::size_t const n = ups.size();
+    if (n == 0)
+        return;
+    if (n == 1) {
+        each_uplink(ups, [&](server_uplink& up) {
+            up.port->write([&](warp::uplink_queue& q) { one(q, up); });
+        });
+        return;
+    }
+    warp::out_frame const frame = shared();
+    each_uplink(ups, [&](server_uplink& up) {
+        up.port->write([&](warp::uplink_queue& q) { each(q, up, frame); });
+    });
+}
+
+}  // namespace
+
+void lane_base::broadcast_value(recon::value const& v)
+{
+    changed_ = true;
+    runtime().touch();
+    fan_out(
+        uplinks_,
+        [&](warp::uplink_queue& q, server_uplink& up) { q.value_event(up, v); },
+        [&] { return warp::shared_event_frame(runtime().node(), name(), v); },
+        [](warp::uplink_queue& q, server_uplink& up, warp::out_frame const& f) {
+            q.value_event(up, f);
+        });
+}
+
+void lane_base::broadcast_map(warp::map_event const& e)
+{
+    changed_ = true;
+    runtime().touch();
+    fan_out(
+        uplinks_,
+        [&](warp::uplink_queue& q, server_uplink& up) { q.map_event(up, e); },
+        [&] { return warp::shared_event_frame(runtime().node(), name(), warp::to_value(e)); },
+        [&](warp::uplink_queue& q, server_uplink& up, warp::out_frame const& f) {
+            q.map_event(up, e, f);
+        });
+}
+
+void lane_base::broadcast_event(recon::value const& v)
+{
+    runtime().touch();
+    fan_out(
+        uplinks_,
+        [&](warp::uplink_queue& q, server_uplink& up) { q.event(up, v); },
+        [&] { return warp::shared_event_frame(runtime().node(), name(), v); },
+        [](warp::uplink_queue& q, server_uplink& up, warp::out_frame const& f) { q.event(up, f); });
+}
+
+void require_writable(recon::value const& v, std::string const& lane)
+{
+    if (!recon::is_writable(v))
+        throw boost::system::system_error(
+            recon::error::non_finite_float,
+            "lane " + lane + ": a NaN or an infinity has no Recon form");
+}
+
+void lane_base::bad_command(std::string_view why) const
+{
+    runtime().log(
+        client::log_level::warning,
+        "a command to lane " + name() + " was not applied: " + std::string(why));
+}
+
+void lane_base::bad_restore(std::string_view why) const
+{
+    runtime().log(
+        client::log_level::error,
+        "lane " + name() + ": its kept state was not restored: " + std::string(why));
+}
+
+}  // namespace swim::server::detail
