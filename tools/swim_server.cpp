@@ -36,9 +36,13 @@ namespace {
 constexpr char const* usage =
     "usage: swim-server [--host H] [--port P] [--threads N] [--tls-cert FILE --tls-key FILE]\n"
     "                   [--idle-timeout SECONDS] [--agent-idle-timeout SECONDS] [--bench-agents]\n"
+    "                   [--http-root DIR]\n"
     "                   [--log debug|info|warning|error]\n"
-    "Serves the demo plan: /hotel/room/:id (light, toggle, command), /hotel/lobby (elevators).\n"
-    "Port 0 picks a free port.\n"
+    "Serves the demo plan: /hotel/room/:id (light, toggle, command), /hotel/lobby (elevators,\n"
+    "rooms: a join value lane of every started room's light, join).\n"
+    "Port 0 picks a free port. HTTP on the same port: /<node>?lane=<lane> to an HTTP lane\n"
+    "(GET /hotel/room/7?lane=state), and with --http-root the files under DIR (index.html for\n"
+    "a directory).\n"
     "--bench-agents: serve /unit/:id too (value, map, fill, clear, burst, pump), the agents\n"
     "swim-bench drives; anyone who reaches the port can make the server work hard with them.\n"
     "--idle-timeout: a connection silent this long (not even a pong to the ping sent after\n"
@@ -104,6 +108,8 @@ int main(int argc, char** argv)
             cfg.agent_idle_timeout = std::chrono::seconds(n);
         } else if (a == "--bench-agents") {
             plan.bench_agents = true;
+        } else if (a == "--http-root") {
+            cfg.http_root = value();
         } else if (a == "--tls-cert") {
             cfg.tls.cert_file = value();
         } else if (a == "--tls-key") {
@@ -144,8 +150,12 @@ int main(int argc, char** argv)
     server::server srv(ioc.get_executor(), cfg);
     server::demo::add_demo_plan(srv, plan);
     if (auto ec = srv.start()) {
-        std::cerr << "swim-server: cannot listen on " << cfg.address << ":" << cfg.port << ": "
-                  << ec.message() << "\n";
+        if (ec == server::error::http_root)
+            std::cerr << "swim-server: --http-root '" << cfg.http_root << "': " << ec.message()
+                      << "\n";
+        else
+            std::cerr << "swim-server: cannot listen on " << cfg.address << ":" << cfg.port << ": "
+                      << ec.message() << "\n";
         return 1;
     }
     std::printf(

@@ -227,6 +227,7 @@ bool agent_runtime::construct()
         }
         names->names.push_back(std::move(name));
         names->offsets.push_back(address(lane) - address(instance_.get()));
+        names->kinds.push_back(lane->kind());
         found.push_back(lane);
     }
     catalog_ = std::move(names);
@@ -297,7 +298,8 @@ void agent_runtime::add_lane(lane_base& lane, std::string name)
 {
     if (catalog_) {
         auto const index = catalog_->find(name);
-        if (index >= 0 && found_ && (*found_)[static_cast<std::size_t>(index)] == nullptr) {
+        if (index >= 0 && found_ && (*found_)[static_cast<std::size_t>(index)] == nullptr &&
+            catalog_->kinds[static_cast<std::size_t>(index)] == lane.kind()) {
             (*found_)[static_cast<std::size_t>(index)] = &lane;
             lane.index_ = static_cast<std::uint32_t>(index);
             return;
@@ -575,6 +577,55 @@ void agent_runtime::command(std::uint32_t index, recon::value body)
         log(client::log_level::warning,
             "a command to lane " + lane->name() + " was not applied: " + e.what());
     }
+}
+
+void agent_runtime::http(
+    std::uint32_t index,
+    std::shared_ptr<http_request const> req,
+    std::function<void(http_response)> done)
+{
+    pending_.fetch_sub(1, std::memory_order_relaxed);
+    touch();
+    if (phase_ == phase::stopping) {
+        more().parked.push_back([self = shared_from_this(), index, req, done]() mutable {
+            self->routed();
+            self->http(index, std::move(req), std::move(done));
+        });
+        return;
+    }
+    if (std::string why; !ensure_live(&why)) {
+        done(http_response::with_status(503, recon::value(std::move(why))));
+        return;
+    }
+    auto answer = [self = shared_from_this(), index, req, done] {
+        auto* lane = dynamic_cast<http_lane_base*>(self->lane_at(index));
+        if (!lane) {
+            done(http_response::with_status(404, recon::value("The HTTP lane is gone.")));
+            return;
+        }
+        auto const* handler = lane->handler_for(req->method);
+        if (!handler) {
+            auto r = http_response::with_status(
+                405,
+                recon::value("The HTTP lane takes " + lane->allowed() + "."));
+            r.headers.emplace_back("Allow", lane->allowed());
+            done(std::move(r));
+            return;
+        }
+        try {
+            done((*handler)(*req));
+        } catch (std::exception const& e) {
+            self->log(
+                client::log_level::error,
+                "HTTP lane " + lane->name() + ": the handler threw: " + e.what());
+            done(http_response::with_status(500, recon::value("The handler failed.")));
+        }
+    };
+    // One at a time with the agent's other handlers.
+    if (idle())
+        run_outer(answer);
+    else
+        enqueue(std::function<void()>(answer));
 }
 
 // A sync writes sync_chunk entries, then lets the rest of the strand's work run (the

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSL-1.0
 // Copyright (c) 2026 the swim-cpp authors
 
+#include <swim/recon/writer.hpp>
 #include <swim/server/demo_plan.hpp>
 
 #include <boost/asio/post.hpp>
@@ -21,17 +22,57 @@ room_agent::room_agent(agent_context& ctx)
     , light(*this, "light")
     , toggle(*this, "toggle")
     , command(*this, "command")
+    , state(*this, "state")
 {
     toggle.on_command([this](recon::value const&) {
         bool on = light.get().is_bool() && light.get().as_bool();
         light.set(recon::value(!on));
     });
+    auto lanes = [this] {
+        recon::record r;
+        r.add_slot(recon::value("light"), light.get());
+        return recon::value(std::move(r));
+    };
+    state.on_get([lanes](http_request const&) { return http_response::ok(lanes()); });
+    state.on_put([this, lanes](http_request const& req) {
+        if (!req.body.is_record())
+            return http_response::with_status(400, recon::value("Expected a record of lanes."));
+        // Every slot names a lane this room has, or nothing is set.
+        for (auto const& it : req.body.as_record().items()) {
+            if (!it.is_slot() || !it.key.is_text() || it.key.as_text() != "light")
+                return http_response::with_status(
+                    400,
+                    recon::value("The room has one lane to set: light."));
+            if (!recon::is_writable(it.val))
+                return http_response::with_status(
+                    400,
+                    recon::value("A NaN or an infinity cannot be set."));
+        }
+        for (auto const& it : req.body.as_record().items())
+            light.set(it.val);
+        return http_response::ok(lanes());
+    });
+}
+
+void room_agent::on_start()
+{
+    context().command(
+        std::nullopt,
+        "/hotel/lobby",
+        "join",
+        recon::value(std::string(context().param("id"))));
 }
 
 lobby_agent::lobby_agent(agent_context& ctx)
     : agent(ctx)
     , elevators(*this, "elevators")
-{}
+    , rooms(*this, "rooms")
+    , join(*this, "join")
+{
+    join.on_command([this](std::string const& id) {
+        rooms.add_downlink(id, std::nullopt, "/hotel/room/" + id, "light");
+    });
+}
 
 std::string unit_agent::key(std::int64_t i)
 {

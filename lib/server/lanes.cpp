@@ -2,10 +2,13 @@
 // Copyright (c) 2026 the swim-cpp authors
 
 #include <swim/recon/writer.hpp>
+#include <swim/server/http_lane.hpp>
 #include <swim/server/lanes.hpp>
 
 #include <boost/system/system_error.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <memory>
 #include <new>
@@ -199,6 +202,100 @@ void lane_base::bad_command(std::string_view why) const
     runtime().log(
         client::log_level::warning,
         "a command to lane " + name() + " was not applied: " + std::string(why));
+}
+
+std::optional<recon::value> sync_entries(
+    warp::map_state const& entries,
+    sync_sink& out,
+    recon::value const* after,
+    std::size_t max)
+{
+    auto it = after ? entries.upper_bound(*after) : entries.begin();
+    for (std::size_t n = 0; it != entries.end(); ++it, ++n) {
+        if (n == max)
+            return std::prev(it)->first;
+        out.map_update(it->first, it->second);
+    }
+    return std::nullopt;
+}
+
+recon::value save_entries(warp::map_state& entries)
+{
+    recon::record r;
+    while (!entries.empty()) {
+        auto node = entries.extract(entries.begin());
+        r.add_slot(std::move(node.key()), std::move(node.mapped()));
+    }
+    return recon::value(std::move(r));
+}
+
+bool restore_entries(warp::map_state& entries, recon::value state)
+{
+    if (!state.is_record())
+        return false;
+    for (auto& it : state.as_record().items())
+        if (it.is_slot())
+            entries.insert_or_assign(std::move(it.key), std::move(it.val));
+    return true;
+}
+
+}  // namespace swim::server::detail
+
+namespace swim::server {
+
+std::string_view http_request::header(std::string_view name) const noexcept
+{
+    for (auto const& [n, v] : headers)
+        if (n.size() == name.size() &&
+            std::equal(n.begin(), n.end(), name.begin(), [](char a, char b) {
+                return std::tolower(static_cast<unsigned char>(a)) ==
+                       std::tolower(static_cast<unsigned char>(b));
+            }))
+            return v;
+    return {};
+}
+
+}  // namespace swim::server
+
+namespace swim::server::detail {
+
+std::string http_lane_base::allowed() const
+{
+    std::string out;
+    for (auto [method, h] :
+         {std::pair{"GET, HEAD", &get_},
+          std::pair{"POST", &post_},
+          std::pair{"PUT", &put_},
+          std::pair{"DELETE", &delete_}}) {
+        if (!*h)
+            continue;
+        if (!out.empty())
+            out += ", ";
+        out += method;
+    }
+    return out;
+}
+
+void lane_base::changed() noexcept
+{
+    changed_ = true;
+    runtime().touch();
+}
+
+bool lane_base::sendable(recon::value const& v, std::string_view what) const
+{
+    if (recon::is_writable(v))
+        return true;
+    bad_compute(what, "it gave a NaN or an infinity, which has no Recon form");
+    return false;
+}
+
+void lane_base::bad_compute(std::string_view what, std::string_view why) const
+{
+    runtime().log(
+        client::log_level::error,
+        "lane " + name() + ": " + std::string(what) +
+            " failed, nothing was sent: " + std::string(why));
 }
 
 void lane_base::bad_restore(std::string_view why) const

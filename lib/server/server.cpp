@@ -10,6 +10,8 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <filesystem>
+
 #include "../client/client_impl.hpp"
 #include "../net/text.hpp"
 #include "server_impl.hpp"
@@ -33,6 +35,7 @@ public:
             case error::already_started: return "the server is already started";
             case error::tls_setup: return "the TLS certificate or key could not be loaded";
             case error::stopped: return "the server is stopped";
+            case error::http_root: return "the HTTP root is not a directory that can be read";
         }
         return "unknown swim.server error " + std::to_string(ev);
     }
@@ -170,10 +173,13 @@ bool server_impl::room_for_agent()
 
 namespace {
 
-/// The lane's index in the agent's catalog, or -1.
-std::int64_t lane_of(agent_runtime const& rt, std::string_view lane)
+/// The lane's index in the agent's catalog (an HTTP lane's when `http`, else one WARP
+/// addresses), or -1.
+std::int64_t lane_of(agent_runtime const& rt, std::string_view lane, bool http)
 {
-    return rt.catalog() ? rt.catalog()->find(lane) : -1;
+    if (!rt.catalog())
+        return -1;
+    return http ? rt.catalog()->find_http(lane) : rt.catalog()->find_addressable(lane);
 }
 
 lane_route refused(warp::route_result what, std::string reason = {})
@@ -194,7 +200,7 @@ bool server_impl::count_live(agent_runtime& rt)
     return true;
 }
 
-lane_route server_impl::route_lane(std::string_view node, std::string_view lane)
+lane_route server_impl::route_lane(std::string_view node, std::string_view lane, bool http)
 {
     using warp::route_result;
     route_entry const* route = nullptr;
@@ -202,7 +208,7 @@ lane_route server_impl::route_lane(std::string_view node, std::string_view lane)
         std::lock_guard lock(agents_mutex_);
         if (auto it = agents_.find(node); it != agents_.end()) {
             auto const& rt = *it;
-            auto const index = lane_of(*rt, lane);
+            auto const index = lane_of(*rt, lane, http);
             if (index < 0)
                 return refused(route_result::lane_not_found);
             // A dormant agent: the request starts it again.
@@ -228,7 +234,7 @@ lane_route server_impl::route_lane(std::string_view node, std::string_view lane)
             made->log(client::log_level::error, made->failure());
         return refused(route_result::unavailable, made->failure());
     }
-    if (lane_of(*made, lane) < 0)
+    if (lane_of(*made, lane, http) < 0)
         return refused(route_result::lane_not_found);
     std::lock_guard lock(agents_mutex_);
     if (stopping_)
@@ -237,7 +243,7 @@ lane_route server_impl::route_lane(std::string_view node, std::string_view lane)
     // never started, goes.
     auto [it, fresh] = agents_.insert(made);
     auto const& rt = *it;
-    auto const index = lane_of(*rt, lane);
+    auto const index = lane_of(*rt, lane, http);
     if (index < 0)
         return refused(route_result::lane_not_found);
     if (!count_live(*rt)) {
@@ -462,6 +468,17 @@ error_code server_impl::start()
         }
         ssl_ = std::move(ctx);
     }
+    if (!cfg_.http_root.empty()) {
+        std::error_code fec;
+        auto root = std::filesystem::canonical(cfg_.http_root, fec);
+        if (fec || !std::filesystem::is_directory(root, fec)) {
+            log(client::log_level::error,
+                "the HTTP root '" + cfg_.http_root + "' is not a directory that can be read: " +
+                    (fec ? fec.message() : std::string("not a directory")));
+            return error::http_root;
+        }
+        http_root_ = std::move(root);
+    }
     error_code ec;
     tcp::resolver resolver(ex_);
     auto results = resolver.resolve(
@@ -502,6 +519,26 @@ error_code server_impl::start()
         asio::detached);
     log(client::log_level::info, "listening on " + cfg_.address + ":" + std::to_string(port_));
     return {};
+}
+
+std::uint64_t server_impl::watch_stop(std::function<void()> on_stop)
+{
+    {
+        std::lock_guard lock(stop_watch_mutex_);
+        if (!stopping_) {
+            auto const id = ++stop_watch_ids_;
+            stop_watch_.emplace(id, std::move(on_stop));
+            return id;
+        }
+    }
+    on_stop();
+    return 0;
+}
+
+void server_impl::unwatch_stop(std::uint64_t id)
+{
+    std::lock_guard lock(stop_watch_mutex_);
+    stop_watch_.erase(id);
 }
 
 void server_impl::handshake_ended()
@@ -623,6 +660,14 @@ asio::awaitable<void> server_impl::stop_on_strand()
         accept_wait_->cancel();
     if (sweep_timer_)
         sweep_timer_->cancel();
+    // Connections in their handshakes or serving HTTP end now (they hold no link).
+    std::map<std::uint64_t, std::function<void()>> watching;
+    {
+        std::lock_guard lock(stop_watch_mutex_);
+        watching.swap(stop_watch_);
+    }
+    for (auto& [id, f] : watching)
+        f();
 
     // 1. Every agent stops on its strand: on_stop, its downlinks stopped (their queued sets
     //    written first); then, once all have, @unlinked to every uplink.

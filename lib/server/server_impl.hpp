@@ -6,6 +6,7 @@
 #ifndef SWIM_LIB_SERVER_SERVER_IMPL_HPP
 #define SWIM_LIB_SERVER_SERVER_IMPL_HPP
 
+#include <swim/server/http_lane.hpp>
 #include <swim/server/server.hpp>
 #include <swim/warp/server_session.hpp>
 
@@ -17,6 +18,7 @@
 #include <atomic>
 #include <chrono>
 #include <deque>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -243,8 +245,25 @@ struct lane_catalog {
     /// Where each lane is in the agent that made the catalog (its address less the agent's):
     /// an agent whose lanes are at the same places keeps no list of them.
     std::vector<std::uintptr_t> offsets;
+    std::vector<lane_kind> kinds;
     /// The index of `name`, or -1.
     std::int64_t find(std::string_view name) const noexcept;
+    /// The index of `name` when WARP clients may address it (not a store, not an HTTP
+    /// lane), or -1.
+    std::int64_t find_addressable(std::string_view name) const noexcept
+    {
+        auto const i = find(name);
+        if (i < 0)
+            return -1;
+        auto const k = kinds[static_cast<std::size_t>(i)];
+        return k != lane_kind::store && k != lane_kind::http ? i : -1;
+    }
+    /// The index of the HTTP lane `name`, or -1.
+    std::int64_t find_http(std::string_view name) const noexcept
+    {
+        auto const i = find(name);
+        return i >= 0 && kinds[static_cast<std::size_t>(i)] == lane_kind::http ? i : -1;
+    }
 };
 
 /// The runtime of one agent: its strand, lanes, handler queue, downlinks and lifecycle.
@@ -299,6 +318,13 @@ public:
     void drop(std::vector<std::shared_ptr<server_uplink>> const& ups);
     /// A client's command to the lane at `lane` (catalog index).
     void command(std::uint32_t lane, recon::value body);
+    /// An HTTP request to the HTTP lane at `lane` (catalog index): `done` gets the answer,
+    /// once, on the strand (or never, when the agent goes first: the connection's timeout
+    /// answers then).
+    void http(
+        std::uint32_t lane,
+        std::shared_ptr<http_request const> req,
+        std::function<void(http_response)> done);
     /// Map entries a sync writes before it lets the strand's other work run.
     static constexpr std::size_t sync_chunk = 4096;
     /// Writes the next chunk of a sync of `up` (the entries after `after`), then posts the
@@ -485,7 +511,25 @@ public:
      * the lane exists and max_agents allows. Nothing is kept when the answer is not ok. An
      * ok answer counts a request routed to the agent: post one handler that calls on it.
      */
-    lane_route route_lane(std::string_view node, std::string_view lane);
+    lane_route route_lane(std::string_view node, std::string_view lane, bool http = false);
+    /// An HTTP request starts: false when max_http_requests were in flight already (it is
+    /// answered 503). http_ended() follows either way.
+    bool http_started() noexcept
+    {
+        return cfg_.max_http_requests == 0 ||
+               http_in_flight_.fetch_add(1, std::memory_order_relaxed) < cfg_.max_http_requests;
+    }
+    void http_ended() noexcept
+    {
+        if (cfg_.max_http_requests != 0)
+            http_in_flight_.fetch_sub(1, std::memory_order_relaxed);
+    }
+    /// Calls `on_stop` when the server stops (at once when it is stopping already), unless
+    /// unwatch_stop(id) came first. @returns the id.
+    std::uint64_t watch_stop(std::function<void()> on_stop);
+    void unwatch_stop(std::uint64_t id);
+    /// server_config::http_root made canonical by start() (empty: no files).
+    std::filesystem::path const& http_root() const noexcept { return http_root_; }
     /// The auth policy (on a connection's reader).
     warp::auth_answer authenticate(recon::value const& credentials);
     bool allow(warp::uplink_request const& r, std::optional<recon::value> const& identity);
@@ -571,6 +615,12 @@ private:
     std::unordered_set<std::shared_ptr<agent_runtime>, by_node, by_node> agents_;
     /// Agents counted live (agent_runtime::counted).
     std::size_t live_agents_ = 0;
+    std::atomic<std::size_t> http_in_flight_{0};
+    /// What ends the connections in their handshakes or serving HTTP when the server stops.
+    std::mutex stop_watch_mutex_;
+    std::map<std::uint64_t, std::function<void()>> stop_watch_;
+    std::uint64_t stop_watch_ids_ = 0;
+    std::filesystem::path http_root_;
     log_limiter agent_limit_log_;
     log_limiter agent_fail_log_;
     std::optional<asio::steady_timer> sweep_timer_;

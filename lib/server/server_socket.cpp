@@ -7,6 +7,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
@@ -14,6 +15,7 @@
 
 #include "../net/ws_handshake.hpp"
 #include "../net/ws_transport.hpp"
+#include "http_serve.hpp"
 #include "server_impl.hpp"
 
 namespace swim::server::detail {
@@ -277,21 +279,31 @@ void socket_port::on_finished()
 namespace {
 
 /// Reads the HTTP upgrade request and answers it: 101 and true for a WebSocket upgrade,
-/// otherwise an HTTP error that says what was wrong. `leftover` gets the bytes read beyond
-/// the request (a client's first frames).
+/// otherwise an HTTP error that says what was wrong. Requests that are no upgrade are HTTP on
+/// the WARP port (serve_http), as many as the connection carries. `leftover` gets the bytes read
+/// beyond the request (a client's first frames).
 template <class Stream>
 asio::awaitable<bool> accept_upgrade(Stream& stream, std::string& leftover, server_impl& srv)
 {
     beast::flat_buffer buffer;
     std::string answer;
-    {
+    for (;;) {
         http::request_parser<http::empty_body> parser;
         parser.header_limit(16 * 1024);
-        parser.body_limit(0);
+        parser.body_limit(boost::none);  // (an HTTP body's limit is serve_http's)
         auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
         if (ec) {
             srv.log(client::log_level::debug, "HTTP request not read: " + ec.message());
             co_return false;
+        }
+        if (!is_websocket_upgrade(parser.get())) {
+            // HTTP on the WARP port: an HTTP lane's or a file; then, kept alive, the next
+            // request (which may be an upgrade).
+            beast::get_lowest_layer(stream).expires_after(srv.config().http_request_timeout);
+            auto serving = serve_http(stream, buffer, parser, srv);
+            if (!co_await std::move(serving))
+                co_return false;
+            continue;
         }
         auto const& req = parser.get();
         net::detail::ws_upgrade_request up;
@@ -310,6 +322,7 @@ asio::awaitable<bool> accept_upgrade(Stream& stream, std::string& leftover, serv
             (void)wec;
             co_return false;
         }
+        break;
     }
     auto [wec, wn] = co_await asio::async_write(stream, asio::buffer(answer), use_tuple);
     if (wec) {
@@ -320,6 +333,35 @@ asio::awaitable<bool> accept_upgrade(Stream& stream, std::string& leftover, serv
     leftover.assign(static_cast<char const*>(data.data()), data.size());
     co_return true;
 }
+
+/// While a connection is in its handshakes or serving HTTP, the server's stop ends it:
+/// `on_stop` runs on the connection's strand while the guard lives.
+class stop_guard {
+public:
+    stop_guard(server_impl& srv, asio::any_io_executor strand, std::function<void()> on_stop)
+        : srv_(srv)
+        , alive_(std::make_shared<bool>(true))
+    {
+        id_ = srv.watch_stop([strand, alive = alive_, f = std::move(on_stop)] {
+            asio::post(strand, [alive, f] {
+                if (*alive)
+                    f();
+            });
+        });
+    }
+    stop_guard(stop_guard const&) = delete;
+    stop_guard& operator=(stop_guard const&) = delete;
+    ~stop_guard()
+    {
+        *alive_ = false;
+        srv_.unwatch_stop(id_);
+    }
+
+private:
+    server_impl& srv_;
+    std::shared_ptr<bool> alive_;
+    std::uint64_t id_ = 0;
+};
 
 /// The connection's place among the handshakes in progress (max_handshakes), taken by the
 /// accept loop and given back once, when the upgrade is done or failed.
@@ -348,8 +390,12 @@ asio::awaitable<void> serve_plain(std::shared_ptr<socket_port> port, tcp::socket
     beast::tcp_stream stream(std::move(socket));
     stream.expires_after(srv.config().handshake_timeout);
     std::string leftover;
-    if (!co_await accept_upgrade(stream, leftover, srv))
-        co_return;
+    {
+        auto strand = co_await asio::this_coro::executor;
+        stop_guard guard(srv, strand, [&stream] { stream.cancel(); });
+        if (!co_await accept_upgrade(stream, leftover, srv))
+            co_return;
+    }
     slot.release();
     stream.expires_never();
     port->start(net::detail::make_byte_stream(stream.release_socket()), leftover);
@@ -364,14 +410,18 @@ asio::awaitable<void> serve_tls(
     handshake_slot slot(srv);
     asio::ssl::stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), *ssl);
     beast::get_lowest_layer(stream).expires_after(srv.config().handshake_timeout);
-    auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, use_tuple);
-    if (ec) {
-        srv.log(client::log_level::info, "TLS handshake failed: " + ec.message());
-        co_return;
-    }
     std::string leftover;
-    if (!co_await accept_upgrade(stream, leftover, srv))
-        co_return;
+    {
+        auto strand = co_await asio::this_coro::executor;
+        stop_guard guard(srv, strand, [&stream] { beast::get_lowest_layer(stream).cancel(); });
+        auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, use_tuple);
+        if (ec) {
+            srv.log(client::log_level::info, "TLS handshake failed: " + ec.message());
+            co_return;
+        }
+        if (!co_await accept_upgrade(stream, leftover, srv))
+            co_return;
+    }
     slot.release();
     beast::get_lowest_layer(stream).expires_never();
     port->start(net::detail::make_byte_stream(std::move(stream)), leftover);

@@ -836,10 +836,30 @@ void scripted_client::stop() noexcept
         impl_->shut("the client was stopped (stop())");
 }
 
+std::string http_response::header(std::string_view name) const
+{
+    for (auto const& [n, v] : headers)
+        if (beast::iequals(n, name))
+            return v;
+    return {};
+}
+
 asio::awaitable<peer_result<http_response>> scripted_client::http_get(
     asio::io_context& ioc,
     std::uint16_t port,
     std::string target,
+    duration timeout)
+{
+    http_call call;
+    call.target = std::move(target);
+    auto exchange = http(ioc, port, std::move(call), timeout);
+    co_return co_await std::move(exchange);
+}
+
+asio::awaitable<peer_result<http_response>> scripted_client::http(
+    asio::io_context& ioc,
+    std::uint16_t port,
+    http_call call,
     duration timeout)
 {
     peer_result<http_response> out;
@@ -851,34 +871,49 @@ asio::awaitable<peer_result<http_response>> scripted_client::http_get(
         stream.socket().async_connect(endpoint, use_tuple),
         deadline);
     if (cec) {
-        out.error = make_error(cec, "http_get: connect: " + cec.message());
+        out.error = make_error(cec, "http: connect: " + cec.message());
         co_return out;
     }
-    http::request<http::empty_body> req{http::verb::get, target, 11};
+    http::request<http::string_body> req{http::string_to_verb(call.method), call.target, 11};
+    if (req.method() == http::verb::unknown)
+        req.method_string(call.method);
     req.set(http::field::host, "127.0.0.1:" + std::to_string(port));
     req.set(http::field::user_agent, "swim-cpp scripted_client");
+    for (auto const& [name, value] : call.headers)
+        req.set(name, value);
+    req.body() = call.body;
+    if (!call.body.empty() || req.method() == http::verb::put || req.method() == http::verb::post)
+        req.prepare_payload();
     // Suspends until the request is written.
     auto const [wec, wn] = co_await with_deadline(
         http::async_write(stream, req, use_tuple),
         deadline);
     (void)wn;
     if (wec) {
-        out.error = make_error(wec, "http_get: write: " + wec.message());
+        out.error = make_error(wec, "http: write: " + wec.message());
         co_return out;
     }
     beast::flat_buffer buffer;
-    http::response<http::string_body> res;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(64 * 1024 * 1024);
+    if (req.method() == http::verb::head)
+        parser.skip(true);
     // Suspends until the response is read.
     auto const [rec, rn] = co_await with_deadline(
-        http::async_read(stream, buffer, res, use_tuple),
+        http::async_read(stream, buffer, parser, use_tuple),
         deadline);
     (void)rn;
     if (rec) {
-        out.error = make_error(rec, "http_get: read: " + rec.message());
+        out.error = make_error(rec, "http: read: " + rec.message());
         co_return out;
     }
+    auto const& res = parser.get();
     out.value.status = res.result_int();
     out.value.body = res.body();
+    for (auto const& field : res)
+        out.value.headers.emplace_back(
+            std::string(field.name_string()),
+            std::string(field.value()));
     error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
     stream.socket().close(ignored);

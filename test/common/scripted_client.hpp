@@ -87,10 +87,22 @@ struct handshake_response {
     std::string body;
 };
 
-/// A plain HTTP response (http_get()).
+/// A plain HTTP request (http()).
+struct http_call {
+    std::string method = "GET";
+    std::string target = "/";
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+};
+
+/// A plain HTTP response (http_get(), http()).
 struct http_response {
     unsigned status = 0;
     std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;
+
+    /// The first header named `name` (any case), or empty.
+    std::string header(std::string_view name) const;
 };
 
 /** A WebSocket client on 127.0.0.1 whose every move is scripted. One connection: connect()
@@ -186,6 +198,13 @@ public:
         boost::asio::io_context& ioc,
         std::uint16_t port,
         std::string target = "/",
+        duration timeout = std::chrono::seconds(5));
+    /// One HTTP request on a connection of its own (a HEAD's response is read without a
+    /// body).
+    static awaitable<peer_result<http_response>> http(
+        boost::asio::io_context& ioc,
+        std::uint16_t port,
+        http_call call,
         duration timeout = std::chrono::seconds(5));
 
 private:

@@ -221,6 +221,35 @@ await check("nodeNotFound and laneNotFound on the wire", async () => {
   raw.ws.close();
 });
 
+await check("the official client syncs the lobby's rooms (a join value lane) as a map", async () => {
+  const a = newClient();
+  const log = [];
+  let synced = false;
+  const rooms = a
+    .downlinkMap({
+      hostUri,
+      nodeUri: "/hotel/lobby",
+      laneUri: "rooms",
+      didUpdate(key, now) {
+        log.push(`update ${str(key)} ${str(now)}`);
+      },
+      didSync() {
+        synced = true;
+      },
+    })
+    .open();
+  const light = a
+    .downlinkValue({ hostUri, nodeUri: "/hotel/room/js-join", laneUri: "light" })
+    .open();
+  downlinks.push(rooms, light);
+  await until(() => synced, "rooms to sync");
+  light.set(true);
+  await until(() => log.includes("update js-join true"), "the room's light in rooms");
+  light.set(false);
+  await until(() => log.includes("update js-join false"), "its change in rooms");
+  expectEq(str(rooms.get("js-join")), "false", "the entry in the JS client's map");
+});
+
 await check("the official client sees didUnlink for a missing node and lane", async () => {
   const c = newClient();
   const unlinked = [];

@@ -142,9 +142,10 @@ BOOST_FIXTURE_TEST_CASE(unlinks_refused_requests_and_missing_lanes_make_no_agent
             co_await c.expect_envelope(
                 R"(@unlinked(node:")" + room + R"(",lane:nope)@laneNotFound)");
         }
-        // A request that is allowed, to a lane that exists: one agent.
+        // A request that is allowed, to a lane that exists: one agent (and the lobby, which
+        // the room joins as it starts).
         co_await c.send(R"(@command(node:"/hotel/room/1",lane:light) on)");
-        BOOST_TEST(co_await swim::test::eventually([&] { return live(*srv) == 1u; }));
+        BOOST_TEST(co_await swim::test::eventually([&] { return live(*srv) == 2u; }));
         BOOST_TEST(dormant(*srv) == 0u);
         co_await c.close();
     });

@@ -96,6 +96,23 @@ BOOST_AUTO_TEST_CASE(idle_timeout_is_checked_and_defaults_to_90_seconds)
     BOOST_TEST(server::server_config{}.idle_timeout == std::chrono::seconds(90));
 }
 
+BOOST_AUTO_TEST_CASE(an_http_root_that_is_no_directory_stops_swim_server_with_a_message)
+{
+    std::string const tool = SWIM_SERVER_TOOL;
+    std::string const bad = tool +
+                            " --host 127.0.0.1 --port 0 --http-root /nonexistent/swim-root 2>&1";
+    std::string out;
+    FILE* p = ::popen(bad.c_str(), "r");
+    BOOST_TEST_REQUIRE(p != nullptr);
+    char buf[512];
+    while (std::fgets(buf, sizeof buf, p))
+        out += buf;
+    int const status = ::pclose(p);
+    BOOST_TEST(WEXITSTATUS(status) == 1);
+    BOOST_TEST(out.find("--http-root '/nonexistent/swim-root'") != std::string::npos, out);
+    BOOST_TEST(help_text().find("--http-root") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(agent_idle_timeout_is_checked_and_defaults_to_5_minutes)
 {
     std::string const tool = SWIM_SERVER_TOOL;

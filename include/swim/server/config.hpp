@@ -179,6 +179,21 @@ struct server_config {
     /// `@unlinked` of its links and the close frame, 1001) before its connection is dropped:
     /// a client that does not read cannot hold up the stop.
     std::chrono::milliseconds stop_timeout{1000};
+    /** A directory whose files are served on the WARP port (swim-java's documentRoot), to
+     * requests that are not a WebSocket upgrade and name no lane (`?lane=`): `index.html` for
+     * a directory, a Content-Type by extension, GET and HEAD, 304 on a matching
+     * If-None-Match or an If-Modified-Since not older than the file. No path leaves it (`..`,
+     * encoded or not, and symlinks out of it are not found). Empty: no files (404).
+     */
+    std::string http_root;
+    /// HTTP requests (to HTTP lanes and files) in flight at once; one more is answered 503.
+    /// Zero: no limit.
+    std::size_t max_http_requests = 1024;
+    /// Time for an HTTP request to be read and answered (408 when it is not), and for the
+    /// next request on a kept-alive connection to come.
+    std::chrono::milliseconds http_request_timeout{10000};
+    /// The largest HTTP request body (413 beyond it).
+    std::size_t max_http_body = 1024 * 1024;
     /// Sets an agent-side downlink may hold before it has handed them to its connection;
     /// beyond it, the handle's set() returns warp::error::queue_full.
     std::size_t downlink_queue_limit = 4096;

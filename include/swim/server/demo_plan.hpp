@@ -17,7 +17,10 @@
  * | /hotel/room/:id | light     | value (any value)    | set by clients                          |
  * | /hotel/room/:id | toggle    | command              | flips light as a boolean                |
  * | /hotel/room/:id | command   | command              | relays commands to linked clients       |
+ * | /hotel/room/:id | state     | HTTP                 | GET the lanes as a record, PUT sets them |
  * | /hotel/lobby    | elevators | map string -> string | put/remove by clients                   |
+ * | /hotel/lobby    | rooms     | join value id -> light | every started room's light, live      |
+ * | /hotel/lobby    | join      | command id           | joins /hotel/room/<id>'s light to rooms |
  * | /unit/:id       | value     | value int            | benchmark value                         |
  * | /unit/:id       | map       | map string -> int    | benchmark map                           |
  * | /unit/:id       | fill      | command n            | clear map, put k0000000..k(n-1) -> i    |
@@ -38,10 +41,15 @@ namespace swim::server::demo {
 struct room_agent : agent {
     /// Declares the lanes and their handlers.
     explicit room_agent(agent_context& ctx);
+    /// Has the lobby join its light (`join` of /hotel/lobby, with its id).
+    void on_start() override;
 
     value_lane<> light;
     command_lane<> toggle;
     command_lane<> command;
+    /// `GET /hotel/room/7?lane=state`: `{light:...}` (JSON when asked); `PUT` a record of
+    /// lanes (Recon or JSON) sets them.
+    http_lane state;
 };
 
 /// /hotel/lobby
@@ -50,6 +58,10 @@ struct lobby_agent : agent {
     explicit lobby_agent(agent_context& ctx);
 
     map_lane<std::string, std::string> elevators;
+    /// Every room that started, by id, and its light.
+    join_value_lane<std::string> rooms;
+    /// `join id`: links /hotel/room/<id>'s light into rooms.
+    command_lane<std::string> join;
 };
 
 /// The most entries `fill` puts, sets `burst` makes, milliseconds `pump` runs.

@@ -16,6 +16,7 @@ enum class error {
     already_started,    ///< start() called twice
     tls_setup,          ///< the TLS certificate or key could not be loaded
     stopped,            ///< the server is stopping or stopped
+    http_root,          ///< server_config::http_root is not a directory that can be read
 };
 
 /// The category of swim::server::error codes ("swim.server").

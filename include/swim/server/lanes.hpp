@@ -11,12 +11,14 @@
 #include <swim/warp/map_event.hpp>
 
 #include <cstdint>
+#include <exception>
 #include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 /** @file
@@ -61,7 +63,16 @@ namespace detail {
 enum class lane_kind : std::uint8_t {
     value,
     map,
-    command
+    command,
+    supply,
+    demand,
+    demand_map,
+    /// A value or map store: agent state no client addresses.
+    store,
+    join_value,
+    join_map,
+    /// An HTTP lane: addressed by HTTP requests, not by WARP.
+    http
 };
 
 /// Receives a lane's state for a `@sync` (the compiled side writes frames).
@@ -79,6 +90,41 @@ inline warp::map_state const& empty_map_state() noexcept
 {
     static warp::map_state const empty;
     return empty;
+}
+
+/// Writes `entries` for a `@sync`, `max` (at least 1) at a time, starting after the key
+/// `after` (from the first when null): the key of the last written when more follow, else
+/// nullopt.
+std::optional<recon::value> sync_entries(
+    warp::map_state const& entries,
+    sync_sink& out,
+    recon::value const* after,
+    std::size_t max);
+
+/// A map's entries as a record of `key: value` slots, moved out (for save_state()).
+recon::value save_entries(warp::map_state& entries);
+/// Puts back what save_entries() gave; false (nothing changed) when it is not a record.
+bool restore_entries(warp::map_state& entries, recon::value state);
+
+/// The value at `key` of `entries`, converted; nullopt when there is none. Throws
+/// recon::conversion_exception when it does not convert.
+template <class V>
+std::optional<V> typed_entry(warp::map_state const& entries, recon::value const& key)
+{
+    auto it = entries.find(key);
+    if (it == entries.end())
+        return std::nullopt;
+    return recon::value_to<V>(it->second);
+}
+
+/// Every entry of `entries`, converted (throws as typed_entry()).
+template <class K, class V>
+std::map<K, V> typed_entries(warp::map_state const& entries)
+{
+    std::map<K, V> out;
+    for (auto const& [k, v] : entries)
+        out.emplace(recon::value_to<K>(k), recon::value_to<V>(v));
+    return out;
 }
 
 /// Throws boost::system::system_error(recon::error::non_finite_float), naming `lane`, when
@@ -179,6 +225,24 @@ protected:
     void bad_command(std::string_view why) const;
     /// Logs a kept state that could not be restored, naming the lane and why.
     void bad_restore(std::string_view why) const;
+    /// Counts a change of a lane's state that is not broadcast (a store's).
+    void changed() noexcept;
+    /// Whether `v` can be sent (holds no NaN or infinity); logged, naming `what` (the callable
+    /// that computed it), when not.
+    bool sendable(recon::value const& v, std::string_view what) const;
+    /// `f()`, or nullopt when it throws a std::exception (logged, naming `what`): for the
+    /// application's callables that compute a lane's values.
+    template <class F>
+    auto guarded(std::string_view what, F&& f) const -> std::optional<std::invoke_result_t<F&>>
+    {
+        try {
+            return f();
+        } catch (std::exception const& e) {
+            bad_compute(what, e.what());
+            return std::nullopt;
+        }
+    }
+    void bad_compute(std::string_view what, std::string_view why) const;
 
 private:
     friend class agent_runtime;
@@ -307,20 +371,11 @@ public:
     /// convert to `V`.
     std::optional<V> get(K const& key) const
     {
-        auto it = view().find(recon::value_from(key));
-        if (it == view().end())
-            return std::nullopt;
-        return recon::value_to<V>(it->second);
+        return detail::typed_entry<V>(view(), recon::value_from(key));
     }
 
     /// Every entry, converted. Throws recon::conversion_exception when one does not convert.
-    std::map<K, V> get_all() const
-    {
-        std::map<K, V> out;
-        for (auto const& [k, v] : view())
-            out.emplace(recon::value_to<K>(k), recon::value_to<V>(v));
-        return out;
-    }
+    std::map<K, V> get_all() const { return detail::typed_entries<K, V>(view()); }
 
     /// Puts an entry: broadcast as `@update`, then on_update runs.
     void update(K const& key, V const& value)
@@ -400,14 +455,7 @@ public:
         recon::value const* after,
         std::size_t max) const override
     {
-        auto const& map = view();
-        auto it = after ? map.upper_bound(*after) : map.begin();
-        for (std::size_t n = 0; it != map.end(); ++it, ++n) {
-            if (n == max)
-                return std::prev(it)->first;
-            out.map_update(it->first, it->second);
-        }
-        return std::nullopt;
+        return detail::sync_entries(view(), out, after, max);
     }
 
     /// A client's `@command` (`@update`, `@remove`, `@clear`, `@take`, `@drop`), applied as
@@ -448,24 +496,11 @@ public:
 
 protected:
     /// The entries as a record of `key: value` slots.
-    std::optional<recon::value> save_state() override
-    {
-        recon::record r;
-        while (entries_ && !entries_->empty()) {
-            auto node = entries_->extract(entries_->begin());
-            r.add_slot(std::move(node.key()), std::move(node.mapped()));
-        }
-        return recon::value(std::move(r));
-    }
+    std::optional<recon::value> save_state() override { return detail::save_entries(entries()); }
     void restore_state(recon::value state) override
     {
-        if (!state.is_record()) {
+        if (!detail::restore_entries(entries(), std::move(state)))
             this->bad_restore("not a record of entries");
-            return;
-        }
-        for (auto& it : state.as_record().items())
-            if (it.is_slot())
-                entries().insert_or_assign(std::move(it.key), std::move(it.val));
     }
 
 private:

@@ -6,9 +6,13 @@
 
 #include <swim/server/agent.hpp>
 #include <swim/server/config.hpp>
+#include <swim/server/demand_lanes.hpp>
 #include <swim/server/downlinks.hpp>
 #include <swim/server/error.hpp>
+#include <swim/server/http_lane.hpp>
+#include <swim/server/join_lanes.hpp>
 #include <swim/server/lanes.hpp>
+#include <swim/server/stores.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
