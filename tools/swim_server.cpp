@@ -36,13 +36,15 @@ namespace {
 constexpr char const* usage =
     "usage: swim-server [--host H] [--port P] [--threads N] [--tls-cert FILE --tls-key FILE]\n"
     "                   [--idle-timeout SECONDS] [--agent-idle-timeout SECONDS] [--bench-agents]\n"
-    "                   [--http-root DIR]\n"
+    "                   [--http-root DIR] [--no-meta]\n"
     "                   [--log debug|info|warning|error]\n"
     "Serves the demo plan: /hotel/room/:id (light, toggle, command), /hotel/lobby (elevators,\n"
     "rooms: a join value lane of every started room's light, join).\n"
     "Port 0 picks a free port. HTTP on the same port: /<node>?lane=<lane> to an HTTP lane\n"
     "(GET /hotel/room/7?lane=state), and with --http-root the files under DIR (index.html for\n"
     "a directory).\n"
+    "Meta lanes (swimos:meta:node/<percent-encoded node> pulse and lanes, swimos:meta:mesh\n"
+    "nodes) are served unless --no-meta.\n"
     "--bench-agents: serve /unit/:id too (value, map, fill, clear, burst, pump), the agents\n"
     "swim-bench drives; anyone who reaches the port can make the server work hard with them.\n"
     "--idle-timeout: a connection silent this long (not even a pong to the ping sent after\n"
@@ -65,6 +67,7 @@ int main(int argc, char** argv)
     server::demo::demo_options plan;
     cfg.log.level = client::log_level::warning;
     cfg.agent_idle_timeout = std::chrono::minutes(5);
+    cfg.meta = true;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         auto value = [&]() -> std::string {
@@ -110,6 +113,8 @@ int main(int argc, char** argv)
             plan.bench_agents = true;
         } else if (a == "--http-root") {
             cfg.http_root = value();
+        } else if (a == "--no-meta") {
+            cfg.meta = false;
         } else if (a == "--tls-cert") {
             cfg.tls.cert_file = value();
         } else if (a == "--tls-key") {

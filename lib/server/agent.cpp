@@ -66,8 +66,7 @@ std::int64_t lane_catalog::find(std::string_view name) const noexcept
 }
 
 agent_runtime::agent_runtime(server_impl& srv, route_entry const& route, std::string node)
-    : server_(&srv)
-    , route_(&route)
+    : route_(&route)
     , strand_(&srv.agent_strand(node))
     , node_(std::move(node))
     , ctx_(*this)
@@ -151,7 +150,7 @@ void agent_runtime::log(client::log_level level, std::string_view what) const
     line += node_;
     line += ": ";
     line += what;
-    server_->log(level, line);
+    server().log(level, line);
 }
 
 namespace {
@@ -369,7 +368,7 @@ bool agent_runtime::ensure_live(std::string* why)
         return false;
     }
     // Started again: a new instance, the kept state, on_start; counted live again first.
-    if (!server_->agent_woke(*this)) {
+    if (!server().agent_woke(*this)) {
         if (why)
             *why = "too many agents";
         return false;
@@ -380,7 +379,7 @@ bool agent_runtime::ensure_live(std::string* why)
         more_->failure.clear();
         trim();
         log(client::log_level::error, failure);
-        server_->agent_dormant(*this, true);
+        server().agent_dormant(*this, true);
         if (why)
             *why = failure;
         return false;
@@ -561,6 +560,7 @@ void agent_runtime::command(std::uint32_t index, recon::value body)
             });
         return;
     }
+    count_command();
     // A server that stops still takes commands (the sets its agents' downlinks had queued
     // are flushed then).
     if (!(phase_ == phase::stopped && instance_) && !ensure_live())
@@ -731,7 +731,7 @@ void agent_runtime::finish_stop()
         run_parked();
         return;
     }
-    server_->agent_dormant(*this, keeps_state());
+    server().agent_dormant(*this, keeps_state());
 }
 
 bool agent_runtime::keeps_state() const noexcept
@@ -743,7 +743,7 @@ void agent_runtime::forget_if_done()
 {
     // A dormant agent whose last ended link just went: nothing left to keep.
     if (phase_ == phase::dormant && !keeps_state())
-        server_->agent_dormant(*this, false);
+        server().agent_dormant(*this, false);
 }
 
 void agent_runtime::run_parked()

@@ -94,7 +94,7 @@ void agent_runtime::drain()
             continue;
         }
         busy_ = true;
-        server_->task_started();
+        server().task_started();
         auto self = shared_from_this();
         asio::co_spawn(
             *strand_,
@@ -111,7 +111,7 @@ void agent_runtime::drain()
                 self->busy_ = false;
                 self->touch();
                 self->drain();
-                self->server_->task_done();
+                self->server().task_done();
             });
     }
     draining_ = false;

@@ -157,6 +157,7 @@ void lane_base::broadcast_value(recon::value const& v)
 {
     changed_ = true;
     runtime().touch();
+    runtime().count_event();
     fan_out(
         uplinks_,
         [&](warp::uplink_queue& q, server_uplink& up) { q.value_event(up, v); },
@@ -170,6 +171,7 @@ void lane_base::broadcast_map(warp::map_event const& e)
 {
     changed_ = true;
     runtime().touch();
+    runtime().count_event();
     fan_out(
         uplinks_,
         [&](warp::uplink_queue& q, server_uplink& up) { q.map_event(up, e); },
@@ -182,6 +184,7 @@ void lane_base::broadcast_map(warp::map_event const& e)
 void lane_base::broadcast_event(recon::value const& v)
 {
     runtime().touch();
+    runtime().count_event();
     fan_out(
         uplinks_,
         [&](warp::uplink_queue& q, server_uplink& up) { q.event(up, v); },

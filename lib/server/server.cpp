@@ -121,16 +121,46 @@ error_code server_impl::add_route(std::string_view pattern, agent_factory make)
     r.pattern = std::string(pattern);
     r.segments = std::move(segments);
     r.make = std::move(make);
+    r.server = this;
     return {};
+}
+
+std::shared_ptr<agent_runtime> server_impl::find_agent(std::string_view node) const
+{
+    std::lock_guard lock(agents_mutex_);
+    auto it = agents_.find(node);
+    return it != agents_.end() ? *it : nullptr;
+}
+
+std::optional<bool> server_impl::agent_live(std::string_view node) const
+{
+    std::lock_guard lock(agents_mutex_);
+    auto it = agents_.find(node);
+    if (it == agents_.end())
+        return std::nullopt;
+    return (*it)->counted;
+}
+
+std::vector<std::pair<std::string, bool>> server_impl::agent_nodes() const
+{
+    std::vector<std::pair<std::string, bool>> out;
+    std::lock_guard lock(agents_mutex_);
+    out.reserve(agents_.size());
+    for (auto const& rt : agents_)
+        out.emplace_back(rt->node(), rt->counted);
+    return out;
 }
 
 route_entry const* server_impl::match(std::string_view node) const
 {
-    if (node.empty() || node.front() != '/')
+    // Node URIs are paths, but for the meta agents' (`swimos:meta:...`), which only their
+    // routes serve.
+    bool const meta = node.starts_with(meta_prefix);
+    if (node.empty() || (node.front() != '/' && !meta))
         return nullptr;
     auto segs = split_path(node);
     for (auto const& r : routes_) {
-        if (r.segments.size() != segs.size())
+        if (r.meta != meta || r.segments.size() != segs.size())
             continue;
         bool ok = true;
         for (std::size_t i = 0; i < segs.size() && ok; ++i) {
@@ -468,6 +498,8 @@ error_code server_impl::start()
         }
         ssl_ = std::move(ctx);
     }
+    if (cfg_.meta)
+        add_meta_routes();
     if (!cfg_.http_root.empty()) {
         std::error_code fec;
         auto root = std::filesystem::canonical(cfg_.http_root, fec);

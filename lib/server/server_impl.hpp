@@ -274,7 +274,7 @@ public:
     agent_runtime(server_impl& srv, route_entry const& route, std::string node);
     ~agent_runtime();
 
-    server_impl& server() const noexcept { return *server_; }
+    server_impl& server() const noexcept;
     strand_type const& strand() const noexcept { return *strand_; }
     std::string const& node() const noexcept { return node_; }
     params_type const& params() const;
@@ -348,10 +348,12 @@ public:
     void remove_lane(lane_base& lane) noexcept;
     void add_downlink(std::weak_ptr<agent_downlink> dl);
     /// Counts a change, a request, a handler run (what keeps an agent from being idle).
-    void touch() noexcept
-    {
-        activity_.store(activity_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-    }
+    void touch() noexcept { bump(activity_); }
+    /// An event sent by a lane / a command received (the meta `pulse` counts them).
+    void count_event() noexcept { bump(events_); }
+    void count_command() noexcept { bump(commands_); }
+    std::uint32_t events() const noexcept { return events_.load(std::memory_order_relaxed); }
+    std::uint32_t commands() const noexcept { return commands_.load(std::memory_order_relaxed); }
     /// A lane's uplink list gained / lost one.
     void link_added() noexcept { links_.fetch_add(1, std::memory_order_relaxed); }
     void link_removed() noexcept { links_.fetch_sub(1, std::memory_order_relaxed); }
@@ -380,6 +382,11 @@ private:
     };
 
     void drain();
+    /// Adds one to a counter only the strand writes (others read it).
+    static void bump(std::atomic<std::uint32_t>& n) noexcept
+    {
+        n.store(n.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    }
     /// Starts a dormant agent again (a new instance, the saved state, on_start); false, with
     /// why, when it cannot serve (the server stopped, max_agents, its constructor failed).
     bool ensure_live(std::string* why = nullptr);
@@ -429,7 +436,6 @@ private:
     /// Frees the extras when none is in use.
     void trim() noexcept;
 
-    server_impl* server_;
     route_entry const* route_;
     /// One of the server's agent strands (shared with other agents).
     strand_type const* strand_;
@@ -457,10 +463,19 @@ private:
     std::atomic<std::uint32_t> activity_{0};
     std::atomic<std::uint32_t> links_{0};
     std::atomic<std::uint32_t> pending_{0};
+    /// Events the agent's lanes sent, commands they received (the meta `pulse`).
+    std::atomic<std::uint32_t> events_{0};
+    std::atomic<std::uint32_t> commands_{0};
 };
+
+/// How the meta agents' node URIs begin (server_config::meta).
+inline constexpr std::string_view meta_prefix = "swimos:meta:";
 
 /// A route: a node URI pattern and the factory of its agents.
 struct route_entry {
+    server_impl* server = nullptr;
+    /// A route of the meta agents (its node URIs start with `swimos:meta:`, not `/`).
+    bool meta = false;
     std::string pattern;
     /// Literal segments, or ":name" parameters.
     std::vector<std::string> segments;
@@ -469,6 +484,11 @@ struct route_entry {
     /// the same (set once, under the server's agents lock).
     mutable std::atomic<std::shared_ptr<lane_catalog const>> catalog;
 };
+
+inline server_impl& agent_runtime::server() const noexcept
+{
+    return *route_->server;
+}
 
 /// Where a request for a lane goes: the agent (counted as routed to) and the lane's index.
 struct lane_route {
@@ -530,6 +550,14 @@ public:
     void unwatch_stop(std::uint64_t id);
     /// server_config::http_root made canonical by start() (empty: no files).
     std::filesystem::path const& http_root() const noexcept { return http_root_; }
+    /// The agent of `node` (live or dormant), or null: none is made.
+    std::shared_ptr<agent_runtime> find_agent(std::string_view node) const;
+    /// Whether the agent of `node` is live (false: dormant); nullopt when there is none.
+    std::optional<bool> agent_live(std::string_view node) const;
+    /// The node URIs of the agents (live or dormant), and whether each is live.
+    std::vector<std::pair<std::string, bool>> agent_nodes() const;
+    /// The route that would serve `node`, or null.
+    route_entry const* route_of(std::string_view node) const { return match(node); }
     /// The auth policy (on a connection's reader).
     warp::auth_answer authenticate(recon::value const& credentials);
     bool allow(warp::uplink_request const& r, std::optional<recon::value> const& identity);
@@ -573,6 +601,8 @@ private:
     void enforce_budget();
     /// The route matching `node`, or null.
     route_entry const* match(std::string_view node) const;
+    /// The meta agents' routes (server_config::meta), added by start().
+    void add_meta_routes();
     /// Under agents_mutex_: whether one more live agent fits max_agents (logged when not).
     bool room_for_agent();
     /// Under agents_mutex_: counts `rt` live unless it is already; false when it does not fit.

@@ -111,6 +111,7 @@ BOOST_AUTO_TEST_CASE(an_http_root_that_is_no_directory_stops_swim_server_with_a_
     BOOST_TEST(WEXITSTATUS(status) == 1);
     BOOST_TEST(out.find("--http-root '/nonexistent/swim-root'") != std::string::npos, out);
     BOOST_TEST(help_text().find("--http-root") != std::string::npos);
+    BOOST_TEST(help_text().find("--no-meta") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(agent_idle_timeout_is_checked_and_defaults_to_5_minutes)

@@ -194,6 +194,17 @@ struct server_config {
     std::chrono::milliseconds http_request_timeout{10000};
     /// The largest HTTP request body (413 beyond it).
     std::size_t max_http_body = 1024 * 1024;
+    /** Meta lanes (swim-rust's introspection, its naming), linked as any lane and subject to
+     * the auth policy like the rest (their node URIs start with `swimos:meta:`):
+     * - `swimos:meta:node/<percent-encoded node URI>`, lane `pulse`: `{uplinks:{linkCount,
+     *   eventRate, eventCount, commandRate, commandCount}}` of that node's agent, on sync and
+     *   every meta_pulse_interval to its links; lane `lanes`: a map of its lane names to
+     *   `{laneUri, laneType}` (a sync lists them).
+     * - `swimos:meta:mesh`, lane `nodes`: a map of the agents' node URIs to `{nodeUri, live}`.
+     * Off in the library; `swim-server` turns them on (`--no-meta`: off).
+     */
+    bool meta = false;
+    std::chrono::milliseconds meta_pulse_interval{5000};
     /// Sets an agent-side downlink may hold before it has handed them to its connection;
     /// beyond it, the handle's set() returns warp::error::queue_full.
     std::size_t downlink_queue_limit = 4096;
