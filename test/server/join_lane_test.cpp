@@ -284,4 +284,48 @@ BOOST_AUTO_TEST_CASE(a_key_linked_to_a_lane_of_another_server)
     });
 }
 
+BOOST_AUTO_TEST_CASE(a_remote_link_comes_back_when_its_server_does)
+{
+    // The far server stops (the link's connection is lost: on_unlinked answers abandon by
+    // default, so this lobby answers retry) and another starts on its port: the key is
+    // linked again and follows the new room.
+    joined.clear();
+    asio::io_context ioc;
+    auto far_cfg = swim::test::loopback_server_config();
+    std::optional<server::server> far(std::in_place, ioc.get_executor(), far_cfg);
+    server::server near(ioc.get_executor(), swim::test::loopback_server_config());
+    join_routes(*far);
+    join_routes(near);
+    BOOST_REQUIRE(!far->start());
+    BOOST_REQUIRE(!near.start());
+    far_url = far->local_url();
+    far_cfg.port = far->port();
+    swim::test::run_test(
+        ioc,
+        [&]() -> asio::awaitable<void> {
+            client::client c(ioc.get_executor(), swim::test::fast_client_config());
+            auto rooms = c.map_downlink<std::string, bool>(near.local_url(), "/jlobby/1", "rooms");
+            co_await rooms.synced();
+            BOOST_TEST(!c.command(near.local_url(), "/jlobby/1", "answer", std::string("retry")));
+            BOOST_TEST(!c.command(far_url, "/jroom/6", "light", true));
+            BOOST_TEST(!c.command(near.local_url(), "/jlobby/1", "join_far", std::string("6")));
+            BOOST_TEST(co_await swim::test::eventually([&] { return rooms.current("6") == true; }));
+            co_await far->async_stop();
+            far.reset();
+            BOOST_TEST(co_await swim::test::eventually([] { return saw("unlinked 6"); }));
+            far.emplace(ioc.get_executor(), far_cfg);
+            join_routes(*far);
+            BOOST_REQUIRE(!far->start());
+            // The new room's light is its own (false): the entry follows it.
+            BOOST_TEST(
+                co_await swim::test::eventually([&] { return rooms.current("6") == false; }, 20s));
+            BOOST_TEST(!c.command(far_url, "/jroom/6", "light", true));
+            BOOST_TEST(co_await swim::test::eventually([&] { return rooms.current("6") == true; }));
+            co_await near.async_stop();
+            co_await far->async_stop();
+            co_await c.async_close();
+        },
+        60s);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
