@@ -46,6 +46,7 @@ FUZZ_TARGETS=(
     envelope_reader_fuzz:envelope
     server_session_fuzz:server_session
     host_session_fuzz:host_session
+    http_route_fuzz:http_route
     ws_session_fuzz:ws_session
 )
 
