@@ -168,7 +168,7 @@ bool agent_runtime::construct()
     if (first) {
         // Most agents of a route have the lanes of its first: their names are that agent's
         // catalog, looked up as the lanes register (no name is kept per agent).
-        if (auto shared = route_->catalog.load(std::memory_order_acquire)) {
+        if (auto shared = route_->catalog()) {
             catalog_ = std::move(shared);
             trying_ = true;
         }
@@ -277,8 +277,7 @@ void agent_runtime::drop_instance() noexcept
 void agent_runtime::share_catalog()
 {
     // (Never swapped for an equal one made meanwhile: the lanes may hold their names.)
-    if (!route_->catalog.load(std::memory_order_acquire))
-        route_->catalog.store(catalog_, std::memory_order_release);
+    route_->offer_catalog(catalog_);
 }
 
 namespace {

@@ -130,7 +130,7 @@ private:
         if (auto rt = srv_.find_agent(target_))
             catalog_ = rt->catalog();
         else if (auto const* route = srv_.route_of(target_))
-            catalog_ = route->catalog.load(std::memory_order_acquire);
+            catalog_ = route->catalog();
         else
             catalog_.reset();
         return catalog_.get();

@@ -481,8 +481,24 @@ struct route_entry {
     std::vector<std::string> segments;
     agent_factory make;
     /// The lane names of the route's first agent, shared by the later ones whose lanes are
-    /// the same (set once, under the server's agents lock).
-    mutable std::atomic<std::shared_ptr<lane_catalog const>> catalog;
+    /// the same: set once, then never swapped (the lanes may hold their names).
+    std::shared_ptr<lane_catalog const> catalog() const
+    {
+        std::lock_guard lock(catalog_mutex_);
+        return catalog_;
+    }
+    void offer_catalog(std::shared_ptr<lane_catalog const> const& made) const
+    {
+        std::lock_guard lock(catalog_mutex_);
+        if (!catalog_)
+            catalog_ = made;
+    }
+
+private:
+    // (A mutex, not std::atomic<shared_ptr>: GCC 12's unlocks its load with a relaxed
+    // store, which ThreadSanitizer rightly reports against the next store.)
+    mutable std::mutex catalog_mutex_;
+    mutable std::shared_ptr<lane_catalog const> catalog_;
 };
 
 inline server_impl& agent_runtime::server() const noexcept
