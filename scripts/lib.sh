@@ -14,6 +14,7 @@ SWIM_APT_PACKAGES=(
     g++ cmake make
     libboost1.81-dev libboost-json1.81-dev libboost-test1.81-dev
     libssl-dev ccache
+    librocksdb-dev # the durable store (server_config::store)
     clang libclang-rt-14-dev
     llvm-14 # llvm-symbolizer, for readable sanitizer stacks (a clang Recommends, not a Depends)
 )

@@ -121,7 +121,7 @@ void agent_runtime::trim() noexcept
 {
     if (more_ && !more_->params && more_->building.empty() && more_->lanes.empty() &&
         more_->names.empty() && more_->downlinks.empty() && more_->ending.empty() &&
-        more_->saved.empty() && more_->parked.empty() && more_->failure.empty())
+        !more_->writes && more_->parked.empty() && more_->failure.empty())
         more_.reset();
 }
 
@@ -319,6 +319,7 @@ void agent_runtime::remove_lane(lane_base& lane) noexcept
 {
     if (more_)
         std::erase(more_->building, &lane);
+    forget_held(lane);
     if (lane.index_ & unlisted)
         return;
     if (found_) {
@@ -351,6 +352,8 @@ void agent_runtime::start()
     if (phase_ != phase::made)
         return;
     phase_ = phase::live;
+    // What the store holds of it, before on_start (no handler runs for it).
+    load_state();
     run_outer([this] { instance_->on_start(); });
 }
 
@@ -383,17 +386,6 @@ bool agent_runtime::ensure_live(std::string* why)
             *why = failure;
         return false;
     }
-    for (auto& [index, state] : more().saved) {
-        auto* lane = lane_at(index);
-        if (!lane)
-            continue;
-        try {
-            lane->restore(std::move(state));
-        } catch (std::exception const& e) {
-            lane->bad_restore(e.what());
-        }
-    }
-    more().saved.clear();
     trim();
     phase_ = phase::made;
     start();
@@ -428,17 +420,8 @@ public:
         warp::write_map_update_envelope(up_.node(), up_.lane(), key, v, scratch_);
         frames_.push_back(warp::out_frame::of(std::move(scratch_)));
     }
-    /// Hands what is gathered to the connection.
-    void flush()
-    {
-        if (frames_.empty())
-            return;
-        up_.port->write([&](warp::uplink_queue& q) {
-            for (auto& f : frames_)
-                q.event(up_, std::move(f));
-        });
-        frames_.clear();
-    }
+    /// What is gathered.
+    std::vector<warp::out_frame> take() { return std::move(frames_); }
 
 private:
     server_uplink& up_;
@@ -639,11 +622,10 @@ void agent_runtime::sync_step(std::shared_ptr<server_uplink> up, std::optional<r
         return;  // unlinked meanwhile
     session_sync_sink sink(*up);
     auto next = lane->sync_state(sink, after ? &*after : nullptr, sync_chunk);
-    sink.flush();
-    if (!next) {
-        up->port->write([&](warp::uplink_queue& q) { q.synced(*up); });
+    // (Held, when the agent's changes are being written, until they are.)
+    send_sync(up, sink.take(), !next);
+    if (!next)
         return;
-    }
     asio::post(
         *strand_,
         [self = shared_from_this(), up = std::move(up), next = std::move(next)]() mutable {
@@ -696,9 +678,10 @@ void agent_runtime::begin_stop()
         }
         lane->links().clear();
     }
-    // (Stopping from here: the handler queue's drain finishes the stop once it is idle.)
+    // (Stopping from here: the handler queue's drain, or the last write's end, finishes the
+    // stop once it is idle.)
     phase_ = phase::stopping;
-    if (idle())
+    if (can_finish_stop())
         finish_stop();
 }
 
@@ -706,19 +689,9 @@ void agent_runtime::finish_stop()
 {
     if (phase_ != phase::stopping)
         return;
-    // The instance goes; what its lanes hold stays.
-    for (std::uint32_t i = 0; i < lane_count(); ++i) {
-        auto* lane = lane_at(i);
-        if (!lane)
-            continue;
-        try {
-            if (auto state = lane->save())
-                more().saved.emplace_back(i, std::move(*state));
-        } catch (std::exception const& e) {
-            log(client::log_level::error,
-                "lane " + lane->name() + ": its state could not be kept: " + e.what());
-        }
-    }
+    // The instance goes; what its lanes hold stays in the store (a durable one has it).
+    if (!writes_through())
+        save_to_store();
     drop_instance();
     handlers_.reset();
     phase_ = phase::dormant;
@@ -735,7 +708,7 @@ void agent_runtime::finish_stop()
 
 bool agent_runtime::keeps_state() const noexcept
 {
-    return more_ && (!more_->saved.empty() || !more_->ending.empty() || !more_->parked.empty());
+    return kept_ || (more_ && (!more_->ending.empty() || !more_->parked.empty()));
 }
 
 void agent_runtime::forget_if_done()

@@ -115,7 +115,7 @@ void agent_runtime::drain()
             });
     }
     draining_ = false;
-    if (phase_ == phase::stopping && idle())
+    if (phase_ == phase::stopping && can_finish_stop())
         finish_stop();
 }
 

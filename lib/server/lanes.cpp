@@ -156,8 +156,21 @@ void fan_out(uplink_list const& ups, One&& one, Shared&& shared, Each&& each)
 void lane_base::broadcast_value(recon::value const& v)
 {
     changed_ = true;
-    runtime().touch();
-    runtime().count_event();
+    auto& rt = runtime();
+    rt.touch();
+    rt.count_event();
+    if (persisted() && rt.writes_through())
+        rt.write_value(*this, v);
+    if (rt.holding()) {
+        if (!uplinks_.empty())
+            rt.hold(*this, held_event::value, v);
+        return;
+    }
+    send_value(v);
+}
+
+void lane_base::send_value(recon::value const& v)
+{
     fan_out(
         uplinks_,
         [&](warp::uplink_queue& q, server_uplink& up) { q.value_event(up, v); },
@@ -170,8 +183,21 @@ void lane_base::broadcast_value(recon::value const& v)
 void lane_base::broadcast_map(warp::map_event const& e)
 {
     changed_ = true;
-    runtime().touch();
-    runtime().count_event();
+    auto& rt = runtime();
+    rt.touch();
+    rt.count_event();
+    if (persisted() && rt.writes_through())
+        rt.write_map(*this, e);
+    if (rt.holding()) {
+        if (!uplinks_.empty())
+            rt.hold(*this, e);
+        return;
+    }
+    send_map(e);
+}
+
+void lane_base::send_map(warp::map_event const& e)
+{
     fan_out(
         uplinks_,
         [&](warp::uplink_queue& q, server_uplink& up) { q.map_event(up, e); },
@@ -183,8 +209,20 @@ void lane_base::broadcast_map(warp::map_event const& e)
 
 void lane_base::broadcast_event(recon::value const& v)
 {
-    runtime().touch();
-    runtime().count_event();
+    auto& rt = runtime();
+    rt.touch();
+    rt.count_event();
+    if (rt.holding()) {
+        // (After the changes made before it are written.)
+        if (!uplinks_.empty())
+            rt.hold(*this, held_event::event, v);
+        return;
+    }
+    send_event(v);
+}
+
+void lane_base::send_event(recon::value const& v)
+{
     fan_out(
         uplinks_,
         [&](warp::uplink_queue& q, server_uplink& up) { q.event(up, v); },
@@ -283,6 +321,39 @@ void lane_base::changed() noexcept
 {
     changed_ = true;
     runtime().touch();
+}
+
+void lane_base::changed(recon::value const& now)
+{
+    changed();
+    if (persisted() && runtime().writes_through())
+        runtime().write_value(*this, now);
+}
+
+void lane_base::changed_entry(recon::value const& key, recon::value const* now)
+{
+    changed();
+    if (persisted() && runtime().writes_through())
+        runtime().write_map(
+            *this,
+            now ? warp::map_event::update(key, *now) : warp::map_event::remove(key));
+}
+
+void lane_base::changed_cleared()
+{
+    changed();
+    if (persisted() && runtime().writes_through())
+        runtime().write_map(*this, warp::map_event::clear());
+}
+
+bool lane_base::wants_before() const noexcept
+{
+    return persisted() && runtime().writes_through() && !runtime().keeps_before(*this);
+}
+
+void lane_base::keep_before(recon::value before)
+{
+    runtime().keep_before(*this, std::move(before));
 }
 
 bool lane_base::sendable(recon::value const& v, std::string_view what) const

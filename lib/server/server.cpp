@@ -15,6 +15,7 @@
 #include "../client/client_impl.hpp"
 #include "../net/text.hpp"
 #include "server_impl.hpp"
+#include "store_writer.hpp"
 
 namespace swim::server {
 
@@ -36,6 +37,10 @@ public:
             case error::tls_setup: return "the TLS certificate or key could not be loaded";
             case error::stopped: return "the server is stopped";
             case error::http_root: return "the HTTP root is not a directory that can be read";
+            case error::store_open: return "the store could not be opened";
+            case error::store_format: return "the store is in another format version";
+            case error::store_write: return "a write to the store failed";
+            case error::store_read: return "a read from the store failed";
         }
         return "unknown swim.server error " + std::to_string(ev);
     }
@@ -90,6 +95,9 @@ server_impl::server_impl(asio::any_io_executor ex, server_config cfg)
         agent_strands_.push_back(asio::make_strand(ex_));
     remote_ = std::make_shared<client::detail::client_impl>(ex_, cfg_.client);
     local_ = make_local_host(*this);
+    store_ = cfg_.store.engine ? cfg_.store.engine : make_memory_store();
+    if (store_->durable())
+        writer_ = std::make_unique<store_writer>(store_, cfg_.store);
     budget_.limit = cfg_.max_total_queued_bytes;
     budget_.over = [this] {
         asio::post(strand_, [self = weak_from_this()] {
@@ -467,6 +475,7 @@ server::stats server_impl::stats() const
     s.queued_bytes = budget_.total.load(std::memory_order_relaxed);
     s.handshakes = handshakes_.load(std::memory_order_relaxed);
     s.accept_failures = accept_failures_.load(std::memory_order_relaxed);
+    s.store_failures = undone_writes_.load(std::memory_order_relaxed);
     std::lock_guard lock(agents_mutex_);
     s.agents = live_agents_;
     s.dormant_agents = agents_.size() - live_agents_;
@@ -639,6 +648,20 @@ asio::awaitable<void> server_impl::accept_loop()
     task_done();
 }
 
+void server_impl::write_failed(agent_runtime& rt, std::size_t changes, std::string_view lanes)
+{
+    undone_writes_.fetch_add(1, std::memory_order_relaxed);
+    std::size_t held = 0;
+    if (!write_fail_log_.allow(cfg_.limit_log_interval, held))
+        return;
+    std::string line = "a write to the store failed: " + std::to_string(changes) +
+                       " more change(s) and those written with it were undone (lanes: " +
+                       std::string(lanes) + "), nothing of them was sent";
+    if (held)
+        line += " (" + std::to_string(held) + " more failed writes not logged)";
+    rt.log(client::log_level::error, line);
+}
+
 void server_impl::wake() noexcept
 {
     asio::post(strand_, [self = shared_from_this()] { self->done_.cancel(); });
@@ -746,6 +769,13 @@ asio::awaitable<void> server_impl::stop_on_strand()
     // 4. Every task ends: the accept loop, the connections, handlers still running.
     auto tasks_done = wait_until([this] { return tasks_.load() == 0; });
     co_await std::move(tasks_done);
+    // 5. The agents' last changes are written (above); the store is made durable (it closes
+    //    when the server goes).
+    if (writer_) {
+        writer_->stop();
+    } else if (auto ec = store_->flush()) {
+        log(client::log_level::error, "the store could not be flushed: " + ec.message());
+    }
     {
         std::lock_guard lock(agents_mutex_);
         agents_.clear();

@@ -8,6 +8,7 @@
 
 #include <swim/server/http_lane.hpp>
 #include <swim/server/server.hpp>
+#include <swim/server/store.hpp>
 #include <swim/warp/server_session.hpp>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -42,6 +43,7 @@ using strand_type = asio::strand<asio::any_io_executor>;
 class server_impl;
 class agent_runtime;
 class local_host;
+class store_writer;
 struct route_entry;
 struct lane_catalog;
 
@@ -266,6 +268,12 @@ struct lane_catalog {
     }
 };
 
+/// What a lane's event held for a store write is (lane_base::broadcast_*()).
+enum class held_event : std::uint8_t {
+    value,
+    event
+};
+
 /// The runtime of one agent: its strand, lanes, handler queue, downlinks and lifecycle.
 class agent_runtime : public std::enable_shared_from_this<agent_runtime> {
 public:
@@ -358,6 +366,23 @@ public:
     void link_added() noexcept { links_.fetch_add(1, std::memory_order_relaxed); }
     void link_removed() noexcept { links_.fetch_sub(1, std::memory_order_relaxed); }
 
+    // ---- the store (lib/server/persist.cpp), on the strand --------------------------------
+    /// Whether the server's store is durable: every change of a persisted lane is written
+    /// through, and the agent's events wait for the write (holding()).
+    bool writes_through() const noexcept;
+    /// Changes of persisted lanes, queued for the store.
+    void write_value(lane_base& lane, recon::value const& v);
+    void write_map(lane_base& lane, warp::map_event const& e);
+    /// Changes are being written: what the lanes send waits for them (hold(), hold_sync()).
+    bool holding() const noexcept { return more_ && more_->writes && more_->writes->holding(); }
+    void hold(lane_base& lane, held_event kind, recon::value const& v);
+    void hold(lane_base& lane, warp::map_event const& e);
+    /// Whether the state of `lane` before its changes not yet written is kept.
+    bool keeps_before(lane_base const& lane) const noexcept;
+    void keep_before(lane_base& lane, recon::value before);
+    /// Reads the agent's state from the store into its lanes (before on_start: no handler).
+    void load_state();
+
     // ---- the handler queue ---------------------------------------------------------------
     bool idle() const noexcept { return !busy_ && !draining_ && !handlers_; }
     void run_now(std::function<void()> const& f);
@@ -413,6 +438,60 @@ private:
     void take_out(server_uplink& up);
     /// Runs what waited for the stop to finish.
     void run_parked();
+    /// A non-durable store: the changed persisted lanes' state is written to it (at stop).
+    void save_to_store();
+    /// Adds a change to the open batch (its submit_writes() posted when none is).
+    void queue_write(store_write change);
+    /// Hands the changes queued to the store's writer (one batch in flight at a time).
+    void submit_writes();
+    void writes_done(boost::system::error_code ec);
+    /// Sends what was held for the batches written so far.
+    void release_held();
+    /// A write failed: the changes not written are undone (the lanes read back from the
+    /// store) and what was held for them is dropped; syncs start again.
+    void undo_writes();
+    /// A sync chunk of `up` (`frames`, then @synced when `last`): held while writes are.
+    void send_sync(
+        std::shared_ptr<server_uplink> const& up,
+        std::vector<warp::out_frame> frames,
+        bool last);
+    /// The lane is going: nothing held refers to it.
+    void forget_held(lane_base& lane) noexcept;
+    /// Whether the stop can finish (no handler runs, no write is in flight).
+    bool can_finish_stop() const noexcept { return idle() && !holding(); }
+
+    /// The changes on their way to a durable store and what waits for them.
+    struct write_state {
+        /// Changes not handed to the writer yet (the open batch).
+        std::vector<store_write> open;
+        /// Batches are numbered; the last written, the one in flight.
+        std::uint64_t written = 0;
+        std::uint64_t in_flight = 0;
+        bool posted = false;
+        /// A lane's state before the changes of the batch in flight / the open batch.
+        std::vector<std::pair<lane_base*, recon::value>> flight_before;
+        std::vector<std::pair<lane_base*, recon::value>> open_before;
+        struct held_sync {
+            std::shared_ptr<server_uplink> up;
+            std::vector<warp::out_frame> frames;
+            bool last = false;
+        };
+        struct held {
+            /// Sent once this batch is written.
+            std::uint64_t batch = 0;
+            lane_base* lane = nullptr;
+            std::variant<std::pair<held_event, recon::value>, warp::map_event, held_sync> what;
+        };
+        std::deque<held> waiting;
+
+        bool holding() const noexcept { return in_flight != 0 || !open.empty(); }
+        /// The batch what happens now waits for.
+        std::uint64_t batch_now() const noexcept
+        {
+            return open.empty() ? in_flight : (in_flight != 0 ? in_flight + 1 : written + 1);
+        }
+    };
+    write_state& writes();
 
     /// What few agents need, made when one does (an agent costs little while it has none).
     struct extras {
@@ -426,8 +505,7 @@ private:
         std::vector<std::weak_ptr<agent_downlink>> downlinks;
         /// Uplinks the agent ended, waiting for their connections to forget them.
         std::vector<std::shared_ptr<server_uplink>> ending;
-        /// The lanes' state while dormant: (catalog index, state).
-        std::vector<std::pair<std::uint32_t, recon::value>> saved;
+        std::unique_ptr<write_state> writes;
         /// What arrived while stopping, run once stopped.
         std::vector<std::function<void()>> parked;
         std::string failure;
@@ -460,6 +538,8 @@ private:
     std::unique_ptr<handler_queue> handlers_;
     bool busy_ = false;
     bool draining_ = false;
+    /// The store holds state of the agent's (kept while it is dormant).
+    bool kept_ = false;
     std::atomic<std::uint32_t> activity_{0};
     std::atomic<std::uint32_t> links_{0};
     std::atomic<std::uint32_t> pending_{0};
@@ -566,6 +646,12 @@ public:
     void unwatch_stop(std::uint64_t id);
     /// server_config::http_root made canonical by start() (empty: no files).
     std::filesystem::path const& http_root() const noexcept { return http_root_; }
+    /// Where the agents' state is kept (server_config::store; a store in memory when none).
+    store& state_store() const noexcept { return *store_; }
+    /// The writer of a durable store (null: the store is not durable).
+    store_writer* writer() const noexcept { return writer_.get(); }
+    /// Writes that failed (their changes were undone): counted, logged once per interval.
+    void write_failed(agent_runtime& rt, std::size_t changes, std::string_view lanes);
     /// The agent of `node` (live or dormant), or null: none is made.
     std::shared_ptr<agent_runtime> find_agent(std::string_view node) const;
     /// Whether the agent of `node` is live (false: dormant); nullopt when there is none.
@@ -667,6 +753,10 @@ private:
     std::map<std::uint64_t, std::function<void()>> stop_watch_;
     std::uint64_t stop_watch_ids_ = 0;
     std::filesystem::path http_root_;
+    std::shared_ptr<store> store_;
+    std::unique_ptr<store_writer> writer_;
+    std::atomic<std::uint64_t> undone_writes_{0};
+    log_limiter write_fail_log_;
     log_limiter agent_limit_log_;
     log_limiter agent_fail_log_;
     std::optional<asio::steady_timer> sweep_timer_;

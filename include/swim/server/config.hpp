@@ -6,6 +6,7 @@
 
 #include <swim/client/config.hpp>
 #include <swim/recon/value.hpp>
+#include <swim/server/store.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -208,6 +209,10 @@ struct server_config {
     /// Sets an agent-side downlink may hold before it has handed them to its connection;
     /// beyond it, the handle's set() returns warp::error::queue_full.
     std::size_t downlink_queue_limit = 4096;
+    /// Where the agents' state is kept and how durably: in memory by default (kept while an
+    /// agent is stopped for idleness, lost with the process); open_rocksdb_store() for a
+    /// durable store (see store_config).
+    store_config store;
     /// Empty: plain WebSocket (`ws://`, `warp://`).
     tls_config tls;
     /// The client the agents' downlinks to other hosts use (reconnect backoff, TLS trust...).

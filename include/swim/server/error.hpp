@@ -17,6 +17,10 @@ enum class error {
     tls_setup,          ///< the TLS certificate or key could not be loaded
     stopped,            ///< the server is stopping or stopped
     http_root,          ///< server_config::http_root is not a directory that can be read
+    store_open,         ///< the durable store could not be opened
+    store_format,       ///< the durable store is in another format version
+    store_write,        ///< a write to the store failed
+    store_read,         ///< a read from the store failed
 };
 
 /// The category of swim::server::error codes ("swim.server").

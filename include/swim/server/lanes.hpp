@@ -208,6 +208,28 @@ public:
     /// The clients linked to the lane (for the server).
     uplink_list& links() noexcept { return uplinks_; }
 
+    /// Marks the lane transient: its state is not written to the server's store (nor kept
+    /// while the agent is stopped); call it in the agent's constructor.
+    void set_transient(bool transient = true) noexcept { transient_ = transient; }
+    bool transient() const noexcept { return transient_; }
+    /// Whether the lane's state goes to the store: value and map lanes and stores that are
+    /// not transient.
+    bool persisted() const noexcept
+    {
+        return !transient_ &&
+               (kind_ == lane_kind::value || kind_ == lane_kind::map || kind_ == lane_kind::store);
+    }
+    /// One entry read back from the store (a map's), before on_start: no handler runs.
+    virtual void restore_entry(recon::value key, recon::value value)
+    {
+        (void)key;
+        (void)value;
+    }
+    /// Empties a map's entries before they are read back from the store (a write failed).
+    virtual void clear_state() {}
+    /// Whether the lane's state is entries (a map lane or store), each kept on its own.
+    virtual bool keyed() const noexcept { return false; }
+
 protected:
     detail::agent_runtime& runtime() const noexcept { return ctx_->runtime(); }
     /// The lane's state, for save() (may move it out).
@@ -221,12 +243,22 @@ protected:
     void broadcast_map(warp::map_event const& e);
     /// Sends an event to every uplink, never coalesced.
     void broadcast_event(recon::value const& v);
+    /// Whether a change now should keep the state before it (a durable store writes the lane
+    /// through, and nothing is kept yet since its last write): then pass it to keep_before().
+    bool wants_before() const noexcept;
+    /// The state before a change, put back when the change's write fails.
+    void keep_before(recon::value before);
     /// Logs a command that could not be applied, naming the lane and why.
     void bad_command(std::string_view why) const;
     /// Logs a kept state that could not be restored, naming the lane and why.
     void bad_restore(std::string_view why) const;
     /// Counts a change of a lane's state that is not broadcast (a store's).
     void changed() noexcept;
+    /// A value store's change: its new state.
+    void changed(recon::value const& now);
+    /// A map store's change: an entry put (`now` set) or removed (`now` null), or cleared.
+    void changed_entry(recon::value const& key, recon::value const* now);
+    void changed_cleared();
     /// Whether `v` can be sent (holds no NaN or infinity); logged, naming `what` (the callable
     /// that computed it), when not.
     bool sendable(recon::value const& v, std::string_view what) const;
@@ -252,8 +284,15 @@ private:
     /// Where the agent keeps the name (the names of the lanes of the agents of a route are
     /// kept once for all of them).
     std::uint32_t index_ = 0;
+    /// The parts of broadcast_*() that write to the uplinks (also called by the agent for
+    /// events held until a store write ends).
+    void send_value(recon::value const& v);
+    void send_map(warp::map_event const& e);
+    void send_event(recon::value const& v);
+
     lane_kind kind_;
     bool changed_ = false;
+    bool transient_ = false;
 };
 
 }  // namespace detail
@@ -284,6 +323,8 @@ public:
     {
         recon::value body = recon::value_from(v);
         detail::require_writable(body, this->name());
+        if (this->wants_before())
+            this->keep_before(recon::value_from(value_));
         T before = std::exchange(value_, std::move(v));
         this->broadcast_value(body);
         detail::invoke(this->runtime(), on_event_, value_);
@@ -502,6 +543,15 @@ protected:
         if (!detail::restore_entries(entries(), std::move(state)))
             this->bad_restore("not a record of entries");
     }
+
+public:
+    /// (Called by the server.)
+    void restore_entry(recon::value key, recon::value value) override
+    {
+        entries().insert_or_assign(std::move(key), std::move(value));
+    }
+    void clear_state() override { entries_.reset(); }
+    bool keyed() const noexcept override { return true; }
 
 private:
     void put_entry(recon::value key, recon::value value)

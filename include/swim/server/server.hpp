@@ -12,6 +12,7 @@
 #include <swim/server/http_lane.hpp>
 #include <swim/server/join_lanes.hpp>
 #include <swim/server/lanes.hpp>
+#include <swim/server/store.hpp>
 #include <swim/server/stores.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -133,6 +134,9 @@ public:
         std::size_t handshakes = 0;
         /// Times accepting a connection failed (out of descriptors...), since the start.
         std::size_t accept_failures = 0;
+        /// Writes of an agent's changes to the store that failed (the changes were undone
+        /// and not sent), since the start.
+        std::size_t store_failures = 0;
     };
     /// The counters now; thread safe.
     stats get_stats() const;

@@ -69,9 +69,12 @@ public:
     /// Sets the value (throws for a NaN or an infinity, before it changes).
     void set(T v)
     {
-        detail::require_writable(recon::value_from(v), this->name());
+        recon::value now = recon::value_from(v);
+        detail::require_writable(now, this->name());
+        if (this->wants_before())
+            this->keep_before(recon::value_from(value_));
         value_ = std::move(v);
-        this->changed();
+        this->changed(now);
     }
 
 protected:
@@ -122,17 +125,18 @@ public:
         recon::value v = recon::value_from(value);
         detail::require_writable(k, this->name());
         detail::require_writable(v, this->name());
+        this->changed_entry(k, &v);
         entries().insert_or_assign(std::move(k), std::move(v));
-        this->changed();
     }
     /// The same as update().
     void put(K const& key, V const& value) { update(key, value); }
     /// Removes the entry at `key`; whether there was one.
     bool remove(K const& key)
     {
-        if (!entries_ || entries_->erase(recon::value_from(key)) == 0)
+        recon::value k = recon::value_from(key);
+        if (!entries_ || entries_->erase(k) == 0)
             return false;
-        this->changed();
+        this->changed_entry(k, nullptr);
         return true;
     }
     /// Removes every entry.
@@ -140,7 +144,7 @@ public:
     {
         if (entries_)
             entries_->clear();
-        this->changed();
+        this->changed_cleared();
     }
 
 protected:
@@ -150,6 +154,15 @@ protected:
         if (!detail::restore_entries(entries(), std::move(state)))
             this->bad_restore("not a record of entries");
     }
+
+public:
+    /// (Called by the server.)
+    void restore_entry(recon::value key, recon::value value) override
+    {
+        entries().insert_or_assign(std::move(key), std::move(value));
+    }
+    void clear_state() override { entries_.reset(); }
+    bool keyed() const noexcept override { return true; }
 
 private:
     warp::map_state& entries()
