@@ -6,11 +6,14 @@
 //
 //   swim-server [--host H] [--port P] [--threads N] [--tls-cert FILE --tls-key FILE]
 //               [--idle-timeout SECONDS] [--agent-idle-timeout SECONDS] [--bench-agents]
+//               [--data-dir DIR [--durability synced|batched[:MS]|none]]
 //               [--log debug|info|warning|error]
 //
 // Prints "listening warp://H:P" (warps:// with TLS) once it accepts connections. SIGINT or
 // SIGTERM stops it within about a second, whatever runs: every link gets @unlinked and every
-// connection close 1001. Exit status: 0 stopped cleanly, 1 could not listen, 2 bad arguments.
+// connection close 1001; with --data-dir the agents' last changes are written and the store
+// made durable before it exits. Exit status: 0 stopped cleanly, 1 could not listen or open
+// the data directory, 2 bad arguments.
 
 #include <swim/server/demo_plan.hpp>
 #include <swim/server/server.hpp>
@@ -37,6 +40,7 @@ constexpr char const* usage =
     "usage: swim-server [--host H] [--port P] [--threads N] [--tls-cert FILE --tls-key FILE]\n"
     "                   [--idle-timeout SECONDS] [--agent-idle-timeout SECONDS] [--bench-agents]\n"
     "                   [--http-root DIR] [--no-meta]\n"
+    "                   [--data-dir DIR [--durability synced|batched[:MS]|none]]\n"
     "                   [--log debug|info|warning|error]\n"
     "Serves the demo plan: /hotel/room/:id (light, toggle, command), /hotel/lobby (elevators,\n"
     "rooms: a join value lane of every started room's light, join).\n"
@@ -50,7 +54,12 @@ constexpr char const* usage =
     "--idle-timeout: a connection silent this long (not even a pong to the ping sent after\n"
     "half of it) is closed; default 90, 0 never.\n"
     "--agent-idle-timeout: an agent with no link and no activity this long is stopped, its\n"
-    "lanes' state kept for the next envelope; default 300, 0 never.\n";
+    "lanes' state kept for the next envelope; default 300, 0 never.\n"
+    "--data-dir: the agents' value and map lanes and stores are kept in DIR (RocksDB; made\n"
+    "when missing) and read back after a restart; without it they live in memory.\n"
+    "--durability: synced (default) writes each change to disk before any client sees it;\n"
+    "batched:MS every MS milliseconds (default 100), a crash loses at most that; none when the\n"
+    "system writes it back.\n";
 
 bool parse_number(std::string const& s, unsigned long max, unsigned long& out)
 {
@@ -64,6 +73,8 @@ int main(int argc, char** argv)
 {
     server::server_config cfg;
     unsigned long threads = 1;
+    std::string data_dir;
+    bool durability_set = false;
     server::demo::demo_options plan;
     cfg.log.level = client::log_level::warning;
     cfg.agent_idle_timeout = std::chrono::minutes(5);
@@ -115,6 +126,30 @@ int main(int argc, char** argv)
             cfg.http_root = value();
         } else if (a == "--no-meta") {
             cfg.meta = false;
+        } else if (a == "--data-dir") {
+            data_dir = value();
+        } else if (a == "--durability") {
+            auto v = value();
+            durability_set = true;
+            if (v == "synced") {
+                cfg.store.mode = server::durability::synced;
+            } else if (v == "none") {
+                cfg.store.mode = server::durability::none;
+            } else if (v == "batched" || v.starts_with("batched:")) {
+                cfg.store.mode = server::durability::batched;
+                if (v != "batched") {
+                    if (!parse_number(v.substr(8), 3600000, n) || n == 0) {
+                        std::cerr << "swim-server: --durability '" << v
+                                  << "': batched:MS takes 1 to 3600000 milliseconds\n";
+                        return 2;
+                    }
+                    cfg.store.batch_interval = std::chrono::milliseconds(n);
+                }
+            } else {
+                std::cerr << "swim-server: --durability '" << v
+                          << "' is not synced, batched, batched:MS or none\n";
+                return 2;
+            }
         } else if (a == "--tls-cert") {
             cfg.tls.cert_file = value();
         } else if (a == "--tls-key") {
@@ -142,6 +177,10 @@ int main(int argc, char** argv)
             return 2;
         }
     }
+    if (durability_set && data_dir.empty()) {
+        std::cerr << "swim-server: --durability needs --data-dir\n";
+        return 2;
+    }
     if (cfg.tls.cert_file.empty() != cfg.tls.key_file.empty()) {
         std::cerr << "swim-server: --tls-cert and --tls-key go together\n";
         return 2;
@@ -150,6 +189,15 @@ int main(int argc, char** argv)
         std::cerr << "swim-server: " << line << "\n";
     };
     cfg.client.log = cfg.log;
+    if (!data_dir.empty()) {
+        boost::system::error_code ec;
+        std::string why;
+        cfg.store.engine = server::open_rocksdb_store(data_dir, ec, why);
+        if (!cfg.store.engine) {
+            std::cerr << "swim-server: --data-dir: " << why << "\n";
+            return 1;
+        }
+    }
 
     asio::io_context ioc(static_cast<int>(threads));
     server::server srv(ioc.get_executor(), cfg);

@@ -7,6 +7,7 @@
 // descriptor left (it needs a pipe), so under it the descriptor test only says so.
 
 #include <swim/server/config.hpp>
+#include <swim/server/store.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -276,6 +277,108 @@ BOOST_AUTO_TEST_CASE(sigterm_stops_the_server_within_2_seconds_whatever_its_agen
             slow.stop();
         },
         60s);
+}
+
+BOOST_AUTO_TEST_CASE(a_data_dir_keeps_state_through_idle_stops_sigterm_and_a_restart)
+{
+    auto const dir = std::filesystem::temp_directory_path() /
+                     ("swim-tool-data-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    asio::io_context ioc;
+    {
+        server_process server;
+        std::uint16_t const port = server.start(
+            0,
+            {"--bench-agents", "--data-dir", dir.string(), "--agent-idle-timeout", "1"});
+        BOOST_REQUIRE(port != 0);
+        swim::test::run_test(ioc, [&]() -> asio::awaitable<void> {
+            swim::test::scripted_client c(ioc);
+            co_await c.connect(port);
+            co_await c.send(R"(@command(node:"/unit/kept",lane:value) 42)");
+            co_await c.send(R"(@command(node:"/unit/kept",lane:map)@update(key:k)7)");
+            co_await c.close();
+            // Stopped for idleness (1 s, checked every 250 ms), then back with its state.
+            asio::steady_timer t(ioc, 2500ms);
+            co_await t.async_wait(asio::use_awaitable);
+            swim::test::scripted_client d(ioc);
+            co_await d.connect(port);
+            // (The mesh's meta lane says it is dormant.)
+            co_await d.send(R"(@sync(node:"swimos:meta:mesh",lane:nodes))");
+            bool dormant = false;
+            for (;;) {
+                auto const frame = co_await d.receive();
+                if (frame.starts_with("@synced"))
+                    break;
+                dormant = dormant || (frame.find("/unit/kept") != std::string::npos &&
+                                      frame.find("live:false") != std::string::npos);
+            }
+            BOOST_TEST(dormant);
+            co_await d.send(R"(@sync(node:"/unit/kept",lane:value))");
+            co_await d.expect_envelope(R"(@linked(node:"/unit/kept",lane:value))");
+            co_await d.expect_envelope(R"(@event(node:"/unit/kept",lane:value) 42)");
+            co_await d.expect_envelope(R"(@synced(node:"/unit/kept",lane:value))");
+            co_await d.send(R"(@command(node:"/unit/kept",lane:value) 43)");
+            co_await d.expect_envelope(R"(@event(node:"/unit/kept",lane:value) 43)");
+            co_await d.close();
+        });
+        // SIGTERM writes what is left and closes the store.
+        BOOST_TEST(server.terminate(5s) == 0);
+    }
+    server_process again;
+    std::uint16_t const port = again.start(0, {"--bench-agents", "--data-dir", dir.string()});
+    BOOST_REQUIRE(port != 0);
+    swim::test::run_test(ioc, [&]() -> asio::awaitable<void> {
+        swim::test::scripted_client c(ioc);
+        co_await c.connect(port);
+        co_await c.send(R"(@sync(node:"/unit/kept",lane:value))");
+        co_await c.expect_envelope(R"(@linked(node:"/unit/kept",lane:value))");
+        co_await c.expect_envelope(R"(@event(node:"/unit/kept",lane:value) 43)");
+        co_await c.expect_envelope(R"(@synced(node:"/unit/kept",lane:value))");
+        co_await c.send(R"(@sync(node:"/unit/kept",lane:map))");
+        co_await c.expect_envelope(R"(@linked(node:"/unit/kept",lane:map))");
+        co_await c.expect_envelope(R"(@event(node:"/unit/kept",lane:map)@update(key:k)7)");
+        co_await c.expect_envelope(R"(@synced(node:"/unit/kept",lane:map))");
+        co_await c.close();
+    });
+    BOOST_TEST(again.terminate(5s) == 0);
+    std::filesystem::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(a_data_dir_in_another_format_stops_swim_server_with_a_message)
+{
+    auto const dir = std::filesystem::temp_directory_path() /
+                     ("swim-tool-old-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    {
+        boost::system::error_code ec;
+        std::string why;
+        auto store = server::open_rocksdb_store(dir.string(), ec, why);
+        BOOST_TEST_REQUIRE(store, why);
+        // The version key (0x00 "format"), as an older layout would have it.
+        std::vector<server::store_write> w{
+            {server::store_write::op::put, std::string("\0format", 7), "swim-cpp-store 0"}};
+        BOOST_REQUIRE(!store->write(w, true));
+    }
+    std::string const tool = SWIM_SERVER_TOOL;
+    std::string const cmd = tool + " --host 127.0.0.1 --port 0 --data-dir " + dir.string() +
+                            " 2>&1";
+    std::string out;
+    FILE* p = ::popen(cmd.c_str(), "r");
+    BOOST_TEST_REQUIRE(p != nullptr);
+    char buf[512];
+    while (std::fgets(buf, sizeof buf, p))
+        out += buf;
+    int const status = ::pclose(p);
+    BOOST_TEST(WEXITSTATUS(status) == 1);
+    BOOST_TEST(out.find("--data-dir") != std::string::npos, out);
+    BOOST_TEST(out.find("\"swim-cpp-store 0\"") != std::string::npos, out);
+    BOOST_TEST(out.find(dir.string()) != std::string::npos, out);
+    std::filesystem::remove_all(dir);
+    for (auto bad : {"--durability sometimes", "--durability batched:0", "--durability none"}) {
+        std::string const line = tool + " --port 0 " + bad + " > /dev/null 2>&1";
+        BOOST_TEST(WEXITSTATUS(std::system(line.c_str())) == 2, bad);
+    }
+    BOOST_TEST(help_text().find("--data-dir") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
