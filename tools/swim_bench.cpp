@@ -95,6 +95,8 @@
 #include <string>
 #include <vector>
 
+#include "bare_ws.hpp"
+
 namespace asio = boost::asio;
 using namespace swim;
 using clock_type = std::chrono::steady_clock;
@@ -561,21 +563,6 @@ asio::awaitable<raw_target> resolve(std::string const& url)
     co_return raw_target{results.begin()->endpoint(), rest};
 }
 
-/// A client frame: text, FIN, masked with the key 0 (the payload is then unchanged).
-void append_client_frame(std::string& out, std::string_view payload)
-{
-    out += char(0x81);
-    if (payload.size() < 126) {
-        out += char(0x80 | payload.size());
-    } else {
-        out += char(0x80 | 126);
-        out += char(payload.size() >> 8);
-        out += char(payload.size() & 0xff);
-    }
-    out.append(4, '\0');
-    out.append(payload);
-}
-
 /// Connects, upgrades, syncs NODE/LANE, then frames what arrives until the connection ends.
 asio::awaitable<void> run_raw_link(
     raw_target target,
@@ -598,10 +585,7 @@ asio::awaitable<void> run_raw_link(
         co_return;
     }
     s.set_option(tcp::no_delay(true));
-    std::string req = "GET / HTTP/1.1\r\nHost: " + target.host +
-                      "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                      "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: warp0\r\n\r\n";
+    std::string req = tools::upgrade_request(target.host);
     auto [wec, wn] = co_await asio::async_write(s, asio::buffer(req), tuple);
     if (wec) {
         end("upgrade: " + wec.message());
@@ -621,7 +605,7 @@ asio::awaitable<void> run_raw_link(
     std::size_t have = head.size() - hn;  // (nothing, in practice: the server waits for us)
     std::memcpy(buf.data(), head.data() + hn, have);
     std::string frame;
-    append_client_frame(frame, "@sync(node:\"" + node + "\",lane:\"" + lane + "\")");
+    tools::append_client_frame(frame, "@sync(node:\"" + node + "\",lane:\"" + lane + "\")");
     auto [sec, sn] = co_await asio::async_write(s, asio::buffer(frame), tuple);
     if (sec) {
         end("sync: " + sec.message());

@@ -339,6 +339,12 @@ void lane_base::changed_entry(recon::value const& key, recon::value const* now)
             now ? warp::map_event::update(key, *now) : warp::map_event::remove(key));
 }
 
+void lane_base::changed_link(recon::value const& key, recon::value const* spec)
+{
+    if (keeps_links() && runtime().writes_through())
+        runtime().write_link(*this, key, spec);
+}
+
 void lane_base::changed_cleared()
 {
     changed();

@@ -67,8 +67,17 @@ void agent_runtime::write_value(lane_base& lane, recon::value const& v)
     queue_write(put(format::lane_key(node_, lane.name(), format::value_tag), v));
 }
 
+void agent_runtime::write_link(lane_base& lane, recon::value const& key, recon::value const* spec)
+{
+    std::string k = format::lane_key(node_, lane.name(), format::link_tag);
+    recon::write(key, k);
+    queue_write(spec ? put(std::move(k), *spec) : erase(std::move(k)));
+}
+
 void agent_runtime::queue_write(store_write change)
 {
+    if (loading_)
+        return;  // (a link read back opens again: it is in the store already)
     auto& w = writes();
     bool const was_holding = w.holding();
     w.open.push_back(std::move(change));
@@ -282,6 +291,7 @@ void agent_runtime::forget_held(lane_base& lane) noexcept
 void agent_runtime::load_state()
 {
     auto const prefix = format::agent_prefix(node_);
+    loading_ = true;
     lane_base* lane = nullptr;
     std::string_view lane_name;
     auto const ec = server().state_store().scan(
@@ -297,7 +307,7 @@ void agent_runtime::load_state()
                 if (index < 0)
                     return;  // (a lane the agent no longer has)
                 lane = lane_at(static_cast<std::uint32_t>(index));
-                if (!lane || !lane->persisted())
+                if (!lane || (!lane->persisted() && !lane->keeps_links()))
                     return;
                 lane_name = lane->name();
             }
@@ -319,11 +329,19 @@ void agent_runtime::load_state()
                     }
                     lane->changed_ = true;
                     lane->restore_entry(std::move(entry), std::move(v));
+                } else if (k->tag == format::link_tag) {
+                    recon::value link = recon::parse(k->rest, err);
+                    if (err) {
+                        lane->bad_restore("a stored link key is not Recon: " + err.message());
+                        return;
+                    }
+                    lane->restore_link(std::move(link), std::move(v));
                 }
             } catch (std::exception const& e) {
                 lane->bad_restore(e.what());
             }
         });
+    loading_ = false;
     if (ec) {
         log(client::log_level::error,
             "its state could not be read from the store: " + ec.message());
@@ -341,6 +359,12 @@ void agent_runtime::save_to_store()
     std::vector<store_write> batch;
     for (std::uint32_t i = 0; i < lane_count(); ++i) {
         auto* lane = lane_at(i);
+        if (lane && lane->keeps_links())
+            for (auto const& [key, spec] : lane->link_specs()) {
+                std::string k = format::lane_key(node_, lane->name(), format::link_tag);
+                recon::write(key, k);
+                batch.push_back(put(std::move(k), spec));
+            }
         if (!lane || !lane->persisted() || !lane->changed_)
             continue;
         auto const& name = lane->name();

@@ -373,6 +373,7 @@ public:
     /// Changes of persisted lanes, queued for the store.
     void write_value(lane_base& lane, recon::value const& v);
     void write_map(lane_base& lane, warp::map_event const& e);
+    void write_link(lane_base& lane, recon::value const& key, recon::value const* spec);
     /// Changes are being written: what the lanes send waits for them (hold(), hold_sync()).
     bool holding() const noexcept { return more_ && more_->writes && more_->writes->holding(); }
     void hold(lane_base& lane, held_event kind, recon::value const& v);
@@ -540,6 +541,8 @@ private:
     bool draining_ = false;
     /// The store holds state of the agent's (kept while it is dormant).
     bool kept_ = false;
+    /// Reading the state back: what the lanes do meanwhile is not written.
+    bool loading_ = false;
     std::atomic<std::uint32_t> activity_{0};
     std::atomic<std::uint32_t> links_{0};
     std::atomic<std::uint32_t> pending_{0};

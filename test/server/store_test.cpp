@@ -127,6 +127,9 @@ struct saved_agent : server::agent {
         });
         unsee.on_command([this](std::string const& k) { seen.remove(k); });
         wipe.on_command([this](recon::value const&) { seen.clear(); });
+        follow.on_command([this](std::string const& id) {
+            notes.add_downlink(id, std::nullopt, "/saved/" + id, "note");
+        });
     }
 
     void on_start() override
@@ -149,7 +152,8 @@ struct saved_agent : server::agent {
     server::command_lane<std::int64_t> tally{*this, "tally"};
     server::command_lane<std::string> unsee{*this, "unsee"};
     server::command_lane<> wipe{*this, "wipe"};
-    server::command_lane<> seen_dump_never{*this, "unused"};
+    server::join_value_lane<std::string, std::string> notes{*this, "notes"};
+    server::command_lane<std::string> follow{*this, "follow"};
 };
 
 void saved_routes(server::server& srv)
@@ -383,6 +387,9 @@ BOOST_AUTO_TEST_CASE(every_write_path_is_back_after_a_restart)
             co_await cmd("unsee", "\"5\"");
             co_await cmd("wipe", "");
             co_await cmd("tally", "9");
+            // A join lane's link (to another agent's lane, kept in the store too).
+            co_await c.send(R"x(@command(node:"/saved/2",lane:note)"two")x");
+            co_await cmd("follow", "\"2\"");
             // (Applied in order: the last sync sees them all.)
             auto const book = co_await sync_bodies(c, node, "book");
             BOOST_TEST((book == std::vector<std::string>{"@update(key:c) 3"}), show(book));
@@ -410,6 +417,15 @@ BOOST_AUTO_TEST_CASE(every_write_path_is_back_after_a_restart)
                 (at_start == std::vector<std::string>{"{note:hello,total:21,seen:1,book:1}"}));
             auto sets = co_await sync_bodies(c, node, "sets");
             BOOST_TEST((sets == std::vector<std::string>{"0"}));
+            // The join lane's link opened again: its entry comes back from /saved/2.
+            auto notes = co_await sync_bodies(c, node, "notes");
+            if (notes.empty())  // (synced before the link was)
+                co_await c.expect_envelope(
+                    R"(@event(node:"/saved/1",lane:notes)@update(key:"2")two)");
+            else
+                BOOST_TEST(
+                    (notes == std::vector<std::string>{"@update(key:\"2\") two"}),
+                    show(notes));
             co_await c.close();
         });
         cfg.store.engine.reset();
@@ -417,7 +433,7 @@ BOOST_AUTO_TEST_CASE(every_write_path_is_back_after_a_restart)
     // On disk: keys that name the node and the lane, values in Recon.
     auto s = open_store(dir.path);
     auto const all = dump(*s, format::agent_prefix(node));
-    BOOST_TEST(all.size() == 5u);  // note, book c, pad y, total, seen 9
+    BOOST_TEST(all.size() == 6u);  // note, book c, pad y, total, seen 9, the link to /saved/2
     for (auto const& [k, v] : all) {
         auto key = format::split_key(k);
         BOOST_REQUIRE(key);

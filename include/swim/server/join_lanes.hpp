@@ -100,6 +100,32 @@ public:
         this->bad_command("a join lane takes no commands");
     }
 
+    /// The links, to keep them (called by the server).
+    std::vector<std::pair<recon::value, recon::value>> link_specs() const override
+    {
+        std::vector<std::pair<recon::value, recon::value>> out;
+        for (auto const& [k, l] : links_)
+            out.emplace_back(k, spec_of(l));
+        return out;
+    }
+    /// A link read back from the store: opened again (called by the server).
+    void restore_link(recon::value key, recon::value spec) override
+    {
+        if (!spec.is_record())
+            return this->bad_restore("a kept link is not {node, lane}");
+        auto const& r = spec.as_record();
+        auto const* node = r.find("node");
+        auto const* lane = r.find("lane");
+        auto const* host = r.find("host");
+        if (!node || !lane || !node->is_text() || !lane->is_text() || (host && !host->is_text()))
+            return this->bad_restore("a kept link is not {node, lane}");
+        add_link(
+            std::move(key),
+            host ? std::optional<std::string_view>(host->as_text()) : std::nullopt,
+            node->as_text(),
+            lane->as_text());
+    }
+
 protected:
     struct link_state {
         std::optional<std::string> host;
@@ -137,6 +163,8 @@ protected:
             it->second.host = std::string(*host);
         it->second.node = std::string(node);
         it->second.lane = std::string(lane);
+        auto const spec = spec_of(it->second);
+        this->changed_link(it->first, &spec);
         open(it->first, it->second);
     }
 
@@ -146,6 +174,7 @@ protected:
         if (auto it = links_.find(lkey); it != links_.end()) {
             it->second.handle.stop();
             links_.erase(it);
+            this->changed_link(lkey, nullptr);
         }
         drop_entries(lkey);
     }
@@ -187,6 +216,7 @@ protected:
         }
         l->handle.stop();
         links_.erase(lkey);
+        this->changed_link(lkey, nullptr);
         if (response == link_closed_response::remove)
             drop_entries(lkey);
     }
@@ -255,6 +285,16 @@ protected:
     agent_handler<K const&, V const&> on_remove_;
 
 private:
+    static recon::value spec_of(link_state const& l)
+    {
+        recon::record r;
+        r.add_slot("node", recon::value(l.node));
+        r.add_slot("lane", recon::value(l.lane));
+        if (l.host)
+            r.add_slot("host", recon::value(*l.host));
+        return recon::value(std::move(r));
+    }
+
     void open(recon::value const& lkey, link_state& l)
     {
         auto const gen = ++generation_;

@@ -20,6 +20,7 @@
 #include <string_view>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 /** @file
  * Lanes: the state an agent exposes. Declare them as members of an agent; clients link to
@@ -229,6 +230,20 @@ public:
     virtual void clear_state() {}
     /// Whether the lane's state is entries (a map lane or store), each kept on its own.
     virtual bool keyed() const noexcept { return false; }
+    /// Whether the lane's links go to the store: a join lane's that is not transient (its
+    /// entries come back through them).
+    bool keeps_links() const noexcept
+    {
+        return !transient_ && (kind_ == lane_kind::join_value || kind_ == lane_kind::join_map);
+    }
+    /// A join lane's links, each as (link key, `{node:.., lane:..}` with `host:` when not
+    /// this server), to keep them; and one read back, opened again (before on_start).
+    virtual std::vector<std::pair<recon::value, recon::value>> link_specs() const { return {}; }
+    virtual void restore_link(recon::value key, recon::value spec)
+    {
+        (void)key;
+        (void)spec;
+    }
 
 protected:
     detail::agent_runtime& runtime() const noexcept { return ctx_->runtime(); }
@@ -256,6 +271,8 @@ protected:
     void changed() noexcept;
     /// A value store's change: its new state.
     void changed(recon::value const& now);
+    /// A join lane's link added (`spec` set: see link_specs()) or gone (`spec` null).
+    void changed_link(recon::value const& key, recon::value const* spec);
     /// A map store's change: an entry put (`now` set) or removed (`now` null), or cleared.
     void changed_entry(recon::value const& key, recon::value const* now);
     void changed_cleared();
