@@ -126,6 +126,15 @@ std::shared_ptr<store> open_rocksdb_store(
     rocksdb::BlockBasedTableOptions table;
     table.block_cache = rocksdb::NewLRUCache(opts.cache_bytes);
     o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    if (opts.create) {
+        std::error_code made;
+        std::filesystem::create_directories(dir, made);
+        if (made) {
+            ec = error::store_open;
+            why = "the store in " + dir + " could not be made: " + made.message();
+            return nullptr;
+        }
+    }
     rocksdb::DB* raw = nullptr;
     auto s = rocksdb::DB::Open(o, dir, &raw);
     if (!s.ok()) {
