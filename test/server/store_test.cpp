@@ -474,6 +474,13 @@ BOOST_AUTO_TEST_CASE(nothing_is_sent_before_its_write_ends)
             co_await writer.expect_envelope(R"(@event(node:"/saved/2",lane:note)kept)");
             co_await writer.expect_envelope(R"(@event(node:"/saved/2",lane:note)kept)");
             co_await writer.expect_envelope(R"(@synced(node:"/saved/2",lane:note))");
+            // A sync never writes.
+            auto const writes = gated->writes();
+            auto again = co_await sync_bodies(watcher, "/saved/2", "note");
+            BOOST_TEST((again == std::vector<std::string>{"kept"}));
+            auto book = co_await sync_bodies(watcher, "/saved/2", "book");
+            BOOST_TEST(book.empty());
+            BOOST_TEST(gated->writes() == writes);
             co_await watcher.close();
             co_await writer.close();
         });
