@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: BSL-1.0
+// Copyright (c) 2026 the swim-cpp authors
+
+#include <swim/client/client.hpp>
+#include <swim/version.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <limits>
+#include <map>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "bench.hpp"
+
+namespace swim::bench {
+
+asio::awaitable<void> map_sync(options const& o, report& r)
+{
+    auto ex = co_await asio::this_coro::executor;
+    r.param("node", o.node);
+    r.param("entries", std::to_string(o.entries));
+    std::int64_t rss_start = rss_bytes();
+    double fill_s = 0;
+    {
+        // Fill the lane from another connection, then wait for the fill to end: commands to
+        // one agent run in order, so a marker set after the fill arrives after it.
+        client::client f(ex, quiet_config());
+        std::int64_t const marker = -std::int64_t(::getpid()) - 1;
+        bool marked = false;
+        auto v = f.value_downlink<std::int64_t>(o.host, o.node, "value");
+        v.on_event([&](std::int64_t const& x) {
+            if (x == marker)
+                marked = true;
+        });
+        co_await wait_synced(v, o.timeout, "filler's value downlink");
+        auto t = clock_type::now();
+        f.command(o.host, o.node, "fill", std::int64_t(o.entries));
+        f.command(o.host, o.node, "value", marker);
+        if (!co_await wait_until([&] { return marked; }, o.timeout, std::chrono::milliseconds(2)))
+            throw failure("fill did not end within the timeout");
+        fill_s = seconds_since(t);
+        v.close();
+        co_await f.async_close();
+    }
+    std::int64_t rss_before = rss_bytes();
+    double cpu0 = cpu_seconds();
+    client::client c(ex, quiet_config());
+    auto t0 = clock_type::now();
+    auto m = c.map_downlink(o.host, o.node, "map");
+    co_await wait_synced(m, o.timeout, "map downlink");
+    double sync_s = seconds_since(t0);
+    double cpu = cpu_seconds() - cpu0;
+    std::size_t size = m.size();
+    std::int64_t rss_after = rss_bytes();
+    r.add("sync_s", sync_s, "s (open to synced, connect included)");
+    r.add("entries_per_s", size / sync_s, "entries/s");
+    r.add("size", double(size), "entries");
+    r.add("rss_mb", rss_after / 1e6, "MB (after sync)");
+    r.add("rss_delta_mb", (rss_after - rss_before) / 1e6, "MB (after sync - before open)");
+    r.add("rss_start_mb", rss_start / 1e6, "MB (at start)");
+    r.add("cpu_s", cpu, "s (user+sys, open to synced)");
+    r.add("fill_s", fill_s, "s (server fill, seen from the filler)");
+    if (size != std::size_t(o.entries)) {
+        r.ok = false;
+        r.notes.push_back("synced map has " + std::to_string(size) + " entries");
+    }
+    m.close();
+    c.command(o.host, o.node, "clear");
+    co_await c.async_close();
+}
+
+}  // namespace swim::bench
