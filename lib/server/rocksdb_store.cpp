@@ -120,7 +120,10 @@ std::shared_ptr<store> open_rocksdb_store(
     rocksdb::Options o;
     o.create_if_missing = opts.create;
     o.IncreaseParallelism(2);
-    o.OptimizeLevelStyleCompaction();
+    // Memtables within memtable_bytes: RocksDB's default budget (512 MiB, up to 6 buffers of
+    // 128 MiB) is far more than a server of agents should take by default.
+    o.OptimizeLevelStyleCompaction(opts.memtable_bytes);
+    o.max_write_buffer_number = 3;
     // (Our writes are few and large: batches of many agents' changes, one per group commit.)
     o.enable_pipelined_write = true;
     rocksdb::BlockBasedTableOptions table;

@@ -76,6 +76,9 @@ struct rocksdb_options {
     bool create = true;
     /// The block cache, in bytes.
     std::size_t cache_bytes = 64 * 1024 * 1024;
+    /// The memtables' budget: each write buffer is a quarter of it, at most three of them
+    /// (about 0.75 of it in memory at worst), the rest of the writes wait for a flush.
+    std::size_t memtable_bytes = 64 * 1024 * 1024;
 };
 
 /** Opens the durable store in `dir` (RocksDB). On failure returns null and sets `ec`
