@@ -22,6 +22,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 build=${SWIM_BENCH_BUILD_DIR:-$root/build-bench}
 jobs=${SWIM_BENCH_JOBS:-1}
 do_build=1
@@ -53,16 +55,7 @@ fi
 js_downlinks=${js_downlinks:-$dl_count}
 
 if [ "$do_build" = 1 ]; then
-    echo "== building swim-server and swim-bench (Release, $build; log in $build/client_bench_build.log)"
-    mkdir -p "$build"
-    if ! { nice -n 10 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DSWIM_BUILD_TESTS=OFF \
-            -DSWIM_BUILD_EXAMPLES=OFF -DSWIM_BUILD_BENCH=ON &&
-            nice -n 10 cmake --build "$build" -j"$jobs" --target swim_server_tool swim_bench_tool; } \
-        >"$build/client_bench_build.log" 2>&1; then
-        tail -n 40 "$build/client_bench_build.log" >&2
-        echo "run_client_bench.sh: the build failed" >&2
-        exit 1
-    fi
+    bench_build "$root" "$build" "$jobs" client_bench swim_server_tool swim_bench_tool
 fi
 
 js_dir=$root/bench/js

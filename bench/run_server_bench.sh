@@ -15,6 +15,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 build=${SWIM_BENCH_BUILD_DIR:-$root/build-bench}
 jobs=${SWIM_BENCH_JOBS:-1}
 peers=$root/../shared/peers
@@ -37,16 +39,7 @@ command -v java >/dev/null || { echo "run_server_bench.sh: needs java 17" >&2; e
 [ -x "$peers/java-server" ] || { echo "run_server_bench.sh: no $peers/java-server" >&2; exit 1; }
 
 if [ "$do_build" = 1 ]; then
-    echo "== building swim-server and swim-bench (Release, $build)"
-    mkdir -p "$build"
-    if ! { nice -n 10 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DSWIM_BUILD_TESTS=OFF \
-            -DSWIM_BUILD_EXAMPLES=OFF -DSWIM_BUILD_BENCH=ON &&
-            nice -n 10 cmake --build "$build" -j"$jobs" --target swim_server_tool swim_bench_tool; } \
-        >"$build/server_bench_build.log" 2>&1; then
-        tail -n 40 "$build/server_bench_build.log" >&2
-        echo "run_server_bench.sh: the build failed" >&2
-        exit 1
-    fi
+    bench_build "$root" "$build" "$jobs" server_bench swim_server_tool swim_bench_tool
 fi
 bin=$build/bin
 out=$build/server_bench

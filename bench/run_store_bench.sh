@@ -14,6 +14,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 build=${SWIM_BENCH_BUILD_DIR:-$root/build-bench}
 jobs=${SWIM_BENCH_JOBS:-1}
 do_build=1
@@ -30,17 +32,7 @@ while [ $# -gt 0 ]; do
 done
 
 if [ "$do_build" = 1 ]; then
-    echo "== building swim-server, swim-bench and swim-store-bench (Release, $build)"
-    mkdir -p "$build"
-    if ! { nice -n 10 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DSWIM_BUILD_TESTS=OFF \
-            -DSWIM_BUILD_EXAMPLES=OFF -DSWIM_BUILD_BENCH=ON &&
-            nice -n 10 cmake --build "$build" -j"$jobs" \
-                --target swim_server_tool swim_bench_tool swim_store_bench; } \
-        >"$build/store_bench_build.log" 2>&1; then
-        tail -n 40 "$build/store_bench_build.log" >&2
-        echo "run_store_bench.sh: the build failed" >&2
-        exit 1
-    fi
+    bench_build "$root" "$build" "$jobs" store_bench swim_server_tool swim_bench_tool swim_store_bench
 fi
 bin=$build/bin
 out=$build/store_bench

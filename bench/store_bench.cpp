@@ -37,12 +37,10 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <random>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "../tools/bare_ws.hpp"
@@ -134,37 +132,20 @@ asio::awaitable<void> run_writer(
         }
         have += n;
         std::size_t at = 0;
-        while (have - at >= 2) {
-            auto const* p = reinterpret_cast<unsigned char const*>(buf.data() + at);
-            std::size_t h = 2;
-            std::uint64_t len = p[1] & 0x7f;
-            if (len == 126) {
-                if (have - at < 4)
-                    break;
-                len = (std::uint64_t(p[2]) << 8) | p[3];
-                h = 4;
-            } else if (len == 127) {
-                break;  // (no frame of ours is that large)
-            }
-            if (have - at < h + len)
-                break;
-            std::string_view payload(buf.data() + at + h, std::size_t(len));
-            at += h + std::size_t(len);
-            if ((p[0] & 0x0f) == 8) {
+        tools::server_frame f;
+        std::size_t need = 0;
+        while (tools::next_server_frame({buf.data() + at, have - at}, f, need)) {
+            at += f.size;
+            if (f.opcode == 8) {
                 w.error = "closed by the server";
                 w.done = true;
                 co_return;
             }
-            if (!payload.starts_with("@event"))
-                continue;
-            auto close = payload.rfind(')');
-            std::int64_t v = 0;
-            auto b = payload.data() + close + 1, e = payload.data() + payload.size();
-            while (b != e && *b == ' ')
-                ++b;
-            std::from_chars(b, e, v);
-            w.acked = std::max(w.acked, v);
+            if (f.payload.starts_with("@event"))
+                w.acked = std::max(w.acked, tools::event_number(f.payload));
         }
+        if (need > buf.size())
+            buf.resize(need * 2);
         std::memmove(buf.data(), buf.data() + at, have - at);
         have -= at;
     }

@@ -39,10 +39,14 @@ store_write erase(std::string key, store_write::op what = store_write::op::erase
     return w;
 }
 
-/// The key of the entry at `key` of map lane `lane`.
-std::string entry_key(std::string_view node, std::string_view lane, recon::value const& key)
+/// The key of the entry (entry_tag) or link (link_tag) at `key` of lane `lane`.
+std::string item_key(
+    std::string_view node,
+    std::string_view lane,
+    recon::value const& key,
+    char tag = format::entry_tag)
 {
-    std::string k = format::lane_key(node, lane, format::entry_tag);
+    std::string k = format::lane_key(node, lane, tag);
     recon::write(key, k);
     return k;
 }
@@ -69,8 +73,7 @@ void agent_runtime::write_value(lane_base& lane, recon::value const& v)
 
 void agent_runtime::write_link(lane_base& lane, recon::value const& key, recon::value const* spec)
 {
-    std::string k = format::lane_key(node_, lane.name(), format::link_tag);
-    recon::write(key, k);
+    auto k = item_key(node_, lane.name(), key, format::link_tag);
     queue_write(spec ? put(std::move(k), *spec) : erase(std::move(k)));
 }
 
@@ -96,8 +99,8 @@ void agent_runtime::write_map(lane_base& lane, warp::map_event const& e)
     using op = warp::map_event::op;
     store_write change;
     switch (e.kind) {
-        case op::update: change = put(entry_key(node_, lane.name(), e.key), e.value); break;
-        case op::remove: change = erase(entry_key(node_, lane.name(), e.key)); break;
+        case op::update: change = put(item_key(node_, lane.name(), e.key), e.value); break;
+        case op::remove: change = erase(item_key(node_, lane.name(), e.key)); break;
         case op::clear:
             change = erase(
                 format::lane_key(node_, lane.name(), format::entry_tag),
@@ -361,9 +364,7 @@ void agent_runtime::save_to_store()
         auto* lane = lane_at(i);
         if (lane && lane->keeps_links())
             for (auto const& [key, spec] : lane->link_specs()) {
-                std::string k = format::lane_key(node_, lane->name(), format::link_tag);
-                recon::write(key, k);
-                batch.push_back(put(std::move(k), spec));
+                batch.push_back(put(item_key(node_, lane->name(), key, format::link_tag), spec));
             }
         if (!lane || !lane->persisted() || !lane->changed_)
             continue;
@@ -383,7 +384,7 @@ void agent_runtime::save_to_store()
                 store_write::op::erase_prefix));
             for (auto const& item : state->as_record().items())
                 if (item.is_slot())
-                    batch.push_back(put(entry_key(node_, name, item.key), item.val));
+                    batch.push_back(put(item_key(node_, name, item.key), item.val));
         } catch (std::exception const& e) {
             log(client::log_level::error,
                 "lane " + name + ": its state could not be kept: " + e.what());

@@ -114,34 +114,16 @@ asio::awaitable<void> run_raw_link(
         std::size_t at = 0;
         std::int64_t seen = 0;
         for (;;) {
-            if (have - at < 2)
-                break;
-            auto const* p = reinterpret_cast<unsigned char const*>(buf.data() + at);
-            unsigned op = p[0] & 0x0f;
-            std::size_t h = 2;
-            std::uint64_t len = p[1] & 0x7f;
-            if (len == 126) {
-                if (have - at < 4)
-                    break;
-                len = (std::uint64_t(p[2]) << 8) | p[3];
-                h = 4;
-            } else if (len == 127) {
-                if (have - at < 10)
-                    break;
-                len = 0;
-                for (int i = 0; i < 8; ++i)
-                    len = (len << 8) | p[2 + i];
-                h = 10;
-            }
-            if (p[1] & 0x80)
-                h += 4;  // (a server does not mask; skipped, never unmasked)
-            if (have - at < h + len) {
-                if (h + len > buf.size())
-                    buf.resize(std::size_t(h + len) * 2);
+            tools::server_frame f;
+            std::size_t need = 0;
+            if (!tools::next_server_frame({buf.data() + at, have - at}, f, need)) {
+                if (need > buf.size())
+                    buf.resize(need * 2);
                 break;
             }
-            std::string_view payload(buf.data() + at + h, std::size_t(len));
-            at += h + std::size_t(len);
+            auto const op = f.opcode;
+            auto const payload = f.payload;
+            at += f.size;
             if (op == 8) {
                 end("closed by the server");
                 co_return;
@@ -152,15 +134,7 @@ asio::awaitable<void> run_raw_link(
                 if (!counting)
                     continue;
                 ++seen;
-                auto close = payload.rfind(')');
-                if (close != std::string_view::npos) {
-                    std::int64_t v = 0;
-                    auto b = payload.data() + close + 1, e = payload.data() + payload.size();
-                    while (b != e && *b == ' ')
-                        ++b;
-                    std::from_chars(b, e, v);
-                    link.c.last = v;
-                }
+                link.c.last = tools::event_number(payload);
             } else if (payload.starts_with("@synced")) {
                 link.synced = true;
                 if (link.synced_count)
