@@ -68,7 +68,10 @@ export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:sup
 swim_build_main "-DSWIM_SANITIZE=$SWIM_SANITIZE"
 
 swim_section "Tests (ctest${SWIM_SANITIZE:+, sanitizers: $SWIM_SANITIZE})"
-if ! ctest --test-dir build --output-on-failure; then
+# (Its output is kept too: the summary repeats the failed checks, so the end of the log shows
+# what failed.)
+ctest_log="build/ctest-output.log"
+if ! ctest --test-dir build --output-on-failure 2>&1 | tee "$ctest_log"; then
     failures+=("ctest")
 fi
 
@@ -203,6 +206,11 @@ swim_section "Summary ($((SECONDS - start_time))s)"
 swim_note "CPU time (user, system) of this script, then of the builds and tests it ran:"
 times
 if [[ ${#failures[@]} -gt 0 ]]; then
+    if [[ -f "$ctest_log" ]]; then
+        swim_note "failed checks and tests of ctest (the whole output is above):"
+        grep -E 'error: in "|fatal error: in "|\*\*\*Failed|\*\*\*Timeout|\*\*\*Exception|ERROR: AddressSanitizer|runtime error:' \
+            "$ctest_log" | head -40 || true
+    fi
     printf 'FAILED: %s\n' "${failures[@]}"
     exit 1
 fi

@@ -255,8 +255,13 @@ BOOST_FIXTURE_TEST_CASE(
             near.pause_reading();
             for (int i = 0; i < 2; ++i)
                 co_await near.send(R"(@sync(node:"/hotel/room/1",lane:light))");
-            for (int i = 0; i < 64; ++i)
-                co_await far.send(R"(@sync(node:"/hotel/room/1",lane:light))");
+            // (The server may close it before it has sent them all: a send then fails, and
+            // that was its disconnection.)
+            bool far_gone = false;
+            for (int i = 0; i < 64 && !far_gone; ++i) {
+                auto sent = far.try_send(R"(@sync(node:"/hotel/room/1",lane:light))");
+                far_gone = bool(co_await std::move(sent));
+            }
             BOOST_TEST(co_await swim::test::eventually([&] {
                 std::lock_guard lock(*mutex);
                 for (auto const& l : *lines)
@@ -268,7 +273,8 @@ BOOST_FIXTURE_TEST_CASE(
                 co_await swim::test::eventually([&] { return srv->get_stats().connections == 2; }));
             BOOST_TEST(srv->get_stats().queued_bytes <= cfg.max_total_queued_bytes);
             far.resume_reading();
-            co_await far.expect_disconnect();
+            if (!far_gone)
+                co_await far.expect_disconnect();
             // The near one is still served, and so is the setter.
             near.resume_reading();
             co_await near.send(R"(@link(node:"/unit/1",lane:value))");
