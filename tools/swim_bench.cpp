@@ -7,7 +7,7 @@
 //
 //   swim-bench HOST pump      [--node N] [--ms 2000] [--quiet-ms 300]
 //   swim-bench HOST latency   [--node N] [--rate 1000] [--seconds 5] [--warmup 0.5]
-//   swim-bench HOST map-sync  [--node N] [--entries 100000]
+//   swim-bench HOST map-sync  [--node N] [--entries 100000] [--raw]
 //   swim-bench HOST map-events [--node N] [--entries 200000]
 //   swim-bench HOST downlinks [--node N] [--count 100000] [--idle 1] [--again]
 //   swim-bench HOST fanout    [--node N] [--clients 10] [--ms 2000] [--quiet-ms 300] [--raw]
@@ -50,10 +50,10 @@
 //            value the time it was sent. Reports the time to sync all, events/s received by
 //            all downlinks together, set-to-event latency of every downlink (rate), client
 //            CPU per event and VmRSS.
-// --raw (fanout, connections): each connection is a bare WebSocket of this tool instead of a
-//            swim client: it sends `@sync`, then only frames what arrives, counts the @event
-//            frames and reads the value at their end (well under 0.1 us per event), so the
-//            figures are the server's, not the client library's.
+// --raw (fanout, connections, map-sync): each connection is a bare WebSocket of this tool
+//            instead of a swim client: it sends `@sync`, then only frames what arrives, counts
+//            the @event frames and reads the value at their end (well under 0.1 us per event),
+//            so the figures are the server's, not the client library's.
 // --server-pid PID (any scenario): the server's VmRSS before and after (and per downlink or
 //            connection) and its CPU time during the measurement, from /proc/PID.
 //

@@ -44,7 +44,7 @@ char const* const usage =
     "usage: swim-bench HOST SCENARIO [options] [--json]\n"
     "  swim-bench HOST pump      [--node N] [--ms 2000] [--quiet-ms 300]\n"
     "  swim-bench HOST latency   [--node N] [--rate 1000] [--seconds 5] [--warmup 0.5]\n"
-    "  swim-bench HOST map-sync  [--node N] [--entries 100000]\n"
+    "  swim-bench HOST map-sync  [--node N] [--entries 100000] [--raw]\n"
     "  swim-bench HOST map-events [--node N] [--entries 200000]\n"
     "  swim-bench HOST downlinks [--node N] [--count 100000] [--idle 1] [--again]\n"
     "  swim-bench HOST fanout    [--node N] [--clients 10] [--ms 2000] [--quiet-ms 300] [--raw]\n"

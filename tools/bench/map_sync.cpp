@@ -70,27 +70,69 @@ asio::awaitable<void> map_sync(options const& o, report& r)
     }
     std::int64_t rss_before = rss_bytes();
     double cpu0 = cpu_seconds();
-    client::client c(ex, quiet_config());
-    auto t0 = clock_type::now();
-    auto m = c.map_downlink(o.host, o.node, "map");
-    co_await wait_synced(m, o.timeout, "map downlink");
-    double sync_s = seconds_since(t0);
-    double cpu = cpu_seconds() - cpu0;
-    std::size_t size = m.size();
-    std::int64_t rss_after = rss_bytes();
-    r.add("sync_s", sync_s, "s (open to synced, connect included)");
-    r.add("entries_per_s", size / sync_s, "entries/s");
-    r.add("size", double(size), "entries");
-    r.add("rss_mb", rss_after / 1e6, "MB (after sync)");
-    r.add("rss_delta_mb", (rss_after - rss_before) / 1e6, "MB (after sync - before open)");
-    r.add("rss_start_mb", rss_start / 1e6, "MB (at start)");
-    r.add("cpu_s", cpu, "s (user+sys, open to synced)");
-    r.add("fill_s", fill_s, "s (server fill, seen from the filler)");
-    if (size != std::size_t(o.entries)) {
-        r.ok = false;
-        r.notes.push_back("synced map has " + std::to_string(size) + " entries");
+    server_probe probe(o.server_pid);
+    probe.start();
+    auto server_figures = [&] {
+        if (probe.enabled())
+            r.add("server_cpu_s", probe.cpu(), "s (server CPU, open to synced)");
+    };
+    if (o.raw) {
+        // A bare WebSocket: the time is the server's (it frames and counts, nothing more).
+        auto target = co_await resolve(o.host);
+        bool const counting = true;
+        std::size_t running = 0;
+        std::vector<std::unique_ptr<raw_link>> links;
+        auto t0 = clock_type::now();
+        links.push_back(std::make_unique<raw_link>(ex));
+        ++running;
+        asio::co_spawn(
+            ex,
+            run_raw_link(target, o.node, "map", *links.back(), counting),
+            [&running](std::exception_ptr) { --running; });
+        auto& l = *links.back();
+        bool done = co_await wait_until([&] { return l.synced || l.ended; }, o.timeout);
+        double sync_s = seconds_since(t0);
+        server_figures();
+        std::size_t size = std::size_t(l.c.events);
+        r.add("sync_s", sync_s, "s (connect to @synced, bare WebSocket)");
+        r.add("entries_per_s", size / sync_s, "entries/s");
+        r.add("size", double(size), "entries");
+        r.add("cpu_s", cpu_seconds() - cpu0, "s (this process, user+sys)");
+        r.add("fill_s", fill_s, "s (server fill, seen from the filler)");
+        if (!done || !l.synced) {
+            r.ok = false;
+            r.notes.push_back("not synced: " + (l.error.empty() ? "timeout" : l.error));
+        } else if (size != std::size_t(o.entries)) {
+            r.ok = false;
+            r.notes.push_back("synced map has " + std::to_string(size) + " entries");
+        }
+        co_await close_raw_links(links, running);
+    } else {
+        client::client c(ex, quiet_config());
+        auto t0 = clock_type::now();
+        auto m = c.map_downlink(o.host, o.node, "map");
+        co_await wait_synced(m, o.timeout, "map downlink");
+        double sync_s = seconds_since(t0);
+        double cpu = cpu_seconds() - cpu0;
+        server_figures();
+        std::size_t size = m.size();
+        std::int64_t rss_after = rss_bytes();
+        r.add("sync_s", sync_s, "s (open to synced, connect included)");
+        r.add("entries_per_s", size / sync_s, "entries/s");
+        r.add("size", double(size), "entries");
+        r.add("rss_mb", rss_after / 1e6, "MB (after sync)");
+        r.add("rss_delta_mb", (rss_after - rss_before) / 1e6, "MB (after sync - before open)");
+        r.add("rss_start_mb", rss_start / 1e6, "MB (at start)");
+        r.add("cpu_s", cpu, "s (user+sys, open to synced)");
+        r.add("fill_s", fill_s, "s (server fill, seen from the filler)");
+        if (size != std::size_t(o.entries)) {
+            r.ok = false;
+            r.notes.push_back("synced map has " + std::to_string(size) + " entries");
+        }
+        m.close();
+        co_await c.async_close();
     }
-    m.close();
+    client::client c(ex, quiet_config());
     c.command(o.host, o.node, "clear");
     co_await c.async_close();
 }

@@ -125,6 +125,34 @@ BOOST_AUTO_TEST_CASE(a_slow_map_uplink_keeps_the_latest_change_per_key)
     BOOST_TEST(s.queued_frames() == 10u);  // bounded by the keys, not the changes
 }
 
+BOOST_AUTO_TEST_CASE(map_events_coalesce_only_once_the_queue_holds_the_threshold)
+{
+    // Each frame is 47 bytes: under 100 bytes nothing coalesces, and what was queued then is
+    // never replaced (no key is indexed while the client keeps up).
+    warp::uplink_queue s(warp::uplink_queue_options{100});
+    uplinks up;
+    auto& m = up("/unit/1", "map");
+    s.map_event(m, map_event::update(rv("a"), rv("1")));
+    s.map_event(m, map_event::update(rv("a"), rv("2")));
+    BOOST_TEST(s.queued_frames() == 2u);
+    // 141 bytes wait once this one is queued: from here a change replaces its key's last one.
+    s.map_event(m, map_event::update(rv("b"), rv("3")));
+    s.map_event(m, map_event::update(rv("a"), rv("4")));
+    s.map_event(m, map_event::update(rv("b"), rv("5")));
+    s.map_event(m, map_event::update(rv("a"), rv("6")));
+    BOOST_TEST(
+        output(s) == (frames{
+                         R"(@event(node:"/unit/1",lane:map)@update(key:a) 1)",
+                         R"(@event(node:"/unit/1",lane:map)@update(key:a) 2)",
+                         R"(@event(node:"/unit/1",lane:map)@update(key:b) 5)",
+                         R"(@event(node:"/unit/1",lane:map)@update(key:a) 6)"}));
+    BOOST_TEST(s.coalesced() == 2u);
+    // Taken: the queue is empty again, so changes are kept each.
+    s.map_event(m, map_event::update(rv("a"), rv("7")));
+    s.map_event(m, map_event::update(rv("a"), rv("8")));
+    BOOST_TEST(s.queued_frames() == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(clear_take_and_drop_are_barriers)
 {
     warp::uplink_queue s;
