@@ -626,11 +626,15 @@ void agent_runtime::sync_step(std::shared_ptr<server_uplink> up, std::optional<r
     send_sync(up, sink.take(), !next);
     if (!next)
         return;
-    asio::post(
-        *strand_,
-        [self = shared_from_this(), up = std::move(up), next = std::move(next)]() mutable {
+    // The next chunk once the connection has written most of what waits.
+    auto port = up->port;
+    port->when_drained([self = shared_from_this(),
+                        up = std::move(up),
+                        next = std::move(next)]() mutable {
+        asio::post(self->strand(), [self, up = std::move(up), next = std::move(next)]() mutable {
             self->sync_step(std::move(up), std::move(next));
         });
+    });
 }
 
 void agent_runtime::idle_check(std::uint32_t activity)

@@ -123,6 +123,7 @@ public:
                 if (auto ec = session_.on_frame(f.view()))
                     srv_->log(log_level::warning, "local link frame not read: " + ec.message());
             in_.clear();
+            port_->written();
             pump();
         }
     }

@@ -134,6 +134,12 @@ public:
     bool take_output(std::vector<warp::out_frame>& out);
     /// The frames of the last take_output() are written (or failed to be).
     void written();
+    /// Bytes a sync lets wait (queued and being written) before it writes more.
+    static constexpr std::size_t sync_window = 1024 * 1024;
+    /// Runs `f` once at most sync_window bytes wait: now, or from written() when the writer
+    /// has caught up. Dropped when the port closes. (A sync goes on at the pace its client
+    /// reads: it never holds more than about a window and a chunk of the lane's state.)
+    void when_drained(std::function<void()> f);
 
     /// From an agent's strand: the agent stopped and ends `up` on its own. On the reader, the
     /// connection forgets it and hands it back to the agent to let go with `@unlinked`.
@@ -212,6 +218,8 @@ private:
     output_budget* budget_ = nullptr;
     /// Bytes taken by the writer and not yet written.
     std::size_t inflight_ = 0;
+    /// What waits for the writer to catch up (when_drained).
+    std::vector<std::function<void()>> drained_;
     std::atomic<std::size_t> queued_{0};
     bool overflowed_ = false;
     bool closed_ = false;

@@ -63,9 +63,30 @@ bool uplink_port::take_output(std::vector<warp::out_frame>& out)
 
 void uplink_port::written()
 {
-    std::lock_guard lock(mutex_);
-    inflight_ = 0;
-    count_queued();
+    std::vector<std::function<void()>> ready;
+    {
+        std::lock_guard lock(mutex_);
+        inflight_ = 0;
+        count_queued();
+        if (!drained_.empty() && queue_.queued_bytes() <= sync_window)
+            ready.swap(drained_);
+    }
+    for (auto& f : ready)
+        f();
+}
+
+void uplink_port::when_drained(std::function<void()> f)
+{
+    {
+        std::lock_guard lock(mutex_);
+        if (closed_ || overflowed_)
+            return;
+        if (queue_.queued_bytes() + inflight_ > sync_window) {
+            drained_.push_back(std::move(f));
+            return;
+        }
+    }
+    f();
 }
 
 bool uplink_port::shed()
@@ -100,11 +121,13 @@ void uplink_port::end_link(std::shared_ptr<server_uplink> up)
 void uplink_port::close()
 {
     std::vector<warp::out_frame> dropped;  // freed after the lock
+    std::vector<std::function<void()>> waiting;
     {
         std::lock_guard lock(mutex_);
         if (closed_)
             return;
         closed_ = true;
+        waiting.swap(drained_);
         // What still waits is never written: off the server's budget.
         queue_.take_output(dropped);
         inflight_ = 0;

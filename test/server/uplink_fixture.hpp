@@ -22,6 +22,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <exception>
 #include <functional>
 #include <iostream>
@@ -126,6 +127,27 @@ struct shout_agent : server::agent {
     server::command_lane<std::int64_t> flood;
 };
 
+/// "/big/:n": the map lane `map` holds n entries, k0000000 -> 0 ... , put by on_start (before
+/// any link is served).
+struct big_agent : server::agent {
+    explicit big_agent(server::agent_context& ctx)
+        : agent(ctx)
+        , map(*this, "map")
+    {}
+
+    void on_start() override
+    {
+        std::int64_t const n = std::stoll(std::string(context().param("n")));
+        for (std::int64_t i = 0; i < n; ++i) {
+            char key[16];
+            std::snprintf(key, sizeof key, "k%07lld", static_cast<long long>(i));
+            map.update(key, i);
+        }
+    }
+
+    server::map_lane<std::string, std::int64_t> map;
+};
+
 // ---- helpers -------------------------------------------------------------------------------
 
 server::server_config loopback_config()
@@ -147,6 +169,7 @@ void default_routes(server::server& srv)
     BOOST_REQUIRE(!srv.route<counter_agent>("/count/:id"));
     BOOST_REQUIRE(!srv.route<pair_agent>("/pair/:x/of/:y"));
     BOOST_REQUIRE(!srv.route<shout_agent>("/shout/:id"));
+    BOOST_REQUIRE(!srv.route<big_agent>("/big/:n"));
 }
 
 /// An io_context, and a server on it (127.0.0.1, port 0) started by run() before the body

@@ -788,4 +788,45 @@ BOOST_FIXTURE_TEST_CASE(
         120s);
 }
 
+BOOST_FIXTURE_TEST_CASE(
+    a_sync_larger_than_max_queued_bytes_goes_at_the_pace_of_its_client,
+    server_fixture)
+{
+    // 100k entries are about 6 MB of sync; what may wait for the client is 2 MiB.
+    cfg.max_queued_bytes = 2 * 1024 * 1024;
+    run(
+        [&]() -> asio::awaitable<void> {
+            constexpr int entries = 100000;
+            scripted_client c(ioc, client_options{.receive_buffer = 4096});
+            co_await c.connect(port);
+            c.pause_reading();
+            co_await c.send(R"(@sync(node:"/big/100000",lane:map))");
+            // While the client reads nothing, the sync waits with about a window queued
+            // (1 MiB and a chunk), not the whole lane.
+            BOOST_TEST(
+                co_await swim::test::eventually([&] { return srv->get_stats().queued_bytes > 0; }));
+            std::size_t most = 0;
+            for (int i = 0; i < 30; ++i) {
+                co_await swim::test::sleep_for(10ms);
+                most = std::max(most, srv->get_stats().queued_bytes);
+            }
+            BOOST_TEST(most < 1536u * 1024);
+            BOOST_TEST(
+                co_await swim::test::eventually([&] { return srv->get_stats().connections == 1; }));
+            c.resume_reading();
+            co_await c.expect_envelope(R"(@linked(node:"/big/100000",lane:map))");
+            int updates = 0;
+            for (;;) {
+                auto frame = co_await c.receive();
+                if (frame.starts_with("@synced"))
+                    break;
+                BOOST_TEST_REQUIRE(frame.find("@update(key:k") != std::string::npos, frame);
+                ++updates;
+            }
+            BOOST_TEST(updates == entries);
+            co_await c.close();
+        },
+        120s);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

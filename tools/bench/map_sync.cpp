@@ -48,24 +48,32 @@ asio::awaitable<void> map_sync(options const& o, report& r)
     std::int64_t rss_start = rss_bytes();
     double fill_s = 0;
     {
-        // Fill the lane from another connection, then wait for the fill to end: commands to
-        // one agent run in order, so a marker set after the fill arrives after it.
+        // Fill the lane from another connection, then wait for the fill to end: its last
+        // update (key n-1 = n-1) reaches a downlink linked without sync. (A marker command
+        // after the fill does not do: swim-server's fill yields between batches, and commands
+        // run meanwhile.)
         client::client f(ex, quiet_config());
-        std::int64_t const marker = -std::int64_t(::getpid()) - 1;
-        bool marked = false;
-        auto v = f.value_downlink<std::int64_t>(o.host, o.node, "value");
-        v.on_event([&](std::int64_t const& x) {
-            if (x == marker)
-                marked = true;
-        });
-        co_await wait_synced(v, o.timeout, "filler's value downlink");
+        client::downlink_config cfg;
+        cfg.keep_synced = false;
+        cfg.events_when_not_synced = true;
+        std::int64_t const last = o.entries - 1;
+        bool filled = false;
+        auto m = f.map_downlink(o.host, o.node, "map", cfg);
+        m.did_update(
+            [&](recon::value const&, recon::value const& v, std::optional<recon::value> const&) {
+                if (auto const* i = v.if_int64(); i && *i == last)
+                    filled = true;
+            });
+        if (!co_await wait_until([&] { return m.is_linked() || m.is_closed(); }, o.timeout))
+            throw failure("filler's map downlink: not linked within the timeout");
+        if (m.is_closed())
+            throw failure("filler's map downlink: link ended: " + m.reason());
         auto t = clock_type::now();
         f.command(o.host, o.node, "fill", std::int64_t(o.entries));
-        f.command(o.host, o.node, "value", marker);
-        if (!co_await wait_until([&] { return marked; }, o.timeout, std::chrono::milliseconds(2)))
+        if (!co_await wait_until([&] { return filled; }, o.timeout, std::chrono::milliseconds(2)))
             throw failure("fill did not end within the timeout");
         fill_s = seconds_since(t);
-        v.close();
+        m.close();
         co_await f.async_close();
     }
     std::int64_t rss_before = rss_bytes();

@@ -127,9 +127,8 @@ struct server_config {
     /// Bytes a connection may have waiting when coalescing cannot shrink them (events of
     /// command lanes, syncs) and its client does not read them: beyond it the waiting frames
     /// are dropped and the connection's socket is closed at once (logged as a warning; our
-    /// client then reconnects and resyncs). With one I/O thread a sync is queued whole before
-    /// it is written, so a lane whose state is larger than this cannot be synced. Zero: no
-    /// limit.
+    /// client then reconnects and resyncs). A sync waits for its client to read (it queues
+    /// about 1 MiB ahead of it), so a lane of any size can be synced. Zero: no limit.
     std::size_t max_queued_bytes = 256 * 1024 * 1024;
     /// Bytes all connections together may have waiting (the server's output budget): when
     /// it is spent, the connections furthest behind are closed first, as for
