@@ -181,9 +181,11 @@ void uplink_queue::map_event(uplink& up, warp::map_event const& e, out_frame fra
             }
         }
         up.last_ = push(std::move(frame));
-        if (queued_bytes_ < opts_.coalesce_after_bytes)
-            return;  // nothing coalesces yet: a client that keeps up costs no index
         if (!up.keys_ || up.keys_->empty()) {
+            // Nothing coalesces yet: a client that keeps up costs no index. (Once it exists,
+            // the index follows every change, so that it always names a key's latest frame.)
+            if (queued_bytes_ < opts_.coalesce_after_bytes)
+                return;
             if (!up.keys_)
                 up.keys_ = std::make_unique<std::map<recon::value, std::uint64_t>>();
             keyed_.push_back(&up);

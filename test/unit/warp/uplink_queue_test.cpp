@@ -153,6 +153,34 @@ BOOST_AUTO_TEST_CASE(map_events_coalesce_only_once_the_queue_holds_the_threshold
     BOOST_TEST(s.queued_frames() == 2u);
 }
 
+BOOST_AUTO_TEST_CASE(a_key_replaced_after_the_queue_shrank_keeps_its_latest_change_last)
+{
+    // A replacement by a shorter frame takes the queue back under the threshold; the key's
+    // next change is queued anew, and a later one must replace that one, not the first.
+    warp::uplink_queue s(warp::uplink_queue_options{300});
+    uplinks up;
+    auto& m = up("/unit/1", "map");
+    std::string const big = "\"" + std::string(200, 'x') + "\"";
+    s.map_event(m, map_event::update(rv("a"), rv("1")));
+    s.map_event(m, map_event::update(rv("b"), rv("2")));
+    s.map_event(m, map_event::update(rv("c"), rv(big)));  // over 300 bytes: c is indexed
+    s.map_event(m, map_event::update(rv("c"), rv("3")));  // replaces it: 141 bytes wait
+    s.map_event(m, map_event::update(rv("d"), rv("4")));
+    s.map_event(m, map_event::update(rv("c"), rv("5")));  // under the threshold: queued
+    s.map_event(m, map_event::update(rv("e"), rv("6")));
+    s.map_event(m, map_event::update(rv("f"), rv("7")));  // over it again
+    s.map_event(m, map_event::update(rv("c"), rv("8")));  // replaces c 5
+    BOOST_TEST(
+        output(s) == (frames{
+                         R"(@event(node:"/unit/1",lane:map)@update(key:a) 1)",
+                         R"(@event(node:"/unit/1",lane:map)@update(key:b) 2)",
+                         R"(@event(node:"/unit/1",lane:map)@update(key:c) 3)",
+                         R"(@event(node:"/unit/1",lane:map)@update(key:d) 4)",
+                         R"(@event(node:"/unit/1",lane:map)@update(key:c) 8)",
+                         R"(@event(node:"/unit/1",lane:map)@update(key:e) 6)",
+                         R"(@event(node:"/unit/1",lane:map)@update(key:f) 7)"}));
+}
+
 BOOST_AUTO_TEST_CASE(clear_take_and_drop_are_barriers)
 {
     warp::uplink_queue s;
