@@ -207,14 +207,15 @@ asio::awaitable<void> run_raw_link(
     std::string lane,
     raw_link& link,
     bool const& counting);
-/// Starts a raw link (in its own coroutine); `running` counts those not ended.
+/// Starts a raw link to NODE/LANE (in its own coroutine); `running` counts those not ended.
 void spawn_raw_link(
     asio::any_io_executor ex,
     raw_target const& target,
     std::string const& node,
     std::vector<std::unique_ptr<raw_link>>& links,
     bool const& counting,
-    std::size_t& running);
+    std::size_t& running,
+    std::string const& lane = "value");
 /// Closes every raw link and waits until their coroutines have ended.
 asio::awaitable<void> close_raw_links(
     std::vector<std::unique_ptr<raw_link>>& links,

@@ -91,12 +91,7 @@ asio::awaitable<void> map_sync(options const& o, report& r)
         std::size_t running = 0;
         std::vector<std::unique_ptr<raw_link>> links;
         auto t0 = clock_type::now();
-        links.push_back(std::make_unique<raw_link>(ex));
-        ++running;
-        asio::co_spawn(
-            ex,
-            run_raw_link(target, o.node, "map", *links.back(), counting),
-            [&running](std::exception_ptr) { --running; });
+        spawn_raw_link(ex, target, o.node, links, counting, running, "map");
         auto& l = *links.back();
         bool done = co_await wait_until([&] { return l.synced || l.ended; }, o.timeout);
         double sync_s = seconds_since(t0);

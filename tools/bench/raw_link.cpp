@@ -164,20 +164,21 @@ asio::awaitable<void> run_raw_link(
     }
 }
 
-/// Starts `count` raw links (each in its own coroutine); `running` counts those not ended.
+/// Starts a raw link to NODE/LANE (in its own coroutine); `running` counts those not ended.
 void spawn_raw_link(
     asio::any_io_executor ex,
     raw_target const& target,
     std::string const& node,
     std::vector<std::unique_ptr<raw_link>>& links,
     bool const& counting,
-    std::size_t& running)
+    std::size_t& running,
+    std::string const& lane)
 {
     links.push_back(std::make_unique<raw_link>(ex));
     ++running;
     asio::co_spawn(
         ex,
-        run_raw_link(target, node, "value", *links.back(), counting),
+        run_raw_link(target, node, lane, *links.back(), counting),
         [&running](std::exception_ptr) { --running; });
 }
 
