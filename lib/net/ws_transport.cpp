@@ -305,8 +305,6 @@ void ws_transport::on_write(error_code ec)
     writing_ = false;
     if (std::exchange(took_, false))
         guarded([&] { handler_.on_written(ec); });
-    if (out_.capacity() > 4096)
-        std::string().swap(out_);
     if (ec && !aborted_) {
         guarded([&] { handler_.on_end(ws_end::write_failed, describe("write failed", ec)); });
         abort();
@@ -358,6 +356,10 @@ void ws_transport::write_more()
         stream_->async_write(out_.data(), out_.size(), *this);
         return;
     }
+    // Nothing more to write: a large buffer is let go (an idle connection holds none; a busy
+    // one reuses it from write to write).
+    if (out_.capacity() > 4096)
+        std::string().swap(out_);
     if (session_.finished() && !shut_) {
         // Both close frames went: we send no more; the connection ends when the peer closes
         // its side (the read fails) or close_timeout passes.

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <functional>
 #include <limits>
 
 namespace swim::recon {
@@ -368,6 +369,66 @@ bool operator==(value const& a, value const& b) noexcept
         }
     }
     return (a <=> b) == 0;
+}
+
+namespace {
+
+std::size_t mix(std::size_t seed, std::size_t h) noexcept
+{
+    return seed ^ (h + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2));
+}
+
+/// Numbers equal across kinds hash alike: integral ones by their 64-bit integer, the others by
+/// their bits; those beyond 64 bits (big integers and the floats that may equal one) and NaN
+/// share one hash each.
+std::size_t hash_number(value const& v) noexcept
+{
+    constexpr std::size_t beyond = 0x6a09e667f3bcc908ULL;
+    switch (v.kind()) {
+        case kind::int64: return std::hash<std::int64_t>{}(*v.if_int64());
+        case kind::uint64: return std::hash<std::uint64_t>{}(*v.if_uint64());
+        case kind::big_integer: return beyond;
+        default: break;
+    }
+    double const d = *v.if_float64();
+    if (std::isnan(d))
+        return beyond + 1;
+    if (d != std::trunc(d))
+        return std::hash<double>{}(d);
+    if (d >= -0x1p63 && d < 0x1p63)
+        return std::hash<std::int64_t>{}(static_cast<std::int64_t>(d));
+    if (d >= 0 && d < 0x1p64)
+        return std::hash<std::uint64_t>{}(static_cast<std::uint64_t>(d));
+    return beyond;
+}
+
+}  // namespace
+
+std::size_t hash_value(value const& v) noexcept
+{
+    std::size_t const rank = static_cast<std::size_t>(type_rank(v.kind()));
+    switch (v.kind()) {
+        case kind::text: return mix(rank, std::hash<std::string_view>{}(*v.if_text()));
+        case kind::data: {
+            auto const& d = *v.if_data();
+            std::string_view bytes(reinterpret_cast<char const*>(d.data()), d.size());
+            return mix(rank, std::hash<std::string_view>{}(bytes));
+        }
+        case kind::boolean: return mix(rank, *v.if_bool() ? 1 : 0);
+        case kind::record: {
+            std::size_t h = rank;
+            for (auto const& i : *v.if_record()) {
+                h = mix(h, static_cast<std::size_t>(i.kind));
+                if (!i.is_value())
+                    h = mix(h, hash_value(i.key));
+                h = mix(h, hash_value(i.val));
+            }
+            return h;
+        }
+        case kind::extant:
+        case kind::absent: return rank;
+        default: return mix(rank, hash_number(v));
+    }
 }
 
 std::strong_ordering operator<=>(item const& a, item const& b) noexcept

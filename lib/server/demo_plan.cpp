@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -76,9 +77,14 @@ lobby_agent::lobby_agent(agent_context& ctx)
 
 std::string unit_agent::key(std::int64_t i)
 {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "k%07lld", static_cast<long long>(i));
-    return buf;
+    // "k%07lld", without printf's parsing of the format (a fill makes one per entry).
+    char digits[24];
+    auto const end = std::to_chars(digits, digits + sizeof digits, i).ptr;
+    auto const n = static_cast<std::size_t>(end - digits);
+    std::string k(1, 'k');
+    if (n < 7)
+        k.append(7 - n, '0');
+    return k.append(digits, n);
 }
 
 namespace {
@@ -119,7 +125,7 @@ unit_agent::unit_agent(agent_context& ctx)
             co_return;
         map.clear();
         for (std::int64_t i = 0; i < n && !stopping_;) {
-            for (std::int64_t const end = std::min(n, i + 4096); i < end; ++i)
+            for (std::int64_t const end = std::min(n, i + 1024); i < end; ++i)
                 map.update(key(i), i);
             co_await yield();
         }

@@ -201,7 +201,7 @@ void lane_base::send_map(warp::map_event const& e)
     fan_out(
         uplinks_,
         [&](warp::uplink_queue& q, server_uplink& up) { q.map_event(up, e); },
-        [&] { return warp::shared_event_frame(runtime().node(), name(), warp::to_value(e)); },
+        [&] { return warp::shared_event_frame(runtime().node(), name(), e); },
         [&](warp::uplink_queue& q, server_uplink& up, warp::out_frame const& f) {
             q.map_event(up, e, f);
         });

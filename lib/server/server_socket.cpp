@@ -163,11 +163,12 @@ private:
         } while (next_ < batch_.size() && out.size() - start < write_part);
         if (next_ == batch_.size()) {
             // The vector comes back as the queue at the next take: kept for a busy
-            // connection's next batch of the same size, let go after a small batch (an idle
-            // connection holds none) or a huge one. (Swapped: `batch_ = {}` keeps the capacity.)
+            // connection's next batch (growing it again costs a page fault per 4 KiB), let go
+            // after a small batch (an idle connection holds none) or a huge one. (Swapped:
+            // `batch_ = {}` keeps the capacity.)
             std::size_t const n = batch_.size();
             batch_.clear();
-            if (n <= 16 || batch_.capacity() > 4096)
+            if (n <= 16 || batch_.capacity() * sizeof(warp::out_frame) > kept_batch_bytes)
                 std::vector<warp::out_frame>().swap(batch_);
             // Closing after the output: what was queued meanwhile is taken now, so that
             // output_left() tells the transport whether the close waits.
@@ -228,6 +229,8 @@ private:
     /// A close after the output is under way / its last take is made.
     bool closing_ = false;
     bool took_last_ = false;
+    /// The most memory of a batch's vector kept for the next one.
+    static constexpr std::size_t kept_batch_bytes = 2 * 1024 * 1024;
     /// About the most bytes of frames one write carries.
     static constexpr std::size_t write_part = 256 * 1024;
 };

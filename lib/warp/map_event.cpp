@@ -161,4 +161,16 @@ void write_map_update_envelope(
     write_envelope(envelope_kind::event, node, lane, body, out);
 }
 
+void write_map_event_envelope(
+    std::string_view node,
+    std::string_view lane,
+    map_event const& e,
+    std::string& out)
+{
+    if (e.kind == map_event::op::update)
+        write_map_update_envelope(node, lane, e.key, e.value, out);
+    else
+        write_envelope(envelope_kind::event, node, lane, to_value(e), out);
+}
+
 }  // namespace swim::warp

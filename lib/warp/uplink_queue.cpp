@@ -8,12 +8,21 @@
 #include <cstring>
 #include <iterator>
 
+#include "key_index.hpp"
+
 namespace swim::warp {
 
 out_frame shared_event_frame(std::string_view node, std::string_view lane, recon::value const& body)
 {
     auto text = std::make_shared<std::string>();
     write_envelope(envelope_kind::event, node, lane, body, *text);
+    return out_frame(std::shared_ptr<std::string const>(std::move(text)));
+}
+
+out_frame shared_event_frame(std::string_view node, std::string_view lane, warp::map_event const& e)
+{
+    auto text = std::make_shared<std::string>();
+    write_map_event_envelope(node, lane, e, *text);
     return out_frame(std::shared_ptr<std::string const>(std::move(text)));
 }
 
@@ -54,6 +63,7 @@ std::string out_frame::take()
     return std::string(view());
 }
 
+uplink::uplink() = default;
 uplink::~uplink() = default;
 
 namespace {
@@ -87,7 +97,13 @@ void uplink_queue::replace(std::uint64_t index, out_frame frame)
 
 void uplink_queue::unkey(uplink& up)
 {
-    if (!up.keys_ || up.keys_->empty())
+    // (The keys indexed so far stay, before the barrier: no change replaces them any more.)
+    up.barrier_ = first_ + queue_.size();
+}
+
+void uplink_queue::unindex(uplink& up)
+{
+    if (!up.keys_)
         return;
     up.keys_.reset();
     std::erase(keyed_, &up);
@@ -119,6 +135,7 @@ void uplink_queue::unlinked(uplink& up, recon::value const& reason)
     up.last_ = UINT64_MAX;
     up.last_is_value_ = false;
     unkey(up);
+    unindex(up);
 }
 
 void uplink_queue::push_frame(std::string frame)
@@ -163,7 +180,7 @@ void uplink_queue::value_event(uplink& up, out_frame frame)
 void uplink_queue::map_event(uplink& up, warp::map_event const& e)
 {
     frame_scratch.clear();
-    write_envelope(envelope_kind::event, up.node(), up.lane(), to_value(e), frame_scratch);
+    write_map_event_envelope(up.node(), up.lane(), e, frame_scratch);
     map_event(up, e, scratch_frame());
 }
 
@@ -171,26 +188,34 @@ void uplink_queue::map_event(uplink& up, warp::map_event const& e, out_frame fra
 {
     up.last_is_value_ = false;
     if (e.kind == map_event::op::update || e.kind == map_event::op::remove) {
-        if (up.keys_) {
-            auto it = up.keys_->find(e.key);
-            if (it != up.keys_->end() && it->second >= first_ &&
-                queued_bytes_ >= opts_.coalesce_after_bytes) {
-                // The key's last change still waits: send only the latest one, in its place.
-                replace(it->second, std::move(frame));
+        if (!up.keys_ || up.keys_->size() == 0) {
+            // Nothing coalesces yet: a client that keeps up costs no index. (Once it is
+            // made, the index follows every change, so that it always names a key's latest
+            // frame, until the writer takes the queue.)
+            if (queued_bytes_ + frame.size() < opts_.coalesce_after_bytes) {
+                up.last_ = push(std::move(frame));
                 return;
             }
-        }
-        up.last_ = push(std::move(frame));
-        if (!up.keys_ || up.keys_->empty()) {
-            // Nothing coalesces yet: a client that keeps up costs no index. (Once it exists,
-            // the index follows every change, so that it always names a key's latest frame.)
-            if (queued_bytes_ < opts_.coalesce_after_bytes)
-                return;
             if (!up.keys_)
-                up.keys_ = std::make_unique<std::map<recon::value, std::uint64_t>>();
+                up.keys_ = std::make_unique<detail::key_index>();
             keyed_.push_back(&up);
         }
-        up.keys_->insert_or_assign(e.key, up.last_);
+        auto [at, fresh] = up.keys_->find_or_add(e.key);
+        if (!fresh && *at >= first_ && *at >= up.barrier_ && *at != detail::key_index::forgotten &&
+            queued_bytes_ >= opts_.coalesce_after_bytes) {
+            // The key's last change still waits: send only the latest one, in its place.
+            replace(*at, std::move(frame));
+            return;
+        }
+        std::uint64_t const was = *at;
+        *at = detail::key_index::forgotten;  // (until the frame is queued)
+        try {
+            up.last_ = push(std::move(frame));
+        } catch (...) {
+            *at = fresh ? detail::key_index::forgotten : was;
+            throw;
+        }
+        *at = up.last_;
         return;
     }
     // clear, take, drop: changes before them must arrive before them.
@@ -203,10 +228,16 @@ void uplink_queue::taken(std::size_t n)
     first_ += n;
     queue_.clear();
     queued_bytes_ = 0;
-    // Waiting keys are all written now: forget them, so the index stays as small as the queue
-    // (only the uplinks that have any: a connection may hold many thousands of uplinks).
-    for (auto* up : keyed_)
-        up->keys_.reset();
+    // Waiting keys are all written now: forget them (only the uplinks that have any: a
+    // connection may hold many thousands of uplinks). A table about the size of this burst's
+    // is kept for the next (no allocation per key while a client stays behind); a table grown
+    // by an earlier, larger burst is let go.
+    for (auto* up : keyed_) {
+        if (up->keys_->capacity() > 8 * up->keys_->size() + 64)
+            up->keys_.reset();
+        else
+            up->keys_->clear();
+    }
     keyed_.clear();
 }
 

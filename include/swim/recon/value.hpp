@@ -520,6 +520,16 @@ inline std::strong_ordering compare_text(std::string_view a, std::string_view b)
                    : std::strong_ordering::equal;
 }
 
+/** A hash that agrees with `==`: values that compare equal hash equal, numbers of different
+ * kinds included (`1`, `1.0` and `1u` hash alike). For hashed indexes of keys.
+ */
+std::size_t hash_value(value const& v) noexcept;
+
+/// hash_value() as a function object.
+struct value_hash {
+    std::size_t operator()(value const& v) const noexcept { return hash_value(v); }
+};
+
 }  // namespace swim::recon
 
 #endif

@@ -575,12 +575,12 @@ private:
     {
         std::optional<recon::value> before;
         auto& map = entries();
-        auto it = map.find(key);
-        if (it != map.end()) {
+        auto it = map.lower_bound(key);  // (one walk of the tree, for a new key too)
+        if (it != map.end() && it->first == key) {
             before = std::move(it->second);
             it->second = value;
         } else {
-            it = map.emplace(key, value).first;
+            map.emplace_hint(it, key, value);
         }
         this->broadcast_map(warp::map_event::update(key, value));
         if (on_update_) {

@@ -67,6 +67,14 @@ void write_map_update_envelope(
     recon::value const& value,
     std::string& out);
 
+/// Appends `@event(node:N,lane:L)` and the body of `e`, as write_envelope() of to_value(e)
+/// (an update through write_map_update_envelope()).
+void write_map_event_envelope(
+    std::string_view node,
+    std::string_view lane,
+    map_event const& e,
+    std::string& out);
+
 }  // namespace swim::warp
 
 #endif

@@ -9,7 +9,6 @@
 #include <swim/warp/map_event.hpp>
 
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -27,6 +26,8 @@
 namespace swim::warp {
 
 namespace detail {
+class key_index;
+
 /// A short frame's text, held in place.
 struct short_text {
     static constexpr std::size_t capacity = 86;
@@ -70,6 +71,8 @@ out_frame shared_event_frame(
     std::string_view node,
     std::string_view lane,
     recon::value const& body);
+/// The same for a map lane's event.
+out_frame shared_event_frame(std::string_view node, std::string_view lane, map_event const& e);
 
 /** One link of a client connection to a lane: made when the link opens, held by the
  * connection's server_session and by the lane that serves it. Its coalescing state belongs to
@@ -78,7 +81,7 @@ out_frame shared_event_frame(
  */
 class uplink {
 public:
-    uplink() = default;
+    uplink();
     virtual ~uplink();
     uplink(uplink const&) = delete;
     uplink& operator=(uplink const&) = delete;
@@ -94,7 +97,10 @@ private:
     /// Absolute index of the uplink's last queued frame.
     std::uint64_t last_ = UINT64_MAX;
     /// Map keys whose update or remove waits, by absolute queue index (made when needed).
-    std::unique_ptr<std::map<recon::value, std::uint64_t>> keys_;
+    std::unique_ptr<detail::key_index> keys_;
+    /// Absolute index from which the uplink's frames may be replaced: nothing before its last
+    /// @synced, clear, take, drop or uncoalesced event is.
+    std::uint64_t barrier_ = 0;
     /// (Last: a derived class's small members fill the padding after it.)
     bool last_is_value_ = false;
 };
@@ -192,8 +198,10 @@ private:
     std::uint64_t push(out_frame frame);
 
     void replace(std::uint64_t index, out_frame frame);
-    /// Forgets the keys of `up` that wait.
+    /// Nothing of `up` queued so far is replaced by what is queued after this.
     void unkey(uplink& up);
+    /// Lets the key index of `up` go (the uplink is gone).
+    void unindex(uplink& up);
     /// The writer took the `n` waiting frames.
     void taken(std::size_t n);
 

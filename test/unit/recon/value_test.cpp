@@ -280,6 +280,57 @@ BOOST_AUTO_TEST_CASE(item_order_and_equality)
     BOOST_TEST(item(value(1)) == item(value(1.0)));
 }
 
+BOOST_AUTO_TEST_CASE(equal_values_hash_alike)
+{
+    // Pairs equal under ==, of different kinds or forms: the hash must agree (a hashed index of
+    // map keys relies on it).
+    std::vector<std::pair<value, value>> const equal = {
+        {value(1), value(1.0)},
+        {value(0), value(-0.0)},
+        {value(-7), value(-7.0)},
+        {value(std::numeric_limits<std::int64_t>::min()), value(-0x1p63)},
+        {value(std::uint64_t(1) << 63), value(0x1p63)},
+        {big(false, "18446744073709551616"), value(0x1p64)},
+        {big(true, "9223372036854775809"), big(true, "9223372036854775809")},
+        {value(std::numeric_limits<double>::quiet_NaN()),
+         value(-std::numeric_limits<double>::quiet_NaN())},
+        {value("k0000001"), value(std::string("k0000001"))},
+        {rec(attr("a", 1), slot("k", 2.0)), rec(attr("a", 1.0), slot("k", 2))},
+        {rec(1, 2), rec(1.0, 2.0)},
+        {bytes({1, 2, 3}), bytes({1, 2, 3})},
+        {value(extant), value(extant)},
+        {value(), value()},
+    };
+    for (auto const& [a, b] : equal) {
+        BOOST_TEST_INFO(dump(a) << " and " << dump(b));
+        BOOST_TEST((a == b));
+        BOOST_TEST(hash_value(a) == hash_value(b));
+    }
+    // Different values mostly hash apart (not a requirement, but an index of one bucket is slow).
+    std::vector<value> const distinct = {
+        value(1),
+        value(2),
+        value(1.5),
+        value("1"),
+        value("a"),
+        value("b"),
+        value(true),
+        value(false),
+        value(extant),
+        value(),
+        rec(1),
+        rec(slot("a", 1)),
+        rec(attr("a", 1)),
+        bytes({1}),
+        big(false, "18446744073709551616"),
+        value(std::uint64_t(1) << 63)};
+    for (std::size_t i = 0; i < distinct.size(); ++i)
+        for (std::size_t j = i + 1; j < distinct.size(); ++j) {
+            BOOST_TEST_INFO(dump(distinct[i]) << " and " << dump(distinct[j]));
+            BOOST_TEST(hash_value(distinct[i]) != hash_value(distinct[j]));
+        }
+}
+
 BOOST_AUTO_TEST_CASE(flattened)
 {
     value five = rec(5);

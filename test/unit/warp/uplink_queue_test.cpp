@@ -181,6 +181,47 @@ BOOST_AUTO_TEST_CASE(a_key_replaced_after_the_queue_shrank_keeps_its_latest_chan
                          R"(@event(node:"/unit/1",lane:map)@update(key:f) 7)"}));
 }
 
+BOOST_AUTO_TEST_CASE(a_key_is_the_same_key_whatever_the_kind_of_its_number)
+{
+    // 1 and 1.0 are one key to a client's map: the later change replaces the earlier.
+    warp::uplink_queue s;
+    uplinks up;
+    auto& m = up("/unit/1", "map");
+    s.map_event(m, map_event::update(recon::value(1), rv("a")));
+    s.map_event(m, map_event::update(recon::value(2), rv("b")));
+    s.map_event(m, map_event::update(recon::value(1.0), rv("c")));
+    BOOST_TEST(
+        output(s) == (frames{
+                         R"(@event(node:"/unit/1",lane:map)@update(key:1) c)",
+                         R"(@event(node:"/unit/1",lane:map)@update(key:2) b)"}));
+}
+
+BOOST_AUTO_TEST_CASE(the_key_index_kept_from_a_burst_to_the_next_starts_empty)
+{
+    // Bursts of 2,000 changes of 1,000 keys, taken between them: each burst sends the latest
+    // change of each key, and nothing of an earlier burst is replaced by a later one.
+    warp::uplink_queue s;
+    uplinks up;
+    auto& m = up("/unit/1", "map");
+    for (int burst = 0; burst < 3; ++burst) {
+        for (int round = 0; round < 2; ++round)
+            for (int k = 0; k < 1000; ++k)
+                s.map_event(
+                    m,
+                    map_event::update(recon::value(k), recon::value(burst * 10 + round)));
+        frames out = output(s);
+        BOOST_TEST_REQUIRE(out.size() == 1000u);
+        BOOST_TEST(
+            out[999] ==
+            "@event(node:\"/unit/1\",lane:map)@update(key:999) " + std::to_string(burst * 10 + 1));
+    }
+    // Taken: a change after a barrier queued in the same burst is not moved before it.
+    s.map_event(m, map_event::update(rv("a"), rv("1")));
+    s.map_event(m, map_event::clear());
+    s.map_event(m, map_event::update(rv("a"), rv("2")));
+    BOOST_TEST(output(s).size() == 3u);
+}
+
 BOOST_AUTO_TEST_CASE(clear_take_and_drop_are_barriers)
 {
     warp::uplink_queue s;
