@@ -20,7 +20,8 @@ SWIM_APT_PACKAGES=(
 )
 
 swim_section() {
-    printf '\n==== %s ====\n' "$*"
+    # (With the script's time so far: a slow stage shows in the log.)
+    printf '\n==== %s (%ds in) ====\n' "$*" "$SECONDS"
 }
 
 swim_note() {

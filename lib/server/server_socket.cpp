@@ -230,7 +230,7 @@ private:
     bool closing_ = false;
     bool took_last_ = false;
     /// The most memory of a batch's vector kept for the next one.
-    static constexpr std::size_t kept_batch_bytes = 2 * 1024 * 1024;
+    static constexpr std::size_t kept_batch_bytes = 1024 * 1024;
     /// About the most bytes of frames one write carries.
     static constexpr std::size_t write_part = 256 * 1024;
 };

@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <iterator>
 
+#include "map_update_reader.hpp"
+
 namespace swim::warp {
 
 std::string_view to_string(downlink_kind k) noexcept
@@ -134,6 +136,14 @@ boost::system::error_code downlink_model::on_event(
     notifications& out,
     recon::parse_options const& opts)
 {
+    if (kind_ == downlink_kind::map) {
+        // The usual event of a map lane, without building its record.
+        map_event e;
+        if (detail::read_map_update(body, e, opts)) {
+            apply_map(std::move(e), out);
+            return {};
+        }
+    }
     recon::parse_error err;
     recon::value v = recon::parse(body, err, opts);
     if (err.code == recon::error::value_too_large)

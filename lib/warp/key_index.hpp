@@ -20,7 +20,7 @@ class key_index {
 public:
     /// The queue position stored for `key`: where a change of it was indexed (valid or not:
     /// the caller knows which positions still count), and whether the key is new. A new key's
-    /// position is `none` until the caller sets it.
+    /// position is `forgotten` until the caller sets it.
     std::pair<std::uint64_t*, bool> find_or_add(recon::value const& key)
     {
         if (2 * (used_ + 1) > slots_.size())
@@ -30,8 +30,9 @@ public:
         for (std::size_t i = h & mask;; i = (i + 1) & mask) {
             slot& s = slots_[i];
             if (s.at == none_marker) {
-                s.hash = h;
                 s.key = key;
+                s.hash = h;
+                s.at = forgotten;
                 ++used_;
                 return {&s.at, true};
             }
@@ -39,9 +40,6 @@ public:
                 return {&s.at, false};
         }
     }
-
-    /// Forgets the position of `key` (just added: the change it was for was not queued).
-    void forget_last_added(std::uint64_t* at) noexcept { *at = forgotten; }
 
     /// Forgets every key; keeps the table (its keys' storage freed) for the next burst.
     void clear() noexcept

@@ -5,6 +5,8 @@
 #include <swim/warp/envelope.hpp>
 #include <swim/warp/map_event.hpp>
 
+#include "map_update_reader.hpp"
+
 namespace swim::warp {
 
 namespace {
@@ -172,5 +174,87 @@ void write_map_event_envelope(
     else
         write_envelope(envelope_kind::event, node, lane, to_value(e), out);
 }
+
+namespace detail {
+
+namespace {
+
+bool token_char(char c) noexcept
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.';
+}
+
+/// The length of the plain token at the start of `s`: a quoted text without escapes (quotes
+/// included) or a run of identifier and number characters; 0 when there is none.
+std::size_t plain_token(std::string_view s) noexcept
+{
+    if (s.empty())
+        return 0;
+    if (s[0] == '"') {
+        for (std::size_t i = 1; i < s.size(); ++i) {
+            if (s[i] == '"')
+                return i + 1;
+            if (s[i] == '\\')
+                return 0;
+        }
+        return 0;
+    }
+    std::size_t n = 0;
+    while (n < s.size() && token_char(s[n]))
+        ++n;
+    return n;
+}
+
+bool blank(char c) noexcept
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/// `text` parsed as one scalar (a text, a number, a boolean), or false.
+bool scalar_of(std::string_view text, recon::value& out, recon::parse_options const& opts)
+{
+    recon::parse_error err;
+    out = recon::parse(text, err, opts);
+    return !err && (out.is_text() || out.is_number() || out.is_bool());
+}
+
+}  // namespace
+
+bool read_map_update(std::string_view body, map_event& out, recon::parse_options const& opts)
+{
+    constexpr std::string_view head = "@update(key:";
+    if (!body.starts_with(head))
+        return false;
+    // Near a limit, the parser decides (the whole body counts, not its two tokens; the record
+    // it builds costs under 1 KiB more than its text).
+    if ((opts.max_size != 0 && body.size() > opts.max_size) ||
+        (opts.max_memory != 0 && body.size() + 1024 > opts.max_memory))
+        return false;
+    body.remove_prefix(head.size());
+    std::size_t const k = plain_token(body);
+    if (k == 0 || k >= body.size() || body[k] != ')')
+        return false;
+    std::string_view const key = body.substr(0, k);
+    body.remove_prefix(k + 1);
+    while (!body.empty() && blank(body.front()))
+        body.remove_prefix(1);
+    while (!body.empty() && blank(body.back()))
+        body.remove_suffix(1);
+    std::size_t const v = plain_token(body);
+    if (v != body.size())
+        return false;  // (something else follows, or a value that is no plain token)
+    if (!scalar_of(key, out.key, opts))
+        return false;
+    if (body.empty())
+        out.value = recon::value();
+    else if (!scalar_of(body, out.value, opts))
+        return false;
+    out.kind = map_event::op::update;
+    out.n = 0;
+    return true;
+}
+
+}  // namespace detail
 
 }  // namespace swim::warp

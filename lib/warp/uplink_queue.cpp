@@ -66,6 +66,11 @@ std::string out_frame::take()
 uplink::uplink() = default;
 uplink::~uplink() = default;
 
+std::size_t uplink::key_index_slots() const noexcept
+{
+    return keys_ ? keys_->capacity() : 0;
+}
+
 namespace {
 
 /// Where this thread writes a frame before it is queued (short frames are copied into the
@@ -208,11 +213,10 @@ void uplink_queue::map_event(uplink& up, warp::map_event const& e, out_frame fra
             return;
         }
         std::uint64_t const was = *at;
-        *at = detail::key_index::forgotten;  // (until the frame is queued)
         try {
             up.last_ = push(std::move(frame));
         } catch (...) {
-            *at = fresh ? detail::key_index::forgotten : was;
+            *at = was;
             throw;
         }
         *at = up.last_;
@@ -233,6 +237,8 @@ void uplink_queue::taken(std::size_t n)
     // is kept for the next (no allocation per key while a client stays behind); a table grown
     // by an earlier, larger burst is let go.
     for (auto* up : keyed_) {
+        if (!up->keys_)
+            continue;  // (listed twice after a failed allocation, and freed already)
         if (up->keys_->capacity() > 8 * up->keys_->size() + 64)
             up->keys_.reset();
         else

@@ -178,7 +178,10 @@ public:
                 return warp::route_result::ok;
             auto& mup = map_link(mk);
             m_.map_uplinks.insert(mk);
-            recon::value key(static_cast<std::int64_t>(frame_size % 3));
+            // Keys 0, 1 and 2, as integers or floats: 1 and 1.0 are one key to a client.
+            recon::value key = (frame_size / 3) % 2
+                                   ? recon::value(static_cast<double>(frame_size % 3))
+                                   : recon::value(static_cast<std::int64_t>(frame_size % 3));
             q_.map_event(mup, warp::map_event::update(key, r.body));
             if (exact)
                 m_.last_entry[mk][key] = r.body;

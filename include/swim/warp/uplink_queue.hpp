@@ -91,6 +91,10 @@ public:
     virtual std::string_view node() const noexcept = 0;
     virtual std::string_view lane() const noexcept = 0;
 
+    /// Slots of the uplink's index of waiting map keys (0 without one): the memory its
+    /// coalescing holds, about 56 bytes a slot.
+    std::size_t key_index_slots() const noexcept;
+
 private:
     friend class uplink_queue;
 

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "../../../lib/warp/map_update_reader.hpp"
 #include "../recon/print.hpp"
 
 namespace bdata = boost::unit_test::data;
@@ -238,6 +239,65 @@ BOOST_AUTO_TEST_CASE(update_envelopes_written_directly_match_the_generic_writer)
             BOOST_TEST(direct == generic);
         }
     }
+}
+
+// The map downlink's fast reader of `@update(key:K) V` against the whole parse: the same event
+// whenever it reads a body, and no reading of what it must leave to the parser.
+BOOST_AUTO_TEST_CASE(the_fast_update_reader_agrees_with_the_parser)
+{
+    std::vector<std::string> const read = {
+        "@update(key:k0000001) 1",
+        "@update(key:k)3",
+        "@update(key:\"elevator #3\") -2.5",
+        "@update(key:1) true",
+        "@update(key:-7)  \"x y\"  ",
+        "@update(key:a_b-c) 1e3",
+        "@update(key:k)",
+        "@update(key:k) \t",
+        "@update(key:3.25) false",
+        "@update(key:\"\") \"\"",
+    };
+    std::vector<std::string> const left = {
+        "@update(key:k){a:1}",
+        "@update(key:k)@tag{a:1}",
+        "@update(key:k) 1, 2",
+        "@update(key:k) {3}",
+        "@update(key:{a:1}) 1",
+        "@update(key:\"a\\\"b\") 1",
+        "@update(key:k)\"unterminated",
+        "@update(key:k) %AAAA",
+        "@update(key:k,x:1) 1",
+        "@update({key:k}) 1",
+        "@update(key:) 1",
+        "@update(key:k)1.2.3",
+        "@update(key:-) 1",
+        "@remove(key:k)",
+        "@clear",
+        " @update(key:k) 1",
+    };
+    recon::parse_options const opts;
+    for (auto const& body : read) {
+        BOOST_TEST_INFO(body);
+        map_event fast;
+        BOOST_TEST_REQUIRE(detail::read_map_update(body, fast, opts));
+        map_event slow;
+        BOOST_TEST_REQUIRE(!to_map_event(recon::parse(body), slow));
+        BOOST_TEST((fast == slow));
+    }
+    for (auto const& body : left) {
+        BOOST_TEST_INFO(body);
+        map_event e;
+        BOOST_TEST(!detail::read_map_update(body, e, opts));
+    }
+    // Near the memory limit the parser decides: it counts the whole body, and names the error.
+    recon::parse_options small;
+    small.max_memory = 1100;
+    map_event e;
+    BOOST_TEST(
+        !detail::read_map_update("@update(key:k) \"" + std::string(100, 'x') + "\"", e, small));
+    small.max_memory = 2000;
+    BOOST_TEST(
+        detail::read_map_update("@update(key:k) \"" + std::string(100, 'x') + "\"", e, small));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
