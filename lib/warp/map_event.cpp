@@ -206,9 +206,10 @@ std::size_t plain_token(std::string_view s) noexcept
     return n;
 }
 
+/// Space between the header and the value (a newline is not: it would end an item).
 bool blank(char c) noexcept
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    return c == ' ' || c == '\t';
 }
 
 /// `text` parsed as one scalar (a text, a number, a boolean), or false.

@@ -274,6 +274,9 @@ BOOST_AUTO_TEST_CASE(the_fast_update_reader_agrees_with_the_parser)
         "@remove(key:k)",
         "@clear",
         " @update(key:k) 1",
+        "@update(key:k)\ntrue",  // (a newline ends an item: the header alone, then true)
+        "@update(key:k) 1\n",
+        "@update(key:k)\r\n1",
     };
     recon::parse_options const opts;
     for (auto const& body : read) {
