@@ -124,8 +124,10 @@ unit_agent::unit_agent(agent_context& ctx)
         if (!within("fill", n, max_fill))
             co_return;
         map.clear();
+        // (256 updates, about 20 KB of frames per batch: a client that keeps up takes each
+        // batch before its queue reaches coalesce_after_bytes.)
         for (std::int64_t i = 0; i < n && !stopping_;) {
-            for (std::int64_t const end = std::min(n, i + 1024); i < end; ++i)
+            for (std::int64_t const end = std::min(n, i + 256); i < end; ++i)
                 map.update(key(i), i);
             co_await yield();
         }
