@@ -378,28 +378,38 @@ std::size_t mix(std::size_t seed, std::size_t h) noexcept
     return seed ^ (h + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2));
 }
 
-/// Numbers equal across kinds hash alike: integral ones by their 64-bit integer, the others by
-/// their bits; those beyond 64 bits (big integers and the floats that may equal one) and NaN
-/// share one hash each.
+/// The hash of an integer beyond 64 bits by its sign and decimal digits.
+std::size_t hash_digits(bool negative, std::string_view digits) noexcept
+{
+    return mix(negative ? 1 : 2, std::hash<std::string_view>{}(digits));
+}
+
+/// Numbers equal across kinds hash alike: integral ones in the 64-bit ranges by that integer,
+/// integral ones beyond them by their exact decimal digits (as cmp_big_float compares a big
+/// integer with a float), the others by their bits.
 std::size_t hash_number(value const& v) noexcept
 {
-    constexpr std::size_t beyond = 0x6a09e667f3bcc908ULL;
     switch (v.kind()) {
         case kind::int64: return std::hash<std::int64_t>{}(*v.if_int64());
         case kind::uint64: return std::hash<std::uint64_t>{}(*v.if_uint64());
-        case kind::big_integer: return beyond;
+        case kind::big_integer: {
+            auto const& b = *v.if_big_integer();
+            return hash_digits(b.negative, b.digits);
+        }
         default: break;
     }
     double const d = *v.if_float64();
     if (std::isnan(d))
-        return beyond + 1;
-    if (d != std::trunc(d))
+        return 0x6a09e667f3bcc908ULL;
+    if (std::isinf(d) || d != std::trunc(d))
         return std::hash<double>{}(d);
     if (d >= -0x1p63 && d < 0x1p63)
         return std::hash<std::int64_t>{}(static_cast<std::int64_t>(d));
     if (d >= 0 && d < 0x1p64)
         return std::hash<std::uint64_t>{}(static_cast<std::uint64_t>(d));
-    return beyond;
+    char buf[400];
+    auto const r = std::to_chars(buf, buf + sizeof buf, std::fabs(d), std::chars_format::fixed, 0);
+    return hash_digits(d < 0, std::string_view(buf, static_cast<std::size_t>(r.ptr - buf)));
 }
 
 }  // namespace

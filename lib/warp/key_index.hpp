@@ -25,7 +25,7 @@ public:
     {
         if (2 * (used_ + 1) > slots_.size())
             grow();
-        std::size_t const h = recon::hash_value(key);
+        std::size_t const h = scramble(recon::hash_value(key));
         std::size_t const mask = slots_.size() - 1;
         for (std::size_t i = h & mask;; i = (i + 1) & mask) {
             slot& s = slots_[i];
@@ -63,6 +63,18 @@ public:
 
 private:
     static constexpr std::uint64_t none_marker = UINT64_MAX;
+
+    /// Spreads a hash over its bits (the table takes the low ones, and hashes of integers are
+    /// the integers: keys 0, 2^20, 2^21... would all start at one slot).
+    static std::size_t scramble(std::size_t h) noexcept
+    {
+        h ^= h >> 33;
+        h *= 0xff51afd7ed558ccdULL;
+        h ^= h >> 33;
+        h *= 0xc4ceb9fe1a85ec53ULL;
+        h ^= h >> 33;
+        return h;
+    }
 
     struct slot {
         std::uint64_t at = none_marker;  ///< none_marker: the slot is empty

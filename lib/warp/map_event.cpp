@@ -230,7 +230,7 @@ bool read_map_update(std::string_view body, map_event& out, recon::parse_options
     // Near a limit, the parser decides (the whole body counts, not its two tokens; the record
     // it builds costs under 1 KiB more than its text).
     if ((opts.max_size != 0 && body.size() > opts.max_size) ||
-        (opts.max_memory != 0 && body.size() + 1024 > opts.max_memory))
+        (opts.max_memory != 0 && body.size() + 1024 > opts.max_memory) || opts.max_depth == 0)
         return false;
     body.remove_prefix(head.size());
     std::size_t const k = plain_token(body);

@@ -87,8 +87,9 @@ out_frame scratch_frame()
 
 std::uint64_t uplink_queue::push(out_frame frame)
 {
-    queued_bytes_ += frame.size();
+    std::size_t const n = frame.size();
     queue_.push_back(std::move(frame));
+    queued_bytes_ += n;
     return first_ + queue_.size() - 1;
 }
 
@@ -133,6 +134,7 @@ void uplink_queue::synced(uplink& up)
 
 void uplink_queue::unlinked(uplink& up, recon::value const& reason)
 {
+    unindex(up);  // (first: the uplink may be gone once this returns, whatever happens)
     frame_scratch.clear();
     write_envelope(envelope_kind::unlinked, up.node(), up.lane(), reason, frame_scratch);
     push(scratch_frame());
@@ -140,7 +142,6 @@ void uplink_queue::unlinked(uplink& up, recon::value const& reason)
     up.last_ = UINT64_MAX;
     up.last_is_value_ = false;
     unkey(up);
-    unindex(up);
 }
 
 void uplink_queue::push_frame(std::string frame)

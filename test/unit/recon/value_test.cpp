@@ -291,6 +291,8 @@ BOOST_AUTO_TEST_CASE(equal_values_hash_alike)
         {value(std::numeric_limits<std::int64_t>::min()), value(-0x1p63)},
         {value(std::uint64_t(1) << 63), value(0x1p63)},
         {big(false, "18446744073709551616"), value(0x1p64)},
+        {big(true, "36893488147419103232"), value(-0x1p65)},
+        {big(false, "1267650600228229401496703205376"), value(0x1p100)},
         {big(true, "9223372036854775809"), big(true, "9223372036854775809")},
         {value(std::numeric_limits<double>::quiet_NaN()),
          value(-std::numeric_limits<double>::quiet_NaN())},
@@ -323,7 +325,11 @@ BOOST_AUTO_TEST_CASE(equal_values_hash_alike)
         rec(attr("a", 1)),
         bytes({1}),
         big(false, "18446744073709551616"),
-        value(std::uint64_t(1) << 63)};
+        value(std::uint64_t(1) << 63),
+        big(false, "18446744073709551617"),
+        big(true, "18446744073709551616"),
+        value(0x1p65),
+        value(std::numeric_limits<double>::infinity())};
     for (std::size_t i = 0; i < distinct.size(); ++i)
         for (std::size_t j = i + 1; j < distinct.size(); ++j) {
             BOOST_TEST_INFO(dump(distinct[i]) << " and " << dump(distinct[j]));
