@@ -12,18 +12,28 @@
 
 namespace swim::warp {
 
-out_frame shared_event_frame(std::string_view node, std::string_view lane, recon::value const& body)
+namespace {
+
+/// A frame shared by its uplinks, its text written by `write`.
+template <class Write>
+out_frame shared_frame(Write&& write)
 {
     auto text = std::make_shared<std::string>();
-    write_envelope(envelope_kind::event, node, lane, body, *text);
+    write(*text);
     return out_frame(std::shared_ptr<std::string const>(std::move(text)));
+}
+
+}  // namespace
+
+out_frame shared_event_frame(std::string_view node, std::string_view lane, recon::value const& body)
+{
+    return shared_frame(
+        [&](std::string& out) { write_envelope(envelope_kind::event, node, lane, body, out); });
 }
 
 out_frame shared_event_frame(std::string_view node, std::string_view lane, warp::map_event const& e)
 {
-    auto text = std::make_shared<std::string>();
-    write_map_event_envelope(node, lane, e, *text);
-    return out_frame(std::shared_ptr<std::string const>(std::move(text)));
+    return shared_frame([&](std::string& out) { write_map_event_envelope(node, lane, e, out); });
 }
 
 out_frame::out_frame(std::string_view text)
@@ -213,13 +223,7 @@ void uplink_queue::map_event(uplink& up, warp::map_event const& e, out_frame fra
             replace(*at, std::move(frame));
             return;
         }
-        std::uint64_t const was = *at;
-        try {
-            up.last_ = push(std::move(frame));
-        } catch (...) {
-            *at = was;
-            throw;
-        }
+        up.last_ = push(std::move(frame));  // (if it throws, the index is as it was)
         *at = up.last_;
         return;
     }

@@ -525,11 +525,6 @@ inline std::strong_ordering compare_text(std::string_view a, std::string_view b)
  */
 std::size_t hash_value(value const& v) noexcept;
 
-/// hash_value() as a function object.
-struct value_hash {
-    std::size_t operator()(value const& v) const noexcept { return hash_value(v); }
-};
-
 }  // namespace swim::recon
 
 #endif
