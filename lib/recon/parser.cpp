@@ -58,6 +58,9 @@ public:
 
     parse_error err;
 
+    /// The whole text as one simple scalar (see simple_scalar()).
+    bool whole_simple_scalar(value& v) { return p_ < end_ && simple_scalar(v) && p_ == end_; }
+
     value document()
     {
         // The common document is one value: read it alone, and fall back to a block (several
@@ -1217,6 +1220,14 @@ value parse(std::string_view text, parse_error& err, parse_options const& opts)
     if (err)
         return {};
     return v;
+}
+
+bool detail::parse_simple_scalar(std::string_view text, value& out)
+{
+    static parse_options const defaults;
+    out = value();
+    parser p(text, defaults);
+    return p.whole_simple_scalar(out);
 }
 
 bool detail::parse_leading_attr(

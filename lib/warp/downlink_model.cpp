@@ -336,19 +336,13 @@ recon::value downlink_model::set(recon::value v, notifications& out)
 
 namespace {
 
-// Keys usually come in order (a sync walks the lane's map in key order): a key past the last
-// one goes at the end after one comparison instead of a search.
-bool past_the_end(map_state const& m, recon::value const& key)
-{
-    return m.empty() || std::prev(m.end())->first < key;
-}
-
 void put_fast(map_state& m, recon::value key, recon::value v)
 {
-    if (past_the_end(m, key))
-        m.emplace_hint(m.end(), std::move(key), std::move(v));
+    auto at = position_of(m, key);
+    if (holds(m, at, key))
+        at->second = std::move(v);
     else
-        m.insert_or_assign(std::move(key), std::move(v));
+        m.emplace_hint(at, std::move(key), std::move(v));
 }
 
 }  // namespace
@@ -356,8 +350,8 @@ void put_fast(map_state& m, recon::value key, recon::value v)
 void downlink_model::put_entry(recon::value key, recon::value v, notifications& out)
 {
     // `at` is where the key is or goes.
-    auto at = past_the_end(maps().map, key) ? maps().map.end() : maps().map.lower_bound(key);
-    bool const found = at != maps().map.end() && !(key < at->first);
+    auto at = position_of(maps().map, key);
+    bool const found = holds(maps().map, at, key);
     if (found && at->second == v)
         return;  // an echo of what we hold
     note n = make(note_type::update, gated());

@@ -52,8 +52,12 @@ host_session::~host_session() = default;
 
 host_session::link* host_session::find_link(std::string_view node, std::string_view lane) noexcept
 {
+    if (last_link_ && last_link_->node == node && last_link_->lane == lane)
+        return last_link_;
     auto it = links_.find(link_key{node, lane});
-    return it == links_.end() ? nullptr : it->second.get();
+    if (it == links_.end())
+        return nullptr;
+    return last_link_ = it->second.get();
 }
 
 std::string_view host_session::node_of(view_id id) const noexcept
@@ -72,6 +76,8 @@ void host_session::erase_link(link& l)
 {
     if (l.written)
         std::erase(written_, &l);
+    if (last_link_ == &l)
+        last_link_ = nullptr;
     for (view_id id : l.views)
         views_.erase(id);
     auto it = links_.find(link_key{l.node, l.lane});

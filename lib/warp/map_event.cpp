@@ -5,6 +5,7 @@
 #include <swim/warp/envelope.hpp>
 #include <swim/warp/map_event.hpp>
 
+#include "../recon/detail/parse_attr.hpp"
 #include "map_update_reader.hpp"
 
 namespace swim::warp {
@@ -215,6 +216,8 @@ bool blank(char c) noexcept
 /// `text` parsed as one scalar (a text, a number, a boolean), or false.
 bool scalar_of(std::string_view text, recon::value& out, recon::parse_options const& opts)
 {
+    if (recon::detail::parse_simple_scalar(text, out))
+        return true;  // (the common case: no record built)
     recon::parse_error err;
     out = recon::parse(text, err, opts);
     return !err && (out.is_text() || out.is_number() || out.is_bool());

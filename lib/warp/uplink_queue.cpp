@@ -212,9 +212,11 @@ void uplink_queue::map_event(uplink& up, warp::map_event const& e, out_frame fra
                 up.last_ = push(std::move(frame));
                 return;
             }
-            if (!up.keys_)
+            if (!up.keys_) {
+                keyed_.reserve(keyed_.size() + 1);  // (listed once made: see taken())
                 up.keys_ = std::make_unique<detail::key_index>();
-            keyed_.push_back(&up);
+                keyed_.push_back(&up);
+            }
         }
         auto [at, fresh] = up.keys_->find_or_add(e.key);
         if (!fresh && *at >= first_ && *at >= up.barrier_ && *at != detail::key_index::forgotten &&
@@ -237,19 +239,23 @@ void uplink_queue::taken(std::size_t n)
     first_ += n;
     queue_.clear();
     queued_bytes_ = 0;
-    // Waiting keys are all written now: forget them (only the uplinks that have any: a
+    // Waiting keys are all written now: forget them (only the uplinks that hold an index: a
     // connection may hold many thousands of uplinks). A table about the size of this burst's
     // is kept for the next (no allocation per key while a client stays behind); a table grown
-    // by an earlier, larger burst is let go.
-    for (auto* up : keyed_) {
-        if (!up->keys_)
-            continue;  // (listed twice after a failed allocation, and freed already)
-        if (up->keys_->capacity() > 8 * up->keys_->size() + 64)
+    // by an earlier, larger burst is let go, and so is one that no burst used for a while.
+    std::erase_if(keyed_, [](uplink* up) {
+        auto& keys = *up->keys_;
+        bool const used = keys.size() != 0;
+        up->idle_takes_ = used ? 0 : up->idle_takes_ + 1;
+        if (up->idle_takes_ > uplink::max_idle_takes ||
+            (used && keys.capacity() > 8 * keys.size() + 64)) {
             up->keys_.reset();
-        else
-            up->keys_->clear();
-    }
-    keyed_.clear();
+            up->idle_takes_ = 0;
+            return true;
+        }
+        keys.clear();
+        return false;
+    });
 }
 
 void uplink_queue::take_output(std::vector<out_frame>& out)

@@ -455,8 +455,8 @@ public:
     {
         if (!entries_)
             return false;
-        auto it = entries_->find(recon::value_from(key));
-        if (it == entries_->end())
+        auto it = entries_->map.find(recon::value_from(key));
+        if (it == entries_->map.end())
             return false;
         erase_entry(it);
         return true;
@@ -466,7 +466,7 @@ public:
     void clear()
     {
         if (entries_)
-            entries_->clear();
+            entries_->map.clear();
         this->broadcast_map(warp::map_event::clear());
         detail::invoke(this->runtime(), on_clear_);
     }
@@ -474,14 +474,14 @@ public:
     /// Keeps the first `n` entries (key order), removing the others one by one.
     void take(std::uint64_t n)
     {
-        while (entries_ && entries_->size() > n)
-            erase_entry(std::prev(entries_->end()));
+        while (entries_ && entries_->map.size() > n)
+            erase_entry(std::prev(entries_->map.end()));
     }
     /// Removes the first `n` entries (key order) one by one.
     void drop(std::uint64_t n)
     {
-        for (; n > 0 && entries_ && !entries_->empty(); --n)
-            erase_entry(entries_->begin());
+        for (; n > 0 && entries_ && !entries_->map.empty(); --n)
+            erase_entry(entries_->map.begin());
     }
 
     /// `f(K const& key, V const& now, std::optional<V> const& before)`: after every put.
@@ -541,8 +541,8 @@ public:
             case warp::map_event::op::remove: {
                 if (!entries_)
                     return;
-                auto it = entries_->find(e.key);
-                if (it != entries_->end())
+                auto it = entries_->map.find(e.key);
+                if (it != entries_->map.end())
                     erase_entry(it);
                 return;
             }
@@ -575,14 +575,13 @@ private:
     {
         std::optional<recon::value> before;
         auto& map = entries();
-        auto it = map.lower_bound(key);  // (one walk of the tree, for a new key too)
-        if (it != map.end() && it->first == key) {
-            before = std::move(it->second);
-            it->second = value;
-        } else {
-            map.emplace_hint(it, key, value);
-        }
-        this->broadcast_map(warp::map_event::update(key, value));
+        auto it = warp::position_of(map, key);  // (one walk of the tree, for a new key too)
+        auto event = warp::map_event::update(key, value);
+        if (warp::holds(map, it, key))
+            before = std::exchange(it->second, std::move(value));
+        else
+            map.emplace_hint(it, std::move(key), std::move(value));
+        this->broadcast_map(event);  // (key and value live on in the event: they moved in)
         if (on_update_) {
             std::optional<V> old;
             if (before)
@@ -590,8 +589,8 @@ private:
             detail::invoke(
                 this->runtime(),
                 on_update_,
-                recon::value_to<K>(key),
-                recon::value_to<V>(value),
+                recon::value_to<K>(event.key),
+                recon::value_to<V>(event.value),
                 old);
         }
     }
@@ -600,7 +599,7 @@ private:
     {
         recon::value key = it->first;
         recon::value before = std::move(it->second);
-        entries_->erase(it);
+        entries_->map.erase(it);
         this->broadcast_map(warp::map_event::remove(key));
         if (on_remove_)
             detail::invoke(
@@ -613,16 +612,16 @@ private:
     /// The entries as Recon values (made at the first: an empty map lane costs a pointer).
     warp::map_state const& view() const noexcept
     {
-        return entries_ ? *entries_ : detail::empty_map_state();
+        return entries_ ? entries_->map : detail::empty_map_state();
     }
     warp::map_state& entries() const
     {
         if (!entries_)
-            entries_ = std::make_unique<warp::map_state>();
-        return *entries_;
+            entries_ = std::make_unique<warp::arena_map_state>();
+        return entries_->map;
     }
 
-    mutable std::unique_ptr<warp::map_state> entries_;
+    mutable std::unique_ptr<warp::arena_map_state> entries_;
     detail::agent_handler<K const&, V const&, std::optional<V> const&> on_update_;
     detail::agent_handler<K const&, V const&> on_remove_;
     detail::agent_handler<> on_clear_;

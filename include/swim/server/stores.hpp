@@ -106,7 +106,7 @@ public:
     /// The entries as Recon values, in key order.
     warp::map_state const& state() const noexcept
     {
-        return entries_ ? *entries_ : detail::empty_map_state();
+        return entries_ ? entries_->map : detail::empty_map_state();
     }
     std::size_t size() const noexcept { return state().size(); }
     bool contains(K const& key) const { return state().count(recon::value_from(key)) != 0; }
@@ -134,7 +134,7 @@ public:
     bool remove(K const& key)
     {
         recon::value k = recon::value_from(key);
-        if (!entries_ || entries_->erase(k) == 0)
+        if (!entries_ || entries_->map.erase(k) == 0)
             return false;
         this->changed_entry(k, nullptr);
         return true;
@@ -143,7 +143,7 @@ public:
     void clear()
     {
         if (entries_)
-            entries_->clear();
+            entries_->map.clear();
         this->changed_cleared();
     }
 
@@ -168,11 +168,11 @@ private:
     warp::map_state& entries()
     {
         if (!entries_)
-            entries_ = std::make_unique<warp::map_state>();
-        return *entries_;
+            entries_ = std::make_unique<warp::arena_map_state>();
+        return entries_->map;
     }
 
-    std::unique_ptr<warp::map_state> entries_;
+    std::unique_ptr<warp::arena_map_state> entries_;
 };
 
 }  // namespace swim::server

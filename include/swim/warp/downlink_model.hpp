@@ -7,6 +7,7 @@
 #include <swim/recon/value.hpp>
 #include <swim/warp/envelope.hpp>
 #include <swim/warp/map_event.hpp>
+#include <swim/warp/map_state.hpp>
 
 #include <cstdint>
 #include <map>
@@ -140,9 +141,6 @@ struct downlink_notification {
     }
 };
 
-/// The map state: keys in Recon key order (the order `take` and `drop` count in).
-using map_state = std::map<recon::value, recon::value, std::less<>>;
-
 /// The shared state machine of one link. Not thread safe: its owner serialises access.
 class downlink_model {
 public:
@@ -274,9 +272,10 @@ private:
     bool verify_now_ = false;
     /// What only a map link needs, made when first used (a value link spares the bytes).
     struct map_parts {
-        map_state map;
+        node_arena arena;  ///< (first: the maps' nodes go back to it before it goes)
+        map_state map{map_state::allocator_type(&arena)};
         /// During a resync, the lane's state as it arrives, reconciled with ours at @synced.
-        map_state incoming;
+        map_state incoming{map_state::allocator_type(&arena)};
     };
     map_parts& maps();
 

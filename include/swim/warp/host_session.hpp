@@ -261,6 +261,9 @@ private:
     view_id next_view_ = 1;
     std::uint64_t next_link_seq_ = 0;
     link_table links_;
+    /// The link the last frame went to (a burst of events is for one link): found by
+    /// comparing its names, without hashing them.
+    link* last_link_ = nullptr;
     /// Links with local writes in flight (each once; see link::written).
     std::vector<link*> written_;
     bool synced_now_ = false;

@@ -94,6 +94,9 @@ public:
     /// Slots of the uplink's index of waiting map keys (0 without one): the memory its
     /// coalescing holds, about 56 bytes a slot.
     std::size_t key_index_slots() const noexcept;
+    /// A key index goes at the take after this many takes of the connection's queue in a row
+    /// that found it empty (the uplink kept up, or its lane was quiet).
+    static constexpr std::uint8_t max_idle_takes = 16;
 
 private:
     friend class uplink_queue;
@@ -105,8 +108,10 @@ private:
     /// Absolute index from which the uplink's frames may be replaced: nothing before its last
     /// @synced, clear, take, drop or uncoalesced event is.
     std::uint64_t barrier_ = 0;
-    /// (Last: a derived class's small members fill the padding after it.)
+    /// Takes of the queue since the key index last held a key.
+    /// (Last: a derived class's small members fill the padding after them.)
     bool last_is_value_ = false;
+    std::uint8_t idle_takes_ = 0;
 };
 
 /// An uplink that keeps its own copy of its node and lane URIs.
@@ -216,7 +221,7 @@ private:
     std::uint64_t first_ = 0;
     std::size_t queued_bytes_ = 0;
     std::uint64_t coalesced_ = 0;
-    /// The uplinks whose keys wait (cleared when the writer takes the queue).
+    /// The uplinks that hold a key index (each once).
     std::vector<uplink*> keyed_;
 };
 

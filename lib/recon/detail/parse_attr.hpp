@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSL-1.0
 // Copyright (c) 2026 the swim-cpp authors
-// Library-internal entry point of the Recon parser, used by the WARP envelope reader.
+// Library-internal entry points of the Recon parser, used by the WARP envelope readers.
 
 #ifndef SWIM_LIB_RECON_DETAIL_PARSE_ATTR_HPP
 #define SWIM_LIB_RECON_DETAIL_PARSE_ATTR_HPP
@@ -22,6 +22,11 @@ bool parse_leading_attr(
     std::size_t& consumed,
     parse_error& err,
     parse_options const& opts);
+
+/// Reads the whole of `text` as one common scalar (an ASCII identifier, true or false, a
+/// quoted text without escapes or non-ASCII bytes, a decimal integer of at most 18 digits), as
+/// parse() would; false, `out` unspecified, for anything else (parse() decides it).
+bool parse_simple_scalar(std::string_view text, value& out);
 
 }  // namespace swim::recon::detail
 

@@ -256,6 +256,16 @@ BOOST_AUTO_TEST_CASE(the_fast_update_reader_agrees_with_the_parser)
         "@update(key:k) \t",
         "@update(key:3.25) false",
         "@update(key:\"\") \"\"",
+        "@update(key:true) false",
+        "@update(key:-9223372036854775807) 123456789012345678",
+        "@update(key:k) 1234567890123456789",  // (19 digits: the parser reads it)
+        "@update(key:k) 99999999999999999999",
+        "@update(key:k) 0x1F",
+        "@update(key:k) 007",
+        "@update(key:k) -0",
+        "@update(key:k) 2E5",
+        "@update(key:k-1_) k-1_",
+        "@update(key:_) _",
     };
     std::vector<std::string> const left = {
         "@update(key:k){a:1}",
@@ -286,6 +296,8 @@ BOOST_AUTO_TEST_CASE(the_fast_update_reader_agrees_with_the_parser)
         map_event slow;
         BOOST_TEST_REQUIRE(!to_map_event(recon::parse(body), slow));
         BOOST_TEST((fast == slow));
+        BOOST_TEST((fast.key.kind() == slow.key.kind()));  // (== holds across number kinds)
+        BOOST_TEST((fast.value.kind() == slow.value.kind()));
     }
     for (auto const& body : left) {
         BOOST_TEST_INFO(body);

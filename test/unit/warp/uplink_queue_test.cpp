@@ -247,6 +247,38 @@ BOOST_AUTO_TEST_CASE(the_key_index_is_kept_for_bursts_of_its_size_and_let_go_aft
     BOOST_TEST(m.key_index_slots() == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(a_key_index_no_burst_uses_is_let_go_after_some_takes)
+{
+    // An uplink that fell behind once, then keeps up (or whose lane goes quiet) while its
+    // connection goes on writing, does not keep the table of that burst.
+    warp::uplink_queue s;
+    uplinks up;
+    auto& m = up("/unit/1", "map");
+    auto& other = up("/unit/2", "value");
+    for (int k = 0; k < 10000; ++k)
+        s.map_event(m, map_event::update(recon::value(k), recon::value(k)));
+    output(s);
+    std::size_t const kept = m.key_index_slots();
+    BOOST_TEST(kept >= 20000u);
+    for (int take = 0; take < warp::uplink::max_idle_takes; ++take) {
+        s.value_event(other, recon::value(take));
+        output(s);
+    }
+    BOOST_TEST(m.key_index_slots() == kept);  // (a pause is not the end of a lag)
+    s.value_event(other, recon::value(-1));
+    output(s);
+    BOOST_TEST(m.key_index_slots() == 0u);
+    // A burst of its size again makes it again, and an unlink lets it go.
+    for (int k = 0; k < 10000; ++k)
+        s.map_event(m, map_event::update(recon::value(k), recon::value(k)));
+    output(s);
+    BOOST_TEST(m.key_index_slots() == kept);
+    s.unlinked(m);
+    BOOST_TEST(m.key_index_slots() == 0u);
+    s.value_event(other, recon::value(-2));
+    output(s);  // (the unlinked uplink is no longer listed: nothing reads it)
+}
+
 BOOST_AUTO_TEST_CASE(clear_take_and_drop_are_barriers)
 {
     warp::uplink_queue s;
