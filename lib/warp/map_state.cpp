@@ -69,6 +69,8 @@ void unmap_huge_block(void* p) noexcept
 struct node_arena::block {
     block* next;
     std::size_t bytes;
+    char* cursor;  ///< the first byte never handed out
+    char* end;
     bool mapped;
 };
 
@@ -83,11 +85,20 @@ void* node_arena::allocate(std::size_t bytes)
         node_ = bytes;
     if (bytes != node_)
         return ::operator new(bytes);
-    if (free_ == nullptr)
-        grow();
     void* p = free_;
-    SWIM_ARENA_UNPOISON(p, node_);  // (under ASan a free node cannot be read or written)
-    free_ = *static_cast<void**>(p);
+    if (p != nullptr) {
+        SWIM_ARENA_UNPOISON(p, node_);  // (under ASan a free node cannot be read or written)
+        free_ = *static_cast<void**>(p);
+    } else {
+        // Nodes never used are cut in turn from the newest block: its memory is first touched
+        // by the node that uses it.
+        std::size_t const stride = round_up(node_);
+        if (blocks_ == nullptr || std::size_t(blocks_->end - blocks_->cursor) < stride)
+            grow();
+        p = blocks_->cursor;
+        blocks_->cursor += stride;
+        SWIM_ARENA_UNPOISON(p, node_);
+    }
     ++live_;
     return p;
 }
@@ -121,18 +132,11 @@ void node_arena::grow()
     }
     if (raw == nullptr)
         raw = ::operator new(bytes);
-    auto* b = ::new (raw) block{blocks_, bytes, mapped};
-    blocks_ = b;
-    held_ += bytes;
-    // Thread the block's nodes onto the free list, first node first.
-    auto* const first = static_cast<char*>(raw) + head;
+    char* const first = static_cast<char*>(raw) + head;
     std::size_t const n = (bytes - head) / stride;
-    for (std::size_t i = n; i-- > 0;) {
-        void* node = first + i * stride;
-        *static_cast<void**>(node) = free_;
-        free_ = node;
-        SWIM_ARENA_POISON(node, node_);
-    }
+    blocks_ = ::new (raw) block{blocks_, bytes, first, first + n * stride, mapped};
+    held_ += bytes;
+    SWIM_ARENA_POISON(first, n * stride);
 }
 
 void node_arena::release() noexcept
