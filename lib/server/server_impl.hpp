@@ -180,6 +180,9 @@ protected:
     void drop_output(std::vector<warp::out_frame>& dropped)
     {
         overflowed_ = true;
+        // Nothing is queued from now on, and no write (so no unlinked()) reaches the queue:
+        // the uplinks' key indexes go while the uplinks are still there.
+        queue_.drop_keys();
         queue_.take_output(dropped);
         count_queued();
     }

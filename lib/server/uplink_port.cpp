@@ -129,6 +129,7 @@ void uplink_port::close()
         closed_ = true;
         waiting.swap(drained_);
         // What still waits is never written: off the server's budget.
+        queue_.drop_keys();  // (the uplinks may go without unlinked() from now on)
         queue_.take_output(dropped);
         inflight_ = 0;
         if (budget_)

@@ -213,7 +213,8 @@ void uplink_queue::map_event(uplink& up, warp::map_event const& e, out_frame fra
                 return;
             }
             if (!up.keys_) {
-                keyed_.reserve(keyed_.size() + 1);  // (listed once made: see taken())
+                if (keyed_.size() == keyed_.capacity())  // (listed once made: see taken())
+                    keyed_.reserve(2 * keyed_.size() + 4);
                 up.keys_ = std::make_unique<detail::key_index>();
                 keyed_.push_back(&up);
             }
@@ -256,6 +257,15 @@ void uplink_queue::taken(std::size_t n)
         keys.clear();
         return false;
     });
+}
+
+void uplink_queue::drop_keys() noexcept
+{
+    for (auto* up : keyed_) {
+        up->keys_.reset();
+        up->idle_takes_ = 0;
+    }
+    keyed_.clear();
 }
 
 void uplink_queue::take_output(std::vector<out_frame>& out)

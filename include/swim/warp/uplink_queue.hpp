@@ -194,6 +194,9 @@ public:
     /// Moves every waiting frame to the back of `out`, oldest first (when `out` is empty, the
     /// two vectors swap: no frame is moved).
     void take_output(std::vector<out_frame>& out);
+    /// Lets every uplink's key index go, while the uplinks are still there: call it when the
+    /// connection takes no more output (its uplinks may then go without unlinked()).
+    void drop_keys() noexcept;
     /// As above, as strings (a shared frame is copied).
     void take_output(std::vector<std::string>& out);
     /// Frames waiting.

@@ -279,6 +279,26 @@ BOOST_AUTO_TEST_CASE(a_key_index_no_burst_uses_is_let_go_after_some_takes)
     output(s);  // (the unlinked uplink is no longer listed: nothing reads it)
 }
 
+BOOST_AUTO_TEST_CASE(after_drop_keys_an_uplink_may_go_without_unlinked)
+{
+    // A connection that overflowed or closed takes no more writes, so its uplinks go without
+    // unlinked(): the queue must not reach them at a later take (ASan sees it if it does).
+    warp::uplink_queue s;
+    auto gone = std::make_unique<warp::owned_uplink>("/unit/1", "map");
+    for (int k = 0; k < 1000; ++k)
+        s.map_event(*gone, map_event::update(recon::value(k), recon::value(k)));
+    output(s);
+    BOOST_TEST(gone->key_index_slots() > 0u);  // kept for the next burst: still listed
+    s.drop_keys();
+    BOOST_TEST(gone->key_index_slots() == 0u);
+    gone.reset();
+    warp::owned_uplink other("/unit/2", "value");
+    for (int take = 0; take <= warp::uplink::max_idle_takes + 1; ++take) {
+        s.value_event(other, recon::value(take));
+        BOOST_TEST(output(s).size() == 1u);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(clear_take_and_drop_are_barriers)
 {
     warp::uplink_queue s;
