@@ -108,9 +108,9 @@ private:
     /// Absolute index from which the uplink's frames may be replaced: nothing before its last
     /// @synced, clear, take, drop or uncoalesced event is.
     std::uint64_t barrier_ = 0;
-    /// Takes of the queue since the key index last held a key.
     /// (Last: a derived class's small members fill the padding after them.)
     bool last_is_value_ = false;
+    /// Takes of the queue in a row that found the key index empty (see max_idle_takes).
     std::uint8_t idle_takes_ = 0;
 };
 
