@@ -3,6 +3,7 @@
 
 #include "ws_transport.hpp"
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
 
@@ -114,6 +115,9 @@ ws_transport::ws_transport(
     , session_(role, opts.session, steady_ms(), seed)
     , handler_(handler)
     , close_timeout_(opts.close_timeout)
+    , rest_after_(opts.rest_after)
+    , rest_until_(opts.rest_until)
+    , rest_turns_(opts.rest_turns)
     , small_(static_cast<std::uint32_t>(std::clamp<std::size_t>(opts.small_buffer, 16, 1 << 30)))
     , large_(static_cast<std::uint32_t>(
           std::clamp<std::size_t>(opts.large_buffer, small_, std::size_t(1) << 30)))
@@ -302,15 +306,33 @@ void ws_transport::on_read(error_code ec, std::size_t n)
 
 void ws_transport::on_write(error_code ec)
 {
-    writing_ = false;
     if (std::exchange(took_, false))
         guarded([&] { handler_.on_written(ec); });
     if (ec && !aborted_) {
         guarded([&] { handler_.on_end(ws_end::write_failed, describe("write failed", ec)); });
         abort();
     }
+    if (rest_after_ != 0 && last_write_ >= rest_after_) {
+        rest(rest_turns_);
+        return;
+    }
+    writing_ = false;
     step();
     finish_part();
+}
+
+void ws_transport::rest(unsigned turns)
+{
+    // While the writer rests, writing_ stays set: wake() leaves it be (it takes all there is
+    // when it wakes), and the transport cannot finish under the posted handler.
+    if (turns == 0 || aborted_ || close_pending_ || session_.has_control() ||
+        handler_.output_waiting() >= rest_until_) {
+        writing_ = false;
+        step();
+        finish_part();
+        return;
+    }
+    asio::post(timer_.get_executor(), [this, turns] { rest(turns - 1); });
 }
 
 std::uint64_t ws_transport::deadline() const noexcept
@@ -353,6 +375,7 @@ void ws_transport::write_more()
     note_closing();
     if (!out_.empty()) {
         writing_ = true;
+        last_write_ = out_.size();
         stream_->async_write(out_.data(), out_.size(), *this);
         return;
     }

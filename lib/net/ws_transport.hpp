@@ -91,6 +91,9 @@ public:
     /// Whether frames taken from the handler's queue still wait for take_output() (a long
     /// queue is written in parts): a close after the output waits for them.
     virtual bool output_left() const noexcept { return false; }
+    /// About how many bytes wait for take_output() (a writer that rests after a large write
+    /// stops resting once ws_transport_options::rest_until wait).
+    virtual std::size_t output_waiting() const noexcept { return 0; }
     /// The frames of the last take_output() were written, or failed to be (`ec`).
     virtual void on_written(boost::system::error_code ec) = 0;
     /// The connection ends, and why in words (text from the peer escaped), for the log.
@@ -114,6 +117,15 @@ struct ws_transport_options {
     /// buffer of its size, freed once it is handled).
     std::size_t small_buffer = 256;
     std::size_t large_buffer = 64 * 1024;
+    /** A busy connection writes more with each write: after a write of at least rest_after
+     * bytes (0: never), the writer lets the executor run rest_turns more turns (each a pass
+     * over the handlers ready then) before it takes more output, unless rest_until bytes
+     * wait already. Output of light traffic (smaller writes) goes at once; under load, the
+     * frames of several turns go with one write (one send, one wake-up of the peer).
+     */
+    std::size_t rest_after = 0;
+    unsigned rest_turns = 3;
+    std::size_t rest_until = 16 * 1024;
 };
 
 /// The options both roles derive from their configs: the message limit, the idle timeout
@@ -170,6 +182,9 @@ private:
     /// timer for the next deadline; ends the writer once aborted.
     void step();
     void write_more();
+    /// After a large write: lets the executor run `turns` more handlers' turns before the
+    /// writer takes again (fewer when enough waits, a close or a control frame is due).
+    void rest(unsigned turns);
     /// A close is under way: the close timeout starts (once).
     void note_closing();
     void arm_timer();
@@ -187,6 +202,9 @@ private:
     ws_session session_;
     ws_handler& handler_;
     std::chrono::milliseconds close_timeout_;
+    std::size_t rest_after_;
+    std::size_t rest_until_;
+    unsigned rest_turns_;
     std::uint32_t small_;
     std::uint32_t large_;
     boost::asio::steady_timer timer_;
@@ -198,6 +216,8 @@ private:
     /// What the frame in progress needs in all (ws_event::want).
     std::size_t want_ = 0;
     std::string out_;
+    /// The size of the last write.
+    std::size_t last_write_ = 0;
     std::string close_reason_;
     /// From the moment a close is under way: when the peer's time to end the connection is
     /// up (unset before).

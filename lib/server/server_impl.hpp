@@ -28,6 +28,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -104,13 +105,16 @@ public:
                 over = queue_.queued_bytes() + inflight_;
                 drop_output(dropped);
             } else {
-                wake = queue_.has_output();
+                // The writer is woken once, then takes until it finds the queue empty.
+                wake = !pending_ && queue_.has_output();
+                if (wake)
+                    pending_ = true;
                 count_queued();
             }
         }
         if (over != 0)
             overflow(over, "max_queued_bytes");
-        else if (wake && !pending_.exchange(true))
+        else if (wake)
             notify();
     }
 
@@ -136,6 +140,9 @@ public:
     void written();
     /// Bytes a sync lets wait (queued and being written) before it writes more.
     static constexpr std::size_t sync_window = 1024 * 1024;
+    /// The step in which a port counts its bytes against the server's output budget: the
+    /// budget's total overcounts each connection with output by less than two steps.
+    static constexpr std::size_t budget_step = 4096;
     /// Runs `f` once at most sync_window bytes wait: now, or from written() when the writer
     /// has caught up. Dropped when the port closes. (A sync goes on at the pace its client
     /// reads: it never holds more than about a window and a chunk of the lane's state.)
@@ -190,11 +197,27 @@ protected:
     void count_queued() noexcept
     {
         std::size_t const now = queue_.queued_bytes() + inflight_;
-        std::size_t const was = queued_.exchange(now, std::memory_order_relaxed);
-        if (budget_ && now > was)
-            budget_->add(now - was);
-        else if (budget_ && now < was)
-            budget_->take(was - now);
+        queued_.store(now, std::memory_order_relaxed);  // (written under the lock only)
+        if (!budget_)
+            return;
+        // The budget, shared by every connection, is told in steps (one atomic add per
+        // budget_step bytes, not per frame): the port counts there what it holds rounded up
+        // to a step, and gives back once it holds two steps less, or nothing.
+        std::size_t const want = (now + budget_step - 1) / budget_step * budget_step;
+        if (want > counted_) {
+            budget_->add(want - counted_);
+            counted_ = want;
+        } else if (want + budget_step < counted_ || (now == 0 && counted_ != 0)) {
+            budget_->take(counted_ - want);
+            counted_ = want;
+        }
+    }
+    /// Under the lock: the port counts nothing against the budget from now on.
+    void uncount() noexcept
+    {
+        queued_.store(0, std::memory_order_relaxed);
+        if (budget_)
+            budget_->take(std::exchange(counted_, 0));
     }
 
 private:
@@ -216,7 +239,8 @@ private:
     warp::server_session reader_;
     mutable std::mutex mutex_;
     warp::uplink_queue queue_;
-    std::atomic<bool> pending_{false};
+    /// The writer is woken (or awake) and takes until it finds the queue empty.
+    bool pending_ = false;
     std::size_t max_queued_ = 0;
     output_budget* budget_ = nullptr;
     /// Bytes taken by the writer and not yet written.
@@ -224,6 +248,8 @@ private:
     /// What waits for the writer to catch up (when_drained).
     std::vector<std::function<void()>> drained_;
     std::atomic<std::size_t> queued_{0};
+    /// What the port counts against the budget: queued_ rounded up to budget_step.
+    std::size_t counted_ = 0;
     bool overflowed_ = false;
     bool closed_ = false;
 };

@@ -13,6 +13,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <limits>
+
 #include "../net/ws_handshake.hpp"
 #include "../net/ws_transport.hpp"
 #include "http_serve.hpp"
@@ -191,6 +193,10 @@ private:
     }
 
     bool output_left() const noexcept override { return !batch_.empty(); }
+    std::size_t output_waiting() const noexcept override
+    {
+        return batch_.empty() ? queued() : std::numeric_limits<std::size_t>::max();
+    }
 
     void on_written(error_code) override
     {
@@ -238,10 +244,13 @@ private:
 void socket_port::start(std::unique_ptr<net::detail::byte_stream> stream, std::string_view initial)
 {
     auto const& cfg = srv_->config();
-    auto const opts = net::detail::transport_options(
+    auto opts = net::detail::transport_options(
         cfg.max_frame_size,
         cfg.idle_timeout,
         cfg.handshake_timeout);
+    // A connection that writes 2 KiB or more at a time (a busy fan-out) waits for up to
+    // three more turns of the executor, or 16 KiB, before the next write.
+    opts.rest_after = 2048;
     transport_ = std::make_unique<net::detail::ws_transport>(
         strand_,
         std::move(stream),

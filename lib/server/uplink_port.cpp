@@ -51,7 +51,7 @@ bool uplink_port::take_output(std::vector<warp::out_frame>& out)
     std::lock_guard lock(mutex_);
     if (!queue_.has_output()) {
         // Cleared under the lock: a write after this sees the flag down and notifies.
-        pending_.store(false);
+        pending_ = false;
         return false;
     }
     std::size_t const before = queue_.queued_bytes();
@@ -132,8 +132,7 @@ void uplink_port::close()
         queue_.drop_keys();  // (the uplinks may go without unlinked() from now on)
         queue_.take_output(dropped);
         inflight_ = 0;
-        if (budget_)
-            budget_->take(queued_.exchange(0, std::memory_order_relaxed));
+        uncount();
     }
     // The agents let the links go, each agent's in one turn of its strand.
     auto links = reader_.take_links();
