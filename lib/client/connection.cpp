@@ -597,8 +597,14 @@ bool connection::take_output(net::detail::ws_session& ws, std::string& out)
         return false;
     batch_.clear();
     session_.take_output(batch_);
+    std::size_t bytes = 0;
     for (auto const& frame : batch_)
-        ws.append_text(out, frame);
+        bytes += ws.text_frame_size(frame.size());
+    std::size_t const start = out.size();
+    out.resize(start + bytes);
+    char* p = out.data() + start;
+    for (auto const& frame : batch_)
+        p = ws.put_text(p, frame);
     return true;
 }
 

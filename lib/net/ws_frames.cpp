@@ -57,40 +57,48 @@ ws_event fail(std::string& why, std::uint16_t code, std::string text)
 
 }  // namespace
 
+char* put_ws_frame(
+    char* p,
+    ws_opcode op,
+    std::string_view payload,
+    std::optional<std::uint32_t> mask) noexcept
+{
+    *p++ = static_cast<char>(0x80 | static_cast<unsigned>(op));
+    unsigned char const mask_bit = mask ? 0x80 : 0x00;
+    std::uint64_t const n = payload.size();
+    if (n < 126) {
+        *p++ = static_cast<char>(mask_bit | n);
+    } else if (n <= 0xFFFF) {
+        *p++ = static_cast<char>(mask_bit | 126);
+        *p++ = static_cast<char>(n >> 8);
+        *p++ = static_cast<char>(n);
+    } else {
+        *p++ = static_cast<char>(mask_bit | 127);
+        for (int i = 7; i >= 0; --i)
+            *p++ = static_cast<char>(n >> (8 * i));
+    }
+    unsigned char key[4] = {0, 0, 0, 0};
+    if (mask) {
+        std::memcpy(key, &*mask, 4);
+        std::memcpy(p, key, 4);
+        p += 4;
+    }
+    if (n != 0)
+        std::memcpy(p, payload.data(), n);
+    if (mask)
+        apply_mask(p, n, key);
+    return p + n;
+}
+
 void append_ws_frame(
     std::string& out,
     ws_opcode op,
     std::string_view payload,
     std::optional<std::uint32_t> mask)
 {
-    char head[14];
-    std::size_t h = 0;
-    head[h++] = static_cast<char>(0x80 | static_cast<unsigned>(op));
-    unsigned char const mask_bit = mask ? 0x80 : 0x00;
-    std::uint64_t const n = payload.size();
-    if (n < 126) {
-        head[h++] = static_cast<char>(mask_bit | n);
-    } else if (n <= 0xFFFF) {
-        head[h++] = static_cast<char>(mask_bit | 126);
-        head[h++] = static_cast<char>(n >> 8);
-        head[h++] = static_cast<char>(n);
-    } else {
-        head[h++] = static_cast<char>(mask_bit | 127);
-        for (int i = 7; i >= 0; --i)
-            head[h++] = static_cast<char>(n >> (8 * i));
-    }
-    unsigned char key[4] = {0, 0, 0, 0};
-    if (mask) {
-        std::memcpy(key, &*mask, 4);
-        std::memcpy(head + h, key, 4);
-        h += 4;
-    }
     std::size_t const at = out.size();
-    out.append(head, h);
-    out.append(payload.data(), payload.size());
-    if (!mask)
-        return;
-    apply_mask(out.data() + at + h, n, key);
+    out.resize(at + ws_frame_size(payload.size(), mask.has_value()));
+    put_ws_frame(out.data() + at, op, payload, mask);
 }
 
 void append_ws_close(

@@ -37,9 +37,24 @@ inline constexpr std::uint16_t too_big = 1009;
 inline constexpr std::uint16_t try_again_later = 1013;
 }  // namespace ws_close
 
-/** Appends one whole frame (FIN set) to `out`. `mask` is the client's masking key (RFC 6455
- * §5.3: a client masks every frame, a server none); the payload is masked as it is copied.
+/// The bytes of one whole frame of `payload` bytes, masked (a client's) or not.
+constexpr std::size_t ws_frame_size(std::size_t payload, bool masked) noexcept
+{
+    std::size_t const len = payload < 126 ? 0 : payload <= 0xFFFF ? 2 : 8;
+    return 2 + len + (masked ? 4 : 0) + payload;
+}
+
+/** Writes one whole frame (FIN set) at `p`, which has room for ws_frame_size() bytes, and
+ * returns its end. `mask` is the client's masking key (RFC 6455 §5.3: a client masks every
+ * frame, a server none); the payload is masked as it is copied.
  */
+char* put_ws_frame(
+    char* p,
+    ws_opcode op,
+    std::string_view payload,
+    std::optional<std::uint32_t> mask) noexcept;
+
+/// Appends one whole frame to `out` (put_ws_frame).
 void append_ws_frame(
     std::string& out,
     ws_opcode op,

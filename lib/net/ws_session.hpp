@@ -76,6 +76,17 @@ public:
 
     /// Appends one text message, masked when this is the client. Only while can_send().
     void append_text(std::string& out, std::string_view payload);
+    /// The bytes a text message of `n` bytes takes as a frame of this role.
+    std::size_t text_frame_size(std::size_t n) const noexcept
+    {
+        return ws_frame_size(n, role_ == ws_role::client);
+    }
+    /// append_text() into room made already: writes the frame at `p` (text_frame_size()
+    /// bytes) and returns its end. A batch of messages grows its buffer once.
+    char* put_text(char* p, std::string_view payload) noexcept
+    {
+        return put_ws_frame(p, ws_opcode::text, payload, mask());
+    }
 
     /// Control frames wait for take_control().
     bool has_control() const noexcept

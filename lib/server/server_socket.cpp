@@ -158,11 +158,18 @@ private:
         // The frames into one buffer, written with one write; a long queue in parts of about
         // write_part bytes (no buffer holds all of it, and no part waits for the whole). A
         // frame is let go once framed (held once, in the buffer).
+        std::size_t end = next_;
+        std::size_t bytes = 0;
+        do
+            bytes += ws.text_frame_size(batch_[end++].size());
+        while (end < batch_.size() && bytes < write_part);
         std::size_t const start = out.size();
-        do {
-            ws.append_text(out, batch_[next_].view());
-            batch_[next_++] = {};
-        } while (next_ < batch_.size() && out.size() - start < write_part);
+        out.resize(start + bytes);
+        char* p = out.data() + start;
+        for (; next_ < end; ++next_) {
+            p = ws.put_text(p, batch_[next_].view());
+            batch_[next_] = {};
+        }
         if (next_ == batch_.size()) {
             // The vector comes back as the queue at the next take: kept for a busy
             // connection's next batch (growing it again costs a page fault per 4 KiB), let go

@@ -227,6 +227,7 @@ BOOST_AUTO_TEST_CASE(client_frames_are_masked_and_unmask_to_the_payload)
         BOOST_TEST((static_cast<unsigned char>(f[1]) & 0x80u) == 0x80u);
         std::size_t h = n < 126 ? 2 : n <= 0xFFFF ? 4 : 10;
         BOOST_TEST(f.size() == h + 4 + n);
+        BOOST_TEST(ws_frame_size(n, true) == f.size());
         std::string_view key = f.substr(h, 4);
         std::string unmasked(f.substr(h + 4));
         for (std::size_t i = 0; i < n; ++i)
@@ -235,6 +236,7 @@ BOOST_AUTO_TEST_CASE(client_frames_are_masked_and_unmask_to_the_payload)
         // Unmasked (a server's frame), the decoder reads it back.
         std::string plain;
         append_ws_frame(plain, ws_opcode::text, payload, std::nullopt);
+        BOOST_TEST(ws_frame_size(n, false) == plain.size());
         auto ev = decode(plain, plain.size());
         BOOST_TEST_REQUIRE(ev.size() == 1u);
         BOOST_TEST(ev[0].payload == payload);
