@@ -141,8 +141,10 @@ public:
     /// Bytes a sync lets wait (queued and being written) before it writes more.
     static constexpr std::size_t sync_window = 1024 * 1024;
     /// The step in which a port counts its bytes against the server's output budget: the
-    /// budget's total overcounts each connection with output by less than two steps.
-    static constexpr std::size_t budget_step = 4096;
+    /// budget's total overcounts each connection with output by less than two steps (2 KiB:
+    /// 100,000 connections, the default max_connections, with a few bytes each count under
+    /// 200 MB of the 512 MiB default budget).
+    static constexpr std::size_t budget_step = 1024;
     /// Runs `f` once at most sync_window bytes wait: now, or from written() when the writer
     /// has caught up. Dropped when the port closes. (A sync goes on at the pace its client
     /// reads: it never holds more than about a window and a chunk of the lane's state.)

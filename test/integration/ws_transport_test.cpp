@@ -120,6 +120,7 @@ struct rest_case {
     char const* name;
     std::size_t frame_bytes;
     int frames_per_turn;
+    std::size_t rest_until;
     /// Bounds of the frames of any take but the first and the last.
     std::size_t least;
     std::size_t most;
@@ -139,7 +140,8 @@ std::vector<std::size_t> takes_of(rest_case const& c)
     peer.set_option(asio::socket_base::receive_buffer_size(1 << 20));
     producer prod;
     ws_transport_options opts;
-    opts.rest_after = 2048;  // (rest_turns 3, rest_until 16 KiB: the defaults)
+    opts.rest_after = 2048;  // (rest_turns 3: the default)
+    opts.rest_until = c.rest_until;
     ws_transport
         t(ioc.get_executor(), make_byte_stream(std::move(ours)), ws_role::server, opts, 0, prod);
     t.start({});
@@ -184,12 +186,12 @@ BOOST_AUTO_TEST_CASE(
 {
     rest_case const cases[] = {
         // 2.4 KB a turn: after each write the writer rests three turns (four turns a take).
-        {"large writes rest", 600, 4, 4 * 4, 4 * 4},
+        {"large writes rest", 600, 4, 16 * 1024, 4 * 4, 4 * 4},
         // 200 bytes a turn: every write goes at once (one turn a take, or two as the
         // writer's own completion interleaves).
-        {"small writes go at once", 50, 4, 4, 2 * 4},
-        // 18 KB a turn: rest_until waits already, so no rest.
-        {"no rest once rest_until waits", 4500, 4, 4, 2 * 4},
+        {"small writes go at once", 50, 4, 16 * 1024, 4, 2 * 4},
+        // 4.8 KB a turn over a rest_until of 4 KiB: enough waits already, so no rest.
+        {"no rest once rest_until waits", 1200, 4, 4096, 4, 2 * 4},
     };
     for (auto const& c : cases) {
         BOOST_TEST_CONTEXT(c.name)

@@ -127,7 +127,8 @@ public:
         /// whose lanes' state is kept until the next envelope starts them again.
         std::size_t dormant_agents = 0;
         /// Bytes the connections have waiting to be written, together (counted against
-        /// server_config::max_total_queued_bytes).
+        /// server_config::max_total_queued_bytes), each connection's rounded up to a KiB
+        /// (over by less than 2 KiB for each connection with output waiting).
         std::size_t queued_bytes = 0;
         /// Connections in their TLS and WebSocket handshakes now (server_config::
         /// max_handshakes).

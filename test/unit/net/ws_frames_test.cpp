@@ -8,6 +8,9 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -236,10 +239,52 @@ BOOST_AUTO_TEST_CASE(client_frames_are_masked_and_unmask_to_the_payload)
         // Unmasked (a server's frame), the decoder reads it back.
         std::string plain;
         append_ws_frame(plain, ws_opcode::text, payload, std::nullopt);
-        BOOST_TEST(ws_frame_size(n, false) == plain.size());
+        BOOST_TEST(plain.size() == h + n);
         auto ev = decode(plain, plain.size());
         BOOST_TEST_REQUIRE(ev.size() == 1u);
         BOOST_TEST(ev[0].payload == payload);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_batch_framed_in_place_fills_the_room_its_sizes_make)
+{
+    // As a writer frames a batch: the buffer grown once by the frames' sizes, each frame
+    // written in place where the last ended.
+    std::vector<std::string> payloads;
+    for (std::size_t n : std::initializer_list<std::size_t>{0, 5, 125, 126, 65535, 65536, 1})
+        payloads.emplace_back(n, static_cast<char>('a' + n % 26));
+    for (bool masked : {false, true}) {
+        std::string out = "prefix";
+        std::size_t bytes = 0;
+        for (auto const& p : payloads)
+            bytes += ws_frame_size(p.size(), masked);
+        std::size_t sum = 0;
+        for (auto const& p : payloads)
+            sum += p.size() + (masked ? 4 : 0) + (p.size() < 126 ? 2 : p.size() <= 0xFFFF ? 4 : 10);
+        BOOST_TEST(bytes == sum);
+        out.resize(6 + bytes);
+        char* at = out.data() + 6;
+        std::uint32_t key = 0x01020304u;
+        for (auto const& p : payloads)
+            at = put_ws_frame(
+                at,
+                ws_opcode::text,
+                p,
+                masked ? std::optional<std::uint32_t>(key++) : std::nullopt);
+        BOOST_TEST(at == out.data() + out.size());
+        BOOST_TEST(out.substr(0, 6) == "prefix");
+        // A server's decoder takes masked frames, a client's plain ones.
+        ws_decoder d(1 << 20, masked);
+        std::string buf = out.substr(6);
+        std::size_t off = 0;
+        for (auto const& p : payloads) {
+            std::size_t used = 0;
+            ws_event const e = d.next(std::span<char>(buf).subspan(off), used);
+            off += used;
+            BOOST_TEST_REQUIRE((e.what == type::text));
+            BOOST_TEST(e.payload == p);
+        }
+        BOOST_TEST(off == buf.size());
     }
 }
 
