@@ -33,8 +33,9 @@ struct ws_session_options {
 };
 
 /** The protocol state of one WebSocket connection. The caller reads bytes into a buffer and
- * calls next() until it needs more; it writes what take_control() and append_text() append;
- * it passes the time in (any monotonic milliseconds) and arms a timer for deadline().
+ * calls next() until it needs more; it writes what take_control() and append_text() (or
+ * put_text()) append; it passes the time in (any monotonic milliseconds) and arms a timer
+ * for deadline().
  *
  * * Pings are answered with a pong, but at most one pong waits: a later ping replaces it
  *   (RFC 6455 §5.5.3), so a peer that pings and never reads cannot make a queue grow.

@@ -84,8 +84,9 @@ public:
     virtual void on_binary(std::string_view message) = 0;
     /// Every message of one read has been handed over.
     virtual void on_read() {}
-    /** Appends the data frames that wait, each with `session.append_text(out, frame)`;
-     * false when none wait. What it takes is written next.
+    /** Appends the data frames that wait, each with `session.append_text(out, frame)` (or,
+     * for a batch, `out` grown once by their text_frame_size() and each put_text() in
+     * place); false when none wait. What it takes is written next.
      */
     virtual bool take_output(ws_session& session, std::string& out) = 0;
     /// Whether frames taken from the handler's queue still wait for take_output() (a long
