@@ -156,7 +156,7 @@ asio::awaitable<void> downlink_core::wait()
     co_await waiters_->timer.async_wait(use_tuple);
 }
 
-void downlink_core::deliver(warp::view_note note)
+void downlink_core::deliver(warp::view_note&& note)
 {
     using type = warp::downlink_notification::type;
     auto& n = note.note;

@@ -53,6 +53,15 @@ bool valid_utf8(std::string_view s) noexcept
     std::size_t i = 0;
     std::size_t const n = s.size();
     while (i < n) {
+        if (i + 32 <= n) {
+            // ASCII text (most of a WARP frame) is checked 32 bytes at a time.
+            std::uint64_t w[4];
+            std::memcpy(w, s.data() + i, 32);
+            if (((w[0] | w[1] | w[2] | w[3]) & 0x8080808080808080ULL) == 0) {
+                i += 32;
+                continue;
+            }
+        }
         if (i + 8 <= n) {
             std::uint64_t w;
             std::memcpy(&w, s.data() + i, 8);
@@ -60,6 +69,13 @@ bool valid_utf8(std::string_view s) noexcept
                 i += 8;
                 continue;
             }
+        }
+        if (n >= 8 && i + 8 > n) {
+            // The last few bytes: the text's last 8 (some checked already) all ASCII.
+            std::uint64_t w;
+            std::memcpy(&w, s.data() + n - 8, 8);
+            if ((w & 0x8080808080808080ULL) == 0)
+                return true;
         }
         std::size_t k = sequence_at(s, i);
         if (k == 0)

@@ -58,9 +58,6 @@ public:
 
     parse_error err;
 
-    /// The whole text as one simple scalar (see simple_scalar()).
-    bool whole_simple_scalar(value& v) { return p_ < end_ && simple_scalar(v) && p_ == end_; }
-
     value document()
     {
         // The common document is one value: read it alone, and fall back to a block (several
@@ -335,137 +332,13 @@ private:
 
     // ---- values ---------------------------------------------------------------------------
 
-    // Word-at-a-time scans (8 bytes while 8 remain, on little-endian targets; a byte at a
-    // time otherwise and for the rest). Each returns the first byte at or after `q` that
-    // stops the scan, or `end`.
-
-    // The first byte that is not an ASCII identifier character (letter, digit, `_`, `-`).
-    static char const* skip_ident_chars(char const* q, char const* end) noexcept
-    {
-        if constexpr (std::endian::native == std::endian::little) {
-            constexpr std::uint64_t ones = 0x0101010101010101u;
-            constexpr std::uint64_t highs = 0x8080808080808080u;
-            while (end - q >= 8) {
-                std::uint64_t x;
-                std::memcpy(&x, q, 8);
-                // Range tests per byte on the low seven bits (no carries between bytes);
-                // bytes with the top bit set are never identifier characters here.
-                std::uint64_t x7 = x & ~highs;
-                auto at_least = [](std::uint64_t v, unsigned lo) {
-                    return v + ones * (0x80 - lo);
-                };
-                auto above = [](std::uint64_t v, unsigned hi) {
-                    return v + ones * (0x7F - hi);
-                };
-                std::uint64_t lower = x7 | (ones * 0x20);
-                std::uint64_t ok = (at_least(lower, 'a') & ~above(lower, 'z')) |
-                                   (at_least(x7, '0') & ~above(x7, '9')) |
-                                   (at_least(x7, '_') & ~above(x7, '_')) |
-                                   (at_least(x7, '-') & ~above(x7, '-'));
-                std::uint64_t stop = (~ok | x) & highs;
-                if (stop)
-                    return q + std::countr_zero(stop) / 8;
-                q += 8;
-            }
-        }
-        while (q < end && detail::ascii_ident_char_table[static_cast<unsigned char>(*q)])
-            ++q;
-        return q;
-    }
-
-    // The first byte that is the quote `qc`, a backslash or non-ASCII.
-    static char const* skip_plain_string_chars(char const* q, char const* end, char qc) noexcept
-    {
-        if constexpr (std::endian::native == std::endian::little) {
-            constexpr std::uint64_t ones = 0x0101010101010101u;
-            constexpr std::uint64_t highs = 0x8080808080808080u;
-            std::uint64_t const qs = ones * static_cast<unsigned char>(qc);
-            while (end - q >= 8) {
-                std::uint64_t x;
-                std::memcpy(&x, q, 8);
-                std::uint64_t a = x ^ qs;
-                std::uint64_t b = x ^ (ones * '\\');
-                // A zero byte of a or b (the exact test: borrows never reach a lower byte's
-                // flag), or a byte with its top bit set.
-                std::uint64_t stop = ((((a & ~highs) + ~highs) | a) &
-                                      ((((b & ~highs) + ~highs)) | b) & highs) ^
-                                     highs;
-                stop |= x & highs;
-                if (stop)
-                    return q + std::countr_zero(stop) / 8;
-                q += 8;
-            }
-        }
-        while (q < end && *q != qc && *q != '\\' && static_cast<unsigned char>(*q) < 0x80)
-            ++q;
-        return q;
-    }
-
-    // True when no postfix attribute follows at `q` (spaces and tabs skipped; a comment is
-    // left to the general path).
-    bool no_postfix_at(char const* q) const noexcept
-    {
-        while (q < end_ && (*q == ' ' || *q == '\t'))
-            ++q;
-        return q >= end_ || (*q != '@' && *q != '#');
-    }
-
-    // The common scalars of a block item, read inline: an ASCII identifier (or true/false), a
-    // quoted string without escapes or non-ASCII bytes, a decimal integer of at most 18
-    // digits; each only when no postfix attribute follows. Returns false, having consumed
-    // nothing, for anything else: parse_value() reads it. `v` is absent; p_ is not at the end.
+    // The common scalars of a block item, read inline (detail::read_simple_scalar); false,
+    // having consumed nothing, for anything else: parse_value() reads it. `v` is absent.
     bool simple_scalar(value& v)
     {
-        char const* const start = p_;
-        char const* const end = end_;
-        char const* q = start;
-        auto c = static_cast<unsigned char>(*q);
-        if (detail::is_ascii_ident_start(c)) {
-            ++q;
-            q = skip_ident_chars(q, end);
-            if ((q < end && static_cast<unsigned char>(*q) >= 0x80) || !no_postfix_at(q))
-                return false;
-            std::string_view id(start, static_cast<std::size_t>(q - start));
-            if (id.size() == 4 && id == "true")
-                value_access::set_bool(v, true);
-            else if (id.size() == 5 && id == "false")
-                value_access::set_bool(v, false);
-            else
-                value_access::set_text(v, id);
-            p_ = q;
-            return true;
-        }
-        if (c == '"' || c == '\'') {
-            char const* s = ++q;
-            q = skip_plain_string_chars(q, end, static_cast<char>(c));
-            if (q >= end || static_cast<unsigned char>(*q) != c || !no_postfix_at(q + 1))
-                return false;
-            value_access::set_text(v, std::string_view(s, static_cast<std::size_t>(q - s)));
-            p_ = q + 1;
-            return true;
-        }
-        bool negative = c == '-';
-        if (negative)
-            ++q;
-        char const* digits = q;
-        std::uint64_t u = 0;
-        while (q < end && static_cast<unsigned>(*q - '0') < 10) {
-            u = u * 10 + static_cast<std::uint64_t>(*q - '0');
-            ++q;
-        }
-        auto n = q - digits;
-        if (n == 0 || n > 18)
+        char const* q = detail::read_simple_scalar(p_, end_, v);
+        if (!q)
             return false;
-        if (q < end) {
-            char x = *q;
-            // Floats and radix integers (0x.., 0b..) take number().
-            if (x == '.' || x == 'e' || x == 'E' || x == 'x' || x == 'X' || x == 'b' || x == 'B')
-                return false;
-        }
-        if (!no_postfix_at(q))
-            return false;
-        auto i = static_cast<std::int64_t>(u);
-        value_access::set_int64(v, negative ? -i : i);
         p_ = q;
         return true;
     }
@@ -1222,12 +1095,76 @@ value parse(std::string_view text, parse_error& err, parse_options const& opts)
     return v;
 }
 
+namespace {
+
+// True when no postfix attribute follows at `q` (spaces and tabs skipped; a comment is left to
+// the general path).
+bool no_postfix_at(char const* q, char const* end) noexcept
+{
+    while (q < end && (*q == ' ' || *q == '\t'))
+        ++q;
+    return q >= end || (*q != '@' && *q != '#');
+}
+
+}  // namespace
+
+char const* detail::read_simple_scalar(char const* p, char const* end, value& v)
+{
+    if (p >= end)
+        return nullptr;
+    char const* q = p;
+    auto c = static_cast<unsigned char>(*q);
+    if (is_ascii_ident_start(c)) {
+        q = skip_ident_chars(q + 1, end);
+        if ((q < end && static_cast<unsigned char>(*q) >= 0x80) || !no_postfix_at(q, end))
+            return nullptr;
+        std::string_view id(p, static_cast<std::size_t>(q - p));
+        if (id.size() == 4 && id == "true")
+            value_access::set_bool(v, true);
+        else if (id.size() == 5 && id == "false")
+            value_access::set_bool(v, false);
+        else
+            value_access::set_text(v, id);
+        return q;
+    }
+    if (c == '"' || c == '\'') {
+        char const* s = ++q;
+        q = skip_plain_string_chars(q, end, static_cast<char>(c));
+        if (q >= end || static_cast<unsigned char>(*q) != c || !no_postfix_at(q + 1, end))
+            return nullptr;
+        value_access::set_text(v, std::string_view(s, static_cast<std::size_t>(q - s)));
+        return q + 1;
+    }
+    bool negative = c == '-';
+    if (negative)
+        ++q;
+    char const* digits = q;
+    std::uint64_t u = 0;
+    while (q < end && static_cast<unsigned>(*q - '0') < 10) {
+        u = u * 10 + static_cast<std::uint64_t>(*q - '0');
+        ++q;
+    }
+    auto n = q - digits;
+    if (n == 0 || n > 18)
+        return nullptr;
+    if (q < end) {
+        char x = *q;
+        // Floats and radix integers (0x.., 0b..) take the general path.
+        if (x == '.' || x == 'e' || x == 'E' || x == 'x' || x == 'X' || x == 'b' || x == 'B')
+            return nullptr;
+    }
+    if (!no_postfix_at(q, end))
+        return nullptr;
+    auto i = static_cast<std::int64_t>(u);
+    value_access::set_int64(v, negative ? -i : i);
+    return q;
+}
+
 bool detail::parse_simple_scalar(std::string_view text, value& out)
 {
-    static parse_options const defaults;
     out = value();
-    parser p(text, defaults);
-    return p.whole_simple_scalar(out);
+    char const* const end = text.data() + text.size();
+    return read_simple_scalar(text.data(), end, out) == end && !text.empty();
 }
 
 bool detail::parse_leading_attr(

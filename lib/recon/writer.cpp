@@ -406,19 +406,25 @@ public:
         if (rest == 0)
             return;
         if (rest == 1 && lone->is_value() && !lone->val.is_record() && !lone->val.is_empty()) {
-            // `@first 1`; a negative number goes in braces so no reader sees a subtraction.
-            std::size_t mark = out_.size();
-            out_.put(' ');
-            value(lone->val);
-            if (out_.size() > mark + 1 && out_.at(mark + 1) == '-') {
-                out_.at(mark) = '{';
-                out_.put('}');
-            }
+            after_attrs(lone->val);
             return;
         }
         out_.put('{');
         items<false>(r);
         out_.put('}');
+    }
+
+    // The one value after a record's attributes (neither a record nor empty): `@first 1`; a
+    // negative number goes in braces so no reader sees a subtraction.
+    void after_attrs(recon::value const& v)
+    {
+        std::size_t mark = out_.size();
+        out_.put(' ');
+        value(v);
+        if (out_.size() > mark + 1 && out_.at(mark + 1) == '-') {
+            out_.at(mark) = '{';
+            out_.put('}');
+        }
     }
 
 private:
@@ -621,6 +627,14 @@ void detail::write_value_to(value const& v, sink& out, boost::system::error_code
         w.record(*r);
     else
         w.value(v);
+    if (w.ec)
+        ec = w.ec;
+}
+
+void detail::write_after_attrs_to(value const& v, sink& out, boost::system::error_code& ec)
+{
+    writer w(out);
+    w.after_attrs(v);
     if (w.ec)
         ec = w.ec;
 }

@@ -283,7 +283,7 @@ public:
     }
 
     // On the host's strand.
-    void deliver(warp::view_note note) override
+    void deliver(warp::view_note&& note) override
     {
         using type = warp::downlink_notification::type;
         auto& n = note.note;

@@ -46,6 +46,15 @@ note make(note_type t, bool before_sync)
     return n;
 }
 
+// A notification made in place at the end of `out`.
+note& add(downlink_model::notifications& out, note_type t, bool before_sync)
+{
+    note& n = out.emplace_back();
+    n.what = t;
+    n.before_sync = before_sync;
+    return n;
+}
+
 // The reason of an @unlinked body: the tag of `@nodeNotFound`, a text, or the Recon text of
 // anything else.
 std::string unlink_reason(recon::value const& body)
@@ -354,14 +363,18 @@ void downlink_model::put_entry(recon::value key, recon::value v, notifications& 
     bool const found = holds(maps().map, at, key);
     if (found && at->second == v)
         return;  // an echo of what we hold
-    note n = make(note_type::update, gated());
-    n.key = key;
-    n.value = v;
-    if (found)
-        n.old = std::exchange(at->second, std::move(v));
-    else
-        maps().map.emplace_hint(at, std::move(key), std::move(v));
-    out.push_back(std::move(n));
+    note& n = add(out, note_type::update, gated());
+    try {
+        n.key = key;
+        n.value = v;
+        if (found)
+            n.old = std::exchange(at->second, std::move(v));
+        else
+            maps().map.emplace_hint(at, std::move(key), std::move(v));
+    } catch (...) {
+        out.pop_back();  // no entry changed: no notification
+        throw;
+    }
 }
 
 void downlink_model::erase_entry(map_state::iterator it, notifications& out)

@@ -15,6 +15,7 @@
 #include "../recon/detail/chars.hpp"
 #include "../recon/detail/parse_attr.hpp"
 #include "../recon/detail/sink.hpp"
+#include "envelope_head.hpp"
 
 namespace swim::warp {
 
@@ -93,9 +94,7 @@ public:
         char const* const end = end_;
         if (p >= end || !recon::detail::is_ascii_ident_start(static_cast<unsigned char>(*p)))
             return false;
-        ++p;
-        while (p < end && recon::detail::ascii_ident_char_table[static_cast<unsigned char>(*p)])
-            ++p;
+        p = recon::detail::skip_ident_chars(p + 1, end);
         p_ = p;
         if (p < end && static_cast<unsigned char>(*p) >= 0x80)
             return false;
@@ -109,14 +108,10 @@ public:
         char const* const end = end_;
         char q = *p;
         char const* s = ++p;
-        while (p < end && *p != q) {
-            // Escapes and non-ASCII text (to be checked as UTF-8) take the full parser.
-            if (*p == '\\' || static_cast<unsigned char>(*p) >= 0x80)
-                return false;
-            ++p;
-        }
+        // Escapes and non-ASCII text (to be checked as UTF-8) take the full parser.
+        p = recon::detail::skip_plain_string_chars(p, end, q);
         p_ = p;
-        if (p >= end)
+        if (p >= end || *p != q)
             return false;
         out = {s, static_cast<std::size_t>(p - s)};
         p_ = p + 1;
@@ -225,12 +220,55 @@ recon::value envelope_view::parse_body(recon::parse_error& err, recon::parse_opt
     return recon::parse(body, err, opts);
 }
 
+namespace {
+
+/// The last header read by the fast path on this thread, as its bytes (from the frame's
+/// start to its `)`) and what they read as: a lane's events come one after another, and the
+/// same bytes always read the same (the fast path reads nothing but them).
+struct header_memo {
+    static constexpr std::size_t max_size = 256;
+    std::string text;
+    envelope_kind kind = envelope_kind::event;
+    std::size_t node_at = 0, node_size = 0, lane_at = 0, lane_size = 0;
+    double prio = 0, rate = 0;
+
+    bool starts(std::string_view frame) const noexcept
+    {
+        return !text.empty() && frame.size() >= text.size() &&
+               std::memcmp(frame.data(), text.data(), text.size()) == 0;
+    }
+};
+
+thread_local header_memo last_header;
+
+// The body after a header that ends at `p`.
+void set_body(char const* p, char const* end, envelope_view& out) noexcept
+{
+    while (p < end && is_space(*p))
+        ++p;
+    out.body = {p, static_cast<std::size_t>(end - p)};
+    // prio and rate mean something on link, linked and sync only (Rust keeps them there only).
+    if (!has_link_params(out.kind))
+        out.prio = out.rate = 0;
+}
+
+}  // namespace
+
 envelope_error read_envelope(std::string_view frame, envelope_view& out, std::string& scratch)
 {
     envelope_error result;
     out = envelope_view{};
     char const* p = frame.data();
     char const* end = p + frame.size();
+    if (auto const& m = last_header; m.starts(frame)) {
+        out.kind = m.kind;
+        out.node = frame.substr(m.node_at, m.node_size);
+        out.lane = frame.substr(m.lane_at, m.lane_size);
+        out.prio = m.prio;
+        out.rate = m.rate;
+        set_body(p + m.text.size(), end, out);
+        return result;
+    }
     while (p < end && is_space(*p))
         ++p;
     if (p >= end || *p != '@') {
@@ -375,13 +413,21 @@ envelope_error read_envelope(std::string_view frame, envelope_view& out, std::st
     } else {
         out.node = h.node;
         out.lane = h.lane;
+        // Read from the frame's own bytes: kept for the next frame with the same head.
+        if (auto const size = static_cast<std::size_t>(p - frame.data());
+            size <= header_memo::max_size) {
+            auto& m = last_header;
+            m.text.assign(frame.data(), size);
+            m.kind = out.kind;
+            m.node_at = static_cast<std::size_t>(out.node.data() - frame.data());
+            m.node_size = out.node.size();
+            m.lane_at = static_cast<std::size_t>(out.lane.data() - frame.data());
+            m.lane_size = out.lane.size();
+            m.prio = out.prio;
+            m.rate = out.rate;
+        }
     }
-    while (p < end && is_space(*p))
-        ++p;
-    out.body = {p, static_cast<std::size_t>(end - p)};
-    // prio and rate mean something on link, linked and sync only (Rust keeps them there only).
-    if (!has_link_params(out.kind))
-        out.prio = out.rate = 0;
+    set_body(p, end, out);
     return result;
 }
 
@@ -435,6 +481,41 @@ void write_head(
 
 }  // namespace
 
+void detail::put_envelope_head(
+    envelope_kind kind,
+    std::string_view node,
+    std::string_view lane,
+    recon::detail::sink& k)
+{
+    struct memo {
+        envelope_kind kind = envelope_kind::event;
+        std::string node, lane, head;
+    };
+    thread_local memo last;
+    if (kind == last.kind && node == last.node && lane == last.lane && !last.head.empty()) {
+        k.put(std::string_view(last.head));
+        return;
+    }
+    std::size_t const start = k.size();
+    std::string_view tag = to_string(kind);
+    char* p = k.room(tag.size() + 8);
+    *p++ = '@';
+    std::memcpy(p, tag.data(), tag.size());
+    p += tag.size();
+    std::memcpy(p, "(node:", 6);
+    k.advance(tag.size() + 7);
+    recon::detail::write_text_to(node, k);
+    k.put(std::string_view(",lane:"));
+    recon::detail::write_text_to(lane, k);
+    k.put(')');
+    if (node.size() + lane.size() > 256)
+        return;
+    last.kind = kind;
+    last.node.assign(node);
+    last.lane.assign(lane);
+    last.head.assign(&k.at(start), k.size() - start);
+}
+
 void write_envelope_text(
     envelope_kind kind,
     std::string_view node,
@@ -469,17 +550,7 @@ void write_envelope(
     boost::system::error_code ec;
     {
         recon::detail::sink k(out);
-        std::string_view tag = to_string(kind);
-        char* p = k.room(tag.size() + 8);
-        *p++ = '@';
-        std::memcpy(p, tag.data(), tag.size());
-        p += tag.size();
-        std::memcpy(p, "(node:", 6);
-        k.advance(tag.size() + 7);
-        recon::detail::write_text_to(node, k);
-        k.put(std::string_view(",lane:"));
-        recon::detail::write_text_to(lane, k);
-        k.put(')');
+        detail::put_envelope_head(kind, node, lane, k);
         if (!body.is_empty()) {
             // A space first unless the body starts with '@' (the Rust layout).
             if (!recon::writes_leading_attr(body))

@@ -109,23 +109,46 @@ void host_session::enqueue(std::string const& frame, bool is_command)
     out_frames_.emplace_back(std::string(frame), is_command);
 }
 
-// Hands the link's notifications to its downlinks, each filtered by its options. Terminal
-// notifications close every downlink that receives them; `terminal_for` picks those.
+namespace {
+
+// A notification that ends the downlink receiving it: a failure, or @unlinked for a downlink
+// that ends there.
+bool ends(downlink_notification const& n, downlink_options const& opts) noexcept
+{
+    using type = downlink_notification::type;
+    return n.what == type::failed || (n.what == type::unlinked && opts.terminate_on_unlinked);
+}
+
+}  // namespace
+
+// Hands the link's notifications to its downlinks, each filtered by its options; those that
+// end a downlink (`ends`) reach it whatever its options.
 void host_session::dispatch(link& l, downlink_model::notifications& notes)
 {
+    if (l.views.size() == 1) {
+        // One downlink on the link, the common case: each notification moves once.
+        view_id const id = l.views.front();
+        auto const& opts = views_.at(id).opts;
+        for (auto& n : notes) {
+            bool const terminal = ends(n, opts);
+            if (terminal || n.wanted_by(opts)) {
+                auto& v = notes_.emplace_back();
+                v.view = id;
+                v.note = std::move(n);
+                v.terminal = terminal;
+            }
+        }
+        notes.clear();
+        return;
+    }
     for (auto& n : notes) {
-        bool terminal_note = n.what == downlink_notification::type::failed;
-        // Entries for every downlink that gets the notification; the last one takes it, the
-        // others get copies (one downlink per link, the common case, copies nothing).
+        // An entry for every downlink that gets it; the last one takes it, the others copies.
         std::size_t first = notes_.size();
-        for (std::size_t i = 0; i < l.views.size(); ++i) {
-            view_id id = l.views[i];
-            auto const& v = views_.at(id);
-            bool terminal = terminal_note || (n.what == downlink_notification::type::unlinked &&
-                                              v.opts.terminate_on_unlinked);
-            if (!n.wanted_by(v.opts) && !terminal)
-                continue;
-            notes_.push_back(view_note{id, {}, terminal});
+        for (view_id id : l.views) {
+            auto const& opts = views_.at(id).opts;
+            bool const terminal = ends(n, opts);
+            if (terminal || n.wanted_by(opts))
+                notes_.push_back(view_note{id, {}, terminal});
         }
         for (std::size_t i = first; i + 1 < notes_.size(); ++i)
             notes_[i].note = n;

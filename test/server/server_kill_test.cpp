@@ -128,8 +128,11 @@ BOOST_AUTO_TEST_CASE(downlinks_relink_resync_reconcile_and_sets_made_while_down_
             // Started again on the same port, with none of the old state.
             BOOST_REQUIRE(server.start(port, {"--bench-agents"}) == port);
             // An observer of the lane the sets go to: what it was synced with, then every
-            // event after that.
-            auto watch = observer.value_downlink<std::int64_t>(url, "/unit/2", "value");
+            // event after that. (A client of its own: the first one's connection may have an
+            // attempt refused while the server was down and not yet reported, which would
+            // end a wait for sync made now.)
+            client::client watcher(ioc.get_executor(), swim::test::fast_client_config());
+            auto watch = watcher.value_downlink<std::int64_t>(url, "/unit/2", "value");
             std::optional<std::int64_t> base;
             std::vector<std::int64_t> watched;
             watch.on_synced([&](std::int64_t const& v) { base = v; });
@@ -170,6 +173,7 @@ BOOST_AUTO_TEST_CASE(downlinks_relink_resync_reconcile_and_sets_made_while_down_
             BOOST_TEST(!setter.set(accepted + 1));
 
             co_await observer.async_close();
+            co_await watcher.async_close();
             co_await c.async_close();
         },
         120s);

@@ -5,8 +5,10 @@
 #ifndef SWIM_LIB_RECON_DETAIL_CHARS_HPP
 #define SWIM_LIB_RECON_DETAIL_CHARS_HPP
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace swim::recon::detail {
 
@@ -31,6 +33,72 @@ inline constexpr auto ascii_ident_char_table = [] {
                  (c >= '0' && c <= '9') || c == '-';
     return t;
 }();
+
+// Word-at-a-time scans (8 bytes while 8 remain, on little-endian targets; a byte at a
+// time otherwise and for the rest). Each returns the first byte at or after `q` that
+// stops the scan, or `end`.
+
+// The first byte that is not an ASCII identifier character (letter, digit, `_`, `-`).
+inline char const* skip_ident_chars(char const* q, char const* end) noexcept
+{
+    if constexpr (std::endian::native == std::endian::little) {
+        constexpr std::uint64_t ones = 0x0101010101010101u;
+        constexpr std::uint64_t highs = 0x8080808080808080u;
+        while (end - q >= 8) {
+            std::uint64_t x;
+            std::memcpy(&x, q, 8);
+            // Range tests per byte on the low seven bits (no carries between bytes);
+            // bytes with the top bit set are never identifier characters here.
+            std::uint64_t x7 = x & ~highs;
+            auto at_least = [](std::uint64_t v, unsigned lo) {
+                return v + ones * (0x80 - lo);
+            };
+            auto above = [](std::uint64_t v, unsigned hi) {
+                return v + ones * (0x7F - hi);
+            };
+            std::uint64_t lower = x7 | (ones * 0x20);
+            std::uint64_t ok = (at_least(lower, 'a') & ~above(lower, 'z')) |
+                               (at_least(x7, '0') & ~above(x7, '9')) |
+                               (at_least(x7, '_') & ~above(x7, '_')) |
+                               (at_least(x7, '-') & ~above(x7, '-'));
+            std::uint64_t stop = (~ok | x) & highs;
+            if (stop)
+                return q + std::countr_zero(stop) / 8;
+            q += 8;
+        }
+    }
+    while (q < end && ascii_ident_char_table[static_cast<unsigned char>(*q)])
+        ++q;
+    return q;
+}
+
+// The first byte that is the quote `qc`, a backslash or non-ASCII.
+inline char const* skip_plain_string_chars(char const* q, char const* end, char qc) noexcept
+{
+    if constexpr (std::endian::native == std::endian::little) {
+        constexpr std::uint64_t ones = 0x0101010101010101u;
+        constexpr std::uint64_t highs = 0x8080808080808080u;
+        std::uint64_t const qs = ones * static_cast<unsigned char>(qc);
+        while (end - q >= 8) {
+            std::uint64_t x;
+            std::memcpy(&x, q, 8);
+            std::uint64_t a = x ^ qs;
+            std::uint64_t b = x ^ (ones * '\\');
+            // A zero byte of a or b (the exact test: borrows never reach a lower byte's
+            // flag), or a byte with its top bit set.
+            std::uint64_t stop = ((((a & ~highs) + ~highs) | a) & ((((b & ~highs) + ~highs)) | b) &
+                                  highs) ^
+                                 highs;
+            stop |= x & highs;
+            if (stop)
+                return q + std::countr_zero(stop) / 8;
+            q += 8;
+        }
+    }
+    while (q < end && *q != qc && *q != '\\' && static_cast<unsigned char>(*q) < 0x80)
+        ++q;
+    return q;
+}
 
 /// Bytes a quoted string writes escaped: control characters, `"` and `\`.
 inline constexpr auto needs_escape_table = [] {

@@ -28,6 +28,11 @@ bool parse_leading_attr(
 /// parse() would; false, `out` unspecified, for anything else (parse() decides it).
 bool parse_simple_scalar(std::string_view text, value& out);
 
+/// Reads one common scalar (as parse_simple_scalar) at `p`, before `end`, into `out` (absent
+/// before) when no postfix attribute follows it. Returns where it ends (spaces after it not
+/// taken), or nullptr, `out` untouched, for anything else.
+char const* read_simple_scalar(char const* p, char const* end, value& out);
+
 }  // namespace swim::recon::detail
 
 #endif

@@ -87,6 +87,10 @@ void write_text_to(std::string_view s, sink& out);
 /// Appends the canonical text of `v` (as recon::write); sets `ec` on a non-finite float.
 void write_value_to(value const& v, sink& out, boost::system::error_code& ec);
 
+/// Appends `v` as the one value after a record's attributes, as the writer lays it out there:
+/// ` V`, or `{V}` for a negative number. `v` is neither a record nor empty.
+void write_after_attrs_to(value const& v, sink& out, boost::system::error_code& ec);
+
 }  // namespace swim::recon::detail
 
 #endif

@@ -7,6 +7,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -415,6 +416,16 @@ BOOST_AUTO_TEST_CASE(utf8_is_validated_as_rfc_3629_says)
     BOOST_TEST(!valid_utf8("abcdefgh\xC3"));
     BOOST_TEST(!valid_utf8("\xE0\x80\x80"));
     BOOST_TEST(!valid_utf8("\xF5\x80\x80\x80"));
+    // Each byte of a long text is checked, whatever block of 32 or 8 it falls in.
+    std::string const ascii(75, 'a');
+    for (std::size_t at = 0; at < ascii.size(); ++at) {
+        std::string bad = ascii;
+        bad[at] = '\x80';
+        BOOST_TEST(!valid_utf8(bad), at);
+        std::string good = ascii;
+        good.replace(at, 2, "\xC3\xA9");
+        BOOST_TEST(valid_utf8(good.substr(0, std::max<std::size_t>(at + 2, 40))), at);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(log_text_is_escaped_and_capped)

@@ -767,4 +767,104 @@ BOOST_AUTO_TEST_CASE(kinds)
     static_assert(has_link_params(envelope_kind::sync));
 }
 
+// A lane's heads are kept and copied while the kind, node and lane stay the same: whatever the
+// order, each envelope is the one its own names make (long names are not kept at all).
+BOOST_AUTO_TEST_CASE(heads_written_in_any_order_are_each_their_own)
+{
+    std::string const long_node = "/" + std::string(300, 'n');
+    struct name {
+        ek kind;
+        std::string node, lane;
+    };
+    std::vector<name> const names = {
+        {ek::event, "/unit/1", "map"},
+        {ek::event, "/unit/1", "map"},
+        {ek::event, "/unit/1", "value"},
+        {ek::event, "/unit/2", "map"},
+        {ek::command, "/unit/2", "map"},
+        {ek::event, long_node, "map"},
+        {ek::event, long_node, "map"},
+        {ek::event, "/unit/2", "map"},
+        {ek::event, "/unit/2", "map\"2"},
+        {ek::event, "/unit/1", "map"},
+    };
+    swim::recon::value const body = swim::recon::parse("@update(key:k) 1");
+    for (auto const& n : names) {
+        std::string fast;
+        write_envelope(n.kind, n.node, n.lane, body, fast);
+        std::string plain;
+        write_envelope_text(n.kind, n.node, n.lane, "@update(key:k) 1", plain);
+        BOOST_TEST(fast == plain);
+        envelope_view v;
+        std::string scratch;
+        BOOST_TEST(!read_envelope(fast, v, scratch), fast);
+        BOOST_TEST(v.node == n.node);
+        BOOST_TEST(v.lane == n.lane);
+    }
+}
+
+// The reader keeps the last head it read: each frame, read right after another with the same
+// head, a longer one or a shorter one, reads as it would alone.
+BOOST_AUTO_TEST_CASE(frames_read_one_after_another_each_read_as_their_own_bytes_say)
+{
+    struct row {
+        std::string frame;
+        ek kind;
+        std::string node, lane;
+        double prio, rate;
+        std::string body;
+    };
+    std::vector<row> const rows = {
+        {R"(@event(node:"/unit/1",lane:map)@update(key:a) 1)",
+         ek::event,
+         "/unit/1",
+         "map",
+         0,
+         0,
+         "@update(key:a) 1"},
+        {R"(@event(node:"/unit/1",lane:map)@remove(key:a))",
+         ek::event,
+         "/unit/1",
+         "map",
+         0,
+         0,
+         "@remove(key:a)"},
+        {R"(@event(node:"/unit/1",lane:mapx) 2)", ek::event, "/unit/1", "mapx", 0, 0, "2"},
+        {R"(@event(node:"/unit/1",lane:map))", ek::event, "/unit/1", "map", 0, 0, ""},
+        {R"(@event(node:"/unit/1",lane:map)   3)", ek::event, "/unit/1", "map", 0, 0, "3"},
+        {R"(@command(node:"/unit/1",lane:map) 4)", ek::command, "/unit/1", "map", 0, 0, "4"},
+        {R"(@link(node:"/unit/1",lane:map,prio:2,rate:3))", ek::link, "/unit/1", "map", 2, 3, ""},
+        {R"(@event(node:"/unit/1",lane:map,prio:2,rate:3) 5)",
+         ek::event,
+         "/unit/1",
+         "map",
+         0,
+         0,
+         "5"},
+        {R"(@event(node:"/unit/1",lane:"map") 6)", ek::event, "/unit/1", "map", 0, 0, "6"},
+        {R"(@event(node:"/unit/1\"",lane:map) 7)", ek::event, "/unit/1\"", "map", 0, 0, "7"},
+        {R"( @event(node:"/unit/1",lane:map) 8)", ek::event, "/unit/1", "map", 0, 0, "8"},
+    };
+    for (int pass = 0; pass < 2; ++pass) {
+        for (auto const& r : rows) {
+            for (int again = 0; again < 2; ++again) {
+                envelope_view v;
+                std::string scratch;
+                BOOST_TEST(!read_envelope(r.frame, v, scratch), r.frame);
+                BOOST_TEST((v.kind == r.kind), r.frame);
+                BOOST_TEST(v.node == r.node, r.frame);
+                BOOST_TEST(v.lane == r.lane, r.frame);
+                BOOST_TEST(v.prio == r.prio, r.frame);
+                BOOST_TEST(v.rate == r.rate, r.frame);
+                BOOST_TEST(v.body == r.body, r.frame);
+            }
+        }
+    }
+    // A frame that is the start of the last one's head is not an envelope of it.
+    envelope_view v;
+    std::string scratch;
+    BOOST_TEST(!read_envelope(R"(@event(node:"/unit/1",lane:map) 1)", v, scratch));
+    BOOST_TEST(read_envelope(R"(@event(node:"/unit/1",lane:ma)", v, scratch));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -198,6 +198,24 @@ bool convert_or_fail(common_handlers const& h, recon::value const& v, T& out, Ca
     return false;
 }
 
+/// `v` as a handler's `T` argument: `v` itself when T is recon::value (no copy), else its
+/// conversion, made in `slot`. Null when it does not convert (the downlink has failed).
+template <class T, class Call>
+T const* handler_arg(
+    common_handlers const& h,
+    recon::value const& v,
+    std::optional<T>& slot,
+    Call& call)
+{
+    if constexpr (std::is_same_v<T, recon::value>) {
+        return &v;
+    } else {
+        if (!convert_or_fail(h, v, slot.emplace(), call))
+            return nullptr;
+        return &*slot;
+    }
+}
+
 /// A value downlink: on_synced(v); per set, on_event(v), then did_set(v, before) if it
 /// changed the state.
 template <class T, class Call>
@@ -217,9 +235,11 @@ void dispatch(value_handlers<T> const& h, warp::downlink_notification const& n, 
     }
     if (n.what != type::set || (!h.on_event && !(h.did_set && n.changed)))
         return;
-    T v;
-    if (!convert_or_fail(h, n.value, v, call))
+    std::optional<T> slot;
+    T const* vp = handler_arg(h, n.value, slot, call);
+    if (!vp)
         return;
+    T const& v = *vp;
     if (h.on_event)
         call(h.on_event, v);
     if (!h.did_set || !n.changed)
@@ -288,9 +308,11 @@ void dispatch(map_handlers<K, V> const& h, warp::downlink_notification const& n,
         case type::update: {
             if (!h.did_update)
                 return;
-            K key;
-            V now;
-            if (!convert_or_fail(h, n.key, key, call) || !convert_or_fail(h, n.value, now, call))
+            std::optional<K> key_slot;
+            std::optional<V> now_slot;
+            K const* key = handler_arg(h, n.key, key_slot, call);
+            V const* now = key ? handler_arg(h, n.value, now_slot, call) : nullptr;
+            if (!now)
                 return;
             std::optional<V> before;
             if (!n.old.is_absent()) {
@@ -299,7 +321,7 @@ void dispatch(map_handlers<K, V> const& h, warp::downlink_notification const& n,
                     return;
                 before = std::move(old);
             }
-            call(h.did_update, key, now, before);
+            call(h.did_update, *key, *now, before);
             return;
         }
         case type::remove: {
@@ -328,9 +350,9 @@ void dispatch(event_handlers<T> const& h, warp::downlink_notification const& n, 
         return;
     if (n.what != warp::downlink_notification::type::event || !h.on_event)
         return;
-    T v;
-    if (convert_or_fail(h, n.value, v, call))
-        call(h.on_event, v);
+    std::optional<T> slot;
+    if (T const* v = handler_arg(h, n.value, slot, call))
+        call(h.on_event, *v);
 }
 
 // ---- the dispatcher a runner holds ---------------------------------------------------------

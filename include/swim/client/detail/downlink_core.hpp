@@ -116,7 +116,7 @@ public:
     /// Runs a linked (synced) notification again in its own turn, for a handler set after
     /// the link came up (was synced), while it still is: a synced one with the state now.
     void replay(warp::downlink_notification::type what);
-    void deliver(warp::view_note note) override;
+    void deliver(warp::view_note&& note) override;
     /// The connection is gone for good (client closed).
     void end(boost::system::error_code ec, std::string reason) override;
 

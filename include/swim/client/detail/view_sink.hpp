@@ -16,7 +16,7 @@ namespace swim::client::detail {
 /// an agent-side downlink of a server. Called on the connection's strand.
 class view_sink {
 public:
-    virtual void deliver(warp::view_note note) = 0;
+    virtual void deliver(warp::view_note&& note) = 0;
     /// The connection is gone for good (closed): nothing more will come.
     virtual void end(boost::system::error_code ec, std::string reason) = 0;
 
