@@ -157,7 +157,7 @@ private:
             return false;
         // The frames into one buffer, written with one write; a long queue in parts of about
         // write_part bytes (no buffer holds all of it, and no part waits for the whole). A
-        // frame is let go once framed (held once, in the buffer).
+        // frame's text held outside it is let go once framed (held once, in the buffer).
         std::size_t end = next_;
         std::size_t bytes = 0;
         do
@@ -168,7 +168,7 @@ private:
         char* p = out.data() + start;
         for (; next_ < end; ++next_) {
             p = ws.put_text(p, batch_[next_].view());
-            batch_[next_] = {};
+            batch_[next_].release();
         }
         if (next_ == batch_.size()) {
             // The vector comes back as the queue at the next take: kept for a busy

@@ -14,13 +14,18 @@ namespace swim::warp {
 
 namespace {
 
-/// A frame shared by its uplinks, its text written by `write`.
+/// A frame for many uplinks, its text written by `write`: a short text is copied into each
+/// uplink's queue (a copy of under 100 bytes costs less than counting the references from the
+/// agent's thread and the writers' threads at once), a longer one is shared.
 template <class Write>
 out_frame shared_frame(Write&& write)
 {
-    auto text = std::make_shared<std::string>();
-    write(*text);
-    return out_frame(std::shared_ptr<std::string const>(std::move(text)));
+    thread_local std::string scratch;
+    scratch.clear();
+    write(scratch);
+    if (scratch.size() <= out_frame::inline_capacity)
+        return out_frame(std::string_view(scratch));
+    return out_frame(std::make_shared<std::string const>(std::move(scratch)));
 }
 
 }  // namespace
@@ -52,18 +57,6 @@ out_frame out_frame::of(std::string&& text)
     if (text.size() <= inline_capacity)
         return out_frame(std::string_view(text));
     return out_frame(std::move(text));
-}
-
-std::string_view out_frame::view() const noexcept
-{
-    switch (text_.index()) {
-        case 0: {
-            auto const& s = std::get<0>(text_);
-            return {s.data, s.size};
-        }
-        case 1: return std::get<1>(text_);
-        default: return *std::get<2>(text_);
-    }
 }
 
 std::string out_frame::take()

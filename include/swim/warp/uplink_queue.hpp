@@ -37,8 +37,8 @@ struct short_text {
 }  // namespace detail
 
 /** A frame for the writer: text of its own (held in place when short, as most replies and
- * events of a sync are: a burst of syncs allocates no string per frame), or one text shared
- * by every uplink of a broadcast (encoded once for all of them, not once per uplink).
+ * events are: a burst of syncs allocates no string per frame), or one long text shared by
+ * every uplink of a broadcast (encoded once for all of them, not once per uplink).
  */
 class out_frame {
 public:
@@ -57,8 +57,22 @@ public:
         : text_(std::move(text))
     {}
 
-    std::string_view view() const noexcept;
+    std::string_view view() const noexcept
+    {
+        if (auto const* s = std::get_if<detail::short_text>(&text_))
+            return {s->data, s->size};
+        if (auto const* own = std::get_if<std::string>(&text_))
+            return *own;
+        return **std::get_if<std::shared_ptr<std::string const>>(&text_);
+    }
     std::size_t size() const noexcept { return view().size(); }
+    /// Frees the text held outside the frame, if any (the frame is empty after it); a short
+    /// text held in place stays.
+    void release() noexcept
+    {
+        if (text_.index() != 0)
+            text_ = detail::short_text{};
+    }
     /// The text: moved out when it is the frame's own string, copied otherwise.
     std::string take();
 
@@ -66,7 +80,8 @@ private:
     std::variant<detail::short_text, std::string, std::shared_ptr<std::string const>> text_;
 };
 
-/// `@event(node, lane) body`, encoded once for a broadcast to many uplinks.
+/// `@event(node, lane) body`, encoded once for a broadcast to many uplinks (a short one is
+/// held in place, copied to each).
 out_frame shared_event_frame(
     std::string_view node,
     std::string_view lane,
