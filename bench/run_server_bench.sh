@@ -9,7 +9,9 @@
 #   bench/run_server_bench.sh [--no-build] [--quick]
 #
 # --quick: shorter and smaller (pump 1 s, latency 2 s, maps 10k and 100k, 50k map events,
-# 1k connections, 5k downlinks). Needs java 17 and ../shared/peers. Environment:
+# 1k connections, 5k downlinks). Needs java 17 and ../shared/peers; with the JDK's jcmd, the
+# Java server's memory per connection and per agent + uplink is its live heap's growth (its
+# RSS is resident before the test). Environment:
 # SWIM_BENCH_BUILD_DIR (default <repo>/build-bench), SWIM_BENCH_JOBS (default 1). Raw JSON of
 # every run is kept in $build/server_bench/.
 set -euo pipefail
@@ -26,7 +28,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --no-build) do_build=0; shift ;;
         --quick) quick=1; shift ;;
-        -h|--help) sed -n '3,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '3,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "run_server_bench.sh: unknown argument: $1" >&2; exit 2 ;;
     esac
 done
@@ -50,6 +52,7 @@ export SWIM_PEERS_RUN=$out/peers
 pid=
 host=
 java_port=
+heap=()
 stop_servers() {
     if [ -n "$pid" ] && [ -z "$java_port" ]; then
         kill -TERM "$pid" 2>/dev/null || true
@@ -88,6 +91,13 @@ start() {
         "$peers/java-server" start "$java_port" >/dev/null
         pid=$(cat "$SWIM_PEERS_RUN/java-server-$java_port.pid")
         host=warp://127.0.0.1:$java_port
+        # A JVM's heap is resident before the connections come (its RSS barely moves, or
+        # shrinks after a collection): its memory per connection is its live heap's growth,
+        # after a full GC (jcmd's class histogram makes one), when the JDK's jcmd is there.
+        heap=()
+        if command -v jcmd >/dev/null; then
+            heap=(--server-heap-cmd "jcmd $pid GC.class_histogram | awk '/^Total/ {print \$3}'")
+        fi
         # A running JVM is warm: a short pump first (its JIT compiles the hot paths).
         "$bin/swim-bench" "$host" pump --ms 1500 --node /unit/warmup >/dev/null 2>&1 || true
     fi
@@ -98,7 +108,9 @@ run() {
     local name=$1 side=$2; shift 2
     printf '== %-16s %-4s ' "$name" "$side"
     local t=$SECONDS
-    "$bin/swim-bench" "$host" "$@" --server-pid "$pid" --json \
+    local extra=()
+    [ "$side" = java ] && extra=("${heap[@]}")
+    "$bin/swim-bench" "$host" "$@" --server-pid "$pid" "${extra[@]}" --json \
         >"$out/$name.$side.json" 2>"$out/$name.$side.err" ||
         printf '(failed: %s) ' "$(tail -n1 "$out/$name.$side.err")"
     printf '%ss\n' "$((SECONDS - t))"
@@ -180,12 +192,25 @@ print()
 head = "| {:<46} | {:>13} | {:>13} | {:>7} |"
 print(head.format("scenario", "swim-server", "Java server", "ratio"))
 print("|" + "-" * 48 + "|" + "-" * 14 + ":|" + "-" * 14 + ":|" + "-" * 8 + ":|")
+# A JVM's memory: its live heap's growth when measured (a lower bound: live objects only, no
+# room for its collector), not its RSS (resident before the test).
+java_key = {"server_bytes_per_connection": "server_heap_bytes_per_connection",
+            "server_bytes_per_agent_uplink": "server_heap_bytes_per_agent_uplink"}
+heap_used = False
 for name, key, label, better in rows:
     a, b = m(name, key), m(name, key, "java")
+    if key in java_key and m(name, java_key[key], "java") is not None:
+        b = m(name, java_key[key], "java")
+        label += " *"
+        heap_used = True
     ratio = "-"
     if better and a and b:
         ratio = f"{(a / b if better == 'high' else b / a):.2g}x"
     print(head.format(label, fmt(a), fmt(b), ratio))
+if heap_used:
+    print()
+    print("* swim-server: RSS growth; Java server: live heap growth after a full GC (jcmd), a lower")
+    print("  bound (its RSS is resident before the test); its RSS growth is in the JSON")
 print()
 for name in dict.fromkeys(r[0] for r in rows):
     for side in ("cpp", "java"):

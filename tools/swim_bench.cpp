@@ -56,6 +56,10 @@
 //            so the figures are the server's, not the client library's.
 // --server-pid PID (any scenario): the server's VmRSS before and after (and per downlink or
 //            connection) and its CPU time during the measurement, from /proc/PID.
+// --server-heap-cmd CMD (connections, downlinks): a shell command printing the server's live
+//            heap in bytes on its last line, run before and after: the server's heap per
+//            connection or per agent + uplink. For a JVM, whose RSS does not follow what it
+//            holds (its heap is resident already): jcmd PID GC.class_histogram's total.
 //
 // NODE defaults to /unit/bench-<scenario>-<pid>. Human table by default, one JSON object
 // with --json. Exit status: 0 done, 1 the scenario failed or timed out, 2 bad arguments.

@@ -54,6 +54,9 @@ struct options {
     long clients = 10;
     long parallel = 200;
     long server_pid = 0;
+    /// A shell command that prints the server's live heap in bytes (its last line): for a
+    /// server whose RSS does not follow what it holds (a JVM's heap is resident before).
+    std::string server_heap_cmd;
     bool raw = false;
     bool one_client = false;  // connections
     bool again = false;
@@ -76,24 +79,36 @@ double cpu_seconds();
 /// User + system CPU seconds of another process (/proc/PID/stat), -1 if unknown.
 double process_cpu_seconds(long pid);
 
-/// The server's resident memory and CPU time, when --server-pid names it.
+/// The last line of what the shell command `cmd` prints, as a number of bytes; throws
+/// std::runtime_error naming the command when it fails or prints something else.
+std::int64_t command_bytes(std::string const& cmd);
+
+/// The server's resident memory and CPU time, when --server-pid names it, and its live heap
+/// when --server-heap-cmd says how to read it.
 struct server_probe {
     long pid = 0;
+    std::string heap_cmd;
     std::int64_t rss0 = 0;
+    std::int64_t heap0 = 0;
     double cpu0 = 0;
 
-    explicit server_probe(long p)
+    explicit server_probe(long p, std::string heap = {})
         : pid(p)
+        , heap_cmd(std::move(heap))
     {}
     bool enabled() const noexcept { return pid != 0; }
+    bool has_heap() const noexcept { return !heap_cmd.empty(); }
     void start()
     {
+        if (has_heap())
+            heap0 = command_bytes(heap_cmd);  // (first: a JVM's full GC, then its RSS)
         if (!pid)
             return;
         rss0 = rss_bytes(pid);
         cpu0 = process_cpu_seconds(pid);
     }
     std::int64_t rss() const { return pid ? rss_bytes(pid) : 0; }
+    std::int64_t heap() const { return has_heap() ? command_bytes(heap_cmd) : 0; }
     double cpu() const { return pid ? process_cpu_seconds(pid) - cpu0 : 0; }
 };
 

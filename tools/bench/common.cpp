@@ -53,7 +53,8 @@ char const* const usage =
     "  swim-bench HOST load      [--node N] [--connections 4] [--downlinks 8] [--kind value|map]\n"
     "                            [--push pump|burst|fill|rate] [--ms 2000] [--entries 10000]\n"
     "                            [--rate 1000] [--seconds 5] [--quiet-ms 300]\n"
-    "  common: [--timeout SECONDS (default 60)] [--server-pid PID] [--json]\n"
+    "  common: [--timeout SECONDS (default 60)] [--server-pid PID] [--server-heap-cmd CMD]"
+    " [--json]\n"
     "HOST is warp://host:port; it must serve the demo plan's /unit/:id agents.\n";
 
 namespace {
@@ -116,6 +117,8 @@ options parse_args(int argc, char** argv)
             o.parallel = number<long>(value(), a);
         else if (a == "--server-pid")
             o.server_pid = number<long>(value(), a);
+        else if (a == "--server-heap-cmd")
+            o.server_heap_cmd = value();
         else if (a == "--connections")
             o.connections = number<long>(value(), a);
         else if (a == "--downlinks")
@@ -155,6 +158,29 @@ options parse_args(int argc, char** argv)
     if (o.node.empty())
         o.node = "/unit/bench-" + o.scenario + "-" + std::to_string(::getpid());
     return o;
+}
+
+std::int64_t command_bytes(std::string const& cmd)
+{
+    std::unique_ptr<FILE, int (*)(FILE*)> p(::popen(cmd.c_str(), "r"), ::pclose);
+    if (!p)
+        throw std::runtime_error("--server-heap-cmd: cannot run '" + cmd + "'");
+    std::string out, last;
+    char buf[4096];
+    while (std::size_t n = std::fread(buf, 1, sizeof buf, p.get()))
+        out.append(buf, n);
+    int const status = ::pclose(p.release());
+    std::istringstream lines(out);
+    for (std::string line; std::getline(lines, line);)
+        if (!line.empty())
+            last = line;
+    std::int64_t bytes = -1;
+    auto r = std::from_chars(last.data(), last.data() + last.size(), bytes);
+    if (status != 0 || r.ec != std::errc() || r.ptr != last.data() + last.size() || bytes < 0)
+        throw std::runtime_error(
+            "--server-heap-cmd '" + cmd + "' did not print a number of bytes (exit status " +
+            std::to_string(status) + ", last line '" + last + "')");
+    return bytes;
 }
 
 std::int64_t rss_bytes(long pid)

@@ -82,7 +82,7 @@ asio::awaitable<void> connections(options const& o, report& r)
     auto warm = first.value_downlink<std::int64_t>(o.host, o.node, "value");
     co_await wait_synced(warm, o.timeout, "first downlink");
     co_await sleep_for(std::chrono::milliseconds(100));
-    server_probe server(o.server_pid);
+    server_probe server(o.server_pid, o.server_heap_cmd);
     server.start();
     std::int64_t rss0 = rss_bytes();
     double cpu0 = cpu_seconds();
@@ -138,6 +138,7 @@ asio::awaitable<void> connections(options const& o, report& r)
         std::chrono::duration_cast<clock_type::duration>(std::chrono::duration<double>(o.idle)));
     std::int64_t rss2 = rss_bytes();
     std::int64_t srss2 = server.rss();
+    std::int64_t const heap2 = server.heap();  // (after the RSS: a JVM's full GC)
     std::size_t closed = 0;
     for (auto& d : dls)
         closed += d.is_closed() ? 1 : 0;
@@ -172,6 +173,11 @@ asio::awaitable<void> connections(options const& o, report& r)
             "B (server idle RSS delta / count: one connection and one uplink each)");
         r.add("server_cpu_s", server_cpu, "s (server user+sys, start to all synced)");
     }
+    if (server.has_heap())
+        r.add(
+            "server_heap_bytes_per_connection",
+            double(heap2 - server.heap0) / double(n),
+            "B (server live heap delta / count, --server-heap-cmd)");
     if (!all || closed) {
         r.ok = false;
         r.notes.push_back(

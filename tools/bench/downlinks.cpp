@@ -53,7 +53,7 @@ asio::awaitable<void> downlinks(options const& o, report& r)
     co_await sleep_for(std::chrono::milliseconds(100));
     std::int64_t rss0 = rss_bytes();
     double cpu0 = cpu_seconds();
-    server_probe server(o.server_pid);
+    server_probe server(o.server_pid, o.server_heap_cmd);
     server.start();
     auto t0 = clock_type::now();
     std::vector<client::value_downlink<std::int64_t>> dls;
@@ -101,6 +101,11 @@ asio::awaitable<void> downlinks(options const& o, report& r)
             "B (server RSS delta / count: one agent and one uplink each)");
         r.add("server_cpu_s", server.cpu(), "s (server user+sys, open to after idle)");
     }
+    if (server.has_heap())
+        r.add(
+            "server_heap_bytes_per_agent_uplink",
+            double(server.heap() - server.heap0) / double(o.count),
+            "B (server live heap delta / count, --server-heap-cmd)");
     if (!all || closed) {
         r.ok = false;
         r.notes.push_back(
