@@ -196,6 +196,15 @@ asio::awaitable<text_answer> answer_lane(
     r->target = std::string(req.target());
     for (auto const& field : req)
         r->headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    // The auth policy first: a refused request makes no agent.
+    lane_request const asked_for{
+        lane_request::kind::http,
+        where.node,
+        where.lane,
+        r->method,
+        r->headers};
+    if (!srv.allow(asked_for, std::nullopt))
+        co_return plain(403, "Refused by the server's auth policy.");
     auto route = srv.route_lane(where.node, where.lane, true);
     switch (route.what) {
         case warp::route_result::ok: break;

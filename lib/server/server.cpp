@@ -407,6 +407,13 @@ bool server_impl::allow(warp::uplink_request const& r, std::optional<recon::valu
     }
     req.node = r.node;
     req.lane = r.lane;
+    return allow(req, identity);
+}
+
+bool server_impl::allow(lane_request const& req, std::optional<recon::value> const& identity)
+{
+    if (!cfg_.auth.on_request)
+        return true;
     try {
         return cfg_.auth.on_request(identity, req) == request_verdict::allow;
     } catch (std::exception const& e) {

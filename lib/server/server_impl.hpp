@@ -705,6 +705,8 @@ public:
     /// The auth policy (on a connection's reader).
     warp::auth_answer authenticate(recon::value const& credentials);
     bool allow(warp::uplink_request const& r, std::optional<recon::value> const& identity);
+    /// on_request of the auth policy (allow when it has none; refuse when it throws).
+    bool allow(lane_request const& r, std::optional<recon::value> const& identity);
     /// A socket port was accepted / ended.
     bool add_port(std::shared_ptr<uplink_port> const& port);
     void port_closed(std::shared_ptr<uplink_port> const& port);

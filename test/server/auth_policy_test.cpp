@@ -4,7 +4,8 @@
 // The server's auth policy (issue 7; warp-protocol.md §5 "Auth handshake", §2.7): @auth
 // answered @authed, @deauthed, or @deauthed then close 1008; links, syncs and commands
 // allowed or refused by the connection's identity; @deauth; the agents' own local links never
-// refused; and our client's credentials sent again after a reconnect.
+// refused; HTTP requests to HTTP lanes asked with their headers (403 when refused); and our
+// client's credentials sent again after a reconnect.
 
 #include <swim/client/client.hpp>
 #include <swim/recon/parser.hpp>
@@ -62,7 +63,7 @@ struct policy_journal {
 /** The test policy. Credentials {token:good} and {token:admin} are authed ({token:good} with
  * the session @session{user:alice}), {token:evil} is forbidden, anything else deauthed.
  * Links and syncs need an identity, except to the node /public/1 and /mirror; commands need
- * {token:admin}.
+ * {token:admin}; HTTP requests need the header `Authorization: Bearer good`.
  */
 server::auth_policy test_policy(policy_journal& j)
 {
@@ -80,12 +81,19 @@ server::auth_policy test_policy(policy_journal& j)
     p.on_request =
         [&j](std::optional<recon::value> const& identity, server::lane_request const& r) {
             using kind = server::lane_request::kind;
-            char const* what = r.what == kind::link   ? "link"
-                               : r.what == kind::sync ? "sync"
-                                                      : "command";
+            std::string const what = r.what == kind::link   ? "link"
+                                     : r.what == kind::sync ? "sync"
+                                     : r.what == kind::http ? "http " + std::string(r.method)
+                                                            : "command";
             j.requests.push_back(
-                std::string(what) + " " + std::string(r.node) + " " + std::string(r.lane) + " as " +
+                what + " " + std::string(r.node) + " " + std::string(r.lane) + " as " +
                 (identity ? recon::to_string(*identity) : std::string("none")));
+            if (r.what == kind::http) {
+                for (auto const& [name, value] : r.headers)
+                    if (name == "Authorization" && value == "Bearer good")
+                        return server::request_verdict::allow;
+                return server::request_verdict::refuse;
+            }
             if (r.what == kind::command)
                 return identity && *identity == recon::parse("{token:admin}")
                            ? server::request_verdict::allow
@@ -299,6 +307,46 @@ BOOST_FIXTURE_TEST_CASE(refused_command_is_dropped_and_leaves_the_lane_unchanged
         BOOST_TEST(journal.requests.size() >= 2u);
         if (journal.requests.size() >= 2)
             BOOST_TEST(journal.requests[1] == "command /unit/1 burst as {token:good}");
+    });
+}
+
+BOOST_FIXTURE_TEST_CASE(http_requests_to_http_lanes_are_asked_and_refused_with_403, auth_fixture)
+{
+    run([&]() -> asio::awaitable<void> {
+        auto call = [](std::string method, std::string body, bool good) {
+            swim::test::http_call c;
+            c.method = std::move(method);
+            c.target = "/hotel/room/7?lane=state";
+            c.body = std::move(body);
+            if (good)
+                c.headers.emplace_back("Authorization", "Bearer good");
+            return c;
+        };
+        auto const agents = srv->get_stats().agents;
+        // Without the header: 403, and no agent is made (nothing reaches one).
+        auto r = co_await scripted_client::http(ioc, port, call("PUT", "{light:true}", false));
+        BOOST_TEST_REQUIRE(!r.error, r.error.message);
+        BOOST_TEST(r.value.status == 403u);
+        BOOST_TEST(r.value.body == "Refused by the server's auth policy.\n");
+        r = co_await scripted_client::http(ioc, port, call("GET", "", false));
+        BOOST_TEST(r.value.status == 403u);
+        BOOST_TEST(srv->get_stats().agents == agents);
+        // With it: the lane answers, and the refused PUT set nothing.
+        r = co_await scripted_client::http(ioc, port, call("GET", "", true));
+        BOOST_TEST_REQUIRE(!r.error, r.error.message);
+        BOOST_TEST(r.value.status == 200u);
+        BOOST_TEST(r.value.body != "{light:true}");
+        r = co_await scripted_client::http(ioc, port, call("PUT", "{light:true}", true));
+        BOOST_TEST(r.value.status == 200u);
+        BOOST_TEST(r.value.body == "{light:true}");
+        BOOST_TEST(srv->get_stats().agents > agents);  // (the room, and whatever it starts)
+        BOOST_TEST(
+            journal.requests == (strings{
+                                    "http PUT /hotel/room/7 state as none",
+                                    "http GET /hotel/room/7 state as none",
+                                    "http GET /hotel/room/7 state as none",
+                                    "http PUT /hotel/room/7 state as none"}),
+            boost::test_tools::per_element());
     });
 }
 

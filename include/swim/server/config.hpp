@@ -13,8 +13,10 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace swim::server {
 
@@ -53,16 +55,22 @@ struct auth_verdict {
     static auth_verdict forbidden() { return {kind::forbidden, {}}; }
 };
 
-/// A request of a client that the auth_policy may refuse: a link, sync or command of a lane.
+/// A request of a client that the auth_policy may refuse: a link, sync or command of a lane,
+/// or an HTTP request to an HTTP lane.
 struct lane_request {
     enum class kind : std::uint8_t {
         link,
         sync,
-        command
+        command,
+        http
     };
     kind what = kind::link;
     std::string_view node;
     std::string_view lane;
+    /// http: the method ("GET", "PUT", ...) and the request's headers as sent (HTTP carries
+    /// its credentials there, in `Authorization` or a cookie); empty for the others.
+    std::string_view method;
+    std::span<std::pair<std::string, std::string> const> headers;
 };
 
 /// What an auth_policy::on_request decides about a lane_request.
@@ -86,6 +94,11 @@ enum class request_verdict : std::uint8_t {
  * before it; a refused command is dropped (logged at debug level); neither makes an agent.
  * `@unlink` is never checked: it only ends a link the connection holds, and makes no agent.
  * The agents' own downlinks to agents of the same server are not checked.
+ *
+ * An HTTP request to an HTTP lane on the WARP port goes to on_request too, as kind::http with
+ * no identity (HTTP has no `@auth`: its credentials are in the headers the request carries),
+ * before any agent is made for it; a refused one is answered 403 and reaches no agent. Files
+ * served from server_config::http_root are not checked.
  *
  * Thread safety: both are called on the connections' strands, for many connections at once,
  * so they must be thread safe; they must not block (the connection reads nothing meanwhile).
